@@ -1,0 +1,82 @@
+package dev.bpnet.dsl.ad;
+
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Node;
+import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.Phase;
+import dev.bpnet.dsl.ir.Program;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds pass 2 and, when asked, pass 3 (DESIGN §3.1). Pass 2 is {@link Reverse} applied to
+ * the loss. Pass 3 builds l_x = (1/B) sum_b 1/2 ||dl_b/dx_b||^2 from pass 2's input gradient
+ * and applies the same transform again: over everything ("exact"), or with every forward value
+ * held constant so that only the weights' occurrences in the backward recursion count
+ * ("paper", the paper's ABP).
+ */
+public final class Passes {
+  private Passes() {}
+
+  public static TrainingGraph build(Program p) {
+    Graph g = p.graph();
+    boolean third = p.train().passes() == 3 && p.train().alpha() != 1.0;
+    List<Integer> params = p.params().stream().map(Program.Param::node).toList();
+    List<Integer> wrt = new ArrayList<>(params);
+    if (third) {
+      p.inputs().forEach(in -> wrt.add(in.node()));
+    }
+    int forwardEnd = g.size();
+    g.inPhase(Phase.BACKWARD);
+    Map<Integer, Integer> d = Reverse.grad(g, p.loss(), wrt, new BitSet(), "d");
+    Map<String, Integer> g2 = byName(p, d);
+    if (!third) {
+      return new TrainingGraph(p, -1, g2, Map.of(), false);
+    }
+    g.inPhase(Phase.THIRD);
+    Ops o = new Ops(g);
+    int lx = -1;
+    for (Program.Leaf in : p.inputs()) {
+      Integer dx = d.get(in.node());
+      if (dx == null) {
+        continue;
+      }
+      g.at(in.pos());
+      // per-example gradients are B * dL/dx for a batch-mean loss, so l_x = (B/2) ||dL/dx||^2
+      int half = o.mul(o.size(in.node(), List.of(0)), o.c(0.5));
+      int term = o.mul(o.sumAll(o.mul(dx, dx)), half);
+      lx = lx < 0 ? term : o.add(lx, term);
+    }
+    if (lx < 0) {
+      return new TrainingGraph(p, -1, g2, Map.of(), false);
+    }
+    g.label(lx, "l_x");
+    boolean paper = p.train().third().equals("paper");
+    BitSet blocked = new BitSet();
+    if (paper) {
+      for (int id = 0; id < forwardEnd; id++) {
+        Node n = g.node(id);
+        if (n.op() != Op.PARAM && n.op() != Op.INPUT) {
+          blocked.set(id);
+        }
+      }
+    }
+    Map<Integer, Integer> t = Reverse.grad(g, lx, params, blocked, "t");
+    return new TrainingGraph(p, lx, g2, byName(p, t), paper);
+  }
+
+  private static Map<String, Integer> byName(Program p, Map<Integer, Integer> grads) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    for (Program.Param par : p.params()) {
+      Integer gr = grads.get(par.node());
+      if (gr != null) {
+        m.put(par.name(), gr);
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.bpnet.dsl.ad;
+
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Node;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode automatic differentiation as a graph-to-graph transform: appends to the graph
+ * the nodes that compute d(output)/d(wrt) and returns them. Only nodes on a path from a
+ * {@code wrt} leaf to the output get cotangents, so nothing the caller did not ask for is
+ * computed (a 2-pass trainer gets no dL/dx for its input layer).
+ */
+public final class Reverse {
+  private Reverse() {}
+
+  /**
+   * @param output a scalar node
+   * @param wrt the leaves to differentiate with respect to
+   * @param blocked nodes treated as constants: no cotangent flows through them (the paper
+   *     mode of the third pass blocks every forward value)
+   * @param prefix the label prefix of the cotangent nodes ("d" for pass 2, "t" for pass 3)
+   * @return gradient node per {@code wrt} leaf; absent where the gradient is identically zero
+   */
+  public static Map<Integer, Integer> grad(Graph g, int output, List<Integer> wrt, BitSet blocked,
+      String prefix) {
+    BitSet needs = new BitSet();
+    wrt.forEach(needs::set);
+    for (int id = 0; id <= output; id++) {
+      Node n = g.node(id);
+      if (!blocked.get(id) && n.inputs().stream().anyMatch(needs::get)) {
+        needs.set(id);
+      }
+    }
+    Vjp vjp = new Vjp(g);
+    Map<Integer, Integer> ct = new HashMap<>();
+    ct.put(output, g.constant(1.0));
+    for (int id = output; id >= 0; id--) {
+      Integer c = ct.get(id);
+      Node n = g.node(id);
+      if (c == null || !needs.get(id) || blocked.get(id) || n.inputs().isEmpty()) {
+        continue;
+      }
+      g.label(c, prefix + "(" + nameOf(g, id) + ")");
+      g.at(n.pos());
+      List<Integer> contrib = vjp.rule(n, c);
+      for (int i = 0; i < n.inputs().size(); i++) {
+        int in = n.input(i);
+        Integer d = contrib.get(i);
+        if (d != null && needs.get(in)) {
+          Integer prev = ct.get(in);
+          ct.put(in, prev == null ? d : g.add(dev.bpnet.dsl.ir.Op.ADD, prev, d));
+        }
+      }
+    }
+    Map<Integer, Integer> out = new LinkedHashMap<>();
+    for (int w : wrt) {
+      Integer c = ct.get(w);
+      if (c != null) {
+        out.put(w, g.label(c, prefix + "(" + nameOf(g, w) + ")"));
+      }
+    }
+    return out;
+  }
+
+  static String nameOf(Graph g, int id) {
+    Node n = g.node(id);
+    if (n.label() != null) {
+      return n.label();
+    }
+    return n.attrs().name() != null ? n.attrs().name() : "v" + id;
+  }
+}

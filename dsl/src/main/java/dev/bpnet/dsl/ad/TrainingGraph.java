@@ -1,0 +1,16 @@
+package dev.bpnet.dsl.ad;
+
+import dev.bpnet.dsl.ir.Program;
+import java.util.Map;
+
+/**
+ * A program with its passes: the loss, the input loss l_x (-1 without a third pass), and per
+ * parameter name the node of g2 = dL/dtheta and of g3 = dl_x/dtheta. A parameter missing from
+ * {@code g3} has a third-pass gradient of zero (biases in paper mode).
+ */
+public record TrainingGraph(Program program, int inputLoss, Map<String, Integer> g2,
+    Map<String, Integer> g3, boolean paper) {
+  public boolean hasThirdPass() {
+    return inputLoss >= 0;
+  }
+}

@@ -1,0 +1,171 @@
+package dev.bpnet.dsl.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.syntax.TrainSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/** The generated trainer's public API and the state behind it (DESIGN §5). */
+final class ApiMethods {
+  private static final ClassName INDARRAY = Emitter.INDARRAY;
+  private static final String RT = "dev.bpnet.runtime";
+  private static final ClassName STEP_RESULT = ClassName.get(RT, "StepResult");
+  private static final ClassName GRADIENTS = ClassName.get(RT, "Gradients");
+  private static final ClassName OPTIMIZER = ClassName.get(RT, "Optimizer");
+  private static final ClassName FEEDS = ClassName.get(RT, "Feeds");
+  private static final ClassName KERNELS = ClassName.get(RT, "Kernels");
+  private static final ClassName SGD = ClassName.get(RT + ".optim", "Sgd");
+  private static final ClassName INIT = ClassName.get(RT + ".init", "Initializers");
+  private static final TypeName ARRAY_MAP = ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class), INDARRAY);
+  private static final TypeName ARRAY_LIST = ParameterizedTypeName.get(ClassName.get(List.class), INDARRAY);
+
+  private final TrainingGraph tg;
+  private final Program p;
+  private final Names names;
+  private final ClassName self;
+  private final boolean third;
+  /** Per parameter, the direction buffer of a three-pass trainer. */
+  private final Map<String, String> directions = new LinkedHashMap<>();
+
+  ApiMethods(TrainingGraph tg, Names names, ClassName self) {
+    this.tg = tg;
+    this.p = tg.program();
+    this.names = names;
+    this.self = self;
+    this.third = tg.hasThirdPass();
+  }
+
+  void fields(TypeSpec.Builder t) {
+    t.addField(FieldSpec.builder(String.class, "MODEL", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .initializer("$S", p.name()).build());
+    t.addField(TrainerGenerator.DATA_TYPE, "dtype", Modifier.PRIVATE, Modifier.FINAL);
+    t.addField(FieldSpec.builder(OPTIMIZER, "optimizer", Modifier.PRIVATE).build());
+    if (third) {
+      t.addField(FieldSpec.builder(double.class, "alpha", Modifier.PRIVATE)
+          .addJavadoc("Weight of g2 in the update direction alpha * g2 + (1 - alpha) * g3.\n")
+          .initializer("$L", p.train().alpha()).build());
+    }
+    t.addField(FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
+        .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
+        .initializer("-1").build());
+    t.addField(FieldSpec.builder(ARRAY_LIST, "parameterList", Modifier.PRIVATE, Modifier.FINAL).build());
+    t.addField(FieldSpec.builder(ARRAY_LIST, "directionList", Modifier.PRIVATE).build());
+    for (Program.Param par : p.params()) {
+      t.addField(FieldSpec.builder(INDARRAY, names.of(par.node()), Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("Parameter {@code $L} $L.\n", par.name(), par.shape()).build());
+    }
+    for (Program.Leaf l : leaves()) {
+      t.addField(FieldSpec.builder(INDARRAY, names.of(l.node()), Modifier.PRIVATE)
+          .addJavadoc("$L {@code $L} $L, copied in each step.\n", p.inputs().contains(l) ? "Input" : "Label", l.name(), l.shape()).build());
+    }
+  }
+
+  void constructors(TypeSpec.Builder t) {
+    TrainSpec s = p.train();
+    String dt = s.dtype().equals("float64") ? "DOUBLE" : "FLOAT";
+    t.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        .addJavadoc("A trainer with the model's own dtype ($L) and seed ($L).\n", s.dtype(), s.seed())
+        .addStatement("this($T.$L, $LL)", TrainerGenerator.DATA_TYPE, dt, s.seed()).build());
+    MethodSpec.Builder c = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+        .addJavadoc("A trainer computing in {@code dtype}, parameters initialised from {@code seed}.\n")
+        .addParameter(TrainerGenerator.DATA_TYPE, "dtype").addParameter(long.class, "seed")
+        .addStatement("this.dtype = dtype");
+    for (Program.Param par : p.params()) {
+      String dims = par.shape().dims().stream().map(d -> d + "L").collect(Collectors.joining(", "));
+      c.addStatement("this.$N = $T.create($S, new long[] {$L}, $L, $L, $L, seed, $S, dtype)",
+          names.of(par.node()), INIT, par.init(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name());
+    }
+    c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
+    double lr = s.optimizerArgs().getOrDefault("lr", 0.01);
+    c.addStatement("this.optimizer = new $T($L)", SGD, lr);
+    t.addMethod(c.build());
+  }
+
+  CodeBlock directionAllocation() {
+    CodeBlock.Builder b = CodeBlock.builder();
+    List<String> dirs = new ArrayList<>();
+    for (Program.Param par : p.params()) {
+      Integer g2 = tg.g2().get(par.name());
+      if (third || g2 == null) {
+        String f = names.derived(par.node(), "Direction");
+        directions.put(par.name(), f);
+        b.addStatement("$N = $L", f, Emitter.create(par.shape()));
+        dirs.add(f);
+      } else {
+        dirs.add(names.of(g2));
+      }
+    }
+    return b.addStatement("directionList = $T.of($L)", List.class, String.join(", ", dirs)).build();
+  }
+
+  void methods(TypeSpec.Builder t) {
+    directions.values().forEach(f -> t.addField(FieldSpec.builder(INDARRAY, f, Modifier.PRIVATE)
+        .addJavadoc("Update direction handed to the optimizer.\n").build()));
+    if (third) {
+      t.addMethod(direction());
+    }
+    new ApiSurface(tg, names, self, directions).addTo(t);
+  }
+
+  private MethodSpec direction() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("direction").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (seed 000, eq. 3 and 9).\n");
+    for (Program.Param par : p.params()) {
+      Integer g2 = tg.g2().get(par.name());
+      Integer g3 = tg.g3().get(par.name());
+      if (g3 == null) {
+        m.addComment("$L: its third-pass gradient is zero", par.name());
+      }
+      m.addStatement("$T.combine(alpha, $L, $L, $N)", KERNELS, g2 == null ? "null" : names.of(g2),
+          g3 == null ? "null" : names.of(g3), directions.get(par.name()));
+    }
+    return m.build();
+  }
+
+  private List<Program.Leaf> leaves() {
+    List<Program.Leaf> l = new ArrayList<>(p.inputs());
+    l.addAll(p.labels());
+    return l;
+  }
+
+  private String paramNames() {
+    return p.params().stream().map(par -> names.of(par.node())).collect(Collectors.joining(", "));
+  }
+
+  static String exampleDims(Shape s) {
+    return s.dims().subList(1, s.rank()).stream().map(d -> d + "L").collect(Collectors.joining(", "));
+  }
+
+  static TypeName arrayMap() {
+    return ARRAY_MAP;
+  }
+
+  static ClassName stepResult() {
+    return STEP_RESULT;
+  }
+
+  static ClassName gradients() {
+    return GRADIENTS;
+  }
+
+  static ClassName feeds() {
+    return FEEDS;
+  }
+
+  static ClassName optimizer() {
+    return OPTIMIZER;
+  }
+}

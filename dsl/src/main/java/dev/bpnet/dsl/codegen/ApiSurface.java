@@ -1,0 +1,166 @@
+package dev.bpnet.dsl.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Program;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/** The public methods of a generated trainer: step, predict, gradients, accessors. */
+final class ApiSurface {
+  private static final ClassName INDARRAY = Emitter.INDARRAY;
+
+  private final TrainingGraph tg;
+  private final Program p;
+  private final Names names;
+  private final ClassName self;
+  private final Map<String, String> directions;
+  private final boolean third;
+
+  ApiSurface(TrainingGraph tg, Names names, ClassName self, Map<String, String> directions) {
+    this.tg = tg;
+    this.p = tg.program();
+    this.names = names;
+    this.self = self;
+    this.directions = directions;
+    this.third = tg.hasThirdPass();
+  }
+
+  void addTo(TypeSpec.Builder t) {
+    t.addMethod(feed("feed", all()));
+    t.addMethod(feed("feedInputs", p.inputs()));
+    t.addMethod(typed("step", ApiMethods.stepResult(), all(), CodeBlock.builder()
+        .add(runPasses()).addStatement("optimizer.update(parameterList, directionList)")
+        .addStatement("return new $T($L, $L)", ApiMethods.stepResult(), lossValue(), inputLossValue())
+        .build(), "One training step: forward, backward" + (third ? ", third pass" : "")
+        + ", then the optimizer's update. Returns L and l_x measured before the update."));
+    t.addMethod(byMap("step", ApiMethods.stepResult(), all()));
+    t.addMethod(typed("predict", INDARRAY, p.inputs(), CodeBlock.builder()
+        .addStatement("forward()")
+        .addStatement("return $N.dup()", names.of(p.output())).build(),
+        "The model's output {@code " + p.graph().node(p.output()).label() + "} for a batch (a copy)."));
+    t.addMethod(byMap("predict", INDARRAY, p.inputs()));
+    t.addMethod(typed("gradients", ApiMethods.gradients(), all(), gradientsBody(),
+        "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated."));
+    t.addMethod(byMap("gradients", ApiMethods.gradients(), all()));
+    t.addMethod(override("modelName", ClassName.get(String.class)).addStatement("return MODEL").build());
+    t.addMethod(override("dataType", TrainerGenerator.DATA_TYPE).addStatement("return dtype").build());
+    t.addMethod(override("optimizer", ApiMethods.optimizer()).addStatement("return optimizer").build());
+    t.addMethod(MethodSpec.methodBuilder("setOptimizer").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Replaces the optimizer (the model's own is plain SGD with its learning rate).\n")
+        .addParameter(ApiMethods.optimizer(), "optimizer").addStatement("this.optimizer = optimizer").build());
+    t.addMethod(parameters());
+    if (third) {
+      t.addMethod(MethodSpec.methodBuilder("setAlpha").addModifiers(Modifier.PUBLIC)
+          .addJavadoc("Sets alpha in alpha * g2 + (1 - alpha) * g3 (an alpha schedule calls this).\n")
+          .addParameter(double.class, "alpha").addStatement("this.alpha = alpha").build());
+    }
+  }
+
+  private List<Program.Leaf> all() {
+    List<Program.Leaf> l = new ArrayList<>(p.inputs());
+    l.addAll(p.labels());
+    return l;
+  }
+
+  private CodeBlock runPasses() {
+    CodeBlock.Builder b = CodeBlock.builder().addStatement("forward()").addStatement("loss()").addStatement("backward()");
+    if (third) {
+      b.addStatement("thirdPass()").addStatement("direction()");
+    }
+    return b.build();
+  }
+
+  private String lossValue() {
+    return names.of(p.loss()) + ".getDouble(0)";
+  }
+
+  private String inputLossValue() {
+    return third ? names.of(tg.inputLoss()) + ".getDouble(0)" : "Double.NaN";
+  }
+
+  private CodeBlock gradientsBody() {
+    CodeBlock.Builder b = CodeBlock.builder().add(runPasses());
+    b.addStatement("$T<String, $T> pass2 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
+    b.addStatement("$T<String, $T> pass3 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
+    b.addStatement("$T<String, $T> direction = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
+    for (Program.Param par : p.params()) {
+      Integer g2 = tg.g2().get(par.name());
+      Integer g3 = tg.g3().get(par.name());
+      String param = names.of(par.node());
+      b.addStatement("pass2.put($S, $L)", par.name(), g2 == null ? param + ".like()" : names.of(g2) + ".dup()");
+      if (third) {
+        b.addStatement("pass3.put($S, $L)", par.name(), g3 == null ? param + ".like()" : names.of(g3) + ".dup()");
+      }
+      String dir = directions.containsKey(par.name()) ? directions.get(par.name()) : names.of(g2);
+      b.addStatement("direction.put($S, $N.dup())", par.name(), dir);
+    }
+    return b.addStatement("return new $T($L, $L, pass2, pass3, direction)", ApiMethods.gradients(),
+        lossValue(), inputLossValue()).build();
+  }
+
+  private MethodSpec feed(String name, List<Program.Leaf> leaves) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Checks shapes, allocates on a new batch size, copies the batch into the buffers.\n");
+    String first = null;
+    for (Program.Leaf l : leaves) {
+      String n = names.of(l.node());
+      m.addParameter(INDARRAY, n);
+      if (first == null) {
+        m.addStatement("long b = $T.check($S, $N, -1, $L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
+        first = n;
+      } else {
+        m.addStatement("$T.check($S, $N, b, $L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
+      }
+    }
+    m.beginControlFlow("if (b != batch)").addStatement("allocate(b)").endControlFlow();
+    for (Program.Leaf l : leaves) {
+      m.addStatement("this.$N.assign($N)", names.of(l.node()), names.of(l.node()));
+    }
+    return m.build();
+  }
+
+  private MethodSpec typed(String name, com.palantir.javapoet.TypeName ret, List<Program.Leaf> leaves,
+      CodeBlock body, String doc) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(ret)
+        .addJavadoc(doc + "\n");
+    List<String> args = new ArrayList<>();
+    for (Program.Leaf l : leaves) {
+      String n = names.of(l.node());
+      m.addParameter(INDARRAY, n);
+      m.addJavadoc("@param $L {@code $L} $L\n", n, l.name(), l.shape());
+      args.add(n);
+    }
+    m.addStatement("$L($L)", leaves.size() == p.inputs().size() && name.equals("predict") ? "feedInputs" : "feed",
+        String.join(", ", args));
+    return m.addCode(body).build();
+  }
+
+  private MethodSpec byMap(String name, com.palantir.javapoet.TypeName ret, List<Program.Leaf> leaves) {
+    String expected = leaves.stream().map(Program.Leaf::name).collect(Collectors.joining(", ", "[", "]"));
+    CodeBlock args = leaves.stream().map(l -> CodeBlock.of("$T.get(feeds, $S, $S)", ApiMethods.feeds(), l.name(), expected))
+        .collect(CodeBlock.joining(", "));
+    return override(name, ret).addParameter(ApiMethods.arrayMap(), "feeds")
+        .addStatement("return $N($L)", name, args).build();
+  }
+
+  private MethodSpec parameters() {
+    MethodSpec.Builder m = override("parameters", ApiMethods.arrayMap())
+        .addStatement("$T<String, $T> m = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
+    for (Program.Param par : p.params()) {
+      m.addStatement("m.put($S, $N)", par.name(), names.of(par.node()));
+    }
+    return m.addStatement("return m").build();
+  }
+
+  private static MethodSpec.Builder override(String name, com.palantir.javapoet.TypeName ret) {
+    return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(ret);
+  }
+}

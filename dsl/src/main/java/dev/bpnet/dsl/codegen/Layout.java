@@ -1,0 +1,54 @@
+package dev.bpnet.dsl.codegen;
+
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Node;
+import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Phase;
+import dev.bpnet.dsl.ir.Program;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Which nodes the trainer computes, and in which generated method: only ancestors of the
+ * losses and gradients are kept (dead code never reaches the output), and forward values
+ * that {@code predict} needs are separated from those that need labels.
+ */
+final class Layout {
+  final List<Node> forward = new ArrayList<>();
+  final List<Node> loss = new ArrayList<>();
+  final List<Node> backward = new ArrayList<>();
+  final List<Node> third = new ArrayList<>();
+  /** Every tensor node that owns a buffer or view, in allocation (id) order. */
+  final List<Node> tensors = new ArrayList<>();
+
+  Layout(TrainingGraph tg) {
+    Program p = tg.program();
+    Graph g = p.graph();
+    List<Integer> roots = new ArrayList<>(List.of(p.loss(), p.output()));
+    roots.addAll(tg.g2().values());
+    roots.addAll(tg.g3().values());
+    if (tg.hasThirdPass()) {
+      roots.add(tg.inputLoss());
+    }
+    BitSet needed = g.ancestors(roots);
+    BitSet predict = g.ancestors(List.of(p.output()));
+    for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
+      Node n = g.node(id);
+      if (g.isHost(id) || n.op() == Op.PARAM) {
+        continue;
+      }
+      tensors.add(n);
+      if (n.op() == Op.INPUT) {
+        continue;
+      }
+      Phase ph = n.phase();
+      if (ph == Phase.FORWARD || ph == Phase.LOSS) {
+        (predict.get(id) ? forward : loss).add(n);
+      } else {
+        (ph == Phase.BACKWARD ? backward : third).add(n);
+      }
+    }
+  }
+}

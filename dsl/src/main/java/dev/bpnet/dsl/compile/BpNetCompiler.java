@@ -1,0 +1,69 @@
+package dev.bpnet.dsl.compile;
+
+import com.palantir.javapoet.JavaFile;
+import dev.bpnet.dsl.ad.Passes;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.codegen.Names;
+import dev.bpnet.dsl.codegen.TrainerGenerator;
+import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.lower.Lowering;
+import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.runtime.Trainer;
+
+/**
+ * The pipeline: AST -> checks and IR (lowering) -> autodiff -> code generation. Each phase
+ * stops the pipeline with every diagnostic it collected; an unexpected failure inside the
+ * compiler becomes one diagnostic (E11) naming the model, never a bare stack trace.
+ */
+public final class BpNetCompiler {
+  public static final String DEFAULT_PACKAGE = "dev.bpnet.generated";
+
+  private BpNetCompiler() {}
+
+  /** The lowered and differentiated graph of a model. */
+  public static TrainingGraph differentiate(ModelDecl model) {
+    Program p = Lowering.lower(model);
+    return guarded(model, () -> Passes.build(p));
+  }
+
+  /** The generated trainer source of a model. */
+  public static JavaFile generate(ModelDecl model, String packageName) {
+    TrainingGraph tg = differentiate(model);
+    return guarded(model, () -> TrainerGenerator.generate(tg, packageName));
+  }
+
+  /** Generates, compiles in memory and instantiates the trainer with the model's defaults. */
+  public static Trainer load(ModelDecl model) {
+    JavaFile f = generate(model, DEFAULT_PACKAGE);
+    Class<? extends Trainer> c = InMemoryJavac.compile(f, Trainer.class);
+    try {
+      return c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /** Generates and compiles, returning the class so that callers can pick dtype and seed. */
+  public static Class<? extends Trainer> compile(ModelDecl model) {
+    return InMemoryJavac.compile(generate(model, DEFAULT_PACKAGE), Trainer.class);
+  }
+
+  public static String className(ModelDecl model) {
+    return DEFAULT_PACKAGE + "." + Names.trainerClass(model.name());
+  }
+
+  private static <T> T guarded(ModelDecl model, java.util.function.Supplier<T> phase) {
+    try {
+      return phase.get();
+    } catch (CompileException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      Diagnostics d = new Diagnostics();
+      d.error(ErrorCode.E11, model.pos(), "while compiling model " + model.name() + ": " + e);
+      throw new CompileException(d.all());
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.bpnet.dsl.diag;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the diagnostics of a phase; phases stop the pipeline when any were reported. */
+public final class Diagnostics {
+  private final List<Diagnostic> list = new ArrayList<>();
+
+  public void error(ErrorCode code, Pos pos, Object... args) {
+    list.add(new Diagnostic(code, pos, code.format(args)));
+  }
+
+  public boolean hasErrors() {
+    return !list.isEmpty();
+  }
+
+  public List<Diagnostic> all() {
+    return List.copyOf(list);
+  }
+
+  /** Throws {@link CompileException} with everything collected so far, if anything was. */
+  public void stopIfErrors() {
+    if (hasErrors()) {
+      throw new CompileException(all());
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.bpnet.dsl.diag;
+
+/**
+ * The one catalogue of diagnostics. Codes are stable: tests, docs and users rely on them,
+ * so add new codes at the end and never renumber.
+ */
+public enum ErrorCode {
+  E1("unknown name '%s'"),
+  E2("unknown function '%s'"),
+  E3("'%s' expects %s argument(s), got %d"),
+  E4("shape mismatch in %s: %s"),
+  E5("duplicate name '%s' (first declared at %s)"),
+  E6("the model has no loss"),
+  E7("bad value for option '%s': %s"),
+  E8("unknown option '%s' for %s"),
+  E9("'%s' is defined in terms of itself"),
+  E10("argument %s of '%s' must be %s"),
+  E11("internal compiler error: %s");
+
+  private final String template;
+
+  ErrorCode(String template) {
+    this.template = template;
+  }
+
+  public String format(Object... args) {
+    return String.format(template, args);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.bpnet.dsl.ir;
+
+import dev.bpnet.dsl.diag.Pos;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The typed tensor graph. Append-only, so node ids are a topological order. Identical nodes
+ * are shared (hash-consing), and {@link Simplifier} folds the trivial cases as nodes are
+ * made, so the autodiff output stays small without a separate optimisation pass.
+ *
+ * <p>Nodes are made in a context: the current phase and source position, set by the
+ * lowering and the autodiff transform with {@link #at} and {@link #inPhase}.
+ */
+public final class Graph {
+  private record Key(Op op, List<Integer> inputs, Attrs attrs) {}
+
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<Key, Integer> cse = new HashMap<>();
+  private final BitSet host = new BitSet();
+  private final Simplifier simplifier = new Simplifier(this);
+  private Phase phase = Phase.FORWARD;
+  private Pos pos = Pos.UNKNOWN;
+
+  public List<Node> nodes() {
+    return Collections.unmodifiableList(nodes);
+  }
+
+  public Node node(int id) {
+    return nodes.get(id);
+  }
+
+  public Shape shape(int id) {
+    return nodes.get(id).shape();
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  /** True for scalars known on the host (constants, sizes, arithmetic on them). */
+  public boolean isHost(int id) {
+    return host.get(id);
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  public Graph inPhase(Phase p) {
+    this.phase = p;
+    return this;
+  }
+
+  public Pos pos() {
+    return pos;
+  }
+
+  public Graph at(Pos p) {
+    this.pos = p;
+    return this;
+  }
+
+  /** Gives a node a human name, unless it already has one. */
+  public int label(int id, String label) {
+    Node n = nodes.get(id);
+    if (n.label() == null && !host.get(id)) {
+      nodes.set(id, new Node(n.id(), n.op(), n.inputs(), n.attrs(), n.shape(), n.phase(), n.pos(), label));
+    }
+    return id;
+  }
+
+  /** Adds a leaf (INPUT or PARAM) with a declared shape. */
+  public int leaf(Op op, String name, Shape shape) {
+    return raw(op, List.of(), Attrs.named(name), shape);
+  }
+
+  public int constant(double v) {
+    return raw(Op.CONST, List.of(), Attrs.value(v), null);
+  }
+
+  /** Adds an operation after simplification; the result may be an existing node. */
+  public int add(Op op, List<Integer> inputs, Attrs attrs) {
+    Integer s = simplifier.simplify(op, inputs, attrs);
+    return s != null ? s : raw(op, inputs, attrs, null);
+  }
+
+  public int add(Op op, int... inputs) {
+    List<Integer> l = new ArrayList<>();
+    for (int i : inputs) {
+      l.add(i);
+    }
+    return add(op, l, Attrs.NONE);
+  }
+
+  int raw(Op op, List<Integer> inputs, Attrs attrs, Shape given) {
+    Key key = new Key(op, List.copyOf(inputs), attrs);
+    Integer old = cse.get(key);
+    if (old != null) {
+      return old;
+    }
+    List<Shape> in = new ArrayList<>();
+    for (int i : inputs) {
+      in.add(shape(i));
+    }
+    Shape shape = Shapes.infer(op, in, attrs, given, pos);
+    int id = nodes.size();
+    nodes.add(new Node(id, op, inputs, attrs, shape, phase, pos, null));
+    cse.put(key, id);
+    boolean elementwise = op.isElementwiseBinary() || op.isElementwiseUnary();
+    if (op == Op.CONST || op == Op.SIZE || (elementwise && inputs.stream().allMatch(host::get))) {
+      host.set(id);
+    }
+    return id;
+  }
+
+  /** The ids of every node that {@code roots} depend on, roots included. */
+  public BitSet ancestors(Iterable<Integer> roots) {
+    BitSet seen = new BitSet();
+    List<Integer> stack = new ArrayList<>();
+    roots.forEach(stack::add);
+    while (!stack.isEmpty()) {
+      int n = stack.remove(stack.size() - 1);
+      if (!seen.get(n)) {
+        seen.set(n);
+        stack.addAll(nodes.get(n).inputs());
+      }
+    }
+    return seen;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.bpnet.dsl.ir;
+
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.syntax.TrainSpec;
+import java.util.List;
+
+/**
+ * A lowered model: the forward graph, its leaves, the value it predicts and its scalar loss.
+ * The autodiff phase appends the backward and third passes to the same graph.
+ */
+public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels,
+    List<Param> params, int output, int loss, TrainSpec train) {
+
+  /** An input or label: name, leaf node, shape with the batch dimension first. */
+  public record Leaf(String name, int node, Shape shape, Pos pos) {}
+
+  /**
+   * A trainable parameter with its initialisation: the scheme, the gain (2 before a ReLU,
+   * 1 otherwise) and the fans it is computed from.
+   */
+  public record Param(String name, int node, Shape shape, String init, double gain, int fanIn,
+      int fanOut) {
+    public Param withGain(double g) {
+      return new Param(name, node, shape, init, g, fanIn, fanOut);
+    }
+  }
+
+  public Leaf input(String n) {
+    return inputs.stream().filter(l -> l.name().equals(n)).findFirst().orElseThrow();
+  }
+}

@@ -1,0 +1,179 @@
+package dev.bpnet.dsl.lower;
+
+import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.ir.ShapeException;
+import dev.bpnet.dsl.syntax.Decl;
+import dev.bpnet.dsl.syntax.Expr;
+import dev.bpnet.dsl.syntax.ModelDecl;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * AST to IR. Names resolve in any order (a value may use one declared below it); a value that
+ * depends on itself is an error. All errors of the model are collected before stopping.
+ */
+public final class Lowering {
+  private final ModelDecl model;
+  private final Scope s;
+  private final Builtins builtins;
+  private final Map<String, Decl> byName = new LinkedHashMap<>();
+  private final Map<String, Integer> lowered = new HashMap<>();
+  private final Set<String> inProgress = new HashSet<>();
+  private final List<Program.Leaf> inputs = new ArrayList<>();
+  private final List<Program.Leaf> labels = new ArrayList<>();
+
+  private Lowering(ModelDecl model, Diagnostics diag) {
+    this.model = model;
+    this.s = new Scope(diag, model.train());
+    this.builtins = new Builtins(s, this::lower);
+  }
+
+  /** Lowers a model or throws {@link CompileException} with every error found. */
+  public static Program lower(ModelDecl model) {
+    Diagnostics diag = new Diagnostics();
+    Program p = new Lowering(model, diag).run();
+    diag.stopIfErrors();
+    return p;
+  }
+
+  private Program run() {
+    for (Decl d : model.decls()) {
+      Decl prev = byName.putIfAbsent(d.name(), d);
+      if (prev != null) {
+        s.error(ErrorCode.E5, d.pos(), d.name(), prev.pos());
+      }
+    }
+    for (Decl d : byName.values()) {
+      resolve(d.name(), d.pos());
+    }
+    if (model.loss() == null) {
+      s.error(ErrorCode.E6, model.pos());
+      return null;
+    }
+    s.owner = "loss";
+    Integer loss = lower(model.loss());
+    if (loss == null || s.diag.hasErrors()) {
+      return null;
+    }
+    if (!s.graph.shape(loss).isScalar()) {
+      s.error(ErrorCode.E4, model.loss().pos(), "the loss", "it must be a scalar, got " + s.graph.shape(loss));
+      return null;
+    }
+    int output = predicted(model.loss());
+    return new Program(model.name(), s.graph, inputs, labels, s.params, output, loss, model.train());
+  }
+
+  /** The value the loss is applied to: its first argument. */
+  private int predicted(Expr loss) {
+    if (loss instanceof Expr.Call c && !c.args().isEmpty()) {
+      Integer v = lower(c.args().get(0));
+      return v == null ? -1 : v;
+    }
+    return lower(loss);
+  }
+
+  private Integer resolve(String name, Pos use) {
+    if (lowered.containsKey(name)) {
+      return lowered.get(name);
+    }
+    Decl d = byName.get(name);
+    if (d == null) {
+      s.error(ErrorCode.E1, use, name);
+      return null;
+    }
+    if (!inProgress.add(name)) {
+      s.error(ErrorCode.E9, use, name);
+      return null;
+    }
+    Integer id;
+    if (d instanceof Decl.Input in) {
+      id = leaf(in.name(), in.shape(), in.pos(), inputs);
+    } else if (d instanceof Decl.Label lb) {
+      id = leaf(lb.name(), lb.shape(), lb.pos(), labels);
+    } else {
+      id = let((Decl.Let) d);
+    }
+    inProgress.remove(name);
+    lowered.put(name, id);
+    return id;
+  }
+
+  private Integer leaf(String name, List<Integer> shape, Pos pos, List<Program.Leaf> into) {
+    Shape sh = Shape.batchOf(shape);
+    int id = s.graph.at(pos).leaf(Op.INPUT, name, sh);
+    into.add(new Program.Leaf(name, id, sh, pos));
+    return id;
+  }
+
+  private Integer let(Decl.Let let) {
+    String saved = s.owner;
+    s.owner = let.name();
+    Integer id = lower(let.value());
+    s.owner = saved;
+    return id == null ? null : s.graph.label(id, let.name());
+  }
+
+  /** Lowers an expression; null after reporting an error. */
+  Integer lower(Expr e) {
+    try {
+      s.graph.at(e.pos());
+      if (e instanceof Expr.Ref r) {
+        return resolve(r.name(), r.pos());
+      } else if (e instanceof Expr.Num n) {
+        return s.graph.constant(n.value());
+      } else if (e instanceof Expr.Neg n) {
+        return unary(n);
+      } else if (e instanceof Expr.Binary b) {
+        return binary(b);
+      }
+      return builtins.call((Expr.Call) e);
+    } catch (ShapeException x) {
+      s.error(ErrorCode.E4, x.pos(), x.op(), x.getMessage());
+      return null;
+    }
+  }
+
+  private Integer unary(Expr.Neg n) {
+    Integer v = lower(n.operand());
+    return v == null ? null : s.ops.neg(v);
+  }
+
+  private Integer binary(Expr.Binary b) {
+    Integer l = lower(b.left());
+    Integer r = lower(b.right());
+    if (l == null || r == null) {
+      return null;
+    }
+    Op op = switch (b.op()) {
+      case "+" -> Op.ADD;
+      case "-" -> Op.SUB;
+      case "*" -> Op.MUL;
+      case "/" -> Op.DIV;
+      case "^" -> Op.POW;
+      case "<" -> Op.LT;
+      case "<=" -> Op.LE;
+      case ">" -> Op.GT;
+      case ">=" -> Op.GE;
+      case "==" -> Op.EQ;
+      case "!=" -> Op.NE;
+      default -> null;
+    };
+    if (op == null) {
+      s.error(ErrorCode.E2, b.pos(), b.op());
+      return null;
+    }
+    s.graph.at(b.pos());
+    return s.graph.add(op, l, r);
+  }
+}

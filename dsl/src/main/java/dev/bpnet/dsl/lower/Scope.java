@@ -1,0 +1,51 @@
+package dev.bpnet.dsl.lower;
+
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.syntax.TrainSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the lowering of one model accumulates: graph, parameters, diagnostics. */
+final class Scope {
+  final Graph graph = new Graph();
+  final Ops ops = new Ops(graph);
+  final Diagnostics diag;
+  final TrainSpec train;
+  final List<Program.Param> params = new ArrayList<>();
+  /** Dense-layer outputs to the index of their weight, so an activation can set its gain. */
+  final Map<Integer, Integer> denseWeight = new HashMap<>();
+  /** The let being lowered: parameters are named after it. */
+  String owner = "model";
+  private final Map<String, Integer> counters = new HashMap<>();
+
+  Scope(Diagnostics diag, TrainSpec train) {
+    this.diag = diag;
+    this.train = train;
+  }
+
+  /** A parameter name unique within the model: "h.W", then "h.W2" for a second dense in h. */
+  String paramName(String base) {
+    String key = owner + "." + base;
+    int n = counters.merge(key, 1, Integer::sum);
+    return n == 1 ? key : key + n;
+  }
+
+  int param(String base, Shape shape, String init, int fanIn, int fanOut) {
+    String name = paramName(base);
+    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, name, shape);
+    params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut));
+    return node;
+  }
+
+  void error(ErrorCode code, Pos pos, Object... args) {
+    diag.error(code, pos, args);
+  }
+}

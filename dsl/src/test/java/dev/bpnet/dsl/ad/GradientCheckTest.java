@@ -1,0 +1,120 @@
+package dev.bpnet.dsl.ad;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.dsl.Models;
+import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.runtime.Gradients;
+import dev.bpnet.runtime.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Pass 2 and the exact pass 3 against central finite differences of L and l_x, in float64,
+ * for random dense networks of depth 1 to 4 with every activation and every loss.
+ * The finite differences use only the forward computation of L and l_x... l_x itself comes
+ * from pass 2, which this test checks first, against differences of L.
+ */
+class GradientCheckTest {
+  static final double H = 1e-5;
+  static final double TOL = 1e-6;
+
+  static Stream<Arguments> networks() {
+    List<Arguments> l = new ArrayList<>();
+    for (String act : List.of("sigmoid", "tanh", "relu", "leaky_relu")) {
+      for (String loss : List.of("softmax_cross_entropy", "mse", "hinge")) {
+        for (int depth = 1; depth <= 4; depth++) {
+          l.add(Arguments.of(act, loss, depth));
+        }
+      }
+    }
+    return l.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1} depth {2}")
+  @MethodSource("networks")
+  void secondAndExactThirdPassMatchFiniteDifferences(String act, String loss, int depth) {
+    Random r = new Random(1000L * depth + act.hashCode() * 31L + loss.hashCode());
+    int in = 2 + r.nextInt(4);
+    int out = 2 + r.nextInt(3);
+    int[] hidden = new int[depth - 1];
+    for (int i = 0; i < hidden.length; i++) {
+      hidden[i] = 2 + r.nextInt(4);
+    }
+    ModelDecl m = Models.mlp("Check", in, hidden, out, act, loss,
+        t -> t.withPasses(3).withAlpha(0.5).withThird("exact").withInit("xavier"));
+    Trainer tr = instantiate(m);
+    // Biases start at zero; a ReLU row that is all dead would then put the next layer exactly
+    // on its kink, where differences are one-sided. Check at a generic point instead.
+    for (Map.Entry<String, INDArray> p : tr.parameters().entrySet()) {
+      INDArray v = p.getValue();
+      v.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) v.length()).reshape(v.shape()).muli(0.1));
+    }
+    int batch = 3 + r.nextInt(3);
+    INDArray x = TestData.gaussian(r, DataType.DOUBLE, batch, in);
+    INDArray y = loss.equals("mse") ? TestData.gaussian(r, DataType.DOUBLE, batch, out)
+        : TestData.oneHot(r, DataType.DOUBLE, batch, out);
+    Map<String, INDArray> feeds = Map.of("x", x, "y", y);
+    Gradients g = tr.gradients(feeds);
+    double e2 = maxError(tr, g.pass2(), f -> tr.gradients(feeds).loss());
+    double e3 = maxError(tr, g.pass3(), f -> tr.gradients(feeds).inputLoss());
+    System.out.printf("gradcheck %-10s %-22s depth %d: g2 %.2e, g3 exact %.2e%n", act, loss, depth, e2, e3);
+    assertTrue(e2 < TOL, "g2 max relative error " + e2);
+    assertTrue(e3 < TOL, "exact g3 max relative error " + e3);
+  }
+
+  static Trainer instantiate(ModelDecl m) {
+    try {
+      return BpNetCompiler.compile(m).getConstructor(DataType.class, long.class)
+          .newInstance(DataType.DOUBLE, 3L);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Max over every parameter element of |a - n| / max(|a|, |n|, 1e-3 max|a|, 1e-4 max(1, |f|)).
+   * The floors keep elements that are tiny compared with the rest of their tensor, or below
+   * what differences of f can resolve (their round-off is about 3e-11 |f|), from dominating:
+   * there the check is absolute, at 1e-10 |f|.
+   * n is the fourth-order central difference (f(-2h) - 8 f(-h) + 8 f(h) - f(2h)) / 12h.
+   */
+  static double maxError(Trainer tr, Map<String, INDArray> analytic, ToDoubleFunction<Void> f) {
+    double worst = 0;
+    for (Map.Entry<String, INDArray> e : tr.parameters().entrySet()) {
+      INDArray p = e.getValue();
+      INDArray a = analytic.get(e.getKey());
+      double scale = a.amaxNumber().doubleValue();
+      for (long i = 0; i < p.length(); i++) {
+        double v = p.getDouble(i);
+        double[] fs = new double[4];
+        double[] steps = {-2, -1, 1, 2};
+        for (int k = 0; k < 4; k++) {
+          p.putScalar(i, v + steps[k] * H);
+          fs[k] = f.applyAsDouble(null);
+        }
+        p.putScalar(i, v);
+        double n = (fs[0] - 8 * fs[1] + 8 * fs[2] - fs[3]) / (12 * H);
+        double ai = a.getDouble(i);
+        double noise = 1e-4 * Math.max(1, Math.abs(fs[1]));
+        double denom = Math.max(Math.max(Math.abs(ai), Math.abs(n)), Math.max(1e-3 * scale, noise));
+        if (Math.abs(ai - n) / denom > TOL && System.getenv("GRADCHECK_DEBUG") != null) {
+          System.out.printf("  %s[%d]: analytic %.10e numeric %.10e fs %s%n", e.getKey(), i, ai, n, java.util.Arrays.toString(fs));
+        }
+        worst = Math.max(worst, Math.abs(ai - n) / denom);
+      }
+    }
+    return worst;
+  }
+}

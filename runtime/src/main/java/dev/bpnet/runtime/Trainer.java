@@ -1,0 +1,36 @@
+package dev.bpnet.runtime;
+
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What every generated trainer offers, whatever its model. Generated classes add typed
+ * overloads named after the model's inputs and labels (for example {@code step(x, y)}).
+ *
+ * <p>Feeds are keyed by the names of the model's inputs and labels. Arrays handed in are
+ * copied into the trainer's own buffers, so callers may reuse or mutate them afterwards.
+ */
+public interface Trainer {
+
+  /** The model's name as declared. */
+  String modelName();
+
+  /** The floating-point type of parameters, buffers and arithmetic. */
+  DataType dataType();
+
+  /** Parameters by name, in declaration order; the arrays are live (not copies). */
+  Map<String, INDArray> parameters();
+
+  /** One training step on a mini-batch: forward, backward, third pass if any, update. */
+  StepResult step(Map<String, INDArray> feeds);
+
+  /** The model's output (the value the loss is applied to) for a batch of inputs. */
+  INDArray predict(Map<String, INDArray> inputs);
+
+  /** Losses and per-pass gradients for one batch, without updating anything. */
+  Gradients gradients(Map<String, INDArray> feeds);
+
+  /** The optimizer that turns update directions into parameter changes. */
+  Optimizer optimizer();
+}
