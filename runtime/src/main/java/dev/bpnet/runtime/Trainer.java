@@ -16,6 +16,12 @@ public interface Trainer {
   /** The model's name as declared. */
   String modelName();
 
+  /** The names of the model's inputs, in declaration order (the keys of feeds). */
+  java.util.List<String> inputNames();
+
+  /** The names of the model's labels, in declaration order. */
+  java.util.List<String> labelNames();
+
   /** The floating-point type of parameters, buffers and arithmetic. */
   DataType dataType();
 

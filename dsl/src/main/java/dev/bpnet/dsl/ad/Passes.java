@@ -48,7 +48,8 @@ public final class Passes {
       g.at(in.pos());
       // per-example gradients are B * dL/dx for a batch-mean loss, so l_x = (B/2) ||dL/dx||^2
       int half = o.mul(o.size(in.node(), List.of(0)), o.c(0.5));
-      int term = o.mul(o.sumAll(o.mul(dx, dx)), half);
+      int sq = g.label(o.mul(dx, dx), "sq(" + Reverse.nameOf(g, dx) + ")");
+      int term = o.mul(g.label(o.sumAll(sq), "sum_sq(" + Reverse.nameOf(g, dx) + ")"), half);
       lx = lx < 0 ? term : o.add(lx, term);
     }
     if (lx < 0) {

@@ -51,6 +51,10 @@ final class ApiSurface {
         "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated."));
     t.addMethod(byMap("gradients", ApiMethods.gradients(), all()));
     t.addMethod(override("modelName", ClassName.get(String.class)).addStatement("return MODEL").build());
+    t.addMethod(override("inputNames", listOfString()).addStatement("return $T.of($L)", List.class,
+        p.inputs().stream().map(l -> "\"" + l.name() + "\"").collect(Collectors.joining(", "))).build());
+    t.addMethod(override("labelNames", listOfString()).addStatement("return $T.of($L)", List.class,
+        p.labels().stream().map(l -> "\"" + l.name() + "\"").collect(Collectors.joining(", "))).build());
     t.addMethod(override("dataType", TrainerGenerator.DATA_TYPE).addStatement("return dtype").build());
     t.addMethod(override("optimizer", ApiMethods.optimizer()).addStatement("return optimizer").build());
     t.addMethod(MethodSpec.methodBuilder("setOptimizer").addModifiers(Modifier.PUBLIC)
@@ -158,6 +162,10 @@ final class ApiSurface {
       m.addStatement("m.put($S, $N)", par.name(), names.of(par.node()));
     }
     return m.addStatement("return m").build();
+  }
+
+  private static com.palantir.javapoet.TypeName listOfString() {
+    return com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(List.class), ClassName.get(String.class));
   }
 
   private static MethodSpec.Builder override(String name, com.palantir.javapoet.TypeName ret) {

@@ -76,6 +76,16 @@ final class Simplifier {
     if (isHostBroadcast(y) && g.isHost(a)) {
       return g.add(Op.BROADCAST, List.of(g.add(op, a, y.input(0))), y.attrs());
     }
+    if (op == Op.ADD && a == b && !g.isHost(a)) {
+      return g.add(Op.MUL, a, g.constant(2));
+    }
+    // (t * s1) * s2 = t * (s1 * s2) for host scalars s1, s2
+    if (op == Op.MUL && g.isHost(b) && !g.isHost(a) && x.op() == Op.MUL && g.isHost(x.input(1))) {
+      return g.add(Op.MUL, x.input(0), g.add(Op.MUL, x.input(1), b));
+    }
+    if (op == Op.MUL && g.isHost(a) && !g.isHost(b)) {
+      return g.add(Op.MUL, b, a);
+    }
     if (op == Op.MUL && isConst(y, 1) && x.shape().equals(out)) {
       return a;
     }

@@ -18,29 +18,35 @@ final class Losses {
   /** l_b = -sum_j y_j log softmax(z)_j. */
   int softmaxCrossEntropy(int logits, int y) {
     int last = o.graph().shape(logits).rank() - 1;
-    int perExample = o.neg(o.sum(o.mul(y, o.logSoftmax(logits, -1)), List.of(last), false));
+    int logP = label(o.logSoftmax(logits, -1), "log_p");
+    int perExample = o.neg(label(o.sum(label(o.mul(y, logP), "y_log_p"), List.of(last), false), "sum_y_log_p"));
     return batchMean(perExample);
   }
 
   /** l_b = 1/2 ||y - yhat||^2, as the papers define it. */
   int meanSquaredError(int pred, int y) {
-    int d = o.sub(y, pred);
+    int d = label(o.sub(y, pred), "err");
     int rank = o.graph().shape(d).rank();
-    int perExample = o.mul(o.c(0.5), o.sum(o.mul(d, d), Ops.allAxes(rank).subList(1, rank), false));
+    int perExample = o.mul(o.c(0.5), label(o.sum(label(o.mul(d, d), "sq_err"), Ops.allAxes(rank).subList(1, rank), false), "sum_sq_err"));
     return batchMean(perExample);
   }
 
   /** Multiclass hinge (Weston-Watkins): l_b = sum_{j != y} max(0, 1 + z_j - z_y). */
   int multiclassHinge(int logits, int y) {
     int last = o.graph().shape(logits).rank() - 1;
-    int zy = o.sum(o.mul(y, logits), List.of(last), true);
-    int margins = o.unary(Op.RELU, o.add(o.c(1), o.sub(logits, zy)));
+    int zy = label(o.sum(label(o.mul(y, logits), "y_z"), List.of(last), true), "z_y");
+    int margins = label(o.unary(Op.RELU, label(o.add(o.c(1), label(o.sub(logits, zy), "z_minus_z_y")), "margin")), "hinge");
     // the j = y term contributes max(0, 1) = 1; remove it
     int perExample = o.sub(o.sum(margins, List.of(last), false), o.c(1));
     return batchMean(perExample);
   }
 
   private int batchMean(int perExample) {
-    return o.mean(perExample, List.of(0), false);
+    label(perExample, "l_b");
+    return label(o.mean(perExample, List.of(0), false), "L");
+  }
+
+  private int label(int id, String name) {
+    return o.graph().label(id, name);
   }
 }

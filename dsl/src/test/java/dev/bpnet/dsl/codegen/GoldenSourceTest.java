@@ -1,0 +1,66 @@
+package dev.bpnet.dsl.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.InMemoryJavac;
+import dev.bpnet.dsl.model.E;
+import dev.bpnet.dsl.model.ModelBuilder;
+import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.runtime.Trainer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole generated source of small models against golden files. Regenerate after an
+ * intended change with {@code mvn -pl dsl test -Dtest=GoldenSourceTest -Dbpnet.updateGolden=true}
+ * and review the diff: the generated code is part of the product.
+ */
+class GoldenSourceTest {
+  private static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+  static ModelDecl tiny(int passes, String third) {
+    return ModelBuilder.model("Tiny")
+        .input("x", 4)
+        .label("y", 3)
+        .let("h", E.sigmoid(E.dense(E.ref("x"), 5)))
+        .let("logits", E.dense(E.ref("h"), 3))
+        .loss(E.call("softmax_cross_entropy", E.ref("logits"), E.ref("y")))
+        .train(t -> t.withPasses(passes).withAlpha(passes == 3 ? 0.8 : 1.0).withThird(third))
+        .build();
+  }
+
+  @Test
+  void twoPassTrainer() throws IOException {
+    check(tiny(2, "paper"), "TinyTrainer2.java.txt");
+  }
+
+  @Test
+  void paperThreePassTrainer() throws IOException {
+    check(tiny(3, "paper"), "TinyTrainer3Paper.java.txt");
+  }
+
+  @Test
+  void exactThreePassTrainer() throws IOException {
+    check(tiny(3, "exact"), "TinyTrainer3Exact.java.txt");
+  }
+
+  private static void check(ModelDecl m, String file) throws IOException {
+    var source = BpNetCompiler.generate(m, "dev.bpnet.generated");
+    // golden or not, it must compile warning-free (-Xlint:all -Werror)
+    InMemoryJavac.compile(source, Trainer.class);
+    String actual = source.toString();
+    Path p = GOLDEN.resolve(file);
+    if (Boolean.getBoolean("bpnet.updateGolden")) {
+      Files.writeString(p, actual, StandardCharsets.UTF_8);
+    }
+    assertTrue(Files.exists(p), "no golden file " + p + "; create it with -Dbpnet.updateGolden=true");
+    List<String> expected = Files.readAllLines(p, StandardCharsets.UTF_8);
+    assertEquals(String.join("\n", expected), actual.stripTrailing(), "generated source differs from " + p);
+  }
+}
