@@ -50,7 +50,7 @@ final class Builtins {
       case "matmul" -> withArgs(c, 2, 2, Set.of(), a -> o.matmul(a.get(0), a.get(1), false, false));
       case "clamp" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.CLAMP, a.get(0), a.get(1), a.get(2)));
       case "where" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.WHERE, a.get(0), a.get(1), a.get(2)));
-      case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis"), a -> reduce(c, a.get(0)));
+      case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> reduce(c, a.get(0)));
       case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(a.get(0)));
       case "softmax_cross_entropy" -> withArgs(c, 2, 2, Set.of(), a -> losses.softmaxCrossEntropy(a.get(0), a.get(1)));
       case "mse" -> withArgs(c, 2, 2, Set.of(), a -> losses.meanSquaredError(a.get(0), a.get(1)));
@@ -106,7 +106,8 @@ final class Builtins {
     int rank = s.graph.shape(x).rank();
     double axis = number(c, "axis", -1, Double.NaN);
     List<Integer> axes = Double.isNaN(axis) ? Ops.allAxes(rank) : List.of(Ops.axis((int) axis, rank));
-    return c.fn().equals("sum") ? o.sum(x, axes, false) : o.mean(x, axes, false);
+    boolean keep = number(c, "keepdims", -1, 0) != 0;
+    return c.fn().equals("sum") ? o.sum(x, axes, keep) : o.mean(x, axes, keep);
   }
 
   private int transpose(int x) {

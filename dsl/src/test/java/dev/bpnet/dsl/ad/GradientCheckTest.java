@@ -69,9 +69,36 @@ class GradientCheckTest {
     Gradients g = tr.gradients(feeds);
     double e2 = maxError(tr, g.pass2(), f -> tr.gradients(feeds).loss());
     double e3 = maxError(tr, g.pass3(), f -> tr.gradients(feeds).inputLoss());
-    System.out.printf("gradcheck %-10s %-22s depth %d: g2 %.2e, g3 exact %.2e%n", act, loss, depth, e2, e3);
+    double ex = inputLossError(tr, feeds, g.inputLoss());
+    System.out.printf("gradcheck %-10s %-22s depth %d: g2 %.2e, g3 exact %.2e, l_x %.2e%n", act, loss, depth, e2, e3, ex);
+    assertTrue(ex < TOL, "l_x relative error " + ex);
     assertTrue(e2 < TOL, "g2 max relative error " + e2);
     assertTrue(e3 < TOL, "exact g3 max relative error " + e3);
+  }
+
+  /**
+   * Relative error of l_x = (B/2) ||dL/dx||^2 (the per-example form, (1/B) sum_b 1/2
+   * ||B dL/dx_b||^2) when dL/dx comes from finite differences of L instead of from pass 2.
+   */
+  static double inputLossError(Trainer tr, Map<String, INDArray> feeds, double inputLoss) {
+    INDArray x = feeds.get("x").dup();
+    Map<String, INDArray> f = new java.util.HashMap<>(feeds);
+    f.put("x", x);
+    double sq = 0;
+    for (long i = 0; i < x.length(); i++) {
+      double v = x.getDouble(i);
+      double[] fs = new double[4];
+      double[] steps = {-2, -1, 1, 2};
+      for (int k = 0; k < 4; k++) {
+        x.putScalar(i, v + steps[k] * H);
+        fs[k] = tr.gradients(f).loss();
+      }
+      x.putScalar(i, v);
+      double d = (fs[0] - 8 * fs[1] + 8 * fs[2] - fs[3]) / (12 * H);
+      sq += d * d;
+    }
+    double numeric = x.size(0) / 2.0 * sq;
+    return Math.abs(numeric - inputLoss) / Math.max(Math.abs(inputLoss), 1e-6);
   }
 
   static Trainer instantiate(ModelDecl m) {
