@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * plain backprop (alpha = 1) and three passes in paper mode (alpha = 0.8) reach 95%.
  */
 class MnistAccuracyTest {
-  static final int EPOCHS = 20;
+  static final int EPOCHS = 30;
 
   @ParameterizedTest(name = "alpha {0}")
   @CsvSource({"1.0", "0.8"})

@@ -62,7 +62,7 @@ final class Emitter {
   }
 
   /** Allocation code for a buffer or view node; views reuse their input's memory. */
-  CodeBlock alloc(Node n, CodeBlock.Builder helpers) {
+  CodeBlock alloc(Node n) {
     String out = name(n.id());
     if (n.op() == Op.STOP_GRADIENT) {
       return CodeBlock.of("$N = $N;\n", out, name(n.input(0)));
@@ -70,16 +70,31 @@ final class Emitter {
     if (n.op() == Op.RESHAPE) {
       return CodeBlock.of("$N = $N.reshape('c', new long[] {$L});\n", out, name(n.input(0)), dims(n.shape()));
     }
-    ops.allocHelpers(n, helpers);
     return CodeBlock.of("$N = $L;\n", out, create(n.shape()));
+  }
+
+  /** Allocation-time setup of a computed node: helper buffers, views, bound op objects. */
+  void prepare(Node n, CodeBlock.Builder allocation) {
+    ops.prepare(n, allocation);
   }
 
   /** The statement group computing a node, with its comment. */
   CodeBlock compute(Node n) {
-    CodeBlock.Builder b = CodeBlock.builder();
-    b.add("// $L    [$L]\n", math.of(n), n.pos());
-    ops.statement(n, b);
-    return b.build();
+    return CodeBlock.builder().add("// $L    [$L]\n", math.of(n), n.pos()).add(ops.step(n)).build();
+  }
+
+  /** A field holding an ND4J op object bound to a node's buffers. */
+  String opField(int id, ClassName cls) {
+    String f = names.derived(id, "Op");
+    fields.add(FieldSpec.builder(cls, f, Modifier.PRIVATE).build());
+    return f;
+  }
+
+  /** A field shared by several nodes (declared once). */
+  String sharedField(String name, String doc) {
+    String f = names.unique(name);
+    fields.add(FieldSpec.builder(INDARRAY, f, Modifier.PRIVATE).addJavadoc(doc).build());
+    return f;
   }
 
   /** An expression allocating a zero-filled array of a shape ({@code batch} for the batch). */

@@ -54,7 +54,7 @@ public final class Names {
     return unique(camel(base));
   }
 
-  private String unique(String base) {
+  String unique(String base) {
     String s = base.isEmpty() || !Character.isJavaIdentifierStart(base.charAt(0)) ? "v" + base : base;
     String name = s;
     for (int i = 2; RESERVED.contains(name) || !used.add(name); i++) {

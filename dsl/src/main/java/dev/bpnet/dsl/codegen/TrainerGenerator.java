@@ -102,9 +102,10 @@ public final class TrainerGenerator {
       if (n.op() != dev.bpnet.dsl.ir.Op.INPUT) {
         emitter.declare(n, emitter.isView(n) ? "View:" : "Buffer:");
       }
-      CodeBlock.Builder helpers = CodeBlock.builder();
-      b.add(emitter.alloc(n, helpers));
-      b.add(helpers.build());
+      b.add(emitter.alloc(n));
+      if (n.op() != dev.bpnet.dsl.ir.Op.INPUT && !emitter.isView(n)) {
+        emitter.prepare(n, b);
+      }
     }
     b.add(api.directionAllocation());
     return b.build();

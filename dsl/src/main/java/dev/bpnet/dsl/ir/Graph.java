@@ -118,6 +118,11 @@ public final class Graph {
     return id;
   }
 
+  /** The node {@code op(inputs)} if it was already made, else null. */
+  public Integer existing(Op op, List<Integer> inputs, Attrs attrs) {
+    return cse.get(new Key(op, List.copyOf(inputs), attrs));
+  }
+
   /** The ids of every node that {@code roots} depend on, roots included. */
   public BitSet ancestors(Iterable<Integer> roots) {
     BitSet seen = new BitSet();

@@ -47,6 +47,11 @@ final class Simplifier {
         }
         return null;
       }
+      case SOFTMAX: {
+        // exp(log_softmax(x)) reuses the loss's log-softmax: one cheap op instead of a softmax
+        Integer logSoftmax = g.existing(Op.LOG_SOFTMAX, in, a);
+        return logSoftmax == null ? null : g.add(Op.EXP, logSoftmax);
+      }
       case MATMUL: {
         Node x = g.node(in.get(0));
         Node y = g.node(in.get(1));
