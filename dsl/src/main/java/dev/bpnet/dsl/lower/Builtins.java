@@ -52,6 +52,7 @@ final class Builtins {
       case "where" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.WHERE, a.get(0), a.get(1), a.get(2)));
       case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> reduce(c, a.get(0)));
       case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(a.get(0)));
+      case "reshape" -> withArgs(c, 2, 8, Set.of(), a -> reshape(c, a.get(0)));
       case "softmax_cross_entropy" -> withArgs(c, 2, 2, Set.of(), a -> losses.softmaxCrossEntropy(a.get(0), a.get(1)));
       case "mse" -> withArgs(c, 2, 2, Set.of(), a -> losses.meanSquaredError(a.get(0), a.get(1)));
       case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> losses.multiclassHinge(a.get(0), a.get(1)));
@@ -108,6 +109,20 @@ final class Builtins {
     List<Integer> axes = Double.isNaN(axis) ? Ops.allAxes(rank) : List.of(Ops.axis((int) axis, rank));
     boolean keep = number(c, "keepdims", -1, 0) != 0;
     return c.fn().equals("sum") ? o.sum(x, axes, keep) : o.mean(x, axes, keep);
+  }
+
+  /** reshape(x, d1, d2, ...): a new per-example shape; the batch dimension stays first. */
+  private Integer reshape(Expr.Call c, int x) {
+    List<Integer> dims = new ArrayList<>();
+    for (int i = 1; i < c.args().size(); i++) {
+      double d = number(c, "dim" + i, i, -1);
+      if (d < 1 || d != Math.rint(d)) {
+        s.error(ErrorCode.E10, c.args().get(i).pos(), String.valueOf(i + 1), "reshape", "a positive integer dimension");
+        return null;
+      }
+      dims.add((int) d);
+    }
+    return o.reshape(x, Shape.batchOf(dims));
   }
 
   private int transpose(int x) {

@@ -47,6 +47,7 @@ class PrimitiveGradientTest {
     cases.put("mean-keepdims", e -> E.bin("-", e, E.callWith("mean", List.of(e), "axis", 1, "keepdims", 1)));
     cases.put("sum-broadcast", e -> E.bin("*", E.call("tanh", e), E.callWith("sum", List.of(E.call("sigmoid", e)), "axis", 1, "keepdims", 1)));
     cases.put("transpose", e -> E.call("transpose", E.call("transpose", E.call("tanh", e))));
+    cases.put("reshape", e -> E.call("reshape", E.bin("*", E.call("reshape", E.call("tanh", e), E.num(2), E.num(2)), E.num(1.5)), E.num(4)));
     cases.put("sigmoid-square", e -> E.bin("*", E.call("sigmoid", e), E.call("sigmoid", e)));
     return cases.entrySet().stream().map(en -> Arguments.of(en.getKey(), en.getValue().apply(z)));
   }
