@@ -1,0 +1,88 @@
+package dev.bpnet.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The runtime kernels against plain loops. */
+class KernelsTest {
+  final Random r = new Random(2);
+
+  INDArray rand(int rows, int cols) {
+    double[][] v = new double[rows][cols];
+    for (double[] row : v) {
+      for (int j = 0; j < cols; j++) {
+        row[j] = Math.round(r.nextGaussian() * 4) / 4.0;  // quarter steps: equal values occur
+      }
+    }
+    return Nd4j.createFromArray(v);
+  }
+
+  @Test
+  void comparisonsAgainstTensorsAndScalars() {
+    INDArray x = rand(5, 4);
+    INDArray y = rand(5, 4);
+    INDArray out = Nd4j.create(DataType.DOUBLE, 5, 4);
+    for (Kernels.Cmp c : Kernels.Cmp.values()) {
+      Kernels.compare(c, x, y, out);
+      INDArray s = Nd4j.create(DataType.DOUBLE, 5, 4);
+      Kernels.compare(c, x, 0.25, s);
+      INDArray t = Nd4j.create(DataType.DOUBLE, 5, 4);
+      Kernels.compare(c, 0.25, y, t);
+      for (int i = 0; i < 20; i++) {
+        assertEquals(cmp(c, x.getDouble(i), y.getDouble(i)), out.getDouble(i), c + " tensor");
+        assertEquals(cmp(c, x.getDouble(i), 0.25), s.getDouble(i), c + " scalar right");
+        assertEquals(cmp(c, 0.25, y.getDouble(i)), t.getDouble(i), c + " scalar left");
+      }
+    }
+  }
+
+  static double cmp(Kernels.Cmp c, double a, double b) {
+    boolean v = switch (c) {
+      case GT -> a > b;
+      case GE -> a >= b;
+      case LT -> a < b;
+      case LE -> a <= b;
+      case EQ -> a == b;
+      case NE -> a != b;
+    };
+    return v ? 1 : 0;
+  }
+
+  @Test
+  void whereSelectsWithoutTouchingTheOtherSide() {
+    INDArray c = Nd4j.createFromArray(new double[] {1, 0, 1, 0});
+    INDArray a = Nd4j.createFromArray(new double[] {1, Double.NaN, 3, Double.NaN});
+    INDArray b = Nd4j.createFromArray(new double[] {Double.POSITIVE_INFINITY, 20, Double.NaN, 40});
+    INDArray out = Nd4j.create(DataType.DOUBLE, 4);
+    Kernels.where(c, a, b, out);
+    assertEquals(Nd4j.createFromArray(new double[] {1, 20, 3, 40}), out);
+  }
+
+  @Test
+  void clampBroadcastAndCombine() {
+    INDArray x = rand(3, 4);
+    INDArray out = Nd4j.create(DataType.DOUBLE, 3, 4);
+    Kernels.clamp(x, -0.5, 0.5, out);
+    for (int i = 0; i < 12; i++) {
+      assertEquals(Math.min(Math.max(x.getDouble(i), -0.5), 0.5), out.getDouble(i));
+    }
+    INDArray row = Nd4j.createFromArray(new double[][] {{1, 2, 3, 4}});
+    Kernels.broadcast(row, out);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(row.getRow(0), out.getRow(i));
+    }
+    INDArray g2 = rand(3, 4);
+    INDArray g3 = rand(3, 4);
+    Kernels.combine(0.3, g2, g3, out);
+    for (int i = 0; i < 12; i++) {
+      assertEquals(0.3 * g2.getDouble(i) + 0.7 * g3.getDouble(i), out.getDouble(i), 1e-15);
+    }
+    Kernels.combine(0.3, null, g3, out);
+    assertEquals(0.7 * g3.getDouble(5), out.getDouble(5), 1e-15);
+  }
+}
