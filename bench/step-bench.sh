@@ -14,8 +14,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 export OMP_NUM_THREADS=$threads
-mvn -B -q -ntp install -DskipTests >/dev/null
-mvn -B -q -ntp -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
+mvn -B -q -ntp -Dstyle.color=never install -DskipTests >/dev/null
+mvn -B -q -ntp -Dstyle.color=never -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >/dev/null
 java -cp "examples/target/classes:$(cat examples/target/bench.cp)" dev.bpnet.examples.bench.StepBenchmark \
   --sizes "$sizes" --batch "$batch"
 torch_script=bench/torch_mlp.py

@@ -51,6 +51,21 @@ public final class BpNetCompiler {
     return InMemoryJavac.compile(generate(model, DEFAULT_PACKAGE), Trainer.class);
   }
 
+  /** Generates, compiles in memory and instantiates a differentiated model. */
+  public static Trainer instantiate(dev.bpnet.dsl.ad.TrainingGraph tg, org.nd4j.linalg.api.buffer.DataType dtype, long seed) {
+    Class<? extends Trainer> c = InMemoryJavac.compile(FileCompiler.generate(tg, DEFAULT_PACKAGE), Trainer.class);
+    try {
+      return c.getConstructor(org.nd4j.linalg.api.buffer.DataType.class, long.class).newInstance(dtype, seed);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /** The ND4J data type a model's {@code dtype} option names. */
+  public static org.nd4j.linalg.api.buffer.DataType dataType(String dtype) {
+    return dtype.equals("float64") ? org.nd4j.linalg.api.buffer.DataType.DOUBLE : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+  }
+
   public static String className(ModelDecl model) {
     return DEFAULT_PACKAGE + "." + Names.trainerClass(model.name());
   }

@@ -10,12 +10,22 @@ public enum ErrorCode {
   E3("'%s' expects %s argument(s), got %d"),
   E4("shape mismatch in %s: %s"),
   E5("duplicate name '%s' (first declared at %s)"),
-  E6("the model has no loss"),
+  E6("the model has no loss: add 'loss = ...'"),
   E7("bad value for option '%s': %s"),
   E8("unknown option '%s' for %s"),
   E9("'%s' is defined in terms of itself"),
   E10("argument %s of '%s' must be %s"),
-  E11("internal compiler error: %s");
+  E11("internal compiler error: %s"),
+  E12("syntax error: %s"),
+  E13("unexpected character %s"),
+  E14("cannot read %s: %s"),
+  E15("the file is empty: it must declare at least one model"),
+  E16("the file is not text (it contains %s)"),
+  E17("duplicate model '%s' (first declared at %s)"),
+  E18("a shape dimension must be a positive integer, got %s"),
+  E19("duplicate option '%s' (first given at %s)"),
+  E20("no model named '%s' in %s"),
+  E21("a string is not a value: %s");
 
   private final String template;
 

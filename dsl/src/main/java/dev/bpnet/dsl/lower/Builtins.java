@@ -21,6 +21,12 @@ final class Builtins {
       "relu", Op.RELU, "exp", Op.EXP, "log", Op.LOG, "sqrt", Op.SQRT,
       "stop_gradient", Op.STOP_GRADIENT, "neg", Op.NEG);
 
+  /** Every function a model may call, for "did you mean". */
+  static final java.util.SortedSet<String> NAMES = new java.util.TreeSet<>(java.util.List.of(
+      "dense", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "exp", "log",
+      "sqrt", "pow", "neg", "matmul", "transpose", "reshape", "clamp", "where", "sum", "mean",
+      "stop_gradient", "softmax_cross_entropy", "mse", "hinge"));
+
   private final Scope s;
   private final Ops o;
   private final Function<Expr, Integer> lower;
@@ -57,7 +63,7 @@ final class Builtins {
       case "mse" -> withArgs(c, 2, 2, Set.of(), a -> losses.meanSquaredError(a.get(0), a.get(1)));
       case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> losses.multiclassHinge(a.get(0), a.get(1)));
       default -> {
-        s.error(ErrorCode.E2, c.pos(), fn);
+        s.diag.unknown(ErrorCode.E2, c.pos(), fn, NAMES, fn);
         yield null;
       }
     };
@@ -141,7 +147,7 @@ final class Builtins {
     }
     for (String k : c.named().keySet()) {
       if (!options.contains(k)) {
-        s.error(ErrorCode.E8, c.named().get(k).pos(), k, c.fn());
+        s.diag.unknown(ErrorCode.E8, c.named().get(k).pos(), k, options, k, "'" + c.fn() + "'");
       }
     }
     List<Integer> args = new ArrayList<>();

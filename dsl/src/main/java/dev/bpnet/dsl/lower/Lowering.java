@@ -89,7 +89,7 @@ public final class Lowering {
     }
     Decl d = byName.get(name);
     if (d == null) {
-      s.error(ErrorCode.E1, use, name);
+      s.diag.unknown(ErrorCode.E1, use, name, byName.keySet(), name);
       return null;
     }
     if (!inProgress.add(name)) {
@@ -136,6 +136,9 @@ public final class Lowering {
         return unary(n);
       } else if (e instanceof Expr.Binary b) {
         return binary(b);
+      } else if (e instanceof Expr.Str str) {
+        s.error(ErrorCode.E21, str.pos(), "\"" + str.value() + "\" can only be an option's value");
+        return null;
       }
       return builtins.call((Expr.Call) e);
     } catch (ShapeException x) {

@@ -14,6 +14,9 @@ public sealed interface Expr {
   /** A numeric literal. */
   record Num(double value, Pos pos) implements Expr {}
 
+  /** A string literal: only option values (a data directory) take strings. */
+  record Str(String value, Pos pos) implements Expr {}
+
   /** A call of a layer, activation, loss or math function, with positional and named args. */
   record Call(String fn, List<Expr> args, Map<String, Expr> named, Pos pos) implements Expr {
     public Call {

@@ -59,7 +59,7 @@ class LoweringDiagnosticsTest {
         "error(E1): m.bpnet:3:12: unknown name 'nope'",
         "error(E2): m.bpnet:4:7: unknown function 'frobnicate'",
         "error(E3): m.bpnet:5:7: 'relu' expects 1 argument(s), got 2",
-        "error(E6): m.bpnet:1:1: the model has no loss"), out);
+        "error(E6): m.bpnet:1:1: the model has no loss: add 'loss = ...'"), out);
   }
 
   @Test

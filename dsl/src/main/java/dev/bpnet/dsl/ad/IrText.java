@@ -1,0 +1,112 @@
+package dev.bpnet.dsl.ad;
+
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Node;
+import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Phase;
+import dev.bpnet.dsl.ir.Program;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The IR of a trained model as text, one node a line, grouped by pass: what {@code bpnet show
+ * --ir} prints and what the golden IR dumps hold. Only nodes the outputs need are shown.
+ *
+ * <pre>
+ *   %5 h.z = bias_add(%4 h.xW, %2 h.b)  [B, 512]  mnist.bpnet:8:12
+ * </pre>
+ */
+public final class IrText {
+  private IrText() {}
+
+  public static String of(TrainingGraph tg) {
+    Program p = tg.program();
+    Graph g = p.graph();
+    StringBuilder b = new StringBuilder("model ").append(p.name()).append('\n');
+    p.inputs().forEach(l -> b.append("  input ").append(l.name()).append(' ').append(l.shape()).append('\n'));
+    p.labels().forEach(l -> b.append("  label ").append(l.name()).append(' ').append(l.shape()).append('\n'));
+    for (Program.Param par : p.params()) {
+      b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init(), fmt(par.gain())));
+    }
+    b.append("  train ").append(p.train().describe()).append('\n');
+    List<Integer> roots = new ArrayList<>(List.of(p.loss(), p.output()));
+    roots.addAll(tg.g2().values());
+    roots.addAll(tg.g3().values());
+    if (tg.hasThirdPass()) {
+      roots.add(tg.inputLoss());
+    }
+    BitSet needed = g.ancestors(roots);
+    for (Phase ph : List.of(Phase.FORWARD, Phase.BACKWARD, Phase.THIRD)) {
+      List<Node> nodes = new ArrayList<>();
+      for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
+        Node n = g.node(id);
+        if (n.phase() == ph && n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.CONST) {
+          nodes.add(n);
+        }
+      }
+      if (!nodes.isEmpty()) {
+        b.append(ph.name().toLowerCase(Locale.ROOT)).append(":\n");
+        nodes.forEach(n -> b.append("  ").append(line(g, n)).append('\n'));
+      }
+    }
+    b.append("outputs:\n  loss = ").append(ref(g, p.loss())).append("\n  output = ").append(ref(g, p.output())).append('\n');
+    if (tg.hasThirdPass()) {
+      b.append("  l_x = ").append(ref(g, tg.inputLoss())).append('\n');
+    }
+    appendGrads(b, g, "g2", tg.g2());
+    appendGrads(b, g, "g3", tg.g3());
+    return b.toString();
+  }
+
+  private static void appendGrads(StringBuilder b, Graph g, String what, Map<String, Integer> grads) {
+    grads.forEach((k, v) -> b.append("  ").append(what).append('[').append(k).append("] = ").append(ref(g, v)).append('\n'));
+  }
+
+  static String line(Graph g, Node n) {
+    String args = n.inputs().stream().map(i -> ref(g, i)).collect(Collectors.joining(", "));
+    String attrs = attrs(n);
+    return String.format(Locale.ROOT, "%s = %s(%s%s)  %s  %s", ref(g, n.id()), n.op().name().toLowerCase(Locale.ROOT),
+        args, attrs.isEmpty() ? "" : "; " + attrs, g.isHost(n.id()) ? "host" : n.shape(), n.pos());
+  }
+
+  private static String attrs(Node n) {
+    List<String> a = new ArrayList<>();
+    switch (n.op()) {
+      case MATMUL -> {
+        if (n.attrs().transA()) {
+          a.add("transA");
+        }
+        if (n.attrs().transB()) {
+          a.add("transB");
+        }
+      }
+      case SUM, MEAN, SIZE -> {
+        a.add("axes " + n.attrs().ints());
+        if (n.attrs().keepDims()) {
+          a.add("keepdims");
+        }
+      }
+      case TRANSPOSE, SOFTMAX, LOG_SOFTMAX -> a.add("axes " + n.attrs().ints());
+      case LEAKY_RELU, LEAKY_RELU_BP -> a.add("slope " + fmt(n.attrs().value()));
+      default -> { }
+    }
+    return String.join(", ", a);
+  }
+
+  static String ref(Graph g, int id) {
+    Node n = g.node(id);
+    if (n.op() == Op.CONST) {
+      return fmt(n.attrs().value());
+    }
+    String name = n.label() != null ? n.label() : n.attrs().name();
+    return "%" + id + (name == null ? "" : " " + name);
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

@@ -1,0 +1,171 @@
+package dev.bpnet.dsl.syntax;
+
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.grammar.BpNetBaseVisitor;
+import dev.bpnet.grammar.BpNetParser;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+
+/** Parse tree to AST records, each carrying its source span. */
+final class AstBuilder extends BpNetBaseVisitor<Expr> {
+  private final String file;
+  private final Diagnostics diag;
+
+  AstBuilder(String file, Diagnostics diag) {
+    this.file = file;
+    this.diag = diag;
+  }
+
+  List<ModelDecl> file(BpNetParser.FileContext ctx) {
+    List<ModelDecl> models = new ArrayList<>();
+    Map<String, Pos> seen = new LinkedHashMap<>();
+    for (BpNetParser.ModelContext m : ctx.model()) {
+      if (m.name == null) {
+        continue;
+      }
+      Pos pos = pos(m.name);
+      Pos prev = seen.putIfAbsent(m.name.getText(), pos);
+      if (prev != null) {
+        diag.error(ErrorCode.E17, pos, m.name.getText(), prev);
+      }
+      models.add(model(m, pos));
+    }
+    return models;
+  }
+
+  private ModelDecl model(BpNetParser.ModelContext m, Pos pos) {
+    List<Decl> decls = new ArrayList<>();
+    Expr loss = null;
+    Pos lossPos = null;
+    List<TrainOptions.Option> options = new ArrayList<>();
+    Pos trainPos = null;
+    for (BpNetParser.MemberContext member : m.member()) {
+      if (member instanceof BpNetParser.InputDeclContext in && in.name != null) {
+        decls.add(new Decl.Input(in.name.getText(), shape(in.shape()), pos(in.name)));
+      } else if (member instanceof BpNetParser.LabelDeclContext lb && lb.name != null) {
+        decls.add(new Decl.Label(lb.name.getText(), shape(lb.shape()), pos(lb.name)));
+      } else if (member instanceof BpNetParser.LetDeclContext let && let.name != null && let.expr() != null) {
+        Expr value = visit(let.expr());
+        if (let.name.getText().equals("loss")) {
+          if (loss != null) {
+            diag.error(ErrorCode.E5, pos(let.name), "loss", lossPos);
+          }
+          loss = value;
+          lossPos = pos(let.name);
+        } else {
+          decls.add(new Decl.Let(let.name.getText(), value, pos(let.name)));
+        }
+      } else if (member instanceof BpNetParser.TrainBlockContext tb) {
+        if (trainPos != null) {
+          diag.error(ErrorCode.E5, pos(tb.start), "train", trainPos);
+        }
+        trainPos = pos(tb.start);
+        for (BpNetParser.OptionContext o : tb.option()) {
+          if (o.name != null && o.expr() != null) {
+            options.add(new TrainOptions.Option(o.name.getText(), visit(o.expr()), pos(o.name)));
+          }
+        }
+      }
+    }
+    TrainSpec train = new TrainOptions(diag).resolve(options);
+    return new ModelDecl(m.name.getText(), decls, loss, train, pos);
+  }
+
+  private List<Integer> shape(BpNetParser.ShapeContext s) {
+    List<Integer> dims = new ArrayList<>();
+    if (s == null) {
+      return dims;
+    }
+    for (Token t : s.dims) {
+      long v = parseLong(t.getText());
+      if (v < 1 || v > Integer.MAX_VALUE) {
+        diag.error(ErrorCode.E18, pos(t), t.getText());
+        dims.add(1);
+      } else {
+        dims.add((int) v);
+      }
+    }
+    return dims;
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public Expr visitBinary(BpNetParser.BinaryContext c) {
+    return new Expr.Binary(c.op.getText(), visit(c.left), visit(c.right), pos(c.op));
+  }
+
+  @Override
+  public Expr visitNegate(BpNetParser.NegateContext c) {
+    return new Expr.Neg(visit(c.operand), span(c));
+  }
+
+  @Override
+  public Expr visitCall(BpNetParser.CallContext c) {
+    List<Expr> args = new ArrayList<>();
+    Map<String, Expr> named = new LinkedHashMap<>();
+    Map<String, Pos> namedPos = new LinkedHashMap<>();
+    for (BpNetParser.ArgContext a : c.arg()) {
+      Expr v = visit(a.value);
+      if (a.name == null) {
+        args.add(v);
+      } else if (namedPos.containsKey(a.name.getText())) {
+        diag.error(ErrorCode.E19, pos(a.name), a.name.getText(), namedPos.get(a.name.getText()));
+      } else {
+        named.put(a.name.getText(), v);
+        namedPos.put(a.name.getText(), pos(a.name));
+      }
+    }
+    return new Expr.Call(c.fn.getText(), args, named, pos(c.fn));
+  }
+
+  @Override
+  public Expr visitRef(BpNetParser.RefContext c) {
+    return new Expr.Ref(c.name.getText(), pos(c.name));
+  }
+
+  @Override
+  public Expr visitNumber(BpNetParser.NumberContext c) {
+    return new Expr.Num(Double.parseDouble(c.value.getText()), pos(c.value));
+  }
+
+  @Override
+  public Expr visitString(BpNetParser.StringContext c) {
+    String t = c.value.getText();
+    return new Expr.Str(t.substring(1, t.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\"), pos(c.value));
+  }
+
+  @Override
+  public Expr visitParens(BpNetParser.ParensContext c) {
+    return visit(c.inner);
+  }
+
+  @Override
+  protected Expr defaultResult() {
+    return null;
+  }
+
+  Pos pos(Token t) {
+    return new Pos(file, t.getLine(), t.getCharPositionInLine() + 1, Math.max(1, t.getText().length()));
+  }
+
+  /** The span of a rule on its first line. */
+  Pos span(ParserRuleContext c) {
+    Token a = c.start;
+    Token b = c.stop == null ? a : c.stop;
+    int len = b.getLine() == a.getLine() ? b.getStopIndex() - a.getStartIndex() + 1 : a.getText().length();
+    return new Pos(file, a.getLine(), a.getCharPositionInLine() + 1, Math.max(1, len));
+  }
+}

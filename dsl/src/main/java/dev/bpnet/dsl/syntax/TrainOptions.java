@@ -1,0 +1,165 @@
+package dev.bpnet.dsl.syntax;
+
+import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.diag.Suggest;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A train block's options to a {@link TrainSpec}, checking each value. Options not given
+ * keep the defaults of {@link TrainSpec#DEFAULTS}, which the README documents.
+ */
+public final class TrainOptions {
+  /** One {@code name = value} of a train block. */
+  public record Option(String name, Expr value, Pos pos) {}
+
+  public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
+      "init", "batch", "epochs", "seed", "dtype", "data");
+  /** Optimizers and the arguments each takes, with their defaults. */
+  public static final Map<String, Map<String, Double>> OPTIMIZERS = Map.of("sgd", Map.of("lr", 0.01));
+  public static final List<String> INITS = List.of("xavier", "kaiming", "three_pass");
+  public static final List<String> DTYPES = List.of("float32", "float64");
+  public static final List<String> THIRD = List.of("paper", "exact");
+
+  private final Diagnostics diag;
+
+  public TrainOptions(Diagnostics diag) {
+    this.diag = diag;
+  }
+
+  public TrainSpec resolve(List<Option> options) {
+    TrainSpec t = TrainSpec.DEFAULTS;
+    Map<String, Pos> seen = new HashMap<>();
+    for (Option o : options) {
+      Pos prev = seen.putIfAbsent(o.name(), o.pos());
+      if (prev != null) {
+        diag.error(ErrorCode.E19, o.pos(), o.name(), prev);
+        continue;
+      }
+      t = apply(t, o);
+    }
+    return t;
+  }
+
+  private TrainSpec apply(TrainSpec t, Option o) {
+    Expr v = o.value();
+    switch (o.name()) {
+      case "passes": {
+        Double p = number(o);
+        return p == null ? t : p == 2 || p == 3 ? t.withPasses(p.intValue()) : bad(t, o, "must be 2 or 3, got " + fmt(p));
+      }
+      case "alpha": {
+        Double a = number(o);
+        return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + fmt(a));
+      }
+      case "third": {
+        String s = word(o, THIRD);
+        return s == null ? t : t.withThird(s);
+      }
+      case "init": {
+        String s = word(o, INITS);
+        return s == null ? t : t.withInit(s);
+      }
+      case "dtype": {
+        String s = word(o, DTYPES);
+        return s == null ? t : t.withDtype(s);
+      }
+      case "batch", "epochs": {
+        Double n = number(o);
+        if (n == null) {
+          return t;
+        }
+        if (n < 1 || n != Math.rint(n) || n > Integer.MAX_VALUE) {
+          return bad(t, o, "must be a positive integer, got " + fmt(n));
+        }
+        return o.name().equals("batch") ? t.withBatch(n.intValue()) : t.withEpochs(n.intValue());
+      }
+      case "seed": {
+        Double n = number(o);
+        return n == null ? t : n == Math.rint(n) ? t.withSeed(n.longValue()) : bad(t, o, "must be an integer, got " + fmt(n));
+      }
+      case "data":
+        if (v instanceof Expr.Str s) {
+          return t.withData(s.value());
+        }
+        if (v instanceof Expr.Ref r) {
+          return t.withData(r.name());
+        }
+        return bad(t, o, "must be a data set name (mnist) or a directory in quotes");
+      case "optimizer":
+        return optimizer(t, o);
+      default:
+        diag.unknown(ErrorCode.E8, o.pos(), o.name(), NAMES, o.name(), "the train block");
+        return t;
+    }
+  }
+
+  private TrainSpec optimizer(TrainSpec t, Option o) {
+    Expr v = o.value();
+    String name = v instanceof Expr.Ref r ? r.name() : v instanceof Expr.Call c ? c.fn() : null;
+    if (name == null) {
+      return bad(t, o, "must be an optimizer such as sgd(lr = 0.1)");
+    }
+    Map<String, Double> known = OPTIMIZERS.get(name);
+    if (known == null) {
+      String best = Suggest.closest(name, OPTIMIZERS.keySet());
+      diag.add(new Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format("optimizer", "unknown optimizer '" + name
+          + "' (known: " + String.join(", ", new java.util.TreeSet<>(OPTIMIZERS.keySet())) + ")"),
+          best == null ? null : "did you mean '" + best + "'?"));
+      return t;
+    }
+    Map<String, Double> args = new LinkedHashMap<>(known);
+    if (v instanceof Expr.Call c) {
+      if (!c.args().isEmpty()) {
+        diag.error(ErrorCode.E7, c.args().get(0).pos(), "optimizer", "give its arguments by name, as in " + name + "(lr = 0.1)");
+      }
+      c.named().forEach((k, e) -> {
+        if (!known.containsKey(k)) {
+          diag.unknown(ErrorCode.E8, e.pos(), k, known.keySet(), k, "optimizer '" + name + "'");
+        } else if (!(e instanceof Expr.Num n) || !(n.value() > 0)) {
+          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be a positive number");
+        } else {
+          args.put(k, n.value());
+        }
+      });
+    }
+    return t.withOptimizer(name, args);
+  }
+
+  private Double number(Option o) {
+    if (o.value() instanceof Expr.Num n) {
+      return n.value();
+    }
+    if (o.value() instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n) {
+      return -n.value();
+    }
+    diag.error(ErrorCode.E7, o.value().pos(), o.name(), "expected a number");
+    return null;
+  }
+
+  private String word(Option o, List<String> allowed) {
+    if (o.value() instanceof Expr.Ref r && allowed.contains(r.name())) {
+      return r.name();
+    }
+    String given = o.value() instanceof Expr.Ref r ? "'" + r.name() + "'" : "this";
+    String best = o.value() instanceof Expr.Ref r ? Suggest.closest(r.name(), allowed) : null;
+    diag.add(new Diagnostic(ErrorCode.E7, o.value().pos(), ErrorCode.E7.format(o.name(),
+        "expected one of " + String.join(", ", allowed) + ", got " + given),
+        best == null ? null : "did you mean '" + best + "'?"));
+    return null;
+  }
+
+  private TrainSpec bad(TrainSpec t, Option o, String why) {
+    diag.error(ErrorCode.E7, o.value().pos(), o.name(), why);
+    return t;
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

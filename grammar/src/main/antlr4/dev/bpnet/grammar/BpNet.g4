@@ -1,0 +1,49 @@
+// The .bpnet language: one or more models, each with inputs, labels, named values, a loss
+// and a train block. Whitespace and newlines only separate tokens; ';' and ',' between
+// members and options are optional. Nothing here but syntax: names, shapes and options
+// are checked by the compiler (dsl), which reports errors in its own words.
+grammar BpNet;
+
+file        : model* EOF ;
+
+model       : 'model' name=ID '{' member* '}' ;
+
+member      : 'input' name=ID ':' shape ';'?                    # inputDecl
+            | 'label' name=ID ':' shape ';'?                    # labelDecl
+            | name=ID '=' expr ';'?                             # letDecl
+            | 'train' '{' (option (';' | ',')?)* '}'            # trainBlock
+            ;
+
+shape       : '[' dims+=INT (',' dims+=INT)* ','? ']' ;
+
+option      : name=ID '=' expr ;
+
+expr        : <assoc=right> left=expr op='^' right=expr         # binary
+            | op='-' operand=expr                               # negate
+            | left=expr op=('*' | '/') right=expr               # binary
+            | left=expr op=('+' | '-') right=expr               # binary
+            | left=expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') right=expr  # binary
+            | fn=ID '(' (arg (',' arg)* ','?)? ')'              # call
+            | name=ID                                           # ref
+            | value=(INT | FLOAT)                               # number
+            | value=STRING                                      # string
+            | '(' inner=expr ')'                                # parens
+            ;
+
+arg         : (name=ID '=')? value=expr ;
+
+ID          : [a-zA-Z_] [a-zA-Z_0-9]* ;
+INT         : [0-9]+ ;
+FLOAT       : [0-9]+ '.' [0-9]* EXPONENT?
+            | '.' [0-9]+ EXPONENT?
+            | [0-9]+ EXPONENT
+            ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n\f]+ -> skip ;
+
+// Any other character is a token of its own, so that the compiler reports it in words.
+ERROR_CHAR  : . ;
