@@ -25,7 +25,8 @@ final class Builtins {
   static final java.util.SortedSet<String> NAMES = new java.util.TreeSet<>(java.util.List.of(
       "dense", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "exp", "log",
       "sqrt", "pow", "neg", "matmul", "transpose", "reshape", "clamp", "where", "sum", "mean",
-      "stop_gradient", "softmax_cross_entropy", "mse", "hinge"));
+      "stop_gradient", "softmax_cross_entropy", "mse", "hinge", "param", "bias_add", "sigmoid_bp",
+      "tanh_bp", "relu_bp", "leaky_relu_bp", "size"));
 
   private final Scope s;
   private final Ops o;
@@ -53,6 +54,17 @@ final class Builtins {
         return fn.equals("softmax") ? o.softmax(a.get(0), axis) : o.logSoftmax(a.get(0), axis);
       });
       case "pow" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.POW, a.get(0), a.get(1)));
+      case "bias_add" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.BIAS_ADD, a.get(0), a.get(1)));
+      case "sigmoid_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.SIGMOID_BP, a.get(0), a.get(1)));
+      case "tanh_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.TANH_BP, a.get(0), a.get(1)));
+      case "relu_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.RELU_BP, a.get(0), a.get(1)));
+      case "leaky_relu_bp" -> withArgs(c, 2, 3, Set.of("slope"), a -> o.leakyReluBp(a.get(0), a.get(1), number(c, "slope", 2, 0.01)));
+      case "param" -> param(c);
+      case "size" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
+        int rank = s.graph.shape(a.get(0)).rank();
+        double axis = number(c, "axis", -1, Double.NaN);
+        return o.size(a.get(0), Double.isNaN(axis) ? Ops.allAxes(rank) : List.of(Ops.axis((int) axis, rank)));
+      });
       case "matmul" -> withArgs(c, 2, 2, Set.of(), a -> o.matmul(a.get(0), a.get(1), false, false));
       case "clamp" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.CLAMP, a.get(0), a.get(1), a.get(2)));
       case "where" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.WHERE, a.get(0), a.get(1), a.get(2)));
@@ -107,6 +119,47 @@ final class Builtins {
       s.denseWeight.put(z, wIndex);
       return s.graph.label(z, s.owner + ".z");
     });
+  }
+
+  /**
+   * param(d1, d2, ..., init = scheme): a trainable parameter named after the value it defines.
+   * Matrices default to the model's initialiser, vectors to zeros.
+   */
+  private Integer param(Expr.Call c) {
+    if (c.args().isEmpty()) {
+      s.error(ErrorCode.E3, c.pos(), "param", "at least 1", 0);
+      return null;
+    }
+    for (String k : c.named().keySet()) {
+      if (!k.equals("init")) {
+        s.diag.unknown(ErrorCode.E8, c.named().get(k).pos(), k, Set.of("init"), k, "'param'");
+      }
+    }
+    List<Integer> dims = new ArrayList<>();
+    for (int i = 0; i < c.args().size(); i++) {
+      double d = number(c, "dim" + i, i, -1);
+      if (d < 1 || d != Math.rint(d)) {
+        s.error(ErrorCode.E10, c.args().get(i).pos(), String.valueOf(i + 1), "param", "a positive integer dimension");
+        return null;
+      }
+      dims.add((int) d);
+    }
+    String init = dims.size() == 1 ? "zeros" : s.train.init();
+    Expr e = c.named().get("init");
+    if (e != null) {
+      List<String> known = List.of("xavier", "kaiming", "three_pass", "zeros");
+      if (e instanceof Expr.Ref r && known.contains(r.name())) {
+        init = r.name();
+      } else {
+        s.diag.unknown(ErrorCode.E7, e.pos(), e instanceof Expr.Ref r ? r.name() : "?", known, "init",
+            "expected one of " + String.join(", ", known));
+        return null;
+      }
+    }
+    Shape shape = new Shape(dims);
+    int fanIn = dims.size() == 1 ? dims.get(0) : (int) (shape.staticSize() / dims.get(dims.size() - 1));
+    int fanOut = dims.get(dims.size() - 1);
+    return s.namedParam(shape, init, fanIn, fanOut);
   }
 
   private Integer reduce(Expr.Call c, int x) {

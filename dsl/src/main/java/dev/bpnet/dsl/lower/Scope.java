@@ -45,6 +45,13 @@ final class Scope {
     return node;
   }
 
+  /** A parameter declared with param(...): it takes the name of the value it defines. */
+  int namedParam(Shape shape, String init, int fanIn, int fanOut) {
+    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, owner, shape);
+    params.add(new Program.Param(owner, node, shape, init, 1.0, fanIn, fanOut));
+    return node;
+  }
+
   void error(ErrorCode code, Pos pos, Object... args) {
     diag.error(code, pos, args);
   }

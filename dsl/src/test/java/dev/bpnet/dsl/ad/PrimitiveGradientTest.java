@@ -48,6 +48,12 @@ class PrimitiveGradientTest {
     cases.put("sum-broadcast", e -> E.bin("*", E.call("tanh", e), E.callWith("sum", List.of(E.call("sigmoid", e)), "axis", 1, "keepdims", 1)));
     cases.put("transpose", e -> E.call("transpose", E.call("transpose", E.call("tanh", e))));
     cases.put("reshape", e -> E.call("reshape", E.bin("*", E.call("reshape", E.call("tanh", e), E.num(2), E.num(2)), E.num(1.5)), E.num(4)));
+    cases.put("sigmoid_bp", e -> E.call("sigmoid_bp", e, E.call("tanh", e)));
+    cases.put("tanh_bp", e -> E.call("tanh_bp", e, E.call("sigmoid", e)));
+    cases.put("relu_bp", e -> E.call("relu_bp", e, E.call("tanh", e)));
+    cases.put("leaky_relu_bp", e -> E.call("leaky_relu_bp", e, E.call("exp", e), E.num(0.2)));
+    cases.put("size-scale", e -> E.bin("/", E.call("tanh", e), E.callWith("size", List.of(e), "axis", 1)));
+    cases.put("bias_add-param", e -> E.call("bias_add", E.call("tanh", e), E.call("param", E.num(4))));
     cases.put("sigmoid-square", e -> E.bin("*", E.call("sigmoid", e), E.call("sigmoid", e)));
     return cases.entrySet().stream().map(en -> Arguments.of(en.getKey(), en.getValue().apply(z)));
   }
