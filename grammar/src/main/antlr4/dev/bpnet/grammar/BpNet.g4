@@ -14,7 +14,9 @@ member      : 'input' name=ID ':' shape ';'?                    # inputDecl
             | 'train' '{' (option (';' | ',')?)* '}'            # trainBlock
             ;
 
-shape       : '[' dims+=INT (',' dims+=INT)* ','? ']' ;
+shape       : '[' (dim (',' dim)* ','?)? ']' ;
+
+dim         : '-'? INT ;
 
 option      : name=ID '=' expr ;
 
@@ -40,9 +42,15 @@ FLOAT       : [0-9]+ '.' [0-9]* EXPONENT?
             ;
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
 STRING      : '"' (~["\\\r\n] | '\\' .)* '"' ;
+// Malformed tokens get names of their own so the compiler can say what is wrong with them.
+UNCLOSED_STRING  : '"' (~["\\\r\n] | '\\' .)* ;
+BAD_NUMBER       : [0-9]+ ('.' [0-9]*)? [eE] [+-]?
+                 | [0-9]+ ('.' [0-9]*)? ([eE] [+-]? [0-9]+)? [a-zA-Z_] [a-zA-Z_0-9]*
+                 ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+UNCLOSED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 WS            : [ \t\r\n\f]+ -> skip ;
 
 // Any other character is a token of its own, so that the compiler reports it in words.

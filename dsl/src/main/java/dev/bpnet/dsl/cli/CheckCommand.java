@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bpnet check FILE...}: diagnostics only, for every model of every file. */
-@Command(name = "check", description = "Checks .bpnet files and prints their diagnostics.")
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Checks .bpnet files and prints their diagnostics.")
 final class CheckCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .bpnet files")
   List<Path> files;

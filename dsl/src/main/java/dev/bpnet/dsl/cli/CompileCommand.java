@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bpnet compile FILE -o DIR}: writes the generated Java sources. */
-@Command(name = "compile", description = "Writes the generated trainer sources of every model in FILE.")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Writes the generated trainer sources of every model in FILE.")
 final class CompileCommand extends ModelCommand {
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "source root to write into")
   Path outDir;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * gradients of one batch, to debug a learning rule. Parameters missing from P.npz are
  * initialised from the model's seed.
  */
-@Command(name = "gradients", description = "Writes loss, input_loss, grad2/<param>, grad3/<param> and direction/<param> of one batch to an .npz file.")
+@Command(name = "gradients", mixinStandardHelpOptions = true, description = "Writes loss, input_loss, grad2/<param>, grad3/<param> and direction/<param> of one batch to an .npz file.")
 final class GradientsCommand extends ModelCommand {
   @Option(names = "--params", paramLabel = "P.npz", description = "parameter values by name (missing ones: initialised from the model's seed)")
   Path params;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bpnet graph FILE -o OUT.dot}: the three passes as Graphviz. */
-@Command(name = "graph", description = "Writes the forward, backward and third-pass graphs as Graphviz.")
+@Command(name = "graph", mixinStandardHelpOptions = true, description = "Writes the forward, backward and third-pass graphs as Graphviz.")
 final class GraphCommand extends ModelCommand {
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT.dot", description = "the file to write")
   Path outFile;

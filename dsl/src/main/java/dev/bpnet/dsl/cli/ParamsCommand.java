@@ -6,7 +6,7 @@ import dev.bpnet.dsl.ir.Program;
 import picocli.CommandLine.Command;
 
 /** {@code bpnet params FILE}: parameter names (as in .npz files) and shapes. */
-@Command(name = "params", description = "Lists parameter names (the names used in .npz files) and shapes.")
+@Command(name = "params", mixinStandardHelpOptions = true, description = "Lists parameter names (the names used in .npz files) and shapes.")
 final class ParamsCommand extends ModelCommand {
   @Override
   int run(SourceFile src) {

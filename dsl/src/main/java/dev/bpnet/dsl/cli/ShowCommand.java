@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bpnet show FILE [--pass P] [--ir]}: the generated code of a pass, or its IR. */
-@Command(name = "show", description = "Prints the generated code of a pass, or its IR with --ir.")
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Prints the generated code of a pass, or its IR with --ir.")
 final class ShowCommand extends ModelCommand {
   enum Pass { forward, backward, third, all }
 

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * {@code bpnet train FILE}: compiles the model in memory, trains it with a live progress
  * line, and writes the trained parameters and per-epoch metrics to {@code --out}.
  */
-@Command(name = "train", description = "Trains a model and writes params.npz and metrics.csv to --out.")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Trains a model and writes params.npz and metrics.csv to --out.")
 final class TrainCommand extends ModelCommand {
   @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: the model's)")
   Integer epochs;

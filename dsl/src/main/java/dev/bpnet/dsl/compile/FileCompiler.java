@@ -26,19 +26,25 @@ public final class FileCompiler {
     return Parser.parse(f.name(), f.text());
   }
 
-  /** Every model of the file, lowered and differentiated. */
+  /**
+   * Every model of the file, lowered and differentiated. Train-option errors are reported
+   * with the models' name, shape and rule errors, all in source order.
+   */
   public static List<TrainingGraph> check(SourceFile f) {
-    List<ModelDecl> models = parse(f);
-    List<Diagnostic> errors = new ArrayList<>();
+    Parser.Result parsed = Parser.parseFile(f.name(), f.text());
+    List<ModelDecl> models = parsed.models();
+    List<Diagnostic> errors = new ArrayList<>(parsed.optionErrors());
     List<Program> programs = new ArrayList<>();
     for (ModelDecl m : models) {
       try {
-        programs.add(Lowering.lower(m));
+        programs.add(guard(m, () -> Lowering.lower(m)));
       } catch (CompileException e) {
         errors.addAll(e.diagnostics());
       }
     }
     if (!errors.isEmpty()) {
+      errors.sort(java.util.Comparator.comparing((Diagnostic d) -> d.pos().file())
+          .thenComparingInt(d -> d.pos().line()).thenComparingInt(d -> d.pos().col()));
       throw new CompileException(errors);
     }
     List<TrainingGraph> out = new ArrayList<>();

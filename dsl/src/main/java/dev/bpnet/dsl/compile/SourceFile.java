@@ -44,6 +44,6 @@ public record SourceFile(String name, String text) {
 
   private static CompileException fail(ErrorCode code, String name, String why) {
     String msg = code == ErrorCode.E14 ? code.format(name, why) : code.format(why);
-    return new CompileException(List.of(new Diagnostic(code, new Pos(name, 1, 1), msg)));
+    return new CompileException(List.of(new Diagnostic(code, new Pos(name, 1, 1, 0), msg)));
   }
 }

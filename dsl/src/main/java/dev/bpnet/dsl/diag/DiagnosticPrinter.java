@@ -33,7 +33,7 @@ public final class DiagnosticPrinter {
   public String render(Diagnostic d) {
     StringBuilder b = new StringBuilder("error(").append(d.code().name()).append("): ")
         .append(d.pos()).append(": ").append(d.message());
-    String line = line(d.pos());
+    String line = d.pos().length() == 0 ? null : line(d.pos());
     if (line != null) {
       String shown = line.replace('\t', ' ');
       b.append("\n    ").append(shown).append("\n    ");

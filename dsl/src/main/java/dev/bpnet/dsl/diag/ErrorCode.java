@@ -13,19 +13,25 @@ public enum ErrorCode {
   E6("the model has no loss: add 'loss = ...'"),
   E7("bad value for option '%s': %s"),
   E8("unknown option '%s' for %s"),
-  E9("'%s' is defined in terms of itself"),
+  E9("'%s is defined in terms of itself"),
   E10("argument %s of '%s' must be %s"),
   E11("internal compiler error: %s"),
   E12("syntax error: %s"),
   E13("unexpected character %s"),
   E14("cannot read %s: %s"),
-  E15("the file is empty: it must declare at least one model"),
+  E15("the file declares no model: add one, as in model Name { ... }"),
   E16("the file is not text (it contains %s)"),
   E17("duplicate model '%s' (first declared at %s)"),
   E18("a shape dimension must be a positive integer, got %s"),
   E19("duplicate option '%s' (first given at %s)"),
   E20("no model named '%s' in %s"),
-  E21("a string is not a value: %s");
+  E21("a string is not a value: %s"),
+  E22("the loss does not depend on any parameter: there is nothing to train"),
+  E23("a second train block (the first is at %s)"),
+  E24("'loss' is the model's loss and cannot be used in an expression"),
+  E25("a shape needs at least one dimension, as in [4]"),
+  E26("%s is never closed"),
+  E27("malformed number '%s'");
 
   private final String template;
 

@@ -10,7 +10,8 @@ public final class Suggest {
   public static String closest(String name, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    int limit = Math.max(2, name.length() / 3);
+    // short names are easily "close" to anything: allow one edit up to 4 letters
+    int limit = name.length() <= 4 ? 1 : Math.max(2, name.length() / 3);
     for (String c : candidates) {
       int d = distance(name.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
       if (d < bestDistance || (d == bestDistance && best != null && c.compareTo(best) < 0)) {

@@ -74,6 +74,18 @@ public final class Graph {
     return id;
   }
 
+  /**
+   * Names a value after the declaration that defines it ("out"), replacing the internal name
+   * its lowering gave it ("out.z"); a value that merely refers to another keeps that name.
+   */
+  public int declare(int id, String name) {
+    Node n = nodes.get(id);
+    if (n.label() == null || n.label().startsWith(name + ".")) {
+      nodes.set(id, new Node(n.id(), n.op(), n.inputs(), n.attrs(), n.shape(), n.phase(), n.pos(), name));
+    }
+    return id;
+  }
+
   /** Adds a leaf (INPUT or PARAM) with a declared shape. */
   public int leaf(Op op, String name, Shape shape) {
     return raw(op, List.of(), Attrs.named(name), shape);
@@ -107,7 +119,12 @@ public final class Graph {
     for (int i : inputs) {
       in.add(shape(i));
     }
-    Shape shape = Shapes.infer(op, in, attrs, given, pos);
+    Shape shape;
+    try {
+      shape = Shapes.infer(op, in, attrs, given, pos);
+    } catch (ShapeException e) {
+      throw new ShapeException(e.pos(), e.op(), e.getMessage() + origins(inputs));
+    }
     int id = nodes.size();
     nodes.add(new Node(id, op, inputs, attrs, shape, phase, pos, null));
     cse.put(key, id);
@@ -121,6 +138,20 @@ public final class Graph {
   /** The node {@code op(inputs)} if it was already made, else null. */
   public Integer existing(Op op, List<Integer> inputs, Attrs attrs) {
     return cse.get(new Key(op, List.copyOf(inputs), attrs));
+  }
+
+  /** Where each operand of a failed node came from: "; 'y' is [B, 3] (m.bpnet:3:9)". */
+  private String origins(List<Integer> inputs) {
+    StringBuilder b = new StringBuilder();
+    for (int i : inputs) {
+      Node n = nodes.get(i);
+      String name = n.label() != null ? n.label() : n.attrs().name();
+      if (name != null && !host.get(i)) {
+        b.append(b.length() == 0 ? "; " : ", ").append("'").append(name).append("' is ").append(n.shape())
+            .append(" (").append(n.pos()).append(")");
+      }
+    }
+    return b.toString();
   }
 
   /** The ids of every node that {@code roots} depend on, roots included. */

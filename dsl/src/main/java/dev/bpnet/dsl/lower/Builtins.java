@@ -4,6 +4,7 @@ import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Attrs;
 import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.codegen.MathTextFormat;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.ArrayList;
@@ -50,7 +51,18 @@ final class Builtins {
       case "leaky_relu" -> withArgs(c, 1, 2, Set.of("slope"), a -> activate(
           o.leakyRelu(a.get(0), number(c, "slope", 1, 0.01)), a.get(0), 2.0));
       case "softmax", "log_softmax" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
-        int axis = (int) number(c, "axis", -1, -1);
+        int rank = s.graph.shape(a.get(0)).rank();
+        Integer axis = rank == 0 ? null : axis(c, "axis", rank, -1);
+        if (rank == 0) {
+          s.error(ErrorCode.E10, c.args().get(0).pos(), "1", fn, "a batch of vectors, not a scalar");
+        }
+        if (axis == null) {
+          return null;
+        }
+        if (fn.equals("log_softmax") && Ops.axis(axis, rank) != rank - 1) {
+          s.error(ErrorCode.E7, c.named().get("axis").pos(), "axis", "log_softmax works on the last axis");
+          return null;
+        }
         return fn.equals("softmax") ? o.softmax(a.get(0), axis) : o.logSoftmax(a.get(0), axis);
       });
       case "pow" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.POW, a.get(0), a.get(1)));
@@ -62,18 +74,28 @@ final class Builtins {
       case "param" -> param(c);
       case "size" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
         int rank = s.graph.shape(a.get(0)).rank();
-        double axis = number(c, "axis", -1, Double.NaN);
-        return o.size(a.get(0), Double.isNaN(axis) ? Ops.allAxes(rank) : List.of(Ops.axis((int) axis, rank)));
+        Integer axis = axis(c, "axis", rank, Integer.MIN_VALUE);
+        if (axis == null) {
+          return null;
+        }
+        return o.size(a.get(0), axis == Integer.MIN_VALUE ? Ops.allAxes(rank) : List.of(Ops.axis(axis, rank)));
       });
-      case "matmul" -> withArgs(c, 2, 2, Set.of(), a -> o.matmul(a.get(0), a.get(1), false, false));
+      case "matmul" -> withArgs(c, 2, 2, Set.of(), a -> {
+        if (s.graph.shape(a.get(1)).dims().contains(dev.bpnet.dsl.ir.Shape.BATCH)) {
+          s.error(ErrorCode.E10, c.args().get(1).pos(), "2", "matmul", "a matrix without the batch dimension (a parameter), got "
+              + s.graph.shape(a.get(1)));
+          return null;
+        }
+        return o.matmul(a.get(0), a.get(1), false, false);
+      });
       case "clamp" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.CLAMP, a.get(0), a.get(1), a.get(2)));
       case "where" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.WHERE, a.get(0), a.get(1), a.get(2)));
       case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> reduce(c, a.get(0)));
-      case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(a.get(0)));
+      case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(c, a.get(0)));
       case "reshape" -> withArgs(c, 2, 8, Set.of(), a -> reshape(c, a.get(0)));
-      case "softmax_cross_entropy" -> withArgs(c, 2, 2, Set.of(), a -> losses.softmaxCrossEntropy(a.get(0), a.get(1)));
-      case "mse" -> withArgs(c, 2, 2, Set.of(), a -> losses.meanSquaredError(a.get(0), a.get(1)));
-      case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> losses.multiclassHinge(a.get(0), a.get(1)));
+      case "softmax_cross_entropy" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, true) ? losses.softmaxCrossEntropy(a.get(0), a.get(1)) : null);
+      case "mse" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, false) ? losses.meanSquaredError(a.get(0), a.get(1)) : null);
+      case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, true) ? losses.multiclassHinge(a.get(0), a.get(1)) : null);
       default -> {
         s.diag.unknown(ErrorCode.E2, c.pos(), fn, NAMES, fn);
         yield null;
@@ -84,6 +106,21 @@ final class Builtins {
   private Integer unary(Expr.Call c, Op op) {
     return withArgs(c, 1, 1, Set.of(), a -> activate(o.unary(op, a.get(0)), a.get(0),
         op == Op.RELU ? 2.0 : 1.0));
+  }
+
+  /** A loss's arguments must be batches: [B, n] (classification) or [B, ...] (regression). */
+  private boolean batches(Expr.Call c, List<Integer> args, boolean vectors) {
+    boolean ok = true;
+    for (int i = 0; i < args.size(); i++) {
+      Shape sh = s.graph.shape(args.get(i));
+      boolean batch = sh.rank() >= 2 && sh.dim(0) == Shape.BATCH && (!vectors || sh.rank() == 2);
+      if (!batch) {
+        s.error(ErrorCode.E10, c.args().get(i).pos(), String.valueOf(i + 1), c.fn(),
+            (vectors ? "a batch of vectors [B, n]" : "a batch of values [B, n, ...]") + ", got " + sh);
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   /** Records the gain of the dense layer an activation follows (2 for ReLU-like units). */
@@ -99,9 +136,8 @@ final class Builtins {
     return withArgs(c, 2, 2, Set.of("bias"), a -> {
       int x = a.get(0);
       Shape xs = s.graph.shape(x);
-      int units = (int) constant(c, 1);
-      if (units <= 0) {
-        s.error(ErrorCode.E10, c.args().get(1).pos(), "2", "dense", "a positive integer number of units");
+      Integer units = positiveInt(c, 1, "the number of units");
+      if (units == null) {
         return null;
       }
       if (xs.rank() != 2) {
@@ -112,7 +148,7 @@ final class Builtins {
       int w = s.param("W", Shape.of(in, units), s.train.init(), in, units);
       int wIndex = s.params.size() - 1;
       int z = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
-      if (number(c, "bias", -1, 1) != 0) {
+      if (number(c, "bias", -1, 1) != 0.0) {
         int b = s.param("b", Shape.of(units), "zeros", in, units);
         z = s.graph.add(Op.BIAS_ADD, z, b);
       }
@@ -132,17 +168,16 @@ final class Builtins {
     }
     for (String k : c.named().keySet()) {
       if (!k.equals("init")) {
-        s.diag.unknown(ErrorCode.E8, c.named().get(k).pos(), k, Set.of("init"), k, "'param'");
+        s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, Set.of("init"), k, "'param'");
       }
     }
     List<Integer> dims = new ArrayList<>();
     for (int i = 0; i < c.args().size(); i++) {
-      double d = number(c, "dim" + i, i, -1);
-      if (d < 1 || d != Math.rint(d)) {
-        s.error(ErrorCode.E10, c.args().get(i).pos(), String.valueOf(i + 1), "param", "a positive integer dimension");
+      Integer d = positiveInt(c, i, "a dimension");
+      if (d == null) {
         return null;
       }
-      dims.add((int) d);
+      dims.add(d);
     }
     String init = dims.size() == 1 ? "zeros" : s.train.init();
     Expr e = c.named().get("init");
@@ -164,8 +199,14 @@ final class Builtins {
 
   private Integer reduce(Expr.Call c, int x) {
     int rank = s.graph.shape(x).rank();
-    double axis = number(c, "axis", -1, Double.NaN);
-    List<Integer> axes = Double.isNaN(axis) ? Ops.allAxes(rank) : List.of(Ops.axis((int) axis, rank));
+    if (!c.named().containsKey("axis") && rank == 0) {
+      return x;
+    }
+    Integer axis = axis(c, "axis", rank, Integer.MIN_VALUE);
+    if (axis == null) {
+      return null;
+    }
+    List<Integer> axes = axis == Integer.MIN_VALUE ? Ops.allAxes(rank) : List.of(Ops.axis(axis, rank));
     boolean keep = number(c, "keepdims", -1, 0) != 0;
     return c.fn().equals("sum") ? o.sum(x, axes, keep) : o.mean(x, axes, keep);
   }
@@ -174,20 +215,25 @@ final class Builtins {
   private Integer reshape(Expr.Call c, int x) {
     List<Integer> dims = new ArrayList<>();
     for (int i = 1; i < c.args().size(); i++) {
-      double d = number(c, "dim" + i, i, -1);
-      if (d < 1 || d != Math.rint(d)) {
-        s.error(ErrorCode.E10, c.args().get(i).pos(), String.valueOf(i + 1), "reshape", "a positive integer dimension");
+      Integer d = positiveInt(c, i, "a dimension");
+      if (d == null) {
         return null;
       }
-      dims.add((int) d);
+      dims.add(d);
     }
     return o.reshape(x, Shape.batchOf(dims));
   }
 
-  private int transpose(int x) {
-    int rank = s.graph.shape(x).rank();
-    List<Integer> perm = new ArrayList<>(Ops.allAxes(rank));
-    java.util.Collections.reverse(perm);
+  /** Swaps the last two axes of each example; the batch dimension stays first. */
+  private Integer transpose(Expr.Call c, int x) {
+    Shape xs = s.graph.shape(x);
+    int first = xs.rank() > 0 && xs.dim(0) == Shape.BATCH ? 1 : 0;
+    if (xs.rank() - first < 2) {
+      s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "transpose", "a matrix per example (as [B, n, m]), got " + xs);
+      return null;
+    }
+    List<Integer> perm = new ArrayList<>(Ops.allAxes(xs.rank()));
+    java.util.Collections.swap(perm, xs.rank() - 1, xs.rank() - 2);
     return s.graph.add(Op.TRANSPOSE, List.of(x), Attrs.ints(perm));
   }
 
@@ -200,7 +246,7 @@ final class Builtins {
     }
     for (String k : c.named().keySet()) {
       if (!options.contains(k)) {
-        s.diag.unknown(ErrorCode.E8, c.named().get(k).pos(), k, options, k, "'" + c.fn() + "'");
+        s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, options, k, "'" + c.fn() + "'");
       }
     }
     List<Integer> args = new ArrayList<>();
@@ -212,7 +258,12 @@ final class Builtins {
       args.add(v);
     }
     s.graph.at(c.pos());
-    return body.apply(args);
+    try {
+      return body.apply(args);
+    } catch (dev.bpnet.dsl.ir.ShapeException e) {
+      // name the function the user called, not the primitive it lowers to
+      throw new dev.bpnet.dsl.ir.ShapeException(e.pos(), c.fn(), e.getMessage());
+    }
   }
 
   /** A numeric option given positionally at {@code index} or by {@code name}, else the default. */
@@ -230,11 +281,44 @@ final class Builtins {
     if (e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num num) {
       return -num.value();
     }
-    s.error(ErrorCode.E7, e.pos(), name, "expected a number");
-    return dflt;
+    String got = e instanceof Expr.Ref r ? "the name '" + r.name() + "'" : "an expression";
+    if (c.named().containsKey(name)) {
+      s.error(ErrorCode.E7, e.pos(), name, "expected a number, got " + got);
+    } else {
+      s.error(ErrorCode.E10, e.pos(), String.valueOf(index + 1), c.fn(), "a number, not " + got);
+    }
+    return Double.NaN;
   }
 
-  private double constant(Expr.Call c, int index) {
-    return number(c, "arg" + index, index, -1);
+  /** A positive integer argument (units, dimensions), or null after reporting why not. */
+  private Integer positiveInt(Expr.Call c, int index, String what) {
+    double d = number(c, "", index, -1);
+    if (Double.isNaN(d)) {
+      return null;
+    }
+    if (d < 1 || d != Math.rint(d) || d > 1 << 24) {
+      s.error(ErrorCode.E10, c.args().get(index).pos(), String.valueOf(index + 1), c.fn(),
+          what + " (a positive integer up to 16777216), got " + MathTextFormat.number(d));
+      return null;
+    }
+    return (int) d;
+  }
+
+  /** An axis option within the rank of x (negative counts from the end), or null after an error. */
+  private Integer axis(Expr.Call c, String name, int rank, int dflt) {
+    Expr e = c.named().get(name);
+    if (e == null) {
+      return dflt;
+    }
+    double a = number(c, name, -1, Double.NaN);
+    if (Double.isNaN(a)) {
+      return null;
+    }
+    if (a != Math.rint(a) || a < -rank || a >= rank) {
+      s.error(ErrorCode.E7, e.pos(), name, "must be an integer axis from " + (-rank) + " to " + (rank - 1)
+          + " of a value of rank " + rank + ", got " + MathTextFormat.number(a));
+      return null;
+    }
+    return (int) a;
   }
 }

@@ -23,9 +23,9 @@ final class Losses {
     return batchMean(perExample);
   }
 
-  /** l_b = 1/2 ||y - yhat||^2, as the papers define it. */
+  /** l_b = 1/2 ||yhat - y||^2, as the papers define it (1/2 ||y - yhat||^2). */
   int meanSquaredError(int pred, int y) {
-    int d = label(o.sub(y, pred), "err");
+    int d = label(o.sub(pred, y), "err");
     int rank = o.graph().shape(d).rank();
     int perExample = o.mul(o.c(0.5), label(o.sum(label(o.mul(d, d), "sq_err"), Ops.allAxes(rank).subList(1, rank), false), "sum_sq_err"));
     return batchMean(perExample);

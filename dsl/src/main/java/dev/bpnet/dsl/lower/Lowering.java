@@ -29,7 +29,7 @@ public final class Lowering {
   private final Builtins builtins;
   private final Map<String, Decl> byName = new LinkedHashMap<>();
   private final Map<String, Integer> lowered = new HashMap<>();
-  private final Set<String> inProgress = new HashSet<>();
+  private final Set<String> inProgress = new java.util.LinkedHashSet<>();
   private final List<Program.Leaf> inputs = new ArrayList<>();
   private final List<Program.Leaf> labels = new ArrayList<>();
 
@@ -70,8 +70,17 @@ public final class Lowering {
       s.error(ErrorCode.E4, model.loss().pos(), "the loss", "it must be a scalar, got " + s.graph.shape(loss));
       return null;
     }
+    if (!dependsOnParameters(loss)) {
+      s.error(ErrorCode.E22, model.loss().pos());
+      return null;
+    }
     int output = predicted(model.loss());
     return new Program(model.name(), s.graph, inputs, labels, s.params, output, loss, model.train());
+  }
+
+  private boolean dependsOnParameters(int loss) {
+    java.util.BitSet deps = s.graph.ancestors(List.of(loss));
+    return s.params.stream().anyMatch(p -> deps.get(p.node()));
   }
 
   /** The value the loss is applied to: its first argument. */
@@ -89,11 +98,17 @@ public final class Lowering {
     }
     Decl d = byName.get(name);
     if (d == null) {
-      s.diag.unknown(ErrorCode.E1, use, name, byName.keySet(), name);
+      if (name.equals("loss") && model.loss() != null) {
+        s.error(ErrorCode.E24, use);
+      } else {
+        s.diag.unknown(ErrorCode.E1, use, name, byName.keySet(), name);
+      }
       return null;
     }
     if (!inProgress.add(name)) {
-      s.error(ErrorCode.E9, use, name);
+      List<String> chain = new ArrayList<>(inProgress);
+      chain = chain.subList(chain.indexOf(name), chain.size());
+      s.error(ErrorCode.E9, use, name + "' (" + String.join(" -> ", chain) + " -> " + name + ")");
       return null;
     }
     Integer id;
@@ -121,7 +136,10 @@ public final class Lowering {
     s.owner = let.name();
     Integer id = lower(let.value());
     s.owner = saved;
-    return id == null ? null : s.graph.label(id, let.name());
+    if (id == null || s.graph.isHost(id)) {
+      return id;
+    }
+    return s.graph.declare(id, let.name());
   }
 
   /** Lowers an expression; null after reporting an error. */

@@ -16,10 +16,12 @@ import org.antlr.v4.runtime.Token;
 final class AstBuilder extends BpNetBaseVisitor<Expr> {
   private final String file;
   private final Diagnostics diag;
+  private final Diagnostics options;
 
-  AstBuilder(String file, Diagnostics diag) {
+  AstBuilder(String file, Diagnostics diag, Diagnostics options) {
     this.file = file;
     this.diag = diag;
+    this.options = options;
   }
 
   List<ModelDecl> file(BpNetParser.FileContext ctx) {
@@ -63,7 +65,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
         }
       } else if (member instanceof BpNetParser.TrainBlockContext tb) {
         if (trainPos != null) {
-          diag.error(ErrorCode.E5, pos(tb.start), "train", trainPos);
+          this.options.error(ErrorCode.E23, pos(tb.start), trainPos);
         }
         trainPos = pos(tb.start);
         for (BpNetParser.OptionContext o : tb.option()) {
@@ -73,7 +75,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
         }
       }
     }
-    TrainSpec train = new TrainOptions(diag).resolve(options);
+    TrainSpec train = new TrainOptions(this.options).resolve(options);
     return new ModelDecl(m.name.getText(), decls, loss, train, pos);
   }
 
@@ -82,10 +84,14 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
     if (s == null) {
       return dims;
     }
-    for (Token t : s.dims) {
-      long v = parseLong(t.getText());
-      if (v < 1 || v > Integer.MAX_VALUE) {
-        diag.error(ErrorCode.E18, pos(t), t.getText());
+    if (s.dim().isEmpty()) {
+      options.error(ErrorCode.E25, span(s));
+      dims.add(1);
+    }
+    for (BpNetParser.DimContext d : s.dim()) {
+      long v = parseLong(d.getText());
+      if (v < 1 || v > 1 << 24) {
+        options.error(ErrorCode.E18, span(d), d.getText());
         dims.add(1);
       } else {
         dims.add((int) v);
@@ -128,7 +134,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
         namedPos.put(a.name.getText(), pos(a.name));
       }
     }
-    return new Expr.Call(c.fn.getText(), args, named, pos(c.fn));
+    return new Expr.Call(c.fn.getText(), args, named, namedPos, pos(c.fn));
   }
 
   @Override

@@ -17,11 +17,15 @@ import org.antlr.v4.runtime.CommonTokenStream;
 public final class Parser {
   private Parser() {}
 
-  public static List<ModelDecl> parse(String file, String text) {
+  /** The models of a file and the errors of their train blocks (reported with the model checks). */
+  public record Result(List<ModelDecl> models, List<dev.bpnet.dsl.diag.Diagnostic> optionErrors) {}
+
+  /** Parses a file; syntax errors stop here, train-option errors are returned for later. */
+  public static Result parseFile(String file, String text) {
     Diagnostics diag = new Diagnostics();
     int nul = text.indexOf('\0');
     if (nul >= 0 || text.indexOf('\uFFFD') >= 0) {
-      diag.error(ErrorCode.E16, new Pos(file, 1, 1), nul >= 0 ? "a NUL byte" : "bytes that are not UTF-8");
+      diag.error(ErrorCode.E16, new Pos(file, 1, 1, 0), nul >= 0 ? "a NUL byte" : "bytes that are not UTF-8");
       diag.stopIfErrors();
     }
     BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(text, file));
@@ -31,11 +35,21 @@ public final class Parser {
     parser.setErrorHandler(new SyntaxErrors(file, diag));
     BpNetParser.FileContext tree = parser.file();
     diag.stopIfErrors();
-    List<ModelDecl> models = new AstBuilder(file, diag).file(tree);
+    Diagnostics options = new Diagnostics();
+    List<ModelDecl> models = new AstBuilder(file, diag, options).file(tree);
     if (models.isEmpty()) {
-      diag.error(ErrorCode.E15, new Pos(file, 1, 1));
+      diag.error(ErrorCode.E15, new Pos(file, 1, 1, 0));
     }
     diag.stopIfErrors();
-    return models;
+    return new Result(models, options.all());
+  }
+
+  /** The models of a file, or every syntax and train-option error. */
+  public static List<ModelDecl> parse(String file, String text) {
+    Result r = parseFile(file, text);
+    if (!r.optionErrors().isEmpty()) {
+      throw new CompileException(r.optionErrors());
+    }
+    return r.models();
   }
 }

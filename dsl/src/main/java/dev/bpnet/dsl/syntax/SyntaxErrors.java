@@ -34,12 +34,18 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
   @Override
   protected void reportNoViableAlternative(Parser p, NoViableAltException e) {
-    report(e.getOffendingToken(), "unexpected " + found(e.getOffendingToken()) + expecting(p, e.getExpectedTokens()));
+    Token t = e.getOffendingToken();
+    String message = "unexpected " + found(t) + expecting(p, e.getExpectedTokens());
+    if (t.getType() == Token.EOF) {
+      report(p, t, message);
+    } else {
+      report(t, message);
+    }
   }
 
   @Override
   protected void reportInputMismatch(Parser p, InputMismatchException e) {
-    report(e.getOffendingToken(), "expected " + words(p, e.getExpectedTokens()) + ", found " + found(e.getOffendingToken()));
+    report(p, e.getOffendingToken(), "expected " + words(p, e.getExpectedTokens()) + ", found " + found(e.getOffendingToken()));
   }
 
   @Override
@@ -49,7 +55,12 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
     beginErrorCondition(p);
     Token t = p.getCurrentToken();
-    report(t, "unexpected " + found(t) + expecting(p, getExpectedTokens(p)));
+    String message = "unexpected " + found(t) + expecting(p, getExpectedTokens(p));
+    if (t.getType() == Token.EOF) {
+      report(p, t, message);
+    } else {
+      report(t, message);
+    }
   }
 
   @Override
@@ -59,7 +70,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
     beginErrorCondition(p);
     Token t = p.getCurrentToken();
-    report(t, "missing " + words(p, getExpectedTokens(p)) + " before " + found(t));
+    report(p, t, "missing " + words(p, getExpectedTokens(p)) + " before " + found(t));
   }
 
   @Override
@@ -74,21 +85,51 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
   }
 
+  /**
+   * Reports something missing: when the next token is on a later line, the gap is at the end
+   * of the previous token (where the user forgot it), not at the start of the next line.
+   */
+  private void report(Parser p, Token t, String message) {
+    Token prev = p.getTokenStream().index() > 0 ? p.getTokenStream().LT(-1) : null;
+    if (prev != null && prev.getType() != Token.EOF && t.getLine() > prev.getLine() && !special(t)) {
+      Pos end = new Pos(file, prev.getLine(), prev.getCharPositionInLine() + prev.getText().length() + 1, 1);
+      if (seen.add(end.toString())) {
+        diag.add(new Diagnostic(ErrorCode.E12, end, ErrorCode.E12.format(message)));
+      }
+      return;
+    }
+    report(t, message);
+  }
+
+  private static boolean special(Token t) {
+    int k = t.getType();
+    return k == BpNetLexer.ERROR_CHAR || k == BpNetLexer.UNCLOSED_STRING || k == BpNetLexer.UNCLOSED_COMMENT
+        || k == BpNetLexer.BAD_NUMBER;
+  }
+
   private void report(Token t, String message) {
     Pos pos = new Pos(file, t.getLine(), t.getCharPositionInLine() + 1,
-        t.getType() == Token.EOF ? 1 : Math.max(1, t.getText().length()));
+        t.getType() == Token.EOF ? 1 : Math.max(1, t.getText().split("\\R", 2)[0].length()));
     if (!seen.add(pos.toString())) {
       return;
     }
-    if (t.getType() == BpNetLexer.ERROR_CHAR) {
-      String c = t.getText();
-      String extra = c.equals("\"") ? " (a string that does not end on its line?)" : "";
-      diag.add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format("'" + printable(c) + "'" + extra)));
-      return;
+    switch (t.getType()) {
+      case BpNetLexer.ERROR_CHAR -> {
+        String c = t.getText();
+        String hint = c.equals("#") ? "comments start with //" : c.equals("\u00d7") ? "multiply with *" : null;
+        diag.add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format("'" + printable(c) + "'"), hint));
+      }
+      case BpNetLexer.UNCLOSED_STRING -> diag.add(new Diagnostic(ErrorCode.E26, pos,
+          ErrorCode.E26.format("the string that starts here"), "a string ends with \" on the same line"));
+      case BpNetLexer.UNCLOSED_COMMENT -> diag.add(new Diagnostic(ErrorCode.E26, new Pos(file, pos.line(), pos.col(), 2),
+          ErrorCode.E26.format("the comment that starts here"), "close it with */"));
+      case BpNetLexer.BAD_NUMBER -> diag.add(new Diagnostic(ErrorCode.E27, pos, ErrorCode.E27.format(t.getText()),
+          "a number is written like 3, 0.5 or 1e-3"));
+      default -> diag.add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message)));
     }
-    diag.add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message)));
   }
 
+  private static final java.util.Set<String> KEYWORDS = java.util.Set.of("'model'", "'input'", "'label'", "'train'");
   private static String printable(String c) {
     int cp = c.codePointAt(0);
     return Character.isISOControl(cp) ? String.format("\\u%04x", cp) : c;
@@ -100,7 +141,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
       case BpNetLexer.ID -> "name '" + t.getText() + "'";
       case BpNetLexer.INT, BpNetLexer.FLOAT -> "number " + t.getText();
       case BpNetLexer.STRING -> "string " + t.getText();
-      default -> "'" + printable(t.getText()) + "'";
+      default -> KEYWORDS.contains("'" + t.getText() + "'") ? "the keyword '" + t.getText() + "'"
+          : "'" + printable(t.getText()) + "'";
     };
   }
 
@@ -119,7 +161,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         case BpNetLexer.INT -> "an integer";
         case BpNetLexer.FLOAT -> "a number";
         case BpNetLexer.STRING -> "a string";
-        case BpNetLexer.ERROR_CHAR -> null;
+        case BpNetLexer.ERROR_CHAR, BpNetLexer.UNCLOSED_STRING, BpNetLexer.UNCLOSED_COMMENT, BpNetLexer.BAD_NUMBER -> null;
         default -> v.getLiteralName(type);
       };
       if (s != null && !w.contains(s)) {
@@ -128,6 +170,12 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
     if (w.contains("an integer") && w.contains("a number")) {
       w.remove("an integer");
+    }
+    // the tokens that can start an expression, said once
+    List<String> starts = List.of("a name", "a number", "a string", "'('", "'-'");
+    if (w.containsAll(starts)) {
+      w.removeAll(starts);
+      w.add(0, "an expression");
     }
     if (w.size() > 6) {
       return String.join(", ", w.subList(0, 5)) + " or another token";

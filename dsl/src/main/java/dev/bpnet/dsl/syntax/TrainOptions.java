@@ -120,7 +120,7 @@ public final class TrainOptions {
       }
       c.named().forEach((k, e) -> {
         if (!known.containsKey(k)) {
-          diag.unknown(ErrorCode.E8, e.pos(), k, known.keySet(), k, "optimizer '" + name + "'");
+          diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
         } else if (!(e instanceof Expr.Num n) || !(n.value() > 0)) {
           diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be a positive number");
         } else {

@@ -42,7 +42,8 @@ class LoweringDiagnosticsTest {
         new Decl.Label("y", List.of(3), at(3, 3)),
         new Decl.Let("out", call("dense", 4, 9, ref("x", 4, 15), new Expr.Num(5, at(4, 18))), at(4, 3))),
         call("mse", 5, 10, ref("out", 5, 14), ref("y", 5, 19)));
-    assertEquals("error(E4): m.bpnet:5:10: shape mismatch in sub: shapes [B, 3] and [B, 5] do not broadcast", out);
+    assertEquals("error(E4): m.bpnet:5:10: shape mismatch in mse: shapes [B, 5] and [B, 3] do not broadcast;"
+        + " 'out' is [B, 5] (m.bpnet:4:9), 'y' is [B, 3] (m.bpnet:3:3)", out);
   }
 
   @Test
@@ -69,7 +70,7 @@ class LoweringDiagnosticsTest {
         new Decl.Let("a", call("relu", 3, 7, ref("b", 3, 12)), at(3, 3)),
         new Decl.Let("b", call("tanh", 4, 7, ref("a", 4, 12)), at(4, 3))),
         call("sum", 5, 10, ref("a", 5, 14)));
-    assertEquals("error(E9): m.bpnet:4:12: 'a' is defined in terms of itself", out);
+    assertEquals("error(E9): m.bpnet:4:12: 'a' (a -> b -> a) is defined in terms of itself", out);
   }
 
   @Test
