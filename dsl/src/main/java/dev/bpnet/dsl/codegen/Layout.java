@@ -33,6 +33,9 @@ final class Layout {
       roots.add(tg.inputLoss());
     }
     BitSet needed = g.ancestors(roots);
+    // every input and label gets its buffer, used or not: feeds copy into all of them
+    p.inputs().forEach(l -> needed.set(l.node()));
+    p.labels().forEach(l -> needed.set(l.node()));
     BitSet predict = g.ancestors(List.of(p.output()));
     for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
       Node n = g.node(id);

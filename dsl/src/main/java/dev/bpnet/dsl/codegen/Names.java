@@ -14,8 +14,12 @@ import java.util.Set;
  * Unlabelled intermediates are named after their operation and id ({@code mul17}).
  */
 public final class Names {
+  /**
+   * Names the generated code uses itself. Types cannot clash: every generated variable name
+   * starts with a lower-case letter, every class name with a capital.
+   */
   private static final Set<String> RESERVED = Set.of("batch", "dtype", "optimizer", "alpha",
-      "parameterList", "directionList", "feeds", "seed", "MODEL", "lossValue", "inputLossValue",
+      "parameterList", "directionList", "feeds", "seed", "b", "m", "pass2", "pass3", "direction",
       "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
       "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float",
       "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
@@ -55,7 +59,8 @@ public final class Names {
   }
 
   String unique(String base) {
-    String s = base.isEmpty() || !Character.isJavaIdentifierStart(base.charAt(0)) ? "v" + base : base;
+    String s = base.isEmpty() || !Character.isJavaIdentifierStart(base.charAt(0)) ? "v" + base
+        : Character.toLowerCase(base.charAt(0)) + base.substring(1);
     String name = s;
     for (int i = 2; RESERVED.contains(name) || !used.add(name); i++) {
       name = s + i;

@@ -207,7 +207,12 @@ final class Builtins {
       return null;
     }
     List<Integer> axes = axis == Integer.MIN_VALUE ? Ops.allAxes(rank) : List.of(Ops.axis(axis, rank));
-    boolean keep = number(c, "keepdims", -1, 0) != 0;
+    double keepDims = number(c, "keepdims", -1, 0);
+    if (keepDims != 0 && keepDims != 1) {
+      s.error(ErrorCode.E7, c.named().get("keepdims").pos(), "keepdims", "must be 0 or 1, got " + MathTextFormat.number(keepDims));
+      return null;
+    }
+    boolean keep = keepDims == 1;
     return c.fn().equals("sum") ? o.sum(x, axes, keep) : o.mean(x, axes, keep);
   }
 
@@ -250,12 +255,15 @@ final class Builtins {
       }
     }
     List<Integer> args = new ArrayList<>();
+    boolean failed = false;
     for (int i = 0; i < Math.min(n, min); i++) {
+      // lower every argument, so that each one's errors are reported
       Integer v = lower.apply(c.args().get(i));
-      if (v == null) {
-        return null;
-      }
+      failed |= v == null;
       args.add(v);
+    }
+    if (failed) {
+      return null;
     }
     s.graph.at(c.pos());
     try {

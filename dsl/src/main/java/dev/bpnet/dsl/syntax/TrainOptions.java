@@ -121,8 +121,8 @@ public final class TrainOptions {
       c.named().forEach((k, e) -> {
         if (!known.containsKey(k)) {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
-        } else if (!(e instanceof Expr.Num n) || !(n.value() > 0)) {
-          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be a positive number");
+        } else if (!(e instanceof Expr.Num n) || !(n.value() > 0) || Double.isInfinite(n.value())) {
+          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be a positive finite number");
         } else {
           args.put(k, n.value());
         }
