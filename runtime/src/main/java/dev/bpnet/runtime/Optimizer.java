@@ -14,4 +14,8 @@ public interface Optimizer {
 
   /** The learning rate the next update will use (rules such as difference backprop read it). */
   double learningRate();
+
+  /** Called by training loops before each epoch (0-based); schedules that change per epoch use it. */
+  default void startEpoch(int epoch) {
+  }
 }

@@ -68,6 +68,7 @@ final class TrainCommand extends ModelCommand {
       double loss = 0;
       double lx = 0;
       int steps = 0;
+      t.optimizer().startEpoch(e);
       ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", e + 1, n))
           .setInitialMax(batches.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
           .continuousUpdate();

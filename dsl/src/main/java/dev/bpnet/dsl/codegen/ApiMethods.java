@@ -27,7 +27,7 @@ final class ApiMethods {
   private static final ClassName OPTIMIZER = ClassName.get(RT, "Optimizer");
   private static final ClassName FEEDS = ClassName.get(RT, "Feeds");
   private static final ClassName KERNELS = ClassName.get(RT, "Kernels");
-  private static final ClassName SGD = ClassName.get(RT + ".optim", "Sgd");
+  private static final ClassName OPTIMIZERS = ClassName.get(RT + ".optim", "Optimizers");
   private static final ClassName INIT = ClassName.get(RT + ".init", "Initializers");
   private static final TypeName ARRAY_MAP = ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class), INDARRAY);
   private static final TypeName ARRAY_LIST = ParameterizedTypeName.get(ClassName.get(List.class), INDARRAY);
@@ -89,8 +89,9 @@ final class ApiMethods {
           names.of(par.node()), INIT, par.init(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name());
     }
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
-    double lr = s.optimizerArgs().getOrDefault("lr", 0.01);
-    c.addStatement("this.optimizer = new $T($L)", SGD, lr);
+    String args = s.optimizerArgs().entrySet().stream()
+        .map(e -> "\"" + e.getKey() + "\", " + Emitter.literal(e.getValue())).collect(Collectors.joining(", "));
+    c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer(), Map.class, args);
     t.addMethod(c.build());
   }
 

@@ -21,7 +21,13 @@ public final class TrainOptions {
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data");
   /** Optimizers and the arguments each takes, with their defaults. */
-  public static final Map<String, Map<String, Double>> OPTIMIZERS = Map.of("sgd", Map.of("lr", 0.01));
+  public static final Map<String, Map<String, Double>> OPTIMIZERS = dev.bpnet.runtime.optim.Optimizers.ARGUMENTS;
+  /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
+  private static final Map<String, double[]> RANGES = Map.of(
+      "lr", new double[] {0, Double.MAX_VALUE, 0, 1}, "eps", new double[] {0, Double.MAX_VALUE, 0, 1},
+      "momentum", new double[] {0, 1, 1, 0}, "beta1", new double[] {0, 1, 1, 0}, "beta2", new double[] {0, 1, 1, 0},
+      "beta", new double[] {0, 1, 0, 1}, "gamma0", new double[] {0, 1, 0, 1},
+      "floor", new double[] {0, Double.MAX_VALUE, 1, 1}, "lambda", new double[] {0, Double.MAX_VALUE, 1, 1});
   public static final List<String> INITS = List.of("xavier", "kaiming", "three_pass");
   public static final List<String> DTYPES = List.of("float32", "float64");
   public static final List<String> THIRD = List.of("paper", "exact");
@@ -121,14 +127,44 @@ public final class TrainOptions {
       c.named().forEach((k, e) -> {
         if (!known.containsKey(k)) {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
-        } else if (!(e instanceof Expr.Num n) || !(n.value() > 0) || Double.isInfinite(n.value())) {
-          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be a positive finite number");
+          return;
+        }
+        java.util.List<String> flag = dev.bpnet.runtime.optim.Optimizers.FLAGS.get(k);
+        if (flag != null) {
+          if (e instanceof Expr.Ref r && flag.contains(r.name())) {
+            args.put(k, (double) flag.indexOf(r.name()));
+          } else {
+            diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be " + flag.get(1) + " or " + flag.get(0));
+          }
+          return;
+        }
+        Double value = e instanceof Expr.Num n ? Double.valueOf(n.value())
+            : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
+        String range = value == null ? "a number" : outside(k, value);
+        if (range != null) {
+          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be " + range);
         } else {
-          args.put(k, n.value());
+          args.put(k, value);
         }
       });
     }
     return t.withOptimizer(name, args);
+  }
+
+  /** Null when v is in k's range, else the range in words. */
+  private static String outside(String k, double v) {
+    double[] r = RANGES.get(k);
+    if (r == null || Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.isFinite(v) ? null : "a finite number";
+    }
+    boolean lowOk = r[2] == 1 ? v >= r[0] : v > r[0];
+    boolean highOk = r[3] == 1 ? v <= r[1] : v < r[1];
+    if (lowOk && highOk) {
+      return null;
+    }
+    String low = (r[2] == 1 ? "at least " : "greater than ") + fmt(r[0]);
+    return r[1] == Double.MAX_VALUE ? low + ", got " + fmt(v)
+        : low + " and " + (r[3] == 1 ? "at most " : "less than ") + fmt(r[1]) + ", got " + fmt(v);
   }
 
   private Double number(Option o) {

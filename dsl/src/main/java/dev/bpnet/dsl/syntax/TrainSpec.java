@@ -14,7 +14,8 @@ public record TrainSpec(int passes, double alpha, String third, String optimizer
       Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist");
 
   public TrainSpec {
-    optimizerArgs = Map.copyOf(optimizerArgs);
+    // sorted: generated code and dumps must not depend on hash order
+    optimizerArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(optimizerArgs));
   }
 
   public TrainSpec withPasses(int p) {

@@ -28,6 +28,7 @@ public final class Fit {
       double loss = 0;
       double lx = 0;
       int n = 0;
+      trainer.optimizer().startEpoch(e);
       for (Batch b : batches.epoch(e)) {
         StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
         loss += r.loss();

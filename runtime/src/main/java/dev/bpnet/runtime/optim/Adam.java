@@ -1,0 +1,83 @@
+package dev.bpnet.runtime.optim;
+
+import dev.bpnet.runtime.Optimizer;
+import java.util.List;
+import org.nd4j.linalg.api.blas.Level1;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adam (Kingma and Ba, Algorithm 1) with bias correction and epsilon outside the square root:
+ * m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; theta -= lr * m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps).
+ * ND4J's own adam_updater folds the corrections into epsilon, which changes results at the
+ * epsilon scale, so the textbook form is written out. State: two moments per parameter plus one
+ * scratch shared by all parameters; nothing is allocated after the first update.
+ */
+public final class Adam implements Optimizer {
+  private final double lr;
+  private final double beta1;
+  private final double beta2;
+  private final double eps;
+  private final StateArrays first = new StateArrays();
+  private final StateArrays second = new StateArrays();
+  private final SharedScratch scratch = new SharedScratch();
+  private long t;
+
+  /** Adam with the paper's defaults b1 = 0.9, b2 = 0.999, eps = 1e-8. */
+  public Adam(double lr) {
+    this(lr, 0.9, 0.999, 1e-8);
+  }
+
+  public Adam(double lr, double beta1, double beta2, double eps) {
+    if (!(lr > 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("Adam learning rate must be a positive number, got " + lr);
+    }
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException(
+          "Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+    }
+    if (!(eps > 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException("Adam epsilon must be a positive number, got " + eps);
+    }
+    this.lr = lr;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+  }
+
+  @Override
+  public void update(List<INDArray> params, List<INDArray> directions) {
+    t++;
+    double correction1 = 1 - Math.pow(beta1, t);
+    double correction2 = 1 - Math.pow(beta2, t);
+    Level1 blas = Nd4j.getBlasWrapper().level1();
+    scratch.prepare(params);
+    for (int i = 0; i < params.size(); i++) {
+      INDArray p = params.get(i);
+      INDArray g = directions.get(i);
+      INDArray m = first.get(i, p);
+      INDArray v = second.get(i, p);
+      INDArray s = scratch.view(i);
+      long n = p.length();
+      blas.scal(n, beta1, m);
+      blas.axpy(n, 1 - beta1, g, m);
+      blas.scal(n, beta2, v);
+      Nd4j.exec(new MulOp(g, g, s));
+      blas.axpy(n, 1 - beta2, s, v);
+      v.div(correction2, s);
+      Nd4j.exec(new Sqrt(s, s));
+      s.addi(eps);
+      Nd4j.exec(new DivOp(m, s, s));  // s = m / (sqrt(v_hat) + eps)
+      blas.axpy(n, -lr / correction1, s, p);
+    }
+  }
+
+  /** The step size lr (the bias corrections scale it per step). */
+  @Override
+  public double learningRate() {
+    return lr;
+  }
+}

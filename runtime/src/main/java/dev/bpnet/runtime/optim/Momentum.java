@@ -1,0 +1,56 @@
+package dev.bpnet.runtime.optim;
+
+import dev.bpnet.runtime.Optimizer;
+import java.util.List;
+import org.nd4j.linalg.api.blas.Level1;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * SGD with momentum, in the formulation PyTorch uses: v = mu*v + g, then theta -= lr*v, or with
+ * Nesterov's look-ahead theta -= lr*(g + mu*v). One velocity per parameter, zero at first;
+ * every step is BLAS scal/axpy on it, so nothing is allocated after the first update.
+ */
+public final class Momentum implements Optimizer {
+  private final double lr;
+  private final double mu;
+  private final boolean nesterov;
+  private final StateArrays velocity = new StateArrays();
+
+  public Momentum(double lr, double momentum, boolean nesterov) {
+    if (!(lr > 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException(
+          "momentum learning rate must be a positive number, got " + lr);
+    }
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+    }
+    this.lr = lr;
+    this.mu = momentum;
+    this.nesterov = nesterov;
+  }
+
+  @Override
+  public void update(List<INDArray> params, List<INDArray> directions) {
+    Level1 blas = Nd4j.getBlasWrapper().level1();
+    for (int i = 0; i < params.size(); i++) {
+      INDArray p = params.get(i);
+      INDArray g = directions.get(i);
+      INDArray v = velocity.get(i, p);
+      long n = p.length();
+      blas.scal(n, mu, v);
+      blas.axpy(n, 1.0, g, v);  // v = mu*v + g
+      if (nesterov) {
+        blas.axpy(n, -lr, g, p);
+        blas.axpy(n, -lr * mu, v, p);  // theta -= lr*(g + mu*v)
+      } else {
+        blas.axpy(n, -lr, v, p);
+      }
+    }
+  }
+
+  @Override
+  public double learningRate() {
+    return lr;
+  }
+}
