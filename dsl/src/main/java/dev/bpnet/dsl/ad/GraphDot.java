@@ -5,7 +5,6 @@ import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Phase;
 import dev.bpnet.dsl.ir.Program;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,13 +16,7 @@ public final class GraphDot {
   public static String of(TrainingGraph tg) {
     Program p = tg.program();
     Graph g = p.graph();
-    List<Integer> roots = new ArrayList<>(List.of(p.loss(), p.output()));
-    roots.addAll(tg.g2().values());
-    roots.addAll(tg.g3().values());
-    if (tg.hasThirdPass()) {
-      roots.add(tg.inputLoss());
-    }
-    BitSet needed = g.ancestors(roots);
+    BitSet needed = g.ancestors(tg.roots());
     StringBuilder b = new StringBuilder("digraph \"").append(p.name()).append("\" {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
     String[] colors = {"#dbe9f6", "#fde2c8", "#d9f0d3"};
     List<Phase> phases = List.of(Phase.FORWARD, Phase.BACKWARD, Phase.THIRD);

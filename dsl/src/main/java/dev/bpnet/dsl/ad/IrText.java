@@ -33,13 +33,7 @@ public final class IrText {
       b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init(), fmt(par.gain())));
     }
     b.append("  train ").append(p.train().describe()).append('\n');
-    List<Integer> roots = new ArrayList<>(List.of(p.loss(), p.output()));
-    roots.addAll(tg.g2().values());
-    roots.addAll(tg.g3().values());
-    if (tg.hasThirdPass()) {
-      roots.add(tg.inputLoss());
-    }
-    BitSet needed = g.ancestors(roots);
+    BitSet needed = g.ancestors(tg.roots());
     for (Phase ph : List.of(Phase.FORWARD, Phase.BACKWARD, Phase.THIRD)) {
       List<Node> nodes = new ArrayList<>();
       for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {

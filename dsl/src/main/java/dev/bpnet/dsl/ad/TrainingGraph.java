@@ -13,4 +13,15 @@ public record TrainingGraph(Program program, int inputLoss, Map<String, Integer>
   public boolean hasThirdPass() {
     return inputLoss >= 0;
   }
+
+  /** The values a trainer computes: loss, output, gradients and l_x; everything else is dead. */
+  public java.util.List<Integer> roots() {
+    java.util.List<Integer> roots = new java.util.ArrayList<>(java.util.List.of(program.loss(), program.output()));
+    roots.addAll(g2.values());
+    roots.addAll(g3.values());
+    if (hasThirdPass()) {
+      roots.add(inputLoss);
+    }
+    return roots;
+  }
 }

@@ -26,13 +26,7 @@ final class Layout {
   Layout(TrainingGraph tg) {
     Program p = tg.program();
     Graph g = p.graph();
-    List<Integer> roots = new ArrayList<>(List.of(p.loss(), p.output()));
-    roots.addAll(tg.g2().values());
-    roots.addAll(tg.g3().values());
-    if (tg.hasThirdPass()) {
-      roots.add(tg.inputLoss());
-    }
-    BitSet needed = g.ancestors(roots);
+    BitSet needed = g.ancestors(tg.roots());
     // every input and label gets its buffer, used or not: feeds copy into all of them
     p.inputs().forEach(l -> needed.set(l.node()));
     p.labels().forEach(l -> needed.set(l.node()));
