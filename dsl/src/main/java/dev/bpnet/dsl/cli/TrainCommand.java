@@ -80,8 +80,8 @@ final class TrainCommand extends ModelCommand {
         for (Batch b : batches.epoch(e)) {
           StepResult r = t.step(Map.of(input, b.features(), label, b.labels()));
           if (!Double.isFinite(r.loss())) {
-            err().printf("error: the loss is %s at epoch %d, step %d; stopping (the parameters of the last epoch are in %s)%n",
-                r.loss(), e + 1, steps + 1, out.resolve("params.npz"));
+            err().printf("error: the loss is %s at epoch %d, step %d; stopping%s%n", r.loss(), e + 1, steps + 1,
+                e == 0 ? " (no epoch completed, nothing saved)" : "; the parameters after epoch " + e + " are in " + out.resolve("params.npz"));
             return Main.MODEL_ERRORS;
           }
           loss += r.loss();

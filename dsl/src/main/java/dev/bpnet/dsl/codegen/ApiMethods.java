@@ -35,16 +35,14 @@ final class ApiMethods {
   private final TrainingGraph tg;
   private final Program p;
   private final Names names;
-  private final ClassName self;
   private final boolean third;
   /** Per parameter, the direction buffer of a three-pass trainer. */
   private final Map<String, String> directions = new LinkedHashMap<>();
 
-  ApiMethods(TrainingGraph tg, Names names, ClassName self) {
+  ApiMethods(TrainingGraph tg, Names names) {
     this.tg = tg;
     this.p = tg.program();
     this.names = names;
-    this.self = self;
     this.third = tg.hasThirdPass();
   }
 
@@ -118,7 +116,7 @@ final class ApiMethods {
     if (third) {
       t.addMethod(direction());
     }
-    new ApiSurface(tg, names, self, directions).addTo(t);
+    new ApiSurface(tg, names, directions).addTo(t);
   }
 
   private MethodSpec direction() {

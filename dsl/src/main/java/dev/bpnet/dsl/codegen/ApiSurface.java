@@ -20,15 +20,13 @@ final class ApiSurface {
   private final TrainingGraph tg;
   private final Program p;
   private final Names names;
-  private final ClassName self;
   private final Map<String, String> directions;
   private final boolean third;
 
-  ApiSurface(TrainingGraph tg, Names names, ClassName self, Map<String, String> directions) {
+  ApiSurface(TrainingGraph tg, Names names, Map<String, String> directions) {
     this.tg = tg;
     this.p = tg.program();
     this.names = names;
-    this.self = self;
     this.directions = directions;
     this.third = tg.hasThirdPass();
   }

@@ -3,7 +3,6 @@ package dev.bpnet.dsl.codegen;
 import com.palantir.javapoet.AnnotationSpec;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -49,7 +48,7 @@ public final class TrainerGenerator {
     p.params().forEach(par -> names.of(par.node()));
     p.inputs().forEach(l -> names.of(l.node()));
     p.labels().forEach(l -> names.of(l.node()));
-    ApiMethods api = new ApiMethods(tg, names, ClassName.get(pkg, cls));
+    ApiMethods api = new ApiMethods(tg, names);
     TypeSpec.Builder t = TypeSpec.classBuilder(cls)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addSuperinterface(TRAINER)
@@ -119,10 +118,5 @@ public final class TrainerGenerator {
       }
     }
     return m.build();
-  }
-
-  /** For tests and tools: the fields declared so far. */
-  List<FieldSpec> fields() {
-    return emitter.fields;
   }
 }
