@@ -11,8 +11,6 @@ import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.io.Npz;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,20 +57,13 @@ class GradientsRoundTripTest {
 
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
-
-  static Result bpnet(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    Result r = new Result(code, out.toString(), err.toString());
-    String all = r.out + r.err;
-    assertFalse(all.contains("Exception") || all.contains("\tat "), "a stack trace or exception name: " + show(r));
-    return r;
+  // the command runner and its result are CliEndToEndTest's
+  static CliEndToEndTest.Result bpnet(String... args) {
+    return CliEndToEndTest.bpnet(args);
   }
 
-  static String show(Result r) {
-    return "exit " + r.code + "\n--- out:\n" + r.out + "\n--- err:\n" + r.err;
+  static String show(CliEndToEndTest.Result r) {
+    return CliEndToEndTest.show(r);
   }
 
   Path write(String name, String text) throws Exception {
@@ -123,9 +114,9 @@ class GradientsRoundTripTest {
     Npz.write(bz, batch);
     Path gz = dir.resolve("G.npz");
 
-    Result res = bpnet("gradients", file.toString(), "--params", pz.toString(), "--batch", bz.toString(), "--out", gz.toString());
-    assertEquals(0, res.code, show(res));
-    assertTrue(res.out.contains("wrote " + gz), show(res));
+    CliEndToEndTest.Result res = bpnet("gradients", file.toString(), "--params", pz.toString(), "--batch", bz.toString(), "--out", gz.toString());
+    assertEquals(0, res.code(), show(res));
+    assertTrue(res.out().contains("wrote " + gz), show(res));
     Map<String, INDArray> g = Npz.read(gz);
 
     // the trainer, independently
@@ -185,7 +176,7 @@ class GradientsRoundTripTest {
     // without --params every parameter comes from the seed
     Path gz3 = dir.resolve("G3.npz");
     res = bpnet("gradients", file.toString(), "--batch", bz.toString(), "--out", gz3.toString());
-    assertEquals(0, res.code, show(res));
+    assertEquals(0, res.code(), show(res));
     Map<String, INDArray> g3 = Npz.read(gz3);
     assertClose(fresh.loss(), g3.get("loss").getDouble(0), "loss, parameters from the seed");
     for (String p : live.keySet()) {
@@ -223,12 +214,12 @@ class GradientsRoundTripTest {
     Path pz = dir.resolve("P.npz");
     Npz.write(pz, Map.of("h.W", Nd4j.zeros(DataType.DOUBLE, 4, 5), "hidden.W", Nd4j.zeros(DataType.DOUBLE, 4, 5)));
     Path gz = dir.resolve("G.npz");
-    Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", f[1].toString(), "--out", gz.toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("'hidden.W'"), show(r));
-    assertTrue(r.err.contains("not in the model"), show(r));
-    assertTrue(r.err.contains("h.W, h.b, out.W, out.b"), "lists the model's parameters: " + show(r));
-    assertFalse(r.err.contains("'h.W'"), "h.W is fine: " + show(r));
+    CliEndToEndTest.Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", f[1].toString(), "--out", gz.toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("'hidden.W'"), show(r));
+    assertTrue(r.err().contains("not in the model"), show(r));
+    assertTrue(r.err().contains("h.W, h.b, out.W, out.b"), "lists the model's parameters: " + show(r));
+    assertFalse(r.err().contains("'h.W'"), "h.W is fine: " + show(r));
     assertFalse(Files.exists(gz), "nothing written on errors");
   }
 
@@ -238,10 +229,10 @@ class GradientsRoundTripTest {
     Path pz = dir.resolve("P.npz");
     Npz.write(pz, Map.of("out.W", Nd4j.zeros(DataType.DOUBLE, 3, 5)));
     Path gz = dir.resolve("G.npz");
-    Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", f[1].toString(), "--out", gz.toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("'out.W'"), show(r));
-    assertTrue(r.err.contains("[3, 5]") && r.err.contains("[5, 3]"), "both shapes: " + show(r));
+    CliEndToEndTest.Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", f[1].toString(), "--out", gz.toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("'out.W'"), show(r));
+    assertTrue(r.err().contains("[3, 5]") && r.err().contains("[5, 3]"), "both shapes: " + show(r));
     assertFalse(Files.exists(gz));
   }
 
@@ -251,10 +242,10 @@ class GradientsRoundTripTest {
     Path bz = dir.resolve("B1.npz");
     Npz.write(bz, Map.of("x", gaussian(new Random(4), 6, 4)));
     Path gz = dir.resolve("G.npz");
-    Result r = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("'y'"), show(r));
-    assertFalse(r.err.contains("'x'"), "x is there: " + show(r));
+    CliEndToEndTest.Result r = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("'y'"), show(r));
+    assertFalse(r.err().contains("'x'"), "x is there: " + show(r));
     assertFalse(Files.exists(gz));
   }
 
@@ -265,23 +256,23 @@ class GradientsRoundTripTest {
     Npz.write(pz, Map.of("nope", Nd4j.zeros(DataType.DOUBLE, 2)));
     Path bz = dir.resolve("B1.npz");
     Npz.write(bz, Map.of("z", Nd4j.zeros(DataType.DOUBLE, 6, 4)));
-    Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", bz.toString(), "--out", dir.resolve("G.npz").toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("'nope'") && r.err.contains("'x'") && r.err.contains("'y'"), show(r));
+    CliEndToEndTest.Result r = bpnet("gradients", f[0].toString(), "--params", pz.toString(), "--batch", bz.toString(), "--out", dir.resolve("G.npz").toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("'nope'") && r.err().contains("'x'") && r.err().contains("'y'"), show(r));
   }
 
   @Test
   void aMissingOrDamagedNpzIsAnError() throws Exception {
     Path[] f = files();
     Path gz = dir.resolve("G.npz");
-    Result r = bpnet("gradients", f[0].toString(), "--batch", dir.resolve("none.npz").toString(), "--out", gz.toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("none.npz"), show(r));
+    CliEndToEndTest.Result r = bpnet("gradients", f[0].toString(), "--batch", dir.resolve("none.npz").toString(), "--out", gz.toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("none.npz"), show(r));
 
     Path junk = write("junk.npz", "this is not a zip file");
     r = bpnet("gradients", f[0].toString(), "--params", junk.toString(), "--batch", f[1].toString(), "--out", gz.toString());
-    assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("junk.npz"), show(r));
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("junk.npz"), show(r));
     assertFalse(Files.exists(gz));
   }
 
@@ -293,9 +284,9 @@ class GradientsRoundTripTest {
     Random r = new Random(5);
     Npz.write(bz, Map.of("x", gaussian(r, 6, 7), "y", oneHot(r, 6, 3)));
     Path gz = dir.resolve("G.npz");
-    Result res = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
-    assertEquals(1, res.code, show(res));
-    assertTrue(res.err.contains("'x'"), show(res));
+    CliEndToEndTest.Result res = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
+    assertEquals(1, res.code(), show(res));
+    assertTrue(res.err().contains("'x'"), show(res));
     assertFalse(Files.exists(gz));
   }
 
@@ -315,12 +306,12 @@ class GradientsRoundTripTest {
       Path f = write("unused" + checks.size() + ".bpnet", m[1]);
       Path gz = dir.resolve("G-unused" + checks.size() + ".npz");
       checks.add(() -> {
-        Result res = bpnet("gradients", f.toString(), "--batch", bz.toString(), "--out", gz.toString());
-        assertTrue(res.code == 0 || res.code == 1, "unused " + m[0] + ": " + show(res));
-        if (res.code == 0) {
+        CliEndToEndTest.Result res = bpnet("gradients", f.toString(), "--batch", bz.toString(), "--out", gz.toString());
+        assertTrue(res.code() == 0 || res.code() == 1, "unused " + m[0] + ": " + show(res));
+        if (res.code() == 0) {
           assertTrue(Files.exists(gz), show(res));
         } else {
-          assertTrue(res.err.contains("'" + m[0].split(" ")[1] + "'"), "names the unused " + m[0] + ": " + show(res));
+          assertTrue(res.err().contains("'" + m[0].split(" ")[1] + "'"), "names the unused " + m[0] + ": " + show(res));
         }
       });
     }
@@ -335,8 +326,8 @@ class GradientsRoundTripTest {
     Random r = new Random(6);
     Npz.write(bz, Map.of("x", gaussian(r, 6, 4), "y", oneHot(r, 5, 3)));
     Path gz = dir.resolve("G.npz");
-    Result res = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
-    assertEquals(1, res.code, show(res));
+    CliEndToEndTest.Result res = bpnet("gradients", f[0].toString(), "--batch", bz.toString(), "--out", gz.toString());
+    assertEquals(1, res.code(), show(res));
     assertFalse(Files.exists(gz));
   }
 }
