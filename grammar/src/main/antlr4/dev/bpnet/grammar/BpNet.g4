@@ -4,7 +4,14 @@
 // are checked by the compiler (dsl), which reports errors in its own words.
 grammar BpNet;
 
-file        : model* EOF ;
+file        : (model | activationDef)* EOF ;
+
+// A user activation with its own backward rule: the forward body defines the result from
+// the input; the backward body defines d<input> from the result's cotangent.
+activationDef : 'activation' name=ID '(' input=ID ')' '->' result=ID '{' forward+=stmt*
+              'backward' '(' grad=ID ')' '{' backward+=stmt* '}' '}' ;
+
+stmt        : name=ID '=' expr ';'? ;
 
 model       : 'model' name=ID '{' member* '}' ;
 

@@ -90,6 +90,9 @@ final class Vjp {
         int ax = Ops.axis(axis, n.shape().rank());
         return one(o.sub(ct, o.mul(o.softmax(a, axis), o.sum(ct, List.of(ax), true))));
       }
+      case RULE:
+        // the user's rule replaces the derivative of its forward body
+        return two(null, g.rule(id).apply(ct));
       case GT, GE, LT, LE, EQ, NE, STOP_GRADIENT, SIZE:
         return Arrays.asList(new Integer[in.size()]);
       default:

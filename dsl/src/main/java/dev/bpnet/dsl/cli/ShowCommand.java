@@ -30,6 +30,11 @@ final class ShowCommand extends ModelCommand {
           + ", alpha = " + tg.program().train().alpha() + ")");
       return Main.MODEL_ERRORS;
     }
+    String rules = tg.program().graph().nodes().stream().filter(n -> n.op() == dev.bpnet.dsl.ir.Op.RULE)
+        .map(n -> n.attrs().name() + " (" + n.pos() + ")").distinct().collect(java.util.stream.Collectors.joining(", "));
+    if (!rules.isEmpty()) {
+      out().println("// learning rules that replace true gradients: " + rules);
+    }
     if (ir) {
       out().print(section(IrText.of(tg)));
       return Main.OK;

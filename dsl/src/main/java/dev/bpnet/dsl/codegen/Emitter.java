@@ -45,7 +45,7 @@ final class Emitter {
 
   /** True for nodes that are views of another buffer (no statement of their own). */
   boolean isView(Node n) {
-    return n.op() == Op.RESHAPE || n.op() == Op.STOP_GRADIENT;
+    return n.op() == Op.RESHAPE || n.op() == Op.STOP_GRADIENT || n.op() == Op.RULE;
   }
 
   /** A new helper field (a view or a scalar buffer) named after a node. */
@@ -64,7 +64,7 @@ final class Emitter {
   /** Allocation code for a buffer or view node; views reuse their input's memory. */
   CodeBlock alloc(Node n) {
     String out = name(n.id());
-    if (n.op() == Op.STOP_GRADIENT) {
+    if (n.op() == Op.STOP_GRADIENT || n.op() == Op.RULE) {
       return CodeBlock.of("$N = $N;\n", out, name(n.input(0)));
     }
     if (n.op() == Op.RESHAPE) {

@@ -79,6 +79,8 @@ final class OpStatements {
     List<Integer> in = n.inputs();
     switch (n.op()) {
       case ADD, SUB, MUL, DIV, POW -> arithmetic(n, out);
+      case HYPER -> step.addStatement("$N.assign($L)", out, n.attrs().name().equals("lr") ? "optimizer.learningRate()"
+          : CodeBlock.of("dtype == $T.DOUBLE ? 1e-16 : 1e-7", TrainerGenerator.DATA_TYPE));
       case GT, GE, LT, LE, EQ, NE -> step.addStatement("$T.compare($T.$L, $L, $L, $N)", KERNELS, CMP, n.op().name(),
           operand(in.get(0)), operand(in.get(1)), out);
       case NEG -> exec(op("transforms.same", "Negative"), "$N, $N", tensor(in.get(0)), out);

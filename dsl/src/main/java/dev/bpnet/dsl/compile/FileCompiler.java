@@ -35,9 +35,11 @@ public final class FileCompiler {
     List<ModelDecl> models = parsed.models();
     List<Diagnostic> errors = new ArrayList<>(parsed.optionErrors());
     List<Program> programs = new ArrayList<>();
+    java.util.Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules = new java.util.HashMap<>();
+    parsed.rules().forEach(r -> rules.put(r.name(), r));
     for (ModelDecl m : models) {
       try {
-        programs.add(guard(m, () -> Lowering.lower(m)));
+        programs.add(guard(m, () -> Lowering.lower(m, rules)));
       } catch (CompileException e) {
         errors.addAll(e.diagnostics());
       }

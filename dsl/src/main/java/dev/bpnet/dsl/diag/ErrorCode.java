@@ -31,7 +31,9 @@ public enum ErrorCode {
   E24("'loss' is the model's loss and cannot be used in an expression"),
   E25("a shape needs at least one dimension, as in [4]"),
   E26("%s is never closed"),
-  E27("malformed number '%s'");
+  E27("malformed number '%s'"),
+  E28("activation '%s' does not define %s"),
+  E29("activation '%s' takes one input, got %d argument(s)");
 
   private final String template;
 

@@ -23,6 +23,7 @@ public final class Graph {
   private final Map<Key, Integer> cse = new HashMap<>();
   private final BitSet host = new BitSet();
   private final Simplifier simplifier = new Simplifier(this);
+  private final Map<Integer, java.util.function.IntFunction<Integer>> rules = new HashMap<>();
   private Phase phase = Phase.FORWARD;
   private Pos pos = Pos.UNKNOWN;
 
@@ -84,6 +85,15 @@ public final class Graph {
       nodes.set(id, new Node(n.id(), n.op(), n.inputs(), n.attrs(), n.shape(), n.phase(), n.pos(), name));
     }
     return id;
+  }
+
+  /** Registers the backward rule of a RULE node: cotangent of its value to that of its input. */
+  public void registerRule(int node, java.util.function.IntFunction<Integer> vjp) {
+    rules.put(node, vjp);
+  }
+
+  public java.util.function.IntFunction<Integer> rule(int node) {
+    return rules.get(node);
   }
 
   /** Adds a leaf (INPUT or PARAM) with a declared shape. */

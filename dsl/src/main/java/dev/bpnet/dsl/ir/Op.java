@@ -7,6 +7,10 @@ package dev.bpnet.dsl.ir;
 public enum Op {
   // leaves
   INPUT, PARAM, CONST, SIZE,
+  // a training hyperparameter as a 0-d value refreshed each step ("lr", "eps")
+  HYPER,
+  // a user activation: the value of input 0, with the derivative its rule defines
+  RULE,
   // elementwise binary (numpy broadcasting)
   ADD, SUB, MUL, DIV, POW,
   // comparisons: 1 where true, 0 where false; no gradient

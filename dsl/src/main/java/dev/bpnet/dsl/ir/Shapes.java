@@ -11,8 +11,10 @@ final class Shapes {
   static Shape infer(Op op, List<Shape> in, Attrs a, Shape given, Pos pos) {
     String what = op.name().toLowerCase();
     switch (op) {
-      case INPUT, PARAM:
+      case INPUT, PARAM, HYPER:
         return given;
+      case RULE:
+        return in.get(0);
       case CONST, SIZE:
         return Shape.SCALAR;
       case MATMUL:

@@ -89,7 +89,7 @@ final class Builtins {
         return o.matmul(a.get(0), a.get(1), false, false);
       });
       case "clamp" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.CLAMP, a.get(0), a.get(1), a.get(2)));
-      case "where" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.WHERE, a.get(0), a.get(1), a.get(2)));
+      case "where" -> withArgs(c, 3, 3, Set.of(), a -> where(a));
       case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> reduce(c, a.get(0)));
       case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(c, a.get(0)));
       case "reshape" -> withArgs(c, 2, 8, Set.of(), a -> reshape(c, a.get(0)));
@@ -97,7 +97,12 @@ final class Builtins {
       case "mse" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, false) ? losses.meanSquaredError(a.get(0), a.get(1)) : null);
       case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, true) ? losses.multiclassHinge(a.get(0), a.get(1)) : null);
       default -> {
-        s.diag.unknown(ErrorCode.E2, c.pos(), fn, NAMES, fn);
+        if (s.rules.containsKey(fn)) {
+          yield new RuleCalls(s, lower).call(c, s.rules.get(fn));
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>(NAMES);
+        known.addAll(s.rules.keySet());
+        s.diag.unknown(ErrorCode.E2, c.pos(), fn, known, fn);
         yield null;
       }
     };
@@ -106,6 +111,24 @@ final class Builtins {
   private Integer unary(Expr.Call c, Op op) {
     return withArgs(c, 1, 1, Set.of(), a -> activate(o.unary(op, a.get(0)), a.get(0),
         op == Op.RELU ? 2.0 : 1.0));
+  }
+
+  /** where(c, a, b) with every operand broadcast to the result's shape: the kernel selects elementwise. */
+  private Integer where(List<Integer> a) {
+    Shape out = s.graph.shape(a.get(0));
+    for (int x : a) {
+      Shape b = Shape.broadcast(out, s.graph.shape(x));
+      if (b == null) {
+        throw new dev.bpnet.dsl.ir.ShapeException(s.graph.pos(), "where", "shapes " + out + " and "
+            + s.graph.shape(x) + " do not broadcast");
+      }
+      out = b;
+    }
+    List<Integer> full = new ArrayList<>();
+    for (int x : a) {
+      full.add(s.graph.shape(x).equals(out) ? x : o.broadcast(x, out));
+    }
+    return s.graph.add(Op.WHERE, full.get(0), full.get(1), full.get(2));
   }
 
   /** A loss's arguments must be batches: [B, n] (classification) or [B, ...] (regression). */

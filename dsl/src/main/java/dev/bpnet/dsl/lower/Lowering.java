@@ -33,16 +33,22 @@ public final class Lowering {
   private final List<Program.Leaf> inputs = new ArrayList<>();
   private final List<Program.Leaf> labels = new ArrayList<>();
 
-  private Lowering(ModelDecl model, Diagnostics diag) {
+  private Lowering(ModelDecl model, Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules, Diagnostics diag) {
     this.model = model;
     this.s = new Scope(diag, model.train());
+    this.s.rules.putAll(rules);
     this.builtins = new Builtins(s, this::lower);
   }
 
   /** Lowers a model or throws {@link CompileException} with every error found. */
   public static Program lower(ModelDecl model) {
+    return lower(model, Map.of());
+  }
+
+  /** Lowers a model that may call the given user activations. */
+  public static Program lower(ModelDecl model, Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules) {
     Diagnostics diag = new Diagnostics();
-    Program p = new Lowering(model, diag).run();
+    Program p = new Lowering(model, rules, diag).run();
     diag.stopIfErrors();
     return p;
   }
@@ -173,6 +179,11 @@ public final class Lowering {
   private Integer binary(Expr.Binary b) {
     Integer l = lower(b.left());
     Integer r = lower(b.right());
+    return binary(s, b, l, r);
+  }
+
+  /** An infix operator applied to lowered operands (shared with rule bodies). */
+  static Integer binary(Scope s, Expr.Binary b, Integer l, Integer r) {
     if (l == null || r == null) {
       return null;
     }
@@ -197,4 +208,5 @@ public final class Lowering {
     s.graph.at(b.pos());
     return s.graph.add(op, l, r);
   }
+
 }

@@ -22,6 +22,8 @@ final class Scope {
   final List<Program.Param> params = new ArrayList<>();
   /** Dense-layer outputs to the index of their weight, so an activation can set its gain. */
   final Map<Integer, Integer> denseWeight = new HashMap<>();
+  /** The user activations the model may call, by name. */
+  final Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules = new HashMap<>();
   /** The let being lowered: parameters are named after it. */
   String owner = "model";
   private final Map<String, Integer> counters = new HashMap<>();

@@ -41,6 +41,34 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
     return models;
   }
 
+  List<RuleDecl> rules(BpNetParser.FileContext ctx) {
+    List<RuleDecl> rules = new ArrayList<>();
+    Map<String, Pos> seen = new LinkedHashMap<>();
+    for (BpNetParser.ActivationDefContext r : ctx.activationDef()) {
+      if (r.name == null || r.input == null || r.result == null || r.grad == null) {
+        continue;
+      }
+      Pos pos = pos(r.name);
+      Pos prev = seen.putIfAbsent(r.name.getText(), pos);
+      if (prev != null) {
+        diag.error(ErrorCode.E5, pos, r.name.getText(), prev);
+      }
+      rules.add(new RuleDecl(r.name.getText(), r.input.getText(), r.result.getText(), statements(r.forward),
+          r.grad.getText(), statements(r.backward), pos));
+    }
+    return rules;
+  }
+
+  private List<Decl.Let> statements(List<BpNetParser.StmtContext> stmts) {
+    List<Decl.Let> out = new ArrayList<>();
+    for (BpNetParser.StmtContext st : stmts) {
+      if (st.name != null && st.expr() != null) {
+        out.add(new Decl.Let(st.name.getText(), visit(st.expr()), pos(st.name)));
+      }
+    }
+    return out;
+  }
+
   private ModelDecl model(BpNetParser.ModelContext m, Pos pos) {
     List<Decl> decls = new ArrayList<>();
     Expr loss = null;

@@ -18,7 +18,7 @@ public final class Parser {
   private Parser() {}
 
   /** The models of a file and the errors of their train blocks (reported with the model checks). */
-  public record Result(List<ModelDecl> models, List<dev.bpnet.dsl.diag.Diagnostic> optionErrors) {}
+  public record Result(List<ModelDecl> models, List<RuleDecl> rules, List<dev.bpnet.dsl.diag.Diagnostic> optionErrors) {}
 
   /** Parses a file; syntax errors stop here, train-option errors are returned for later. */
   public static Result parseFile(String file, String text) {
@@ -36,12 +36,14 @@ public final class Parser {
     BpNetParser.FileContext tree = parser.file();
     diag.stopIfErrors();
     Diagnostics options = new Diagnostics();
-    List<ModelDecl> models = new AstBuilder(file, diag, options).file(tree);
+    AstBuilder builder = new AstBuilder(file, diag, options);
+    List<ModelDecl> models = builder.file(tree);
+    List<RuleDecl> rules = builder.rules(tree);
     if (models.isEmpty()) {
       diag.error(ErrorCode.E15, new Pos(file, 1, 1, 0));
     }
     diag.stopIfErrors();
-    return new Result(models, options.all());
+    return new Result(models, rules, options.all());
   }
 
   /** The models of a file, or every syntax and train-option error. */

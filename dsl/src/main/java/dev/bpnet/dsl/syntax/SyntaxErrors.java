@@ -129,7 +129,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
   }
 
-  private static final java.util.Set<String> KEYWORDS = java.util.Set.of("'model'", "'input'", "'label'", "'train'");
+  private static final java.util.Set<String> KEYWORDS = java.util.Set.of("'model'", "'input'", "'label'", "'train'", "'activation'", "'backward'");
   private static String printable(String c) {
     int cp = c.codePointAt(0);
     return Character.isISOControl(cp) ? String.format("\\u%04x", cp) : c;
