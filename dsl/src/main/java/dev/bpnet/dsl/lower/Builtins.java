@@ -27,7 +27,7 @@ final class Builtins {
       "dense", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "exp", "log",
       "sqrt", "pow", "neg", "matmul", "transpose", "reshape", "clamp", "where", "sum", "mean",
       "stop_gradient", "softmax_cross_entropy", "mse", "hinge", "param", "bias_add", "sigmoid_bp",
-      "tanh_bp", "relu_bp", "leaky_relu_bp", "size"));
+      "tanh_bp", "relu_bp", "leaky_relu_bp", "size", "straight_through", "difference"));
 
   private final Scope s;
   private final Ops o;
@@ -72,6 +72,7 @@ final class Builtins {
       case "relu_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.RELU_BP, a.get(0), a.get(1)));
       case "leaky_relu_bp" -> withArgs(c, 2, 3, Set.of("slope"), a -> o.leakyReluBp(a.get(0), a.get(1), number(c, "slope", 2, 0.01)));
       case "param" -> param(c);
+      case "straight_through", "difference" -> withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(s).wrap(c, a.get(0)));
       case "size" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
         int rank = s.graph.shape(a.get(0)).rank();
         Integer axis = axis(c, "axis", rank, Integer.MIN_VALUE);
