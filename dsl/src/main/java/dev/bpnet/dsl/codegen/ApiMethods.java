@@ -38,6 +38,8 @@ final class ApiMethods {
   private final boolean third;
   /** Per parameter, the direction buffer of a three-pass trainer. */
   private final Map<String, String> directions = new LinkedHashMap<>();
+  /** Per moving parameter, the Java name of the direction the optimizer gets for it. */
+  private final Map<String, String> directionOf = new LinkedHashMap<>();
 
   ApiMethods(TrainingGraph tg, Names names) {
     this.tg = tg;
@@ -98,13 +100,22 @@ final class ApiMethods {
     List<String> dirs = new ArrayList<>();
     for (Program.Param par : p.params()) {
       Integer g2 = tg.g2().get(par.name());
-      if (third || g2 == null) {
+      if (par.update() == Program.Update.FIXED) {
+        continue;
+      }
+      if (par.update() == Program.Update.FOLLOW) {
+        // moves with its leader: the leader's direction, handed to the optimizer again
+        dirs.add(directionOf.get(par.leader()));
+        directionOf.put(par.name(), directionOf.get(par.leader()));
+      } else if (third || g2 == null) {
         String f = names.derived(par.node(), "Direction");
         directions.put(par.name(), f);
+        directionOf.put(par.name(), f);
         b.addStatement("$N = $L", f, Emitter.create(par.shape()));
         dirs.add(f);
       } else {
         dirs.add(names.of(g2));
+        directionOf.put(par.name(), names.of(g2));
       }
     }
     return b.addStatement("directionList = $T.of($L)", List.class, String.join(", ", dirs)).build();
@@ -116,13 +127,16 @@ final class ApiMethods {
     if (third) {
       t.addMethod(direction());
     }
-    new ApiSurface(tg, names, directions).addTo(t);
+    new ApiSurface(tg, names, directionOf).addTo(t);
   }
 
   private MethodSpec direction() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("direction").addModifiers(Modifier.PRIVATE)
         .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (seed 000, eq. 3 and 9).\n");
     for (Program.Param par : p.params()) {
+      if (!directions.containsKey(par.name())) {
+        continue;
+      }
       Integer g2 = tg.g2().get(par.name());
       Integer g3 = tg.g3().get(par.name());
       if (g3 == null) {
@@ -140,8 +154,10 @@ final class ApiMethods {
     return l;
   }
 
+  /** The parameters the optimizer moves (not fixed feedback matrices). */
   private String paramNames() {
-    return p.params().stream().map(par -> names.of(par.node())).collect(Collectors.joining(", "));
+    return p.params().stream().filter(par -> par.update() != Program.Update.FIXED)
+        .map(par -> names.of(par.node())).collect(Collectors.joining(", "));
   }
 
   static String exampleDims(Shape s) {

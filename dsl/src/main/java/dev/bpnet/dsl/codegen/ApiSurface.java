@@ -101,8 +101,8 @@ final class ApiSurface {
       if (third) {
         b.addStatement("pass3.put($S, $L)", par.name(), g3 == null ? param + ".like()" : names.of(g3) + ".dup()");
       }
-      String dir = directions.containsKey(par.name()) ? directions.get(par.name()) : names.of(g2);
-      b.addStatement("direction.put($S, $N.dup())", par.name(), dir);
+      String dir = directions.get(par.name());
+      b.addStatement("direction.put($S, $L)", par.name(), dir == null ? param + ".like()" : dir + ".dup()");
     }
     return b.addStatement("return new $T($L, $L, pass2, pass3, direction)", ApiMethods.gradients(),
         lossValue(), inputLossValue()).build();

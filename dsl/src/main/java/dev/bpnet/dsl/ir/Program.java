@@ -19,11 +19,21 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
    * 1 otherwise) and the fans it is computed from.
    */
   public record Param(String name, int node, Shape shape, String init, double gain, int fanIn,
-      int fanOut) {
+      int fanOut, Update update, String leader) {
+    public Param(String name, int node, Shape shape, String init, double gain, int fanIn, int fanOut) {
+      this(name, node, shape, init, gain, fanIn, fanOut, Update.OWN, null);
+    }
+
     public Param withGain(double g) {
-      return new Param(name, node, shape, init, g, fanIn, fanOut);
+      return new Param(name, node, shape, init, g, fanIn, fanOut, update, leader);
     }
   }
+
+  /**
+   * How a parameter moves: by its own gradient, not at all (a fixed feedback matrix), or by
+   * the update of its leader (a feedback matrix that receives W's update, seed 003's R*).
+   */
+  public enum Update { OWN, FIXED, FOLLOW }
 
   public Leaf input(String n) {
     return inputs.stream().filter(l -> l.name().equals(n)).findFirst().orElseThrow();

@@ -157,7 +157,7 @@ final class Builtins {
   }
 
   private Integer dense(Expr.Call c) {
-    return withArgs(c, 2, 2, Set.of("bias"), a -> {
+    return withArgs(c, 2, 2, Set.of("bias", "feedback"), a -> {
       int x = a.get(0);
       Shape xs = s.graph.shape(x);
       Integer units = positiveInt(c, 1, "the number of units");
@@ -171,7 +171,17 @@ final class Builtins {
       int in = xs.dim(1);
       int w = s.param("W", Shape.of(in, units), s.train.init(), in, units);
       int wIndex = s.params.size() - 1;
-      int z = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
+      Expr fb = c.named().get("feedback");
+      int z;
+      if (fb == null) {
+        z = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
+      } else {
+        Integer fa = feedbackAlignment(fb, x, w, s.params.get(wIndex).name(), in, units);
+        if (fa == null) {
+          return null;
+        }
+        z = fa;
+      }
       if (number(c, "bias", -1, 1) != 0.0) {
         int b = s.param("b", Shape.of(units), "zeros", in, units);
         z = s.graph.add(Op.BIAS_ADD, z, b);
@@ -179,6 +189,29 @@ final class Builtins {
       s.denseWeight.put(z, wIndex);
       return s.graph.label(z, s.owner + ".z");
     });
+  }
+
+  /**
+   * Feedback alignment (seed 003): x W forward, but dL/dx = G B^T with a random B of W's shape.
+   * Written as stop_gradient(x) W + R(x), where R is a rule that is 0 forward and G B^T
+   * backward: W's gradient is unchanged and x's uses B. {@code random} keeps B fixed;
+   * {@code random_updated} gives B W's update each step.
+   */
+  private Integer feedbackAlignment(Expr fb, int x, int w, String wName, int in, int units) {
+    String mode = fb instanceof Expr.Ref r ? r.name() : "";
+    if (!mode.equals("random") && !mode.equals("random_updated")) {
+      s.diag.unknown(ErrorCode.E7, fb.pos(), mode, List.of("random", "random_updated"), "feedback",
+          "expected random or random_updated");
+      return null;
+    }
+    int b = s.state("B", Shape.of(in, units), s.train.init(), in, units,
+        mode.equals("random") ? dev.bpnet.dsl.ir.Program.Update.FIXED : dev.bpnet.dsl.ir.Program.Update.FOLLOW, wName);
+    int forward = s.graph.label(o.matmul(s.graph.add(Op.STOP_GRADIENT, x), w, false, false), s.owner + ".xW");
+    Shape zs = s.graph.shape(forward);
+    int zero = o.broadcast(o.c(0), zs);
+    int rule = s.graph.add(Op.RULE, List.of(zero, x), Attrs.named("feedback_" + mode));
+    s.graph.registerRule(rule, ct -> o.matmul(ct, b, false, true));
+    return s.graph.label(o.add(forward, rule), s.owner + ".xW");
   }
 
   /**

@@ -47,6 +47,14 @@ final class Scope {
     return node;
   }
 
+  /** A parameter that is state rather than trained: fixed, or moved with {@code leader}. */
+  int state(String base, Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
+    String name = paramName(base);
+    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, name, shape);
+    params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut, update, leader));
+    return node;
+  }
+
   /** A parameter declared with param(...): it takes the name of the value it defines. */
   int namedParam(Shape shape, String init, int fanIn, int fanOut) {
     int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, owner, shape);
