@@ -28,6 +28,16 @@ public final class TestData {
     return Nd4j.createFromArray(v).castTo(dt);
   }
 
+  /**
+   * Adds scale * N(0, 1) noise to every parameter, in order: gradients are checked at a generic
+   * point (zero biases would put ReLU layers exactly on their kinks).
+   */
+  public static void perturb(dev.bpnet.runtime.Trainer t, Random r, double scale) {
+    for (INDArray p : t.parameters().values()) {
+      p.addi(gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(scale));
+    }
+  }
+
   public static double[][] toArray(INDArray a) {
     return a.castTo(DataType.DOUBLE).toDoubleMatrix();
   }

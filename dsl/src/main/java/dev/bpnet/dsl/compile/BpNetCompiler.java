@@ -3,15 +3,12 @@ package dev.bpnet.dsl.compile;
 import com.palantir.javapoet.JavaFile;
 import dev.bpnet.dsl.ad.Passes;
 import dev.bpnet.dsl.ad.TrainingGraph;
-import dev.bpnet.dsl.codegen.Names;
 import dev.bpnet.dsl.codegen.TrainerGenerator;
-import dev.bpnet.dsl.diag.CompileException;
-import dev.bpnet.dsl.diag.Diagnostics;
-import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.runtime.Trainer;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The pipeline: AST -> checks and IR (lowering) -> autodiff -> code generation. Each phase
@@ -25,14 +22,14 @@ public final class BpNetCompiler {
 
   /** The lowered and differentiated graph of a model. */
   public static TrainingGraph differentiate(ModelDecl model) {
-    Program p = Lowering.lower(model);
-    return guarded(model, () -> Passes.build(p));
+    Program p = FileCompiler.guard(model, () -> Lowering.lower(model));
+    return FileCompiler.guard(model, () -> Passes.build(p));
   }
 
   /** The generated trainer source of a model. */
   public static JavaFile generate(ModelDecl model, String packageName) {
     TrainingGraph tg = differentiate(model);
-    return guarded(model, () -> TrainerGenerator.generate(tg, packageName));
+    return FileCompiler.guard(model, () -> TrainerGenerator.generate(tg, packageName));
   }
 
   /** Generates, compiles in memory and instantiates the trainer with the model's defaults. */
@@ -52,33 +49,19 @@ public final class BpNetCompiler {
   }
 
   /** Generates, compiles in memory and instantiates a differentiated model. */
-  public static Trainer instantiate(dev.bpnet.dsl.ad.TrainingGraph tg, org.nd4j.linalg.api.buffer.DataType dtype, long seed) {
+  public static Trainer instantiate(TrainingGraph tg, DataType dtype, long seed) {
     Class<? extends Trainer> c = InMemoryJavac.compile(FileCompiler.generate(tg, DEFAULT_PACKAGE), Trainer.class);
     try {
-      return c.getConstructor(org.nd4j.linalg.api.buffer.DataType.class, long.class).newInstance(dtype, seed);
+      return c.getConstructor(DataType.class, long.class).newInstance(dtype, seed);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot instantiate " + c.getName(), e);
     }
   }
 
   /** The ND4J data type a model's {@code dtype} option names. */
-  public static org.nd4j.linalg.api.buffer.DataType dataType(String dtype) {
-    return dtype.equals("float64") ? org.nd4j.linalg.api.buffer.DataType.DOUBLE : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+  public static DataType dataType(String dtype) {
+    return dtype.equals("float64") ? DataType.DOUBLE : DataType.FLOAT;
   }
 
-  public static String className(ModelDecl model) {
-    return DEFAULT_PACKAGE + "." + Names.trainerClass(model.name());
-  }
 
-  private static <T> T guarded(ModelDecl model, java.util.function.Supplier<T> phase) {
-    try {
-      return phase.get();
-    } catch (CompileException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      Diagnostics d = new Diagnostics();
-      d.error(ErrorCode.E11, model.pos(), "while compiling model " + model.name() + ": " + e);
-      throw new CompileException(d.all());
-    }
-  }
 }

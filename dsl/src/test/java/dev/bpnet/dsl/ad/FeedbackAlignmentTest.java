@@ -33,7 +33,7 @@ class FeedbackAlignmentTest {
   void inputGradientUsesBAndTheWeightGradientsAreUnchanged(String mode) {
     Trainer t = trainer(mode);
     Random r = new Random(6);
-    t.parameters().values().forEach(p -> p.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(0.3)));
+    TestData.perturb(t, r, 0.3);
     Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, DataType.DOUBLE, 5, 3), "y", TestData.gaussian(r, DataType.DOUBLE, 5, 2));
     double[][] x = f.get("x").toDoubleMatrix();
     double[][] y = f.get("y").toDoubleMatrix();

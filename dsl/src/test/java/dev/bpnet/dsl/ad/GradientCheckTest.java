@@ -57,10 +57,7 @@ class GradientCheckTest {
     Trainer tr = instantiate(m);
     // Biases start at zero; a ReLU row that is all dead would then put the next layer exactly
     // on its kink, where differences are one-sided. Check at a generic point instead.
-    for (Map.Entry<String, INDArray> p : tr.parameters().entrySet()) {
-      INDArray v = p.getValue();
-      v.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) v.length()).reshape(v.shape()).muli(0.1));
-    }
+    TestData.perturb(tr, r, 0.1);
     int batch = 3 + r.nextInt(3);
     INDArray x = TestData.gaussian(r, DataType.DOUBLE, batch, in);
     INDArray y = loss.equals("mse") ? TestData.gaussian(r, DataType.DOUBLE, batch, out)

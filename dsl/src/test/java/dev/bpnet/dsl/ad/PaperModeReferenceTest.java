@@ -38,9 +38,7 @@ class PaperModeReferenceTest {
         t -> t.withPasses(3).withAlpha(0.3).withThird("paper").withInit("xavier"));
     Trainer tr = GradientCheckTest.instantiate(m);
     Map<String, INDArray> params = tr.parameters();
-    for (INDArray p : params.values()) {
-      p.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(0.3));
-    }
+    TestData.perturb(tr, r, 0.3);
     int batch = 3 + r.nextInt(4);
     INDArray x = TestData.gaussian(r, DataType.DOUBLE, batch, in);
     INDArray y = loss.equals("mse") ? TestData.gaussian(r, DataType.DOUBLE, batch, out)

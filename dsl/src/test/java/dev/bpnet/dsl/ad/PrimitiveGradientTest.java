@@ -71,9 +71,7 @@ class PrimitiveGradientTest {
         .build();
     Trainer tr = GradientCheckTest.instantiate(m);
     Random r = new Random(name.hashCode());
-    for (INDArray p : tr.parameters().values()) {
-      p.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(0.5));
-    }
+    TestData.perturb(tr, r, 0.5);
     Map<String, INDArray> feeds = Map.of("x", TestData.gaussian(r, DataType.DOUBLE, 4, 3),
         "y", TestData.gaussian(r, DataType.DOUBLE, 4, 2));
     Gradients g = tr.gradients(feeds);

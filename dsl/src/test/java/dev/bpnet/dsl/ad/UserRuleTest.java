@@ -43,7 +43,7 @@ class UserRuleTest {
   void aTrueDerivativeRuleComposesWithTheExactThirdPass() {
     Trainer t = trainer("activation my_sigmoid(z) -> a { a = sigmoid(z) backward(da) { dz = da * a * (1 - a) } }\n", "my_sigmoid", 3);
     Random r = new Random(1);
-    t.parameters().values().forEach(p -> p.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(0.3)));
+    TestData.perturb(t, r, 0.3);
     Map<String, INDArray> f = feeds(r);
     Gradients g = t.gradients(f);
     double e2 = GradientCheckTest.maxError(t, g.pass2(), x -> t.gradients(f).loss());
@@ -78,7 +78,7 @@ class UserRuleTest {
   /** g2 of z = xW1 + b1, a = f(z), out = aW2 + b2, L = mean 1/2 ||out - y||^2 with dz from the rule. */
   static void check(Trainer t, DoubleUnaryOperator f, Rule rule, double lr) {
     Random r = new Random(2);
-    t.parameters().values().forEach(p -> p.addi(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape()).muli(0.5)));
+    TestData.perturb(t, r, 0.5);
     Map<String, INDArray> fe = feeds(r);
     double[][] x = fe.get("x").toDoubleMatrix();
     double[][] y = fe.get("y").toDoubleMatrix();
