@@ -4,12 +4,15 @@
 // are checked by the compiler (dsl), which reports errors in its own words.
 grammar BpNet;
 
-file        : (model | activationDef)* EOF ;
+file        : (model | ruleDef)* EOF ;
 
-// A user activation with its own backward rule: the forward body defines the result from
-// the input; the backward body defines d<input> from the result's cotangent.
-activationDef : 'activation' name=ID '(' input=ID ')' '->' result=ID '{' forward+=stmt*
-              'backward' '(' grad=ID ')' '{' backward+=stmt* '}' '}' ;
+// A rule: an activation (one input) or a layer (tensor inputs and numbers) whose backward
+// computation is written by hand. The forward body defines the result from the inputs (and,
+// in a layer, its param(...) and state(...) values); the backward body defines d<name> from
+// the result's cotangent for the inputs and parameters it overrides. 'exact' after the
+// keyword (an ID, so that 'exact' stays usable as a value) says the rule is the true derivative.
+ruleDef     : kind=('activation' | 'layer') mark=ID? name=ID '(' params+=ID (',' params+=ID)* ')' '->' result=ID
+              '{' forward+=stmt* 'backward' '(' grad=ID ')' '{' backward+=stmt* '}' '}' ;
 
 stmt        : name=ID '=' expr ';'? ;
 

@@ -10,7 +10,13 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.ir.RuleInfo;
 
 /**
  * Builds pass 2 and, when asked, pass 3 (DESIGN §3.1). Pass 2 is {@link Reverse} applied to
@@ -32,7 +38,7 @@ public final class Passes {
     }
     int forwardEnd = g.size();
     g.inPhase(Phase.BACKWARD);
-    Map<Integer, Integer> d = Reverse.grad(g, p.loss(), wrt, new BitSet(), "d");
+    Map<Integer, Integer> d = differentiate(() -> Reverse.grad(g, p.loss(), wrt, new BitSet(), "d"), g, false);
     Map<String, Integer> g2 = byName(p, d);
     if (!third) {
       return new TrainingGraph(p, -1, g2, Map.of(), false);
@@ -59,15 +65,45 @@ public final class Passes {
     boolean paper = p.train().third().equals("paper");
     BitSet blocked = new BitSet();
     if (paper) {
+      // the values the forward pass computes (not a rule body's nodes lowered early, for its checks)
+      BitSet forward = g.ancestors(List.of(p.loss()));
       for (int id = 0; id < forwardEnd; id++) {
         Node n = g.node(id);
-        if (n.op() != Op.PARAM && n.op() != Op.INPUT) {
+        if (forward.get(id) && n.op() != Op.PARAM && n.op() != Op.INPUT) {
           blocked.set(id);
         }
       }
     }
-    Map<Integer, Integer> t = Reverse.grad(g, lx, params, blocked, "t");
+    int out = lx;
+    Map<Integer, Integer> t = differentiate(() -> Reverse.grad(g, out, params, blocked, "t", true), g, true);
     return new TrainingGraph(p, lx, g2, byName(p, t), paper);
+  }
+
+  /**
+   * Runs a reverse pass; a construct without a derivative on its way becomes a diagnostic that
+   * names the construct and the rule that used it, never a silently dropped term.
+   */
+  private static Map<Integer, Integer> differentiate(Supplier<Map<Integer, Integer>> pass, Graph g, boolean third) {
+    try {
+      return pass.get();
+    } catch (NoDerivativeException e) {
+      Node n = e.node();
+      String what = "'" + n.op().name().toLowerCase(Locale.ROOT) + "'";
+      RuleInfo rule = g.madeWithin(n.id());
+      String why;
+      String hint;
+      if (rule != null && third) {
+        why = "rule '" + rule.name() + "' (" + rule.pos() + ") uses it and the third pass (passes = 3) differentiates the rule";
+        hint = "use passes = 2 or alpha = 1, or write the rule without " + what;
+      } else if (rule != null) {
+        why = "rule '" + rule.name() + "' (" + rule.pos() + ") uses it where the backward pass needs its derivative";
+        hint = "use " + what + " only in the rule's backward body, or override the gradient that flows through it";
+      } else {
+        why = "the " + (third ? "third" : "backward") + " pass needs its derivative (the loss depends on it through a parameter)";
+        hint = "apply it to stop_gradient(...), or use it in a rule's backward body";
+      }
+      throw new CompileException(List.of(new Diagnostic(ErrorCode.E30, n.pos(), ErrorCode.E30.format(what, why), hint)));
+    }
   }
 
   private static Map<String, Integer> byName(Program p, Map<Integer, Integer> grads) {

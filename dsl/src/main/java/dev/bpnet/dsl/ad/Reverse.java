@@ -27,6 +27,25 @@ public final class Reverse {
    */
   public static Map<Integer, Integer> grad(Graph g, int output, List<Integer> wrt, BitSet blocked,
       String prefix) {
+    return vjp(g, output, g.constant(1.0), wrt, blocked, prefix, false);
+  }
+
+  /**
+   * As {@link #grad}, with {@code trueRules}: a rule's forward body gets its true derivative
+   * (the third pass differentiates l_x, whose backward computation the rules shaped, as the
+   * function it is), instead of the derivative the rule puts in its place (the backward pass).
+   */
+  public static Map<Integer, Integer> grad(Graph g, int output, List<Integer> wrt, BitSet blocked,
+      String prefix, boolean trueRules) {
+    return vjp(g, output, g.constant(1.0), wrt, blocked, prefix, trueRules);
+  }
+
+  /**
+   * The vector-Jacobian product of {@code output} with cotangent {@code seed}: what
+   * {@link #grad} computes for a scalar, for any node (the true part of a layer rule).
+   */
+  static Map<Integer, Integer> vjp(Graph g, int output, int seed, List<Integer> wrt, BitSet blocked,
+      String prefix, boolean trueRules) {
     BitSet needs = new BitSet();
     wrt.forEach(needs::set);
     for (int id = 0; id <= output; id++) {
@@ -35,9 +54,9 @@ public final class Reverse {
         needs.set(id);
       }
     }
-    Vjp vjp = new Vjp(g);
+    Vjp vjp = new Vjp(g, trueRules);
     Map<Integer, Integer> ct = new HashMap<>();
-    ct.put(output, g.constant(1.0));
+    ct.put(output, seed);
     for (int id = output; id >= 0; id--) {
       Integer c = ct.get(id);
       Node n = g.node(id);

@@ -7,7 +7,9 @@ import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The table of vector-Jacobian products: for a node {@code n = op(inputs)} and its cotangent
@@ -18,10 +20,12 @@ import java.util.List;
 final class Vjp {
   private final Graph g;
   private final Ops o;
+  private final boolean trueRules;
 
-  Vjp(Graph g) {
+  Vjp(Graph g, boolean trueRules) {
     this.g = g;
     this.o = new Ops(g);
+    this.trueRules = trueRules;
   }
 
   List<Integer> rule(Node n, int ct) {
@@ -91,13 +95,40 @@ final class Vjp {
         return one(o.sub(ct, o.mul(o.softmax(a, axis), o.sum(ct, List.of(ax), true))));
       }
       case RULE:
-        // the user's rule replaces the derivative of its forward body
-        return two(null, g.rule(id).apply(ct));
+        return ruleVjp(n, ct);
       case GT, GE, LT, LE, EQ, NE, STOP_GRADIENT, SIZE:
         return Arrays.asList(new Integer[in.size()]);
+      case SIGN, ROUND:
+        throw new NoDerivativeException(n);
       default:
         throw new IllegalStateException("no VJP rule for " + n.op());
     }
+  }
+
+  /**
+   * A rule replaces the derivative of its forward body (input 0) for the inputs it overrides;
+   * a layer rule's other inputs get the true gradient through the body. The body's own inputs
+   * are blocked there, so nothing flows past them twice (the enclosing transform continues).
+   */
+  private List<Integer> ruleVjp(Node n, int ct) {
+    if (trueRules) {
+      // the true derivative: through the forward body (input 0), which reaches every input
+      List<Integer> out = new ArrayList<>(Arrays.asList(new Integer[n.inputs().size()]));
+      out.set(0, ct);
+      return out;
+    }
+    List<Integer> out = new ArrayList<>(g.ruleVjp(n.id()).apply(ct));
+    BitSet derived = g.ruleDerived(n.id());
+    if (derived.isEmpty()) {
+      return out;
+    }
+    List<Integer> leaves = new ArrayList<>();
+    derived.stream().forEach(i -> leaves.add(n.input(i)));
+    BitSet blocked = new BitSet();
+    leaves.forEach(blocked::set);
+    Map<Integer, Integer> d = Reverse.vjp(g, n.input(0), ct, leaves, blocked, "d", false);
+    derived.stream().forEach(i -> out.set(i, d.get(n.input(i))));
+    return out;
   }
 
   private List<Integer> matmul(Node n, int ct) {

@@ -140,6 +140,8 @@ final class Emitter {
       case RELU -> "Math.max(" + a + ", 0.0)";
       case LEAKY_RELU -> "(" + a + " > 0 ? " + a + " : " + literal(n.attrs().value()) + " * " + a + ")";
       case STOP_GRADIENT -> a;
+      case SIGN -> "Math.signum(" + a + ")";
+      case ROUND -> "(Math.signum(" + a + ") * Math.floor(Math.abs(" + a + ") + 0.5))";  // half away from zero, as ND4J
       default -> throw new IllegalStateException("not a host op: " + n.op());
     };
   }

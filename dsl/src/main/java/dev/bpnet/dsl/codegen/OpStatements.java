@@ -87,6 +87,8 @@ final class OpStatements {
       case EXP -> exec(op("transforms.strict", "Exp"), "$N, $N", tensor(in.get(0)), out);
       case LOG -> exec(op("transforms.strict", "Log"), "$N, $N", tensor(in.get(0)), out);
       case SQRT -> exec(op("transforms.floating", "Sqrt"), "$N, $N", tensor(in.get(0)), out);
+      case SIGN -> exec(op("transforms.same", "Sign"), "$N, $N", tensor(in.get(0)), out);
+      case ROUND -> exec(op("transforms.same", "Round"), "$N, $N", tensor(in.get(0)), out);
       case SIGMOID -> exec(op("transforms.strict", "Sigmoid"), "$N, $N", tensor(in.get(0)), out);
       case TANH -> exec(op("transforms.strict", "Tanh"), "$N, $N", tensor(in.get(0)), out);
       case RELU -> exec(op("scalar", "RectifiedLinear"), "$N, $N, 0.0", tensor(in.get(0)), out);

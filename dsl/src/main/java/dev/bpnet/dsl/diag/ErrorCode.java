@@ -33,7 +33,12 @@ public enum ErrorCode {
   E26("%s is never closed"),
   E27("malformed number '%s'"),
   E28("activation '%s' does not define %s"),
-  E29("activation '%s' takes one input, got %d argument(s)");
+  E29("activation '%s' takes one input, got %d argument(s)"),
+  E30("%s has no derivative, but %s"),
+  E31("unknown rule mark '%s': a rule is a learning rule unless marked 'exact' (its backward is the true derivative)"),
+  E32("'%s' is only allowed in the forward body of a layer rule"),
+  E33("rule '%s' is marked exact, but its backward differs from the derivative of its forward body: %s"),
+  E34("layer '%s' does not replace any gradient: its backward rule must assign d<name> for an input or a parameter (%s)");
 
   private final String template;
 

@@ -23,7 +23,12 @@ public final class Graph {
   private final Map<Key, Integer> cse = new HashMap<>();
   private final BitSet host = new BitSet();
   private final Simplifier simplifier = new Simplifier(this);
-  private final Map<Integer, java.util.function.IntFunction<Integer>> rules = new HashMap<>();
+  private final Map<Integer, RuleInfo.Vjp> ruleVjps = new HashMap<>();
+  private final Map<Integer, RuleInfo> ruleInfos = new java.util.LinkedHashMap<>();
+  private final Map<Integer, BitSet> ruleDerived = new HashMap<>();
+  /** The rule whose body is being lowered, if any: nodes made meanwhile belong to it. */
+  private RuleInfo within;
+  private final Map<Integer, RuleInfo> madeWithin = new HashMap<>();
   private Phase phase = Phase.FORWARD;
   private Pos pos = Pos.UNKNOWN;
 
@@ -87,13 +92,49 @@ public final class Graph {
     return id;
   }
 
-  /** Registers the backward rule of a RULE node: cotangent of its value to that of its input. */
-  public void registerRule(int node, java.util.function.IntFunction<Integer> vjp) {
-    rules.put(node, vjp);
+  /** Registers the backward rule of a RULE node: cotangent of its value to those of its inputs. */
+  public void registerRule(int node, RuleInfo info, RuleInfo.Vjp vjp) {
+    ruleVjps.put(node, vjp);
+    ruleInfos.put(node, info);
   }
 
-  public java.util.function.IntFunction<Integer> rule(int node) {
-    return rules.get(node);
+  /**
+   * Registers a layer rule, whose inputs at {@code derived} keep their true gradient: the
+   * autodiff transform computes it through the rule's forward body (input 0).
+   */
+  public void registerRule(int node, RuleInfo info, RuleInfo.Vjp vjp, BitSet derived) {
+    registerRule(node, info, vjp);
+    ruleDerived.put(node, (BitSet) derived.clone());
+  }
+
+  public RuleInfo.Vjp ruleVjp(int node) {
+    return ruleVjps.get(node);
+  }
+
+  /** The inputs of a RULE node whose gradient is the true one through its body (none for activations). */
+  public BitSet ruleDerived(int node) {
+    return (BitSet) ruleDerived.getOrDefault(node, new BitSet()).clone();
+  }
+
+  /** The RULE nodes of the graph and what they stand for, in the order they were made. */
+  public Map<Integer, RuleInfo> rules() {
+    return Collections.unmodifiableMap(ruleInfos);
+  }
+
+  /** Runs {@code body} (the lowering of a rule's statements) with its new nodes attributed to {@code rule}. */
+  public <T> T within(RuleInfo rule, java.util.function.Supplier<T> body) {
+    RuleInfo saved = within;
+    within = rule;
+    try {
+      return body.get();
+    } finally {
+      within = saved;
+    }
+  }
+
+  /** The rule whose body made node {@code id}, or null for the model's own nodes. */
+  public RuleInfo madeWithin(int id) {
+    return madeWithin.get(id);
   }
 
   /** Adds a leaf (INPUT or PARAM) with a declared shape. */
@@ -138,6 +179,9 @@ public final class Graph {
     int id = nodes.size();
     nodes.add(new Node(id, op, inputs, attrs, shape, phase, pos, null));
     cse.put(key, id);
+    if (within != null) {
+      madeWithin.put(id, within);
+    }
     boolean elementwise = op.isElementwiseBinary() || op.isElementwiseUnary();
     if (op == Op.CONST || op == Op.SIZE || (elementwise && inputs.stream().allMatch(host::get))) {
       host.set(id);

@@ -17,6 +17,9 @@ public enum Op {
   GT, GE, LT, LE, EQ, NE,
   // elementwise unary
   NEG, EXP, LOG, SQRT, SIGMOID, TANH, RELU, LEAKY_RELU,
+  // elementwise, with no derivative: usable where nothing differentiates through them
+  // (a backward rule of a 2-pass trainer, such as sign-symmetric feedback), refused elsewhere
+  SIGN, ROUND,
   // fused backward kernels: (z, g) -> g * f'(z)
   SIGMOID_BP, TANH_BP, RELU_BP, LEAKY_RELU_BP,
   // selection
@@ -36,8 +39,14 @@ public enum Op {
     return this == ADD || this == SUB || this == MUL || this == DIV || this == POW || isComparison();
   }
 
+  /** Ops whose derivative is undefined (or zero almost everywhere, hiding a mistake). */
+  public boolean hasNoDerivative() {
+    return this == SIGN || this == ROUND;
+  }
+
   public boolean isElementwiseUnary() {
     return this == NEG || this == EXP || this == LOG || this == SQRT || this == SIGMOID
-        || this == TANH || this == RELU || this == LEAKY_RELU || this == STOP_GRADIENT;
+        || this == TANH || this == RELU || this == LEAKY_RELU || this == STOP_GRADIENT
+        || this == SIGN || this == ROUND;
   }
 }

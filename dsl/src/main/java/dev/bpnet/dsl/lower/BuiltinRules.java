@@ -5,6 +5,7 @@ import dev.bpnet.dsl.ir.Attrs;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.List;
@@ -36,8 +37,10 @@ final class BuiltinRules {
       return null;
     }
     int z = act.input(0);
-    int node = s.graph.add(Op.RULE, List.of(a, z), Attrs.named(c.fn() + "(" + act.op().name().toLowerCase(java.util.Locale.ROOT) + ")"));
-    s.graph.registerRule(node, difference ? ct -> secant(act, node, z, ct) : ct -> ct);
+    String name = c.fn() + "(" + act.op().name().toLowerCase(java.util.Locale.ROOT) + ")";
+    int node = s.graph.add(Op.RULE, List.of(a, z), Attrs.named(name));
+    s.graph.registerRule(node, new RuleInfo(name, false, c.pos()),
+        ct -> java.util.Arrays.asList(null, difference ? secant(act, node, z, ct) : ct));
     return node;
   }
 

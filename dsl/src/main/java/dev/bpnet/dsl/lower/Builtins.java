@@ -5,9 +5,11 @@ import dev.bpnet.dsl.ir.Attrs;
 import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.codegen.MathTextFormat;
+import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,14 +22,14 @@ import java.util.function.Function;
 final class Builtins {
   private static final Map<String, Op> UNARY = Map.of("sigmoid", Op.SIGMOID, "tanh", Op.TANH,
       "relu", Op.RELU, "exp", Op.EXP, "log", Op.LOG, "sqrt", Op.SQRT,
-      "stop_gradient", Op.STOP_GRADIENT, "neg", Op.NEG);
+      "stop_gradient", Op.STOP_GRADIENT, "neg", Op.NEG, "sign", Op.SIGN, "round", Op.ROUND);
 
   /** Every function a model may call, for "did you mean". */
   static final java.util.SortedSet<String> NAMES = new java.util.TreeSet<>(java.util.List.of(
       "dense", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "exp", "log",
       "sqrt", "pow", "neg", "matmul", "transpose", "reshape", "clamp", "where", "sum", "mean",
       "stop_gradient", "softmax_cross_entropy", "mse", "hinge", "param", "bias_add", "sigmoid_bp",
-      "tanh_bp", "relu_bp", "leaky_relu_bp", "size", "straight_through", "difference"));
+      "tanh_bp", "relu_bp", "leaky_relu_bp", "size", "straight_through", "difference", "sign", "round", "state"));
 
   private final Scope s;
   private final Ops o;
@@ -72,6 +74,7 @@ final class Builtins {
       case "relu_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.RELU_BP, a.get(0), a.get(1)));
       case "leaky_relu_bp" -> withArgs(c, 2, 3, Set.of("slope"), a -> o.leakyReluBp(a.get(0), a.get(1), number(c, "slope", 2, 0.01)));
       case "param" -> param(c);
+      case "state" -> state(c);
       case "straight_through", "difference" -> withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(s).wrap(c, a.get(0)));
       case "size" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
         int rank = s.graph.shape(a.get(0)).rank();
@@ -192,9 +195,8 @@ final class Builtins {
   }
 
   /**
-   * Feedback alignment (seed 003): x W forward, but dL/dx = G B^T with a random B of W's shape.
-   * Written as stop_gradient(x) W + R(x), where R is a rule that is 0 forward and G B^T
-   * backward: W's gradient is unchanged and x's uses B. {@code random} keeps B fixed;
+   * Feedback alignment (seed 003): x W forward, dL/dx = G B^T with a random B of W's shape, as a
+   * layer rule: dL/dW keeps its true gradient through x W. {@code random} keeps B fixed;
    * {@code random_updated} gives B W's update each step.
    */
   private Integer feedbackAlignment(Expr fb, int x, int w, String wName, int in, int units) {
@@ -205,13 +207,14 @@ final class Builtins {
       return null;
     }
     int b = s.state("B", Shape.of(in, units), s.train.init(), in, units,
-        mode.equals("random") ? dev.bpnet.dsl.ir.Program.Update.FIXED : dev.bpnet.dsl.ir.Program.Update.FOLLOW, wName);
-    int forward = s.graph.label(o.matmul(s.graph.add(Op.STOP_GRADIENT, x), w, false, false), s.owner + ".xW");
-    Shape zs = s.graph.shape(forward);
-    int zero = o.broadcast(o.c(0), zs);
-    int rule = s.graph.add(Op.RULE, List.of(zero, x), Attrs.named("feedback_" + mode));
-    s.graph.registerRule(rule, ct -> o.matmul(ct, b, false, true));
-    return s.graph.label(o.add(forward, rule), s.owner + ".xW");
+        mode.equals("random") ? Program.Update.FIXED : Program.Update.FOLLOW, wName);
+    int xw = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
+    int rule = s.graph.add(Op.RULE, List.of(xw, x, w), Attrs.named("feedback_" + mode));
+    BitSet derived = new BitSet();
+    derived.set(2);
+    s.graph.registerRule(rule, new dev.bpnet.dsl.ir.RuleInfo("feedback_" + mode, false, fb.pos()),
+        ct -> java.util.Arrays.asList(null, o.matmul(ct, b, false, true), null), derived);
+    return s.graph.label(rule, s.owner + ".xW");
   }
 
   /**
@@ -219,13 +222,45 @@ final class Builtins {
    * Matrices default to the model's initialiser, vectors to zeros.
    */
   private Integer param(Expr.Call c) {
+    return declare(c, Set.of("init"), Program.Update.OWN, null);
+  }
+
+  /**
+   * state(d1, d2, ..., init = scheme, follows = W), only in a layer rule's forward body: a value
+   * that is not trained (seed 003's feedback matrix B), fixed, or receiving W's update.
+   */
+  private Integer state(Expr.Call c) {
+    if (!s.inLayerForward) {
+      s.error(ErrorCode.E32, c.pos(), "state(...)");
+      return null;
+    }
+    Expr f = c.named().get("follows");
+    if (f == null) {
+      return declare(c, Set.of("init", "follows"), Program.Update.FIXED, null);
+    }
+    Integer w = f instanceof Expr.Ref ? lower.apply(f) : null;
+    Program.Param leader = w == null ? null : s.paramAt(w);
+    if (leader == null || leader.update() != Program.Update.OWN) {
+      s.error(ErrorCode.E7, f.pos(), "follows", "expected the name of a trainable param(...) of this layer");
+      return null;
+    }
+    Integer b = declare(c, Set.of("init", "follows"), Program.Update.FOLLOW, leader.name());
+    if (b != null && !s.graph.shape(b).equals(leader.shape())) {
+      s.error(ErrorCode.E4, c.pos(), "state", "a state that follows " + leader.name() + " must have its shape "
+          + leader.shape() + ", got " + s.graph.shape(b));
+      return null;
+    }
+    return b;
+  }
+
+  private Integer declare(Expr.Call c, Set<String> options, Program.Update update, String leader) {
     if (c.args().isEmpty()) {
-      s.error(ErrorCode.E3, c.pos(), "param", "at least 1", 0);
+      s.error(ErrorCode.E3, c.pos(), c.fn(), "at least 1", 0);
       return null;
     }
     for (String k : c.named().keySet()) {
-      if (!k.equals("init")) {
-        s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, Set.of("init"), k, "'param'");
+      if (!options.contains(k)) {
+        s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, options, k, "'" + c.fn() + "'");
       }
     }
     List<Integer> dims = new ArrayList<>();
@@ -251,7 +286,7 @@ final class Builtins {
     Shape shape = new Shape(dims);
     int fanIn = dims.size() == 1 ? dims.get(0) : (int) (shape.staticSize() / dims.get(dims.size() - 1));
     int fanOut = dims.get(dims.size() - 1);
-    return s.namedParam(shape, init, fanIn, fanOut);
+    return s.namedParam(shape, init, fanIn, fanOut, update, leader);
   }
 
   private Integer reduce(Expr.Call c, int x) {
@@ -346,6 +381,10 @@ final class Builtins {
     if (e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num num) {
       return -num.value();
     }
+    Double size = staticSize(e);
+    if (size != null) {
+      return size;
+    }
     String got = e instanceof Expr.Ref r ? "the name '" + r.name() + "'" : "an expression";
     if (c.named().containsKey(name)) {
       s.error(ErrorCode.E7, e.pos(), name, "expected a number, got " + got);
@@ -353,6 +392,34 @@ final class Builtins {
       s.error(ErrorCode.E10, e.pos(), String.valueOf(index + 1), c.fn(), "a number, not " + got);
     }
     return Double.NaN;
+  }
+
+  /**
+   * size(x, axis = k) over axes without the batch dimension, which is known at compile time
+   * (so that param(size(x, axis = 1), units) sizes a weight to its input); null otherwise.
+   */
+  private Double staticSize(Expr e) {
+    if (!(e instanceof Expr.Call c) || !c.fn().equals("size") || c.args().size() != 1) {
+      return null;
+    }
+    Integer x = lower.apply(c.args().get(0));
+    if (x == null) {
+      return null;
+    }
+    Shape sh = s.graph.shape(x);
+    Integer axis = axis(c, "axis", sh.rank(), Integer.MIN_VALUE);
+    if (axis == null) {
+      return null;
+    }
+    List<Integer> axes = axis == Integer.MIN_VALUE ? Ops.allAxes(sh.rank()) : List.of(Ops.axis(axis, sh.rank()));
+    double n = 1;
+    for (int a : axes) {
+      if (sh.dim(a) == Shape.BATCH) {
+        return null;
+      }
+      n *= sh.dim(a);
+    }
+    return n;
   }
 
   /** A positive integer argument (units, dimensions), or null after reporting why not. */

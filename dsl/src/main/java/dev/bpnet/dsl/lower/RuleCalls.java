@@ -3,20 +3,30 @@ package dev.bpnet.dsl.lower;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Attrs;
 import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.RuleDecl;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A call of a user activation. Its forward body is lowered in place; a RULE node carries the
- * value, and its VJP lowers the backward body with the cotangent bound, each time the
- * autodiff transform needs it (so the third pass differentiates the rule like any graph).
- * The backward body is also lowered once right away, so its errors are compile errors.
+ * A call of a user rule. Its forward body is lowered in place; a RULE node carries the value,
+ * and its VJP lowers the backward body with the cotangent bound, each time the autodiff
+ * transform needs it (so the third pass differentiates the rule like any graph). The backward
+ * body is also lowered once right away, so its errors are compile errors.
+ *
+ * <p>An activation's RULE node has inputs (a, z): its rule gives dz. A layer's has inputs
+ * (y, leaves...), its tensor arguments and trainable parameters: the rule gives d&lt;leaf&gt;
+ * for the leaves it overrides, and the others keep the true gradient through the body.
  */
 final class RuleCalls {
   private final Scope s;
@@ -28,6 +38,10 @@ final class RuleCalls {
   }
 
   Integer call(Expr.Call c, RuleDecl r) {
+    return r.kind() == RuleDecl.Kind.ACTIVATION ? activation(c, r) : layer(c, r);
+  }
+
+  private Integer activation(Expr.Call c, RuleDecl r) {
     if (c.args().size() != 1 || !c.named().isEmpty()) {
       s.error(ErrorCode.E29, c.pos(), r.name(), c.args().size() + c.named().size());
       return null;
@@ -36,41 +50,143 @@ final class RuleCalls {
     if (z == null) {
       return null;
     }
+    RuleInfo info = new RuleInfo(r.name(), r.exact(), r.pos());
     Map<String, Integer> env = new HashMap<>();
     env.put(r.input(), z);
-    if (!run(r, r.forward(), env)) {
+    if (!s.graph.within(info, () -> run(r.forward(), env, Map.of()))) {
       return null;
     }
-    Integer a = env.get(r.result());
+    Integer a = result(r, env);
     if (a == null) {
-      s.error(ErrorCode.E28, r.pos(), r.name(), "its result '" + r.result() + "'");
       return null;
     }
     s.graph.at(c.pos());
     int node = s.graph.add(Op.RULE, List.of(a, z), Attrs.named(r.name()));
     Map<String, Integer> forward = Map.copyOf(env);
-    s.graph.registerRule(node, ct -> backward(r, forward, node, ct));
-    return backward(r, forward, node, a) == null ? null : node;
+    List<String> leaves = List.of(r.input());
+    s.graph.registerRule(node, info, ct -> backward(r, info, forward, leaves, node, ct));
+    return backward(r, info, forward, leaves, node, a).get(1) == null ? null : node;
   }
 
-  /** d(input) from the cotangent of the result, or null after reporting why not. */
-  private Integer backward(RuleDecl r, Map<String, Integer> forward, int node, int ct) {
+  private Integer layer(Expr.Call c, RuleDecl r) {
+    if (c.args().size() != r.params().size() || !c.named().isEmpty()) {
+      s.error(ErrorCode.E3, c.pos(), r.name(), String.valueOf(r.params().size()), c.args().size() + c.named().size());
+      return null;
+    }
+    Set<String> over = r.overridden();
+    if (over.isEmpty()) {
+      s.error(ErrorCode.E34, r.pos(), r.name(), "as d" + r.params().get(0) + " = ...");
+      return null;
+    }
+    RuleInfo info = new RuleInfo(r.name(), r.exact(), r.pos());
+    Map<String, Integer> env = new HashMap<>();
+    Map<String, Double> numbers = new HashMap<>();
+    Map<String, Integer> leaves = new LinkedHashMap<>();
+    for (int i = 0; i < r.params().size(); i++) {
+      String name = r.params().get(i);
+      Double v = literal(c.args().get(i));
+      Integer x = v != null ? Integer.valueOf(s.graph.constant(v)) : modelLower.apply(c.args().get(i));
+      if (x == null) {
+        return null;
+      }
+      env.put(name, x);
+      if (v != null) {
+        numbers.put(name, v);
+      } else {
+        leaves.put(name, x);
+      }
+    }
+    String owner = s.owner;
+    s.inLayerForward = true;
+    boolean ok;
+    try {
+      ok = s.graph.within(info, () -> {
+        for (Decl.Let let : r.forward()) {
+          s.owner = owner + "." + let.name();
+          Integer v = lower(Substitute.numbers(let.value(), numbers), env);
+          if (v == null) {
+            return false;
+          }
+          env.put(let.name(), v);
+          Program.Param p = s.graph.node(v).op() == Op.PARAM ? s.paramAt(v) : null;
+          if (p != null && p.update() == Program.Update.OWN && p.name().equals(s.owner)) {
+            leaves.put(let.name(), v);
+          }
+        }
+        return true;
+      });
+    } finally {
+      s.owner = owner;
+      s.inLayerForward = false;
+    }
+    Integer y = ok ? result(r, env) : null;
+    if (y == null) {
+      return null;
+    }
+    List<Integer> inputs = new ArrayList<>(List.of(y));
+    BitSet derived = new BitSet();
+    for (var e : leaves.entrySet()) {
+      if (!over.contains(e.getKey())) {
+        derived.set(inputs.size());
+      }
+      inputs.add(e.getValue());
+    }
+    s.graph.at(c.pos());
+    int node = s.graph.add(Op.RULE, inputs, Attrs.named(r.name()));
+    Map<String, Integer> forward = Map.copyOf(env);
+    List<String> names = List.copyOf(leaves.keySet());
+    s.graph.registerRule(node, info, ct -> backward(r, info, forward, names, node, ct), derived);
+    List<Integer> d = backward(r, info, forward, names, node, y);
+    for (int i = 0; i < names.size(); i++) {
+      if (over.contains(names.get(i)) && d.get(i + 1) == null) {
+        return null;
+      }
+    }
+    return node;
+  }
+
+  private Integer result(RuleDecl r, Map<String, Integer> env) {
+    Integer a = env.get(r.result());
+    if (a == null) {
+      s.error(ErrorCode.E28, r.pos(), r.name(), "its result '" + r.result() + "'");
+    }
+    return a;
+  }
+
+  /**
+   * The cotangents of the RULE node's inputs: null for its value (input 0), d&lt;leaf&gt; for each
+   * overridden leaf, null for the others (the autodiff transform derives those). A missing or
+   * ill-shaped override is reported, and also leaves a null.
+   */
+  private List<Integer> backward(RuleDecl r, RuleInfo info, Map<String, Integer> forward, List<String> leaves,
+      int node, int ct) {
     Map<String, Integer> env = new HashMap<>(forward);
     env.put(r.result(), node);
     env.put(r.grad(), ct);
-    if (!run(r, r.backward(), env)) {
-      return null;
+    List<Integer> out = new ArrayList<>();
+    out.add(null);
+    boolean ran = s.graph.within(info, () -> run(r.backward(), env, Map.of()));
+    for (String leaf : leaves) {
+      boolean overridden = r.kind() == RuleDecl.Kind.ACTIVATION || r.overridden().contains(leaf);
+      Integer d = ran && overridden ? env.get("d" + leaf) : null;
+      if (ran && overridden && d == null) {
+        s.error(ErrorCode.E28, r.pos(), r.name(), "'d" + leaf + "' in its backward rule");
+      }
+      Shape want = s.graph.shape(forward.get(leaf));
+      if (d != null && !s.graph.shape(d).equals(want)) {
+        s.error(ErrorCode.E4, r.backward().stream().filter(l -> l.name().equals("d" + leaf)).findFirst()
+            .map(Decl.Let::pos).orElse(r.pos()), "the backward rule of '" + r.name() + "'",
+            "d" + leaf + " is " + s.graph.shape(d) + " but " + leaf + " is " + want);
+        d = null;
+      }
+      out.add(d);
     }
-    Integer dz = env.get(r.inputGradient());
-    if (dz == null) {
-      s.error(ErrorCode.E28, r.pos(), r.name(), "'" + r.inputGradient() + "' in its backward rule");
-    }
-    return dz;
+    return out;
   }
 
-  private boolean run(RuleDecl r, List<Decl.Let> stmts, Map<String, Integer> env) {
+  private boolean run(List<Decl.Let> stmts, Map<String, Integer> env, Map<String, Double> numbers) {
     for (Decl.Let let : stmts) {
-      Integer v = lower(let.value(), env);
+      Integer v = lower(Substitute.numbers(let.value(), numbers), env);
       if (v == null) {
         return false;
       }
@@ -79,7 +195,15 @@ final class RuleCalls {
     return true;
   }
 
-  /** Lowers an expression of a rule body: names are the body's own, the input, lr and eps. */
+  /** A number written as a layer's argument: it may size the layer's parameters. */
+  private static Double literal(Expr e) {
+    if (e instanceof Expr.Num n) {
+      return n.value();
+    }
+    return e instanceof Expr.Neg n && n.operand() instanceof Expr.Num num ? -num.value() : null;
+  }
+
+  /** Lowers an expression of a rule body: names are the body's own, the inputs, lr and eps. */
   private Integer lower(Expr e, Map<String, Integer> env) {
     try {
       s.graph.at(e.pos());

@@ -26,6 +26,8 @@ final class Scope {
   final Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules = new HashMap<>();
   /** The let being lowered: parameters are named after it. */
   String owner = "model";
+  /** True while the forward body of a layer rule is lowered: state(...) is allowed there. */
+  boolean inLayerForward;
   private final Map<String, Integer> counters = new HashMap<>();
 
   Scope(Diagnostics diag, TrainSpec train) {
@@ -55,11 +57,19 @@ final class Scope {
     return node;
   }
 
-  /** A parameter declared with param(...): it takes the name of the value it defines. */
-  int namedParam(Shape shape, String init, int fanIn, int fanOut) {
+  /**
+   * A parameter declared with param(...) or, in a layer rule, state(...): it takes the name of
+   * the value it defines.
+   */
+  int namedParam(Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
     int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, owner, shape);
-    params.add(new Program.Param(owner, node, shape, init, 1.0, fanIn, fanOut));
+    params.add(new Program.Param(owner, node, shape, init, 1.0, fanIn, fanOut, update, leader));
     return node;
+  }
+
+  /** The parameter whose leaf is {@code node}, or null. */
+  Program.Param paramAt(int node) {
+    return params.stream().filter(p -> p.node() == node).findFirst().orElse(null);
   }
 
   void error(ErrorCode code, Pos pos, Object... args) {

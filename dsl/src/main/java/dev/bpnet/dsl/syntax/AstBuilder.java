@@ -44,8 +44,8 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
   List<RuleDecl> rules(BpNetParser.FileContext ctx) {
     List<RuleDecl> rules = new ArrayList<>();
     Map<String, Pos> seen = new LinkedHashMap<>();
-    for (BpNetParser.ActivationDefContext r : ctx.activationDef()) {
-      if (r.name == null || r.input == null || r.result == null || r.grad == null) {
+    for (BpNetParser.RuleDefContext r : ctx.ruleDef()) {
+      if (r.name == null || r.result == null || r.grad == null || r.params.isEmpty()) {
         continue;
       }
       Pos pos = pos(r.name);
@@ -53,8 +53,17 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
       if (prev != null) {
         diag.error(ErrorCode.E5, pos, r.name.getText(), prev);
       }
-      rules.add(new RuleDecl(r.name.getText(), r.input.getText(), r.result.getText(), statements(r.forward),
-          r.grad.getText(), statements(r.backward), pos));
+      if (r.mark != null && !r.mark.getText().equals("exact")) {
+        diag.unknown(ErrorCode.E31, pos(r.mark), r.mark.getText(), List.of("exact"), r.mark.getText());
+      }
+      boolean activation = r.kind.getText().equals("activation");
+      List<String> params = r.params.stream().map(Token::getText).toList();
+      if (activation && params.size() != 1) {
+        diag.error(ErrorCode.E29, pos(r.params.get(1)), r.name.getText(), params.size());
+      }
+      rules.add(new RuleDecl(activation ? RuleDecl.Kind.ACTIVATION : RuleDecl.Kind.LAYER, r.mark != null,
+          r.name.getText(), params, r.result.getText(), statements(r.forward), r.grad.getText(),
+          statements(r.backward), pos));
     }
     return rules;
   }
