@@ -4,7 +4,11 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.compile.GradientCheck;
+import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.ir.RuleInfo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +18,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code bpnet check FILE...}: diagnostics only, for every model of every file. */
+/**
+ * {@code bpnet check FILE... [--gradients]}: diagnostics for every model of every file and,
+ * with --gradients, the generated gradients against finite differences where they are true
+ * gradients.
+ */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Checks .bpnet files and prints their diagnostics.")
 final class CheckCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .bpnet files")
   List<Path> files;
+
+  @CommandLine.Option(names = "--gradients", description = "also check g2 (and an exact g3) against finite differences, in float64,"
+      + " for models whose rules are all true gradients")
+  boolean gradients;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -35,6 +47,14 @@ final class CheckCommand implements Callable<Integer> {
         List<TrainingGraph> models = FileCompiler.check(src);
         spec.commandLine().getOut().println(src.name() + ": ok (" + models.stream()
             .map(m -> m.program().name()).collect(Collectors.joining(", ")) + ")");
+        if (gradients) {
+          for (TrainingGraph tg : models) {
+            List<Diagnostic> failed = checkGradients(tg);
+            if (!failed.isEmpty()) {
+              throw new CompileException(failed);
+            }
+          }
+        }
       } catch (CompileException e) {
         spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(e.diagnostics()));
         errors += e.diagnostics().size();
@@ -45,5 +65,35 @@ final class CheckCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(errors + (errors == 1 ? " error" : " errors"));
     }
     return code;
+  }
+
+  /** Prints what was checked; returns the failures as diagnostics. */
+  private List<Diagnostic> checkGradients(TrainingGraph tg) {
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    String name = tg.program().name();
+    List<RuleInfo> learning = GradientCheck.learningRules(tg);
+    if (!learning.isEmpty()) {
+      out.println("  " + name + ": gradients not checked: learning rules replace the true gradient: "
+          + learning.stream().map(r -> r.name() + " (" + r.pos() + ")").collect(Collectors.joining(", ")));
+      return List.of();
+    }
+    List<Diagnostic> failed = new java.util.ArrayList<>();
+    for (GradientCheck.Result r : GradientCheck.run(tg, 1)) {
+      out.printf("  %s: %s against finite differences: max relative error %.1e%s%n", name, r.gradient(), r.error(),
+          r.ok() ? "" : " (over " + GradientCheck.TOLERANCE + ")");
+      if (!r.ok()) {
+        List<RuleInfo> exact = List.copyOf(new java.util.LinkedHashSet<>(tg.program().graph().rules().values()));
+        String detail = r.gradient() + " max relative error " + String.format("%.1e", r.error()) + " at " + r.worstAt();
+        failed.add(exact.isEmpty()
+            ? new Diagnostic(ErrorCode.E11, tg.program().graph().node(tg.program().loss()).pos(),
+                ErrorCode.E11.format("the generated gradients of " + name + " differ from finite differences: " + detail))
+            : new Diagnostic(ErrorCode.E33, exact.get(0).pos(), ErrorCode.E33.format(
+                exact.stream().map(RuleInfo::name).collect(Collectors.joining("', '")), detail)));
+      }
+    }
+    if (tg.hasThirdPass() && tg.program().train().third().equals("paper")) {
+      out.println("  " + name + ": g3 not checked: paper mode is not the gradient of l_x by design (seed 000 §3)");
+    }
+    return failed;
   }
 }

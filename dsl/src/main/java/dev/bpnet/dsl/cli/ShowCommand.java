@@ -30,10 +30,16 @@ final class ShowCommand extends ModelCommand {
           + ", alpha = " + tg.program().train().alpha() + ")");
       return Main.MODEL_ERRORS;
     }
-    String rules = tg.program().graph().nodes().stream().filter(n -> n.op() == dev.bpnet.dsl.ir.Op.RULE)
-        .map(n -> n.attrs().name() + " (" + n.pos() + ")").distinct().collect(java.util.stream.Collectors.joining(", "));
-    if (!rules.isEmpty()) {
-      out().println("// learning rules that replace true gradients: " + rules);
+    var rules = new java.util.LinkedHashSet<>(tg.program().graph().rules().values());
+    String learning = rules.stream().filter(r -> !r.trueGradient()).map(r -> r.name() + " (" + r.pos() + ")")
+        .collect(java.util.stream.Collectors.joining(", "));
+    String exact = rules.stream().filter(dev.bpnet.dsl.ir.RuleInfo::trueGradient).map(r -> r.name() + " (" + r.pos() + ")")
+        .collect(java.util.stream.Collectors.joining(", "));
+    if (!learning.isEmpty()) {
+      out().println("// learning rules that replace true gradients: " + learning);
+    }
+    if (!exact.isEmpty()) {
+      out().println("// rules marked exact (true gradients, checked by bpnet check --gradients): " + exact);
     }
     if (ir) {
       out().print(section(IrText.of(tg)));
