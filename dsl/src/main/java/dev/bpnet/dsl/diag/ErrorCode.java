@@ -33,7 +33,14 @@ public enum ErrorCode {
   E26("%s is never closed"),
   E27("malformed number '%s'"),
   E28("activation '%s' does not define %s"),
-  E29("activation '%s' takes one input, got %d argument(s)");
+  E29("activation '%s' takes one input, got %d argument(s)"),
+  // E30-E39: reserved for the compiler core. E40 on: the annotation front end.
+  E40("%s describes a model, so it must be an interface or an abstract class"),
+  E41("'%s' has more than one bpnet annotation: %s"),
+  E42("with parameters, @%s names the function applied to them, got %s"),
+  E43("@%s takes %s, got %d parameter(s)"),
+  E44("cannot write %s: %s"),
+  E45("@%s is only read on the methods of a @BpNetModel type, and %s is not one");
 
   private final String template;
 
