@@ -65,3 +65,8 @@ WS            : [ \t\r\n\f]+ -> skip ;
 
 // Any other character is a token of its own, so that the compiler reports it in words.
 ERROR_CHAR  : . ;
+
+// Entry rules for pieces of the language written outside a .bpnet file (annotation values):
+// one expression, or a sequence of statements of an activation body.
+standaloneExpr  : expr EOF ;
+standaloneStmts : stmt* EOF ;

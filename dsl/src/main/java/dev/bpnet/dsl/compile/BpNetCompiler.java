@@ -7,7 +7,9 @@ import dev.bpnet.dsl.codegen.TrainerGenerator;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
 import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.dsl.syntax.RuleDecl;
 import dev.bpnet.runtime.Trainer;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -22,13 +24,23 @@ public final class BpNetCompiler {
 
   /** The lowered and differentiated graph of a model. */
   public static TrainingGraph differentiate(ModelDecl model) {
-    Program p = FileCompiler.guard(model, () -> Lowering.lower(model));
+    return differentiate(model, Map.of());
+  }
+
+  /** The lowered and differentiated graph of a model that may call the given user activations. */
+  public static TrainingGraph differentiate(ModelDecl model, Map<String, RuleDecl> rules) {
+    Program p = FileCompiler.guard(model, () -> Lowering.lower(model, rules));
     return FileCompiler.guard(model, () -> Passes.build(p));
   }
 
   /** The generated trainer source of a model. */
   public static JavaFile generate(ModelDecl model, String packageName) {
-    TrainingGraph tg = differentiate(model);
+    return generate(model, Map.of(), packageName);
+  }
+
+  /** The generated trainer source of a model that may call the given user activations. */
+  public static JavaFile generate(ModelDecl model, Map<String, RuleDecl> rules, String packageName) {
+    TrainingGraph tg = differentiate(model, rules);
     return FileCompiler.guard(model, () -> TrainerGenerator.generate(tg, packageName));
   }
 

@@ -38,7 +38,14 @@ public enum ErrorCode {
   E31("unknown rule mark '%s': a rule is a learning rule unless marked 'exact' (its backward is the true derivative)"),
   E32("'%s' is only allowed in the forward body of a layer rule"),
   E33("rule '%s' is marked exact, but its backward differs from the derivative of its forward body: %s"),
-  E34("layer '%s' does not replace any gradient: its backward rule must assign d<name> for an input or a parameter (%s)");
+  E34("layer '%s' does not replace any gradient: its backward rule must assign d<name> for an input or a parameter (%s)"),
+  // E35-E39: reserved for the compiler core. E40 on: the annotation front end.
+  E40("%s describes a model, so it must be an interface or an abstract class"),
+  E41("'%s' has more than one bpnet annotation: %s"),
+  E42("with parameters, @%s names the function applied to them, got %s"),
+  E43("@%s takes %s, got %d parameter(s)"),
+  E44("cannot write %s: %s"),
+  E45("@%s is only read on the methods of a @BpNetModel type, and %s is not one");
 
   private final String template;
 

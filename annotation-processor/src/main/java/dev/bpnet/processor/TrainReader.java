@@ -1,0 +1,49 @@
+package dev.bpnet.processor;
+
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.syntax.Expr;
+import dev.bpnet.dsl.syntax.TrainOptions;
+import dev.bpnet.dsl.syntax.TrainSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+
+/**
+ * {@code @Train(...)} to a {@link TrainSpec}. Only the options written are read: each becomes
+ * the option {@code name = value} of a train block and goes through the language's own
+ * {@link TrainOptions}, so defaults, checks and messages are the DSL's. Numbers are numbers;
+ * strings are expressions ({@code "sgd(lr = 0.1)"}, {@code "exact"}), except {@code data}, which
+ * is a name or a directory, as a quoted string is in the language.
+ */
+final class TrainReader {
+  private final ValueReader values;
+
+  TrainReader(ValueReader values) {
+    this.values = values;
+  }
+
+  /** The options of {@code train} on {@code type}; errors in their values go to {@code options}. */
+  TrainSpec read(Element type, AnnotationMirror train, Diagnostics options) {
+    List<TrainOptions.Option> written = new ArrayList<>();
+    for (Map.Entry<String, AnnotationValue> e : ValueReader.explicit(train).entrySet()) {
+      String name = e.getKey();
+      Object v = e.getValue().getValue();
+      Expr value;
+      if (v instanceof String && !name.equals("data")) {
+        value = values.expr(type, train, name);
+        if (value == null) {
+          continue;
+        }
+      } else {
+        Pos p = values.at(type, train, e.getValue());
+        value = v instanceof String ? new Expr.Str(Mirrors.as(e.getValue(), String.class), p) : new Expr.Num(Mirrors.as(e.getValue(), Number.class).doubleValue(), p);
+      }
+      written.add(new TrainOptions.Option(name, value, value.pos()));
+    }
+    return new TrainOptions(options).resolve(written);
+  }
+}

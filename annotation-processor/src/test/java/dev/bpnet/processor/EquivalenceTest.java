@@ -1,0 +1,66 @@
+package dev.bpnet.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.SourceFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One IR, two front ends: the example .bpnet files and the same models written as annotations
+ * generate the same trainer, apart from the source positions in the comments.
+ */
+class EquivalenceTest {
+  @Test
+  void mnistThreePass() throws IOException {
+    same("../examples/mnist/mnist.bpnet", "MnistThreePass", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(passes = 3, alpha = 0.8, third = \"paper\", optimizer = \"sgd(lr = 0.1)\",",
+        "    init = \"kaiming\", batch = 32, epochs = 30, seed = 7, data = \"mnist\"))",
+        "interface MnistThreePass {",
+        "  @Input(784) INDArray x();",
+        "  @Label(10) INDArray y();",
+        "  @Dense(value = 512, activation = \"relu\") INDArray h(INDArray x);",
+        "  @Dense(10) INDArray logits(INDArray h);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  /** User activations: linear backprop and difference backprop written as @Activation. */
+  @Test
+  void userRules() throws IOException {
+    same("src/test/resources/equivalence/rules.bpnet", "MnistRules", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(passes = 3, alpha = 0.9, third = \"exact\", optimizer = \"sgd(lr = 0.1)\",",
+        "    batch = 64, epochs = 10, seed = 3))",
+        "interface MnistRules {",
+        "  @Activation(forward = \"a = tanh(z)\", backward = \"dz = da\") INDArray linear_tanh(INDArray z);",
+        "  @Activation(forward = \"a = sigmoid(z)\", backward = {",
+        "      \"a1 = clamp(a - lr * da, eps, 1 - eps)\",",
+        "      \"z1 = neg(log(1 / a1 - 1))\",",
+        "      \"dz = da * where(z1 == z, 0, (a1 - a) / where(z1 == z, 1, z1 - z))\"})",
+        "  INDArray dbp_sigmoid(INDArray z);",
+        "  @Input(784) INDArray x();",
+        "  @Label(10) INDArray y();",
+        "  @Dense(value = 128, activation = \"linear_tanh\") INDArray h(INDArray x);",
+        "  @Layer(\"dbp_sigmoid(dense(h, 64))\") INDArray g();",
+        "  @Dense(10) INDArray logits(INDArray g);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  private static void same(String bpnet, String type, String... lines) throws IOException {
+    String dsl = FileCompiler.generate(FileCompiler.model(SourceFile.read(Path.of(bpnet)), type), "test").toString();
+    Compilation c = Compile.javac(Compile.source(type, lines));
+    assertThat(c).succeededWithoutWarnings();
+    String annotated = c.generatedSourceFile("test." + type + "Trainer").orElseThrow().getCharContent(true).toString();
+    assertEquals(withoutPositions(dsl), withoutPositions(annotated));
+  }
+
+  /** The source positions at the end of the generated comments: {@code [mnist.bpnet:8:10]}. */
+  private static String withoutPositions(String source) {
+    return source.replaceAll("    \\[[^\\]\\n]+:\\d+:\\d+\\]\\n", "\n");
+  }
+}

@@ -1,0 +1,58 @@
+package dev.bpnet.dsl.syntax;
+
+import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.grammar.BpNetLexer;
+import dev.bpnet.grammar.BpNetParser;
+import java.util.ArrayList;
+import java.util.List;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+
+/**
+ * Parses pieces of the language written outside a .bpnet file, such as the expression strings
+ * of annotations. Positions are those of the place the text was found: the lexer starts at
+ * {@code line:col}, so a diagnostic points at the offending character inside the string.
+ * Line breaks in the text are read as spaces (they only separate tokens) so that every
+ * position stays on the starting line.
+ */
+public final class Fragments {
+  private Fragments() {}
+
+  /** One expression, or a {@link CompileException} with every syntax error in it. */
+  public static Expr expr(String file, int line, int col, String text) {
+    Diagnostics diag = new Diagnostics();
+    BpNetParser parser = parser(file, line, col, text, diag);
+    BpNetParser.StandaloneExprContext tree = parser.standaloneExpr();
+    diag.stopIfErrors();
+    Expr e = new AstBuilder(file, diag, new Diagnostics()).visit(tree.expr());
+    diag.stopIfErrors();
+    return e;
+  }
+
+  /** The statements {@code name = expr} of an activation body, in order. */
+  public static List<Decl.Let> statements(String file, int line, int col, String text) {
+    Diagnostics diag = new Diagnostics();
+    BpNetParser parser = parser(file, line, col, text, diag);
+    BpNetParser.StandaloneStmtsContext tree = parser.standaloneStmts();
+    diag.stopIfErrors();
+    AstBuilder builder = new AstBuilder(file, diag, new Diagnostics());
+    List<Decl.Let> out = new ArrayList<>();
+    for (BpNetParser.StmtContext st : tree.stmt()) {
+      out.add(new Decl.Let(st.name.getText(), builder.visit(st.expr()), builder.pos(st.name)));
+    }
+    diag.stopIfErrors();
+    return out;
+  }
+
+  private static BpNetParser parser(String file, int line, int col, String text, Diagnostics diag) {
+    BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(text.replace('\n', ' ').replace('\r', ' '), file));
+    lexer.setLine(line);
+    lexer.setCharPositionInLine(col - 1);
+    lexer.removeErrorListeners();
+    BpNetParser parser = new BpNetParser(new CommonTokenStream(lexer));
+    parser.removeErrorListeners();
+    parser.setErrorHandler(new SyntaxErrors(file, diag));
+    return parser;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.bpnet.examples.annotated;
+
+import dev.bpnet.runtime.annotation.BpNetModel;
+import dev.bpnet.runtime.annotation.Dense;
+import dev.bpnet.runtime.annotation.Input;
+import dev.bpnet.runtime.annotation.Label;
+import dev.bpnet.runtime.annotation.Loss;
+import dev.bpnet.runtime.annotation.Train;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Seed 000 on MNIST written as annotations: the model of {@code examples/mnist/mnist.bpnet}
+ * (784-512-10 ReLU, three passes in paper mode, alpha = 0.8). javac generates
+ * {@code MnistAnnotatedTrainer} in this package at build time; {@link TrainMnistAnnotated} runs it.
+ */
+@BpNetModel(train = @Train(passes = 3, alpha = 0.8, third = "paper", optimizer = "sgd(lr = 0.1)",
+    init = "kaiming", batch = 32, epochs = 30, seed = 7))
+public interface MnistAnnotated {
+  /** A flattened 28 x 28 image. */
+  @Input(784)
+  INDArray x();
+
+  /** The digit, one-hot. */
+  @Label(10)
+  INDArray y();
+
+  @Dense(value = 512, activation = "relu")
+  INDArray h(INDArray x);
+
+  @Dense(10)
+  INDArray logits(INDArray h);
+
+  @Loss("softmax_cross_entropy")
+  INDArray loss(INDArray logits, INDArray y);
+}
