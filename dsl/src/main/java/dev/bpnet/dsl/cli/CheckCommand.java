@@ -82,13 +82,14 @@ final class CheckCommand implements Callable<Integer> {
       out.printf("  %s: %s against finite differences: max relative error %.1e%s%n", name, r.gradient(), r.error(),
           r.ok() ? "" : " (over " + GradientCheck.TOLERANCE + ")");
       if (!r.ok()) {
-        List<RuleInfo> exact = List.copyOf(new java.util.LinkedHashSet<>(tg.program().graph().rules().values()));
+        // no learning rules here: every rule of the model is marked exact
+        List<RuleInfo> rules = List.copyOf(new java.util.LinkedHashSet<>(tg.program().graph().rules().values()));
         String detail = r.gradient() + " max relative error " + String.format("%.1e", r.error()) + " at " + r.worstAt();
-        failed.add(exact.isEmpty()
+        failed.add(rules.isEmpty()
             ? new Diagnostic(ErrorCode.E11, tg.program().graph().node(tg.program().loss()).pos(),
                 ErrorCode.E11.format("the generated gradients of " + name + " differ from finite differences: " + detail))
-            : new Diagnostic(ErrorCode.E33, exact.get(0).pos(), ErrorCode.E33.format(
-                exact.stream().map(RuleInfo::name).collect(Collectors.joining("', '")), detail)));
+            : new Diagnostic(ErrorCode.E33, rules.get(0).pos(), ErrorCode.E33.format(
+                rules.stream().map(RuleInfo::name).collect(Collectors.joining("', '")), detail)));
       }
     }
     if (tg.hasThirdPass() && tg.program().train().third().equals("paper")) {

@@ -32,7 +32,7 @@ public enum ErrorCode {
   E25("a shape needs at least one dimension, as in [4]"),
   E26("%s is never closed"),
   E27("malformed number '%s'"),
-  E28("activation '%s' does not define %s"),
+  E28("%s '%s' does not define %s"),
   E29("activation '%s' takes one input, got %d argument(s)"),
   E30("%s has no derivative, but %s"),
   E31("unknown rule mark '%s': a rule is a learning rule unless marked 'exact' (its backward is the true derivative)"),

@@ -53,7 +53,7 @@ final class RuleCalls {
     RuleInfo info = new RuleInfo(r.name(), r.exact(), r.pos());
     Map<String, Integer> env = new HashMap<>();
     env.put(r.input(), z);
-    if (!s.graph.within(info, () -> run(r.forward(), env, Map.of()))) {
+    if (!s.graph.within(info, () -> run(r.forward(), env))) {
       return null;
     }
     Integer a = result(r, env);
@@ -148,7 +148,7 @@ final class RuleCalls {
   private Integer result(RuleDecl r, Map<String, Integer> env) {
     Integer a = env.get(r.result());
     if (a == null) {
-      s.error(ErrorCode.E28, r.pos(), r.name(), "its result '" + r.result() + "'");
+      s.error(ErrorCode.E28, r.pos(), r.kindWord(), r.name(), "its result '" + r.result() + "'");
     }
     return a;
   }
@@ -165,12 +165,12 @@ final class RuleCalls {
     env.put(r.grad(), ct);
     List<Integer> out = new ArrayList<>();
     out.add(null);
-    boolean ran = s.graph.within(info, () -> run(r.backward(), env, Map.of()));
+    boolean ran = s.graph.within(info, () -> run(r.backward(), env));
     for (String leaf : leaves) {
       boolean overridden = r.kind() == RuleDecl.Kind.ACTIVATION || r.overridden().contains(leaf);
       Integer d = ran && overridden ? env.get("d" + leaf) : null;
       if (ran && overridden && d == null) {
-        s.error(ErrorCode.E28, r.pos(), r.name(), "'d" + leaf + "' in its backward rule");
+        s.error(ErrorCode.E28, r.pos(), r.kindWord(), r.name(), "'d" + leaf + "' in its backward rule");
       }
       Shape want = s.graph.shape(forward.get(leaf));
       if (d != null && !s.graph.shape(d).equals(want)) {
@@ -184,9 +184,9 @@ final class RuleCalls {
     return out;
   }
 
-  private boolean run(List<Decl.Let> stmts, Map<String, Integer> env, Map<String, Double> numbers) {
+  private boolean run(List<Decl.Let> stmts, Map<String, Integer> env) {
     for (Decl.Let let : stmts) {
-      Integer v = lower(Substitute.numbers(let.value(), numbers), env);
+      Integer v = lower(let.value(), env);
       if (v == null) {
         return false;
       }
