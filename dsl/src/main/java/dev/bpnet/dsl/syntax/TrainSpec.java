@@ -5,65 +5,82 @@ import java.util.Map;
 /**
  * Training options with their documented defaults ({@link #DEFAULTS}). {@code passes} is 2 or
  * 3; {@code alpha} weighs g2 against g3 (1 = plain backprop); {@code third} is "exact" or
- * "paper"; {@code data} names a data set ("mnist" is the bundled subset) or a directory.
+ * "paper"; {@code data} names a data set ("mnist" is the bundled subset; generated sets take
+ * {@code dataArgs}, with every default filled in) or a directory.
  */
 public record TrainSpec(int passes, double alpha, String third, String optimizer,
     Map<String, Double> optimizerArgs, String init, int batch, int epochs, long seed,
-    String dtype, String data) {
+    String dtype, String data, Map<String, Double> dataArgs) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, "paper", "sgd",
-      Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist");
+      Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist", Map.of());
 
   public TrainSpec {
     // sorted: generated code and dumps must not depend on hash order
     optimizerArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(optimizerArgs));
+    dataArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(dataArgs));
+  }
+
+  /** Options whose data set takes no arguments (mnist) or is a directory. */
+  public TrainSpec(int passes, double alpha, String third, String optimizer, Map<String, Double> optimizerArgs,
+      String init, int batch, int epochs, long seed, String dtype, String data) {
+    this(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, Map.of());
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data);
+    return new TrainSpec(p, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data);
+    return new TrainSpec(passes, a, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withThird(String t) {
-    return new TrainSpec(passes, alpha, t, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data);
+    return new TrainSpec(passes, alpha, t, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withInit(String i) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, i, batch, epochs, seed, dtype, data);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, i, batch, epochs, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, b, epochs, seed, dtype, data);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, b, epochs, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, e, seed, dtype, data);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, e, seed, dtype, data, dataArgs);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, s, dtype, data);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, s, dtype, data, dataArgs);
   }
 
   public TrainSpec withDtype(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, d, data);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, d, data, dataArgs);
   }
 
+  /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, Map.of());
+  }
+
+  /** A generated data set with its arguments. */
+  public TrainSpec withData(String d, Map<String, Double> args) {
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, args);
   }
 
   public TrainSpec withOptimizer(String name, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, name, args, init, batch, epochs, seed, dtype, data);
+    return new TrainSpec(passes, alpha, third, name, args, init, batch, epochs, seed, dtype, data, dataArgs);
   }
 
   /** The options as they would be written in a train block. */
   public String describe() {
-    String args = new java.util.TreeMap<>(optimizerArgs).entrySet().stream()
-        .map(e -> e.getKey() + " = " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
     return "passes = " + passes + "  alpha = " + alpha + "  third = " + third + "  optimizer = " + optimizer
-        + "(" + args + ")  init = " + init + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
-        + "  dtype = " + dtype + "  data = " + data;
+        + "(" + args(optimizerArgs) + ")  init = " + init + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
+        + "  dtype = " + dtype + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")");
+  }
+
+  private static String args(Map<String, Double> args) {
+    return args.entrySet().stream()
+        .map(e -> e.getKey() + " = " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
   }
 }

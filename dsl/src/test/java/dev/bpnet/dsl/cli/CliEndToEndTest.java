@@ -87,6 +87,22 @@ class CliEndToEndTest {
       }
       """;
 
+  /** A (1,4,1) sigmoid regression network on seed 004's scaled cosine: 100 points, one batch per epoch. */
+  static final String COSINE = """
+      model Cos {
+        input x: [1]
+        label y: [1]
+        h   = sigmoid(dense(x, 4))
+        out = sigmoid(dense(h, 1))
+        loss = mse(out, y)
+        train {
+          optimizer = sgd(lr = 5)
+          init = xavier  batch = 100  epochs = 40  seed = 3
+          data = cosine
+        }
+      }
+      """;
+
   /** Two models in one file. */
   static final String TWO_MODELS = TINY + "\n" + TWO_PASS;
 
@@ -507,13 +523,120 @@ class CliEndToEndTest {
     assertEquals("FLOAT", saved.get("h.W").dataType().name(), "float32 by default");
   }
 
+  /** Regression data: the test figure is the MSE, never an accuracy, and the loss goes down. */
+  @Test
+  void trainOnGeneratedRegressionDataReportsTestMse() throws Exception {
+    Path f = write("cos.bpnet", COSINE);
+    Path run = dir.resolve("run");
+    Result r = bpnet("train", f.toString(), "--out", run.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("training Cos on scaled cosine (seed 004: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
+        + "100 points, tested on the same points, data seed 1): 40 epochs, batch 100, 2 passes"), show(r));
+    assertTrue(r.out.contains("epoch 40/40: loss "), show(r));
+    assertTrue(r.out.contains(", test mse "), show(r));
+    assertFalse(r.out.contains("accuracy"), "no accuracy for regression: " + show(r));
+    List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+    assertEquals("epoch,train_loss,train_input_loss,test_mse,seconds", rows.get(0));
+    assertEquals(41, rows.size(), "header and 40 rows: " + rows);
+    double first = Double.parseDouble(rows.get(1).split(",")[1]);
+    double last = Double.parseDouble(rows.get(40).split(",")[1]);
+    double mse = Double.parseDouble(rows.get(40).split(",")[3]);
+    assertTrue(last < first, "the loss goes down: " + first + " -> " + last);
+    // the test set is the training set and loss = 1/2 (y - out)^2 per point: before the last
+    // step the test MSE is twice the mean loss; after it, a little lower
+    assertTrue(mse > 0 && mse < 2 * last * 1.01, "test mse " + mse + ", loss " + last);
+  }
+
+  @Test
+  void trainOnTeacherStudentAndCubicData() throws Exception {
+    Path ts = write("ts.bpnet", """
+        model Student {
+          input v: [20]
+          label y: [3]
+          h   = sigmoid(dense(v, 16))
+          out = sigmoid(dense(h, 3))
+          loss = mse(out, y)
+          train { batch = 50  data = teacher_student(n = 200, seed = 4) }
+        }
+        """);
+    Result r = bpnet("train", ts.toString(), "--epochs", "2", "--out", dir.resolve("ts").toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("teacher-student data (seed 001: y = sigmoid(W_g v), v ~ N(0, 1); 200 train, 200 test, data seed 4)"), show(r));
+    assertTrue(r.out.contains("epoch 2/2: loss ") && r.out.contains("test mse"), show(r));
+
+    Path cubic = write("cubic.bpnet", COSINE.replace("data = cosine", "data = cubic(noise = 0)").replace("sigmoid(dense(h, 1))", "dense(h, 1)")
+        .replace("batch = 100", "batch = 5").replace("lr = 5", "lr = 0.01"));
+    r = bpnet("train", cubic.toString(), "--out", dir.resolve("cubic").toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("noisy cubic (seed 002: y = x^3 - 3x^2 - x + 1 + N(0, 0.0^2), 5 points on [-1, 3]; "
+        + "tested on the noise-free curve at 101 points, data seed 1)"), show(r));
+
+    // --data NAME takes the data set with its default arguments
+    r = bpnet("train", cubic.toString(), "--epochs", "1", "--data", "cubic", "--out", dir.resolve("cubic2").toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("N(0, 0.1^2)"), show(r));
+  }
+
+  /** Many short epochs: about 50 printed lines at round intervals, every epoch in metrics.csv. */
+  @Test
+  void longRunsPrintEveryFewEpochs() throws Exception {
+    Path f = write("cos.bpnet", COSINE.replace("epochs = 40", "epochs = 120"));
+    Path run = dir.resolve("run");
+    Result r = bpnet("train", f.toString(), "--out", run.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("printing every 5 epochs; metrics.csv has them all"), show(r));
+    List<String> printed = r.out.lines().filter(l -> l.startsWith("epoch ")).map(l -> l.substring(6, l.indexOf('/'))).toList();
+    List<String> expected = new ArrayList<>(List.of("1"));
+    for (int e = 5; e <= 120; e += 5) {
+      expected.add(String.valueOf(e));
+    }
+    assertEquals(expected, printed, show(r));
+    assertEquals(121, Files.readAllLines(run.resolve("metrics.csv")).size());
+    assertTrue(Files.isRegularFile(run.resolve("params.npz")));
+
+    assertEquals(1, TrainCommand.reportEvery(1));
+    assertEquals(1, TrainCommand.reportEvery(50));
+    assertEquals(2, TrainCommand.reportEvery(51));
+    assertEquals(2, TrainCommand.reportEvery(100));
+    assertEquals(5, TrainCommand.reportEvery(101));
+    assertEquals(50, TrainCommand.reportEvery(2000));
+    assertEquals(100, TrainCommand.reportEvery(5000));
+    assertEquals(200, TrainCommand.reportEvery(5001));
+  }
+
+  @Test
+  void generatedDataOfTheWrongShapeIsAClearError() throws Exception {
+    Path f = write("tiny.bpnet", TINY.replace("seed = 11", "seed = 11  data = cosine"));
+    Result r = bpnet("train", f.toString(), "--epochs", "1", "--out", dir.resolve("run").toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("error: scaled cosine"), show(r));
+    assertTrue(r.err.contains("has 1 features per example but input 'x' is [4]"), show(r));
+  }
+
+  @Test
+  void unknownDataSetsAreCheckErrorsWithAHint() throws Exception {
+    Path f = write("cos.bpnet", COSINE.replace("data = cosine", "data = cosin"));
+    Result r = bpnet("check", f.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("error(E7): " + f + ":10:12: bad value for option 'data': unknown data set 'cosin' "
+        + "(known: cosine, cubic, mnist, teacher_student)"), show(r));
+    assertTrue(r.err.contains("hint: did you mean 'cosine'?"), show(r));
+
+    f = write("cubic.bpnet", COSINE.replace("data = cosine", "data = cubic(nosie = 0)"));
+    r = bpnet("train", f.toString(), "--out", dir.resolve("run").toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("unknown option 'nosie' for data set 'cubic'"), show(r));
+    assertTrue(r.err.contains("hint: did you mean 'noise'?"), show(r));
+    assertFalse(Files.exists(dir.resolve("run")), "nothing trained, nothing written");
+  }
+
   @Test
   void trainOnMissingDataIsAClearError() throws Exception {
     Path f = write("mnist_small.bpnet", MNIST_SMALL);
     Path run = dir.resolve("run");
     Result r = bpnet("train", f.toString(), "--epochs", "1", "--data", "/nonexistent", "--out", run.toString());
     assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("error: data '/nonexistent' is neither a known data set (mnist) nor a directory"), show(r));
+    assertTrue(r.err.contains("error: data '/nonexistent' is neither a known data set (cosine, cubic, mnist, teacher_student) nor a directory"), show(r));
     assertFalse(Files.exists(run.resolve("params.npz")), show(r));
   }
 

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * owned by the receiver (a trainer may copy them into its buffers or keep them).
  *
  * @param features [B, d]
- * @param labels [B, classes]
+ * @param labels [B, k]: one-hot classes or regression targets
  */
 public record Batch(INDArray features, INDArray labels) {
 

@@ -5,7 +5,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A labelled data set as two row-aligned matrices: {@code features} [N, d] and {@code labels}
- * [N, classes] (one-hot for classification), both of the same floating-point type.
+ * [N, k], both of the same floating-point type. For classification the labels are one-hot over
+ * k classes; for regression (see {@link Synthetic}) they are k real-valued targets.
  *
  * <p>The arrays are held as given, not copied, so that a 10,000 x 784 matrix is not duplicated
  * just to be wrapped. Treat them as read-only: everything in this package does, and batches are
@@ -20,7 +21,7 @@ public record Dataset(INDArray features, INDArray labels) {
     }
     if (features.rank() != 2 || labels.rank() != 2) {
       throw new IllegalArgumentException(String.format(
-          "features and labels must be matrices [N, d] and [N, classes], got %s and %s",
+          "features and labels must be matrices [N, d] and [N, k], got %s and %s",
           shape(features), shape(labels)));
     }
     if (features.rows() != labels.rows()) {
@@ -56,7 +57,7 @@ public record Dataset(INDArray features, INDArray labels) {
     return features.columns();
   }
 
-  /** Number of classes (columns of {@code labels}). */
+  /** Number of classes, or of targets for regression (columns of {@code labels}). */
   public int classCount() {
     return labels.columns();
   }

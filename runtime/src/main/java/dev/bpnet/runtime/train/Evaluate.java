@@ -3,10 +3,14 @@ package dev.bpnet.runtime.train;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Dataset;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Classification accuracy of a trainer's predictions: argmax of output vs argmax of label. */
+/**
+ * Test metrics of a trainer's predictions: classification accuracy (argmax of output vs argmax
+ * of label) and, for regression, the mean squared error.
+ */
 public final class Evaluate {
   private Evaluate() {}
 
@@ -28,5 +32,23 @@ public final class Evaluate {
       }
     }
     return (double) correct / n;
+  }
+
+  /**
+   * The mean squared error (1 / (N k)) sum (prediction - label)^2 over the N examples and k
+   * outputs, accumulated in double: the usual regression figure, not the loss's 1/2 ||.||^2.
+   */
+  public static double meanSquaredError(Trainer trainer, Dataset data, int batchSize) {
+    String input = trainer.inputNames().get(0);
+    double sum = 0;
+    int n = data.size();
+    for (int start = 0; start < n; start += batchSize) {
+      int end = Math.min(n, start + batchSize);
+      INDArray x = data.features().get(NDArrayIndex.interval(start, end), NDArrayIndex.all());
+      INDArray y = data.labels().get(NDArrayIndex.interval(start, end), NDArrayIndex.all());
+      INDArray diff = trainer.predict(Map.of(input, x)).castTo(DataType.DOUBLE).sub(y.castTo(DataType.DOUBLE));
+      sum += diff.mul(diff).sumNumber().doubleValue();
+    }
+    return sum / ((double) n * data.classCount());
   }
 }
