@@ -52,10 +52,11 @@ public final class BpNetProcessor extends AbstractProcessor {
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     ErrorReporter errors = new ErrorReporter(processingEnv.getMessager());
+    Positions positions = new Positions(processingEnv);
     TrainerWriter writer = new TrainerWriter(processingEnv.getFiler(), errors);
     for (Element e : round.getElementsAnnotatedWith(BpNetModel.class)) {
       if (done.add("model " + key(e))) {
-        guard(e, errors, () -> model((TypeElement) e, errors, writer));
+        guard(e, errors, () -> model((TypeElement) e, positions, errors, writer));
       }
     }
     for (Element e : round.getElementsAnnotatedWith(BpNetSource.class)) {
@@ -78,8 +79,8 @@ public final class BpNetProcessor extends AbstractProcessor {
     return true;
   }
 
-  private void model(TypeElement type, ErrorReporter errors, TrainerWriter writer) {
-    ValueReader values = new ValueReader(new Positions(processingEnv), processingEnv.getElementUtils());
+  private void model(TypeElement type, Positions positions, ErrorReporter errors, TrainerWriter writer) {
+    ValueReader values = new ValueReader(positions, processingEnv.getElementUtils());
     ModelReader.Model m;
     try {
       m = new ModelReader(values).read(type);
