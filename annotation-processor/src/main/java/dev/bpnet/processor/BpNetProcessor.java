@@ -69,10 +69,12 @@ public final class BpNetProcessor extends AbstractProcessor {
       @SuppressWarnings("unchecked")
       Class<? extends java.lang.annotation.Annotation> a = (Class<? extends java.lang.annotation.Annotation>) member;
       for (Element e : round.getElementsAnnotatedWith(a)) {
-        Element owner = e.getEnclosingElement();
-        if (Mirrors.find(owner, BpNetModel.class) == null) {
-          errors.error(ErrorCode.E45, e, Mirrors.find(e, member), null, member.getSimpleName(), owner.getSimpleName());
-        }
+        guard(e, errors, () -> {
+          Element owner = e.getEnclosingElement();
+          if (Mirrors.find(owner, BpNetModel.class) == null) {
+            errors.error(ErrorCode.E45, e, Mirrors.find(e, member), null, member.getSimpleName(), owner.getSimpleName());
+          }
+        });
       }
     }
     // claims the annotations: they are bpnet's, and it handled every one of them (javac warns about unclaimed ones)
