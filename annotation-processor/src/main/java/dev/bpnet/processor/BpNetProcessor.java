@@ -52,10 +52,11 @@ public final class BpNetProcessor extends AbstractProcessor {
   @Override
   public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     ErrorReporter errors = new ErrorReporter(processingEnv.getMessager());
+    Positions positions = new Positions(processingEnv);
     TrainerWriter writer = new TrainerWriter(processingEnv.getFiler(), errors);
     for (Element e : round.getElementsAnnotatedWith(BpNetModel.class)) {
       if (done.add("model " + key(e))) {
-        guard(e, errors, () -> model((TypeElement) e, errors, writer));
+        guard(e, errors, () -> model((TypeElement) e, positions, errors, writer));
       }
     }
     for (Element e : round.getElementsAnnotatedWith(BpNetSource.class)) {
@@ -68,18 +69,20 @@ public final class BpNetProcessor extends AbstractProcessor {
       @SuppressWarnings("unchecked")
       Class<? extends java.lang.annotation.Annotation> a = (Class<? extends java.lang.annotation.Annotation>) member;
       for (Element e : round.getElementsAnnotatedWith(a)) {
-        Element owner = e.getEnclosingElement();
-        if (Mirrors.find(owner, BpNetModel.class) == null) {
-          errors.error(ErrorCode.E45, e, Mirrors.find(e, member), null, member.getSimpleName(), owner.getSimpleName());
-        }
+        guard(e, errors, () -> {
+          Element owner = e.getEnclosingElement();
+          if (Mirrors.find(owner, BpNetModel.class) == null) {
+            errors.error(ErrorCode.E45, e, Mirrors.find(e, member), null, member.getSimpleName(), owner.getSimpleName());
+          }
+        });
       }
     }
     // claims the annotations: they are bpnet's, and it handled every one of them (javac warns about unclaimed ones)
     return true;
   }
 
-  private void model(TypeElement type, ErrorReporter errors, TrainerWriter writer) {
-    ValueReader values = new ValueReader(new Positions(processingEnv), processingEnv.getElementUtils());
+  private void model(TypeElement type, Positions positions, ErrorReporter errors, TrainerWriter writer) {
+    ValueReader values = new ValueReader(positions, processingEnv.getElementUtils());
     ModelReader.Model m;
     try {
       m = new ModelReader(values).read(type);

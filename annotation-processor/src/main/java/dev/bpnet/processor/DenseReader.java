@@ -27,7 +27,7 @@ final class DenseReader {
 
   /** The layer's expression on {@code input}; null after a reported error. */
   Expr read(ExecutableElement m, AnnotationMirror a, Expr input) {
-    Map<String, AnnotationValue> written = ValueReader.explicit(a);
+    Map<String, AnnotationValue> written = Mirrors.explicit(a);
     AnnotationValue units = values.value(m, a, "value");
     Map<String, Expr> named = new LinkedHashMap<>();
     AnnotationValue bias = written.get("bias");

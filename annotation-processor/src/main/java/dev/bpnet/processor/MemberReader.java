@@ -134,7 +134,6 @@ final class MemberReader {
     String result = Mirrors.as(values.value(m, a, "result"), String.class);
     String grad = Mirrors.as(values.value(m, a, "grad"), String.class);
     String input = m.getParameters().get(0).getSimpleName().toString();
-    values.at(m.getParameters().get(0));
     return new RuleDecl(m.getSimpleName().toString(), input, result, values.statements(m, a, "forward"),
         grad.isEmpty() ? "d" + result : grad, values.statements(m, a, "backward"), pos);
   }

@@ -66,7 +66,7 @@ final class ModelReader {
   }
 
   private String name(TypeElement type, AnnotationMirror model) {
-    AnnotationValue v = ValueReader.explicit(model).get("name");
+    AnnotationValue v = Mirrors.explicit(model).get("name");
     if (v == null) {
       return type.getSimpleName().toString();
     }

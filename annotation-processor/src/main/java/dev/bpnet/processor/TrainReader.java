@@ -29,7 +29,7 @@ final class TrainReader {
   /** The options of {@code train} on {@code type}; errors in their values go to {@code options}. */
   TrainSpec read(Element type, AnnotationMirror train, Diagnostics options) {
     List<TrainOptions.Option> written = new ArrayList<>();
-    for (Map.Entry<String, AnnotationValue> e : ValueReader.explicit(train).entrySet()) {
+    for (Map.Entry<String, AnnotationValue> e : Mirrors.explicit(train).entrySet()) {
       String name = e.getKey();
       Object v = e.getValue().getValue();
       Expr value;

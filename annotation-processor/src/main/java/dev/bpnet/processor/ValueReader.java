@@ -8,7 +8,6 @@ import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.Fragments;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -84,10 +83,5 @@ final class ValueReader {
     Pos p = positions.ofString(e, m, v, text);
     anchors.add(new Anchor(e, m, v, p, text.length(), text));
     return p;
-  }
-
-  /** The attributes written explicitly on {@code m}. */
-  static Map<String, AnnotationValue> explicit(AnnotationMirror m) {
-    return Mirrors.explicit(m);
   }
 }

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Whole generated sources of annotated models against golden files. Regenerate after an intended
- * change with {@code mvn -pl annotation-processor -am test -Dtest=GoldenSourceTest
+ * change with {@code mvn -pl annotation-processor -am test -Dtest=AnnotatedGoldenSourceTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dbpnet.updateGolden=true} and review the diff.
  */
-class GoldenSourceTest {
+class AnnotatedGoldenSourceTest {
   private static final Path GOLDEN = Path.of("src/test/resources/golden");
 
   /** Typed layers: dense layers named by their parameters, a loss applied to its parameters; 3 passes, paper. */
