@@ -11,6 +11,7 @@ import dev.bpnet.runtime.annotation.Dense;
 import dev.bpnet.runtime.annotation.Input;
 import dev.bpnet.runtime.annotation.Label;
 import dev.bpnet.runtime.annotation.Layer;
+import dev.bpnet.runtime.annotation.LayerRule;
 import dev.bpnet.runtime.annotation.Loss;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +22,8 @@ import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
 
 /**
  * One annotated method to a declaration: its name is the value's name, its parameters name the
@@ -29,7 +32,9 @@ import javax.lang.model.element.VariableElement;
 final class MemberReader {
   /** The member annotations, in the order their names are listed in messages. */
   static final List<Class<?>> MEMBERS = List.of(Input.class, Label.class, Layer.class, Dense.class, Loss.class,
-      Activation.class);
+      Activation.class, LayerRule.class);
+
+  private static final String INDARRAY = "org.nd4j.linalg.api.ndarray.INDArray";
 
   private final ValueReader values;
   private final Diagnostics options;
@@ -72,8 +77,14 @@ final class MemberReader {
         }
       }
     } else if (kind == Activation.class) {
-      if (parameters(m, pos, kind, 1, "one parameter, its input")) {
-        model.rule(activation(m, a, pos));
+      if (parameters(m, pos, kind, 1, "one parameter, its input") & typed(m, kind, false)) {
+        model.rule(rule(RuleDecl.Kind.ACTIVATION, m, a, pos));
+      }
+    } else if (kind == LayerRule.class) {
+      if (!m.getParameters().isEmpty() || parameters(m, pos, kind, 1, "at least one parameter")) {
+        if (typed(m, kind, true)) {
+          model.rule(rule(RuleDecl.Kind.LAYER, m, a, pos));
+        }
       }
     } else {
       Expr e = applied(m, a, kind);
@@ -130,12 +141,32 @@ final class MemberReader {
     return new Expr.Call(fn.name(), args, Map.of(), fn.pos());
   }
 
-  private RuleDecl activation(ExecutableElement m, AnnotationMirror a, Pos pos) {
+  /** {@code @Activation} and {@code @LayerRule}: the rule the language writes {@code activation|layer [exact] NAME(...)}. */
+  private RuleDecl rule(RuleDecl.Kind kind, ExecutableElement m, AnnotationMirror a, Pos pos) {
     String result = Mirrors.as(values.value(m, a, "result"), String.class);
     String grad = Mirrors.as(values.value(m, a, "grad"), String.class);
-    String input = m.getParameters().get(0).getSimpleName().toString();
-    return new RuleDecl(m.getSimpleName().toString(), input, result, values.statements(m, a, "forward"),
+    boolean exact = Mirrors.as(values.value(m, a, "exact"), Boolean.class);
+    List<String> params = m.getParameters().stream().map(p -> p.getSimpleName().toString()).toList();
+    return new RuleDecl(kind, exact, m.getSimpleName().toString(), params, result, values.statements(m, a, "forward"),
         grad.isEmpty() ? "d" + result : grad, values.statements(m, a, "backward"), pos);
+  }
+
+  /**
+   * Whether a rule's parameters have types that say what they are: tensors are INDArray, and a
+   * layer's numbers (a width) int, long or double; reports E46 for each that does not.
+   */
+  private boolean typed(ExecutableElement m, Class<?> kind, boolean numbers) {
+    boolean ok = true;
+    for (VariableElement p : m.getParameters()) {
+      TypeMirror t = p.asType();
+      boolean number = t.getKind() == TypeKind.INT || t.getKind() == TypeKind.LONG || t.getKind() == TypeKind.DOUBLE;
+      if (!t.toString().equals(INDARRAY) && !(numbers && number)) {
+        values.syntax.error(ErrorCode.E46, values.at(p), p.getSimpleName(), kind.getSimpleName(),
+            numbers ? "INDArray (a tensor) or int, long or double (a number)" : "INDArray", t);
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   /** A reference to the value a parameter names, positioned at the parameter. */

@@ -29,10 +29,10 @@ class EquivalenceTest {
         "}");
   }
 
-  /** User activations: linear backprop and difference backprop written as @Activation. */
+  /** User rules: linear and difference backprop as @Activation, feedback alignment as a @LayerRule. */
   @Test
   void userRules() throws IOException {
-    same("src/test/resources/equivalence/rules.bpnet", "MnistRules", Compile.IMPORTS,
+    same("../examples/rules/rules.bpnet", "MnistRules", Compile.IMPORTS,
         "@BpNetModel(train = @Train(passes = 3, alpha = 0.9, third = \"exact\", optimizer = \"sgd(lr = 0.1)\",",
         "    batch = 64, epochs = 10, seed = 3))",
         "interface MnistRules {",
@@ -42,11 +42,34 @@ class EquivalenceTest {
         "      \"z1 = neg(log(1 / a1 - 1))\",",
         "      \"dz = da * where(z1 == z, 0, (a1 - a) / where(z1 == z, 1, z1 - z))\"})",
         "  INDArray dbp_sigmoid(INDArray z);",
+        "  @LayerRule(forward = {\"W = param(size(x, axis = 1), units)\", \"b = param(units)\",",
+        "      \"B = state(size(x, axis = 1), units)\", \"y = matmul(x, W) + b\"},",
+        "    backward = \"dx = matmul(dy, transpose(B))\")",
+        "  INDArray fa_dense(INDArray x, int units);",
         "  @Input(784) INDArray x();",
         "  @Label(10) INDArray y();",
         "  @Dense(value = 128, activation = \"linear_tanh\") INDArray h(INDArray x);",
         "  @Layer(\"dbp_sigmoid(dense(h, 64))\") INDArray g();",
-        "  @Dense(10) INDArray logits(INDArray g);",
+        "  @Layer(\"fa_dense(g, 10)\") INDArray logits();",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  /** Rules marked exact, an activation and a layer, compose with the exact third pass. */
+  @Test
+  void exactRules() throws IOException {
+    same("src/test/resources/equivalence/exact.bpnet", "Exact", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(passes = 3, alpha = 0.5, third = \"exact\", dtype = \"float64\"))",
+        "interface Exact {",
+        "  @Activation(forward = \"a = tanh(z)\", backward = \"dz = da * (1 - a * a)\", exact = true)",
+        "  INDArray my_tanh(INDArray z);",
+        "  @LayerRule(forward = {\"W = param(size(x, axis = 1), units)\", \"b = param(units)\", \"y = matmul(x, W) + b\"},",
+        "    backward = \"dx = matmul(dy, transpose(W))\", exact = true)",
+        "  INDArray my_dense(INDArray x, int units);",
+        "  @Input(4) INDArray x();",
+        "  @Label(3) INDArray y();",
+        "  @Layer(\"my_tanh(my_dense(x, 5))\") INDArray h();",
+        "  @Dense(3) INDArray logits(INDArray h);",
         "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
         "}");
   }

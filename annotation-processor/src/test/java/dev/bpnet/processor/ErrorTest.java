@@ -225,6 +225,63 @@ class ErrorTest {
         "}");
   }
 
+  /** A model whose hidden layer calls the layer rule declared on line 6. */
+  private static void failsWithLayerRule(int line, String message, String train, String rule) {
+    fails(line, message, I,
+        "@BpNetModel(train = @Train(" + train + "))",
+        "interface M {",
+        "  @Input(4) INDArray x();",
+        "  " + rule,
+        "  @Label(3) INDArray y();",
+        "  @Layer(\"relu(my_layer(x, 5))\") INDArray h();",
+        "  @Dense(3) INDArray logits(INDArray h);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  @Test
+  void layerRuleWithoutDerivativeUnderThreePasses() {
+    failsWithLayerRule(6, "[E30] 'sign' has no derivative, but rule 'my_layer'",
+        "passes = 3, alpha = 0.5",
+        "@LayerRule(forward = {\"W = param(size(x, axis = 1), units)\", \"y = matmul(x, W)\"}, "
+            + "backward = \"dx = matmul(dy, transpose(sign(W)))\") INDArray my_layer(INDArray x, int units);");
+  }
+
+  @Test
+  void layerRuleThatReplacesNothing() {
+    failsWithLayerRule(6, "[E34] layer 'my_layer' does not replace any gradient",
+        "passes = 2",
+        "@LayerRule(forward = {\"W = param(size(x, axis = 1), units)\", \"y = matmul(x, W)\"}, "
+            + "backward = \"dq = dy\") INDArray my_layer(INDArray x, int units);");
+  }
+
+  @Test
+  void layerRuleWithAParameterOfNoMeaning() {
+    failsWithLayerRule(6, "[E46] parameter 'units' of @LayerRule must be INDArray (a tensor) or int, long or double (a number), got java.lang.String",
+        "passes = 2",
+        "@LayerRule(forward = {\"W = param(size(x, axis = 1), units)\", \"y = matmul(x, W)\"}, "
+            + "backward = \"dx = matmul(dy, transpose(W))\") INDArray my_layer(INDArray x, String units);");
+  }
+
+  @Test
+  void layerRuleWithoutParameters() {
+    failsWithLayerRule(6, "[E43] @LayerRule takes at least one parameter, got 0 parameter(s)",
+        "passes = 2",
+        "@LayerRule(forward = \"y = 1\", backward = \"dx = dy\") INDArray my_layer();");
+  }
+
+  @Test
+  void activationOfANumber() {
+    fails(6, "[E46] parameter 'z' of @Activation must be INDArray, got double", I,
+        "@BpNetModel interface M {",
+        "  @Input(4) INDArray x();",
+        "  @Label(3) INDArray y();",
+        "  @Activation(forward = \"a = 2 * z\", backward = \"dz = 2 * da\") INDArray twice(double z);",
+        "  @Layer(\"twice(dense(x, 3))\") INDArray h();",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray h, INDArray y);",
+        "}");
+  }
+
   @Test
   void concreteClass() {
     fails(3, "[E40] test.M describes a model, so it must be an interface or an abstract class", I,

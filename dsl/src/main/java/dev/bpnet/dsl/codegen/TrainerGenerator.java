@@ -92,7 +92,19 @@ public final class TrainerGenerator {
     for (Program.Param par : p.params()) {
       b.add("  <li>{@code $L} $L, init $L</li>\n", par.name(), par.shape(), par.init());
     }
-    return b.add("</ul>\n").build();
+    b.add("</ul>\n");
+    rulesDoc(b, false, "<p>Learning rules, which replace the true gradient (gradient checks skip them): ");
+    rulesDoc(b, true, "<p>Exact rules, hand-written true gradients: ");
+    return b.build();
+  }
+
+  /** Which rules a reader must not take for the true gradient, and which claim to be it. */
+  private void rulesDoc(CodeBlock.Builder b, boolean exact, String heading) {
+    List<String> names = p.graph().rules().values().stream().filter(r -> r.trueGradient() == exact)
+        .map(r -> "{@code " + r.name() + "}").distinct().toList();
+    if (!names.isEmpty()) {
+      b.add("\n$L$L.\n", heading, String.join(", ", names));
+    }
   }
 
   private CodeBlock allocation(ApiMethods api) {

@@ -45,7 +45,8 @@ public enum ErrorCode {
   E42("with parameters, @%s names the function applied to them, got %s"),
   E43("@%s takes %s, got %d parameter(s)"),
   E44("cannot write %s: %s"),
-  E45("@%s is only read on the methods of a @BpNetModel type, and %s is not one");
+  E45("@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
+  E46("parameter '%s' of @%s must be %s, got %s");
 
   private final String template;
 

@@ -17,7 +17,9 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * Each string holds one or more statements {@code name = expr}; the backward statements must
- * define {@code d<input>} and may read {@code lr} and {@code eps}.
+ * define {@code d<input>} and may read {@code lr} and {@code eps}. The rule is a learning rule
+ * (it replaces the true gradient) unless {@link #exact()} says its backward is the true
+ * derivative ({@code activation exact NAME(...)}).
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -34,4 +36,7 @@ public @interface Activation {
 
   /** The name of the result's cotangent; by default {@code d<result>}. */
   String grad() default "";
+
+  /** Whether the backward statements are the true derivative of the forward ones. */
+  boolean exact() default false;
 }
