@@ -16,8 +16,16 @@ public final class Momentum implements Optimizer {
   private final double mu;
   private final boolean nesterov;
   private final StateArrays velocity = new StateArrays();
+  private final Schedule schedule;
+  private int epoch;
+  private long t;
 
   public Momentum(double lr, double momentum, boolean nesterov) {
+    this(lr, momentum, nesterov, Schedule.NONE);
+  }
+
+  /** With lr following {@code schedule} (the velocity is not rescaled when lr changes, as in PyTorch). */
+  public Momentum(double lr, double momentum, boolean nesterov, Schedule schedule) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException(
           "momentum learning rate must be a positive number, got " + lr);
@@ -28,10 +36,13 @@ public final class Momentum implements Optimizer {
     this.lr = lr;
     this.mu = momentum;
     this.nesterov = nesterov;
+    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
   }
 
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
+    t++;
+    double lr = schedule.at(this.lr, epoch, t);
     Level1 blas = Nd4j.getBlasWrapper().level1();
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
@@ -51,6 +62,16 @@ public final class Momentum implements Optimizer {
 
   @Override
   public double learningRate() {
-    return lr;
+    return schedule.at(lr, epoch, t + 1);
+  }
+
+  @Override
+  public void startEpoch(int epoch) {
+    this.epoch = epoch;
+  }
+
+  /** Updates applied so far (the step of the last one). */
+  public long steps() {
+    return t;
   }
 }
