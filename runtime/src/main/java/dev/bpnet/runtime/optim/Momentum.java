@@ -12,13 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * every step is BLAS scal/axpy on it, so nothing is allocated after the first update.
  */
 public final class Momentum implements Optimizer {
-  private final double lr;
+  private final ScheduledRate rate;
   private final double mu;
   private final boolean nesterov;
   private final StateArrays velocity = new StateArrays();
-  private final Schedule schedule;
-  private int epoch;
-  private long t;
 
   public Momentum(double lr, double momentum, boolean nesterov) {
     this(lr, momentum, nesterov, Schedule.NONE);
@@ -33,16 +30,14 @@ public final class Momentum implements Optimizer {
     if (!(momentum >= 0 && momentum < 1)) {
       throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
     }
-    this.lr = lr;
+    this.rate = new ScheduledRate(lr, schedule);
     this.mu = momentum;
     this.nesterov = nesterov;
-    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
   }
 
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
-    t++;
-    double lr = schedule.at(this.lr, epoch, t);
+    double lr = rate.next();
     Level1 blas = Nd4j.getBlasWrapper().level1();
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
@@ -62,16 +57,16 @@ public final class Momentum implements Optimizer {
 
   @Override
   public double learningRate() {
-    return schedule.at(lr, epoch, t + 1);
+    return rate.peek();
   }
 
   @Override
   public void startEpoch(int epoch) {
-    this.epoch = epoch;
+    rate.startEpoch(epoch);
   }
 
   /** Updates applied so far (the step of the last one). */
   public long steps() {
-    return t;
+    return rate.steps();
   }
 }

@@ -10,10 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * allocation); lr follows a {@link Schedule} from the base rate (constant unless given).
  */
 public final class Sgd implements Optimizer {
-  private final double lr;
-  private final Schedule schedule;
-  private int epoch;
-  private long t;
+  private final ScheduledRate rate;
 
   public Sgd(double lr) {
     this(lr, Schedule.NONE);
@@ -23,32 +20,30 @@ public final class Sgd implements Optimizer {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("SGD learning rate must be a positive number, got " + lr);
     }
-    this.lr = lr;
-    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
+    this.rate = new ScheduledRate(lr, schedule);
   }
 
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
-    t++;
-    double rate = schedule.at(lr, epoch, t);
+    double lr = rate.next();
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
-      Nd4j.getBlasWrapper().level1().axpy(p.length(), -rate, directions.get(i), p);
+      Nd4j.getBlasWrapper().level1().axpy(p.length(), -lr, directions.get(i), p);
     }
   }
 
   @Override
   public double learningRate() {
-    return schedule.at(lr, epoch, t + 1);
+    return rate.peek();
   }
 
   @Override
   public void startEpoch(int epoch) {
-    this.epoch = epoch;
+    rate.startEpoch(epoch);
   }
 
   /** Updates applied so far (the step of the last one). */
   public long steps() {
-    return t;
+    return rate.steps();
   }
 }
