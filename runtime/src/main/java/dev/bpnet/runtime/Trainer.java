@@ -39,4 +39,13 @@ public interface Trainer {
 
   /** The optimizer that turns update directions into parameter changes. */
   Optimizer optimizer();
+
+  /**
+   * Called by training loops before each epoch (0-based), instead of the optimizer's own
+   * {@link Optimizer#startEpoch}: trainers with an alpha schedule set alpha here, then the
+   * optimizer's learning-rate schedule moves on.
+   */
+  default void startEpoch(int epoch) {
+    optimizer().startEpoch(epoch);
+  }
 }

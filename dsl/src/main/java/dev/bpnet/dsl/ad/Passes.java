@@ -6,6 +6,7 @@ import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Phase;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.runtime.optim.Schedule;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -30,7 +31,9 @@ public final class Passes {
 
   public static TrainingGraph build(Program p) {
     Graph g = p.graph();
-    boolean third = p.train().passes() == 3 && p.train().alpha() != 1.0;
+    // an alpha schedule may start at 1 and move away from it: the third pass is then needed
+    boolean third = p.train().passes() == 3
+        && (p.train().alpha() != 1.0 || !p.train().schedules().alpha().equals(Schedule.NONE));
     List<Integer> params = p.params().stream().map(Program.Param::node).toList();
     List<Integer> wrt = new ArrayList<>(params);
     if (third) {

@@ -57,6 +57,12 @@ final class ApiMethods {
       t.addField(FieldSpec.builder(double.class, "alpha", Modifier.PRIVATE)
           .addJavadoc("Weight of g2 in the update direction alpha * g2 + (1 - alpha) * g3.\n")
           .initializer("$L", p.train().alpha()).build());
+      if (!p.train().schedules().alpha().equals(dev.bpnet.runtime.optim.Schedule.NONE)) {
+        t.addField(FieldSpec.builder(ScheduleCode.SCHEDULE, "alphaSchedule", Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("How alpha changes with the epoch, from $L (alpha_schedule = $L).\n", p.train().alpha(),
+                p.train().schedules().alpha().describe())
+            .initializer("$L", ScheduleCode.of(p.train().schedules().alpha())).build());
+      }
     }
     t.addField(FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
         .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
@@ -91,7 +97,13 @@ final class ApiMethods {
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
     String args = s.optimizerArgs().entrySet().stream()
         .map(e -> "\"" + e.getKey() + "\", " + Emitter.literal(e.getValue())).collect(Collectors.joining(", "));
-    c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer(), Map.class, args);
+    var schedule = s.schedules().learningRate(s);
+    if (schedule == null) {
+      c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer(), Map.class, args);
+    } else {
+      c.addStatement("this.optimizer = $T.create($S, $T.of($L),\n$L, seed)", OPTIMIZERS, s.optimizer(), Map.class, args,
+          ScheduleCode.of(schedule));
+    }
     t.addMethod(c.build());
   }
 

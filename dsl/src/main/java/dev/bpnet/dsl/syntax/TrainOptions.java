@@ -6,6 +6,7 @@ import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.diag.Suggest;
 import dev.bpnet.runtime.data.Synthetic;
+import dev.bpnet.runtime.optim.Schedule;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class TrainOptions {
   public record Option(String name, Expr value, Pos pos) {}
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
-      "init", "batch", "epochs", "seed", "dtype", "data");
+      "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha");
   /** Optimizers and the arguments each takes, with their defaults. */
   public static final Map<String, Map<String, Double>> OPTIMIZERS = dev.bpnet.runtime.optim.Optimizers.ARGUMENTS;
   /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
@@ -35,7 +36,16 @@ public final class TrainOptions {
   /** Data sets by name, with their arguments and defaults: the bundled MNIST subset and the generated ones. */
   public static final Map<String, Map<String, Double>> DATA = dataSets();
 
+  /** Schedules by name, with their named arguments and defaults (NaN: required); step's epochs are positional. */
+  public static final Map<String, Map<String, Double>> SCHEDULES = schedules();
+  /** The schedules alpha may follow: it changes once per epoch, so not the per-update exponential. */
+  public static final List<String> ALPHA_SCHEDULES = List.of("none", "step", "linear");
+
   private final Diagnostics diag;
+  /** Where schedule options were written, for the checks that involve other options. */
+  private final Map<String, Option> written = new HashMap<>();
+  /** Whether the optimizer call wrote beta or floor (reinforced's own decay). */
+  private boolean ownDecayWritten;
 
   public TrainOptions(Diagnostics diag) {
     this.diag = diag;
@@ -43,6 +53,8 @@ public final class TrainOptions {
 
   public TrainSpec resolve(List<Option> options) {
     TrainSpec t = TrainSpec.DEFAULTS;
+    written.clear();
+    ownDecayWritten = false;
     Map<String, Pos> seen = new HashMap<>();
     for (Option o : options) {
       Pos prev = seen.putIfAbsent(o.name(), o.pos());
@@ -52,7 +64,7 @@ public final class TrainOptions {
       }
       t = apply(t, o);
     }
-    return t;
+    return crossCheck(t);
   }
 
   private TrainSpec apply(TrainSpec t, Option o) {
@@ -96,6 +108,17 @@ public final class TrainOptions {
         return data(t, o);
       case "optimizer":
         return optimizer(t, o);
+      case "schedule", "alpha_schedule": {
+        written.put(o.name(), o);
+        Schedule s = schedule(o);
+        return s == null ? t : t.withSchedules(o.name().equals("schedule")
+            ? t.schedules().withLr(s) : t.schedules().withAlpha(s));
+      }
+      case "lr_over_alpha": {
+        written.put(o.name(), o);
+        String s = word(o, List.of("true", "false"));
+        return s == null ? t : t.withSchedules(t.schedules().withLrOverAlpha(s.equals("true")));
+      }
       default:
         diag.unknown(ErrorCode.E8, o.pos(), o.name(), NAMES, o.name(), "the train block");
         return t;
@@ -121,6 +144,7 @@ public final class TrainOptions {
       if (!c.args().isEmpty()) {
         diag.error(ErrorCode.E7, c.args().get(0).pos(), "optimizer", "give its arguments by name, as in " + name + "(lr = 0.1)");
       }
+      ownDecayWritten = name.equals("reinforced") && (c.named().containsKey("beta") || c.named().containsKey("floor"));
       c.named().forEach((k, e) -> {
         if (!known.containsKey(k)) {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
@@ -194,6 +218,169 @@ public final class TrainOptions {
       });
     }
     return t.withData(name, args);
+  }
+
+  /**
+   * A schedule: {@code none}, {@code step(100, 150, factor = 0.1)} (the epochs positional),
+   * {@code exponential(beta = 0.999, floor = 0.02)} or {@code linear(to = 1, epochs = 20)}.
+   */
+  private Schedule schedule(Option o) {
+    Expr v = o.value();
+    boolean alpha = o.name().equals("alpha_schedule");
+    List<String> kinds = alpha ? ALPHA_SCHEDULES : List.copyOf(SCHEDULES.keySet());
+    String name = v instanceof Expr.Ref r ? r.name() : v instanceof Expr.Call c ? c.fn() : null;
+    if (name == null) {
+      bad(null, o, "must be a schedule (" + String.join(", ", kinds) + "), as in step(100, 150, factor = 0.1)");
+      return null;
+    }
+    if (!kinds.contains(name)) {
+      String best = Suggest.closest(name, kinds);
+      String why = alpha && name.equals("exponential")
+          ? "alpha changes once per epoch, so it takes none, step or linear, not the per-update exponential"
+          : "unknown schedule '" + name + "' (known: " + String.join(", ", kinds) + ")";
+      diag.add(new Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format(o.name(), why),
+          best == null || alpha && name.equals("exponential") ? null : "did you mean '" + best + "'?"));
+      return null;
+    }
+    if (name.equals("none")) {
+      if (v instanceof Expr.Call c) {
+        bad(null, o, "none takes no arguments");
+        return null;
+      }
+      return Schedule.NONE;
+    }
+    Map<String, Double> known = SCHEDULES.get(name);
+    Expr.Call c = v instanceof Expr.Call call ? call : new Expr.Call(name, List.of(), Map.of(), v.pos());
+    Map<String, Double> args = new LinkedHashMap<>(known);
+    boolean ok = true;
+    List<Integer> epochs = new java.util.ArrayList<>();
+    for (Expr e : c.args()) {
+      if (!name.equals("step")) {
+        diag.error(ErrorCode.E7, e.pos(), o.name(), "give its arguments by name, as in " + example(name));
+        ok = false;
+        continue;
+      }
+      Double n = literal(e);
+      if (n == null || n != Math.rint(n) || n < 1 || n > Integer.MAX_VALUE
+          || !epochs.isEmpty() && n <= epochs.get(epochs.size() - 1)) {
+        diag.error(ErrorCode.E7, e.pos(), "step.epochs", "the epochs must be positive integers in increasing order"
+            + (n == null ? "" : ", got " + fmt(n)));
+        ok = false;
+      } else {
+        epochs.add(n.intValue());
+      }
+    }
+    for (Map.Entry<String, Expr> e : c.named().entrySet()) {
+      String k = e.getKey();
+      if (!known.containsKey(k)) {
+        diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "schedule '" + name + "'");
+        ok = false;
+        continue;
+      }
+      Double value = literal(e.getValue());
+      String range = scheduleArgOutside(k, value, alpha);
+      if (range != null) {
+        diag.error(ErrorCode.E7, e.getValue().pos(), name + "." + k, "must be " + range);
+        ok = false;
+      } else {
+        args.put(k, value);
+      }
+    }
+    List<String> missing = known.entrySet().stream()
+        .filter(a -> a.getValue().isNaN() && !c.named().containsKey(a.getKey())).map(Map.Entry::getKey).toList();
+    if (name.equals("step") && c.args().isEmpty() || !missing.isEmpty()) {
+      diag.error(ErrorCode.E7, v.pos(), o.name(), name + (missing.isEmpty() ? " needs its epochs" : " needs " + String.join(" and ", missing))
+          + ", as in " + example(name));
+      return null;
+    }
+    if (!ok) {
+      return null;
+    }
+    return switch (name) {
+      case "step" -> new Schedule.Step(epochs, args.get("factor"));
+      case "exponential" -> new Schedule.Exponential(args.get("beta"), args.get("floor"));
+      default -> new Schedule.Linear(args.get("to"), args.get("epochs").intValue());
+    };
+  }
+
+  private static String example(String schedule) {
+    return switch (schedule) {
+      case "step" -> "step(100, 150, factor = 0.1)";
+      case "exponential" -> "exponential(beta = 0.999, floor = 0.02)";
+      default -> "linear(to = 1, epochs = 20)";
+    };
+  }
+
+  /** Null when v is a valid value of schedule argument k, else what it must be, in words. */
+  private static String scheduleArgOutside(String k, Double v, boolean alpha) {
+    String got = v == null ? "" : ", got " + fmt(v);
+    return switch (k) {
+      case "factor" -> v != null && v > 0 && Double.isFinite(v) ? null : "a positive number" + got;
+      case "beta" -> v != null && v > 0 && v <= 1 ? null : "greater than 0 and at most 1" + got;
+      case "floor" -> v != null && v >= 0 && Double.isFinite(v) ? null : "a finite number, at least 0" + got;
+      case "epochs" -> v != null && v == Math.rint(v) && v >= 1 && v <= Integer.MAX_VALUE ? null : "a positive integer" + got;
+      default -> alpha ? v != null && v >= 0 && v <= 1 ? null : "between 0 and 1" + got  // linear's to
+          : v != null && v > 0 && Double.isFinite(v) ? null : "a positive number (a learning rate)" + got;
+    };
+  }
+
+  /**
+   * Checks between options, once all are read: schedules of alpha need three passes, eta/alpha
+   * an alpha that never reaches 0, and reinforced's own decay is either its beta and floor or a
+   * schedule, not both.
+   */
+  private TrainSpec crossCheck(TrainSpec t) {
+    TrainSchedules s = t.schedules();
+    Option alphaSchedule = written.get("alpha_schedule");
+    Option overAlpha = written.get("lr_over_alpha");
+    Option schedule = written.get("schedule");
+    if (alphaSchedule != null && !s.alpha().equals(Schedule.NONE) && t.passes() != 3) {
+      bad(null, alphaSchedule, "alpha weighs the third pass: it needs passes = 3");
+      s = s.withAlpha(Schedule.NONE);
+    }
+    if (s.alpha() instanceof Schedule.Step st && st.factor() > 1
+        && st.at(t.alpha(), Integer.MAX_VALUE, 0) > 1) {
+      bad(null, alphaSchedule, "alpha must stay at most 1, but it reaches " + st.at(t.alpha(), Integer.MAX_VALUE, 0)
+          + " from alpha = " + fmt(t.alpha()));
+      s = s.withAlpha(Schedule.NONE);
+    }
+    if (overAlpha != null && s.lrOverAlpha()) {
+      String why = t.passes() != 3 ? "eta/alpha is for three-pass training: it needs passes = 3"
+          : t.alpha() == 0 ? "eta/alpha needs alpha > 0, got alpha = 0"
+          : s.alpha() instanceof Schedule.Linear l && l.to() == 0 ? "eta/alpha needs alpha > 0, but alpha_schedule takes it to 0"
+          : null;
+      if (why != null) {
+        bad(null, overAlpha, why);
+        s = s.withLrOverAlpha(false);
+      }
+    }
+    if (schedule != null && ownDecayWritten && !s.lr().equals(Schedule.NONE)) {
+      diag.add(new Diagnostic(ErrorCode.E7, schedule.value().pos(), ErrorCode.E7.format("schedule",
+          "reinforced's beta and floor are its own decay, which a schedule replaces"),
+          "write the decay once: schedule = exponential(beta = ..., floor = ...), or drop schedule"));
+    }
+    return t.withSchedules(s);
+  }
+
+  private static Map<String, Map<String, Double>> schedules() {
+    Map<String, Map<String, Double>> m = new LinkedHashMap<>();
+    m.put("none", Map.of());
+    m.put("step", Map.of("factor", 0.1));
+    Map<String, Double> exp = new LinkedHashMap<>();
+    exp.put("beta", 0.999);
+    exp.put("floor", 0.0);
+    m.put("exponential", java.util.Collections.unmodifiableMap(exp));
+    Map<String, Double> linear = new LinkedHashMap<>();
+    linear.put("to", Double.NaN);
+    linear.put("epochs", Double.NaN);
+    m.put("linear", java.util.Collections.unmodifiableMap(linear));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** A number as written, with a leading minus; null when the expression is something else. */
+  private static Double literal(Expr e) {
+    return e instanceof Expr.Num n ? Double.valueOf(n.value())
+        : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
   }
 
   /** Null when v is a valid value of data argument k, else what it must be, in words. */

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record TrainSpec(int passes, double alpha, String third, String optimizer,
     Map<String, Double> optimizerArgs, String init, int batch, int epochs, long seed,
-    String dtype, String data, Map<String, Double> dataArgs) {
+    String dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, "paper", "sgd",
       Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist", Map.of());
 
@@ -18,6 +18,14 @@ public record TrainSpec(int passes, double alpha, String third, String optimizer
     // sorted: generated code and dumps must not depend on hash order
     optimizerArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(optimizerArgs));
     dataArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(dataArgs));
+    schedules = java.util.Objects.requireNonNull(schedules, "schedules");
+  }
+
+  /** Options without schedules. */
+  public TrainSpec(int passes, double alpha, String third, String optimizer, Map<String, Double> optimizerArgs,
+      String init, int batch, int epochs, long seed, String dtype, String data, Map<String, Double> dataArgs) {
+    this(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs,
+        TrainSchedules.NONE);
   }
 
   /** Options whose data set takes no arguments (mnist) or is a directory. */
@@ -27,56 +35,61 @@ public record TrainSpec(int passes, double alpha, String third, String optimizer
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(p, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, a, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withThird(String t) {
-    return new TrainSpec(passes, alpha, t, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, t, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withInit(String i) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, i, batch, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, i, batch, epochs, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, b, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, b, epochs, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, e, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, e, seed, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, s, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, s, dtype, data, dataArgs, schedules);
   }
 
   public TrainSpec withDtype(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, d, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, d, data, dataArgs, schedules);
   }
 
   /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, Map.of());
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, Map.of(), schedules);
   }
 
   /** A generated data set with its arguments. */
   public TrainSpec withData(String d, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, args);
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, d, args, schedules);
   }
 
   public TrainSpec withOptimizer(String name, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, name, args, init, batch, epochs, seed, dtype, data, dataArgs);
+    return new TrainSpec(passes, alpha, third, name, args, init, batch, epochs, seed, dtype, data, dataArgs, schedules);
+  }
+
+  public TrainSpec withSchedules(TrainSchedules s) {
+    return new TrainSpec(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs, s);
   }
 
   /** The options as they would be written in a train block. */
   public String describe() {
     return "passes = " + passes + "  alpha = " + alpha + "  third = " + third + "  optimizer = " + optimizer
         + "(" + args(optimizerArgs) + ")  init = " + init + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
-        + "  dtype = " + dtype + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")");
+        + "  dtype = " + dtype + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
+        + schedules.describe();
   }
 
   private static String args(Map<String, Double> args) {

@@ -40,4 +40,13 @@ public @interface Train {
 
   /** {@code mnist} (the bundled subset) or a directory holding IDX files. */
   String data() default "mnist";
+
+  /** The learning rate's schedule: {@code none}, {@code step(100, 150, factor = 0.1)}, {@code exponential(...)}, {@code linear(...)}. */
+  String schedule() default "none";
+
+  /** Alpha's schedule (three passes): {@code none}, {@code step(...)} or {@code linear(to = 1, epochs = 20)}. */
+  String alpha_schedule() default "none";
+
+  /** {@code true}: the learning rate is eta/alpha (seed 000 section 6.3). */
+  String lr_over_alpha() default "false";
 }

@@ -24,6 +24,8 @@ public final class Adam implements Optimizer {
   private final StateArrays first = new StateArrays();
   private final StateArrays second = new StateArrays();
   private final SharedScratch scratch = new SharedScratch();
+  private final Schedule schedule;
+  private int epoch;
   private long t;
 
   /** Adam with the paper's defaults b1 = 0.9, b2 = 0.999, eps = 1e-8. */
@@ -32,6 +34,11 @@ public final class Adam implements Optimizer {
   }
 
   public Adam(double lr, double beta1, double beta2, double eps) {
+    this(lr, beta1, beta2, eps, Schedule.NONE);
+  }
+
+  /** With the step size following {@code schedule} from {@code lr}. */
+  public Adam(double lr, double beta1, double beta2, double eps, Schedule schedule) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("Adam learning rate must be a positive number, got " + lr);
     }
@@ -46,6 +53,7 @@ public final class Adam implements Optimizer {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
+    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
   }
 
   @Override
@@ -53,6 +61,7 @@ public final class Adam implements Optimizer {
     t++;
     double correction1 = 1 - Math.pow(beta1, t);
     double correction2 = 1 - Math.pow(beta2, t);
+    double lr = schedule.at(this.lr, epoch, t);
     Level1 blas = Nd4j.getBlasWrapper().level1();
     scratch.prepare(params);
     for (int i = 0; i < params.size(); i++) {
@@ -75,9 +84,14 @@ public final class Adam implements Optimizer {
     }
   }
 
-  /** The step size lr (the bias corrections scale it per step). */
+  /** The step size lr of the next update (the bias corrections scale it per step). */
   @Override
   public double learningRate() {
-    return lr;
+    return schedule.at(lr, epoch, t + 1);
+  }
+
+  @Override
+  public void startEpoch(int epoch) {
+    this.epoch = epoch;
   }
 }

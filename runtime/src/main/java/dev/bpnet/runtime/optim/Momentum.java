@@ -12,12 +12,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * every step is BLAS scal/axpy on it, so nothing is allocated after the first update.
  */
 public final class Momentum implements Optimizer {
-  private final double lr;
+  private final ScheduledRate rate;
   private final double mu;
   private final boolean nesterov;
   private final StateArrays velocity = new StateArrays();
 
   public Momentum(double lr, double momentum, boolean nesterov) {
+    this(lr, momentum, nesterov, Schedule.NONE);
+  }
+
+  /** With lr following {@code schedule} (the velocity is not rescaled when lr changes, as in PyTorch). */
+  public Momentum(double lr, double momentum, boolean nesterov, Schedule schedule) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException(
           "momentum learning rate must be a positive number, got " + lr);
@@ -25,13 +30,14 @@ public final class Momentum implements Optimizer {
     if (!(momentum >= 0 && momentum < 1)) {
       throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
     }
-    this.lr = lr;
+    this.rate = new ScheduledRate(lr, schedule);
     this.mu = momentum;
     this.nesterov = nesterov;
   }
 
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
+    double lr = rate.next();
     Level1 blas = Nd4j.getBlasWrapper().level1();
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
@@ -51,6 +57,16 @@ public final class Momentum implements Optimizer {
 
   @Override
   public double learningRate() {
-    return lr;
+    return rate.peek();
+  }
+
+  @Override
+  public void startEpoch(int epoch) {
+    rate.startEpoch(epoch);
+  }
+
+  /** Updates applied so far (the step of the last one). */
+  public long steps() {
+    return rate.steps();
   }
 }

@@ -23,7 +23,44 @@ public final class Optimizers {
   public static final Map<String, List<String>> FLAGS = Map.of(
       "nesterov", List.of("false", "true"), "raw", List.of("false", "true"));
 
+  /** The optimizer with its own learning rate ({@link #ownSchedule}). */
   public static Optimizer create(String name, Map<String, Double> given, long seed) {
+    return create(name, given, null, seed);
+  }
+
+  /**
+   * The optimizer with its learning rate following {@code schedule} from its {@code lr}; null
+   * means its own ({@link #ownSchedule}). A schedule given replaces reinforced's beta and floor.
+   */
+  public static Optimizer create(String name, Map<String, Double> given, Schedule schedule, long seed) {
+    Map<String, Double> a = arguments(name, given);
+    Schedule s = schedule != null ? schedule : Schedule.NONE;  // reinforced makes its own below
+    return switch (name) {
+      case "sgd" -> new Sgd(a.get("lr"), s);
+      case "momentum" -> new Momentum(a.get("lr"), a.get("momentum"), a.get("nesterov") != 0, s);
+      case "adam" -> new Adam(a.get("lr"), a.get("beta1"), a.get("beta2"), a.get("eps"), s);
+      default -> schedule == null
+          ? new ReinforcedBackprop(a.get("lr"), a.get("beta"), a.get("floor"), a.get("gamma0"), a.get("lambda"),
+              previous(a), seed)
+          : new ReinforcedBackprop(a.get("lr"), s, a.get("gamma0"), a.get("lambda"), previous(a), seed);
+    };
+  }
+
+  /**
+   * The learning-rate schedule an optimizer has when none is given: constant, except
+   * reinforced's decay max(floor, lr * beta^t) (seed 001).
+   */
+  public static Schedule ownSchedule(String name, Map<String, Double> given) {
+    Map<String, Double> a = arguments(name, given);
+    return name.equals("reinforced") ? new Schedule.Exponential(a.get("beta"), a.get("floor")) : Schedule.NONE;
+  }
+
+  private static ReinforcedBackprop.Previous previous(Map<String, Double> a) {
+    return a.get("raw") != 0 ? ReinforcedBackprop.Previous.RAW : ReinforcedBackprop.Previous.REINFORCED;
+  }
+
+  /** The defaults of {@code name}, overridden by {@code given}; unknown names are refused. */
+  private static Map<String, Double> arguments(String name, Map<String, Double> given) {
     Map<String, Double> defaults = ARGUMENTS.get(name);
     if (defaults == null) {
       throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + ARGUMENTS.keySet());
@@ -35,13 +72,7 @@ public final class Optimizers {
       }
       a.put(k, v);
     });
-    return switch (name) {
-      case "sgd" -> new Sgd(a.get("lr"));
-      case "momentum" -> new Momentum(a.get("lr"), a.get("momentum"), a.get("nesterov") != 0);
-      case "adam" -> new Adam(a.get("lr"), a.get("beta1"), a.get("beta2"), a.get("eps"));
-      default -> new ReinforcedBackprop(a.get("lr"), a.get("beta"), a.get("floor"), a.get("gamma0"), a.get("lambda"),
-          a.get("raw") != 0 ? ReinforcedBackprop.Previous.RAW : ReinforcedBackprop.Previous.REINFORCED, seed);
-    };
+    return a;
   }
 
   private static Map<String, Double> ordered(Object... kv) {

@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>t counts updates from the start of training, t = 1 on the first;
  *   <li>gamma = gamma0 * exp(-lambda * epoch), changed by {@link #setEpoch} (epoch 0 at first);
- *   <li>eta(t) = max(etaFloor, eta0 * beta^t);
+ *   <li>eta(t) = max(etaFloor, eta0 * beta^t), the {@link Schedule.Exponential} schedule, or
+ *       any other {@link Schedule} from eta0;
  *   <li>g_prev is g_new(t-1) ({@link Previous#REINFORCED}, accumulating) or g(t-1)
  *       ({@link Previous#RAW}); zero before the first update.
  * </ul>
@@ -49,8 +50,7 @@ public final class ReinforcedBackprop implements Optimizer {
   }
 
   private final double eta0;
-  private final double beta;
-  private final double etaFloor;
+  private final Schedule schedule;
   private final double gamma0;
   private final double lambda;
   private final Previous previous;
@@ -58,23 +58,26 @@ public final class ReinforcedBackprop implements Optimizer {
   private final Random random;
   private final StateArrays prev = new StateArrays();
   private double gamma;
+  private int epoch;
   private long t;
   MaskProbe probe;
 
   public ReinforcedBackprop(double eta0, double beta, double etaFloor, double gamma0,
       double lambda, Previous previous, long seed) {
+    this(eta0, exponential(beta, etaFloor), gamma0, lambda, previous, seed);
+  }
+
+  /** With the learning rate following {@code schedule} from eta0 instead of the paper's decay. */
+  public ReinforcedBackprop(double eta0, Schedule schedule, double gamma0, double lambda,
+      Previous previous, long seed) {
     require(eta0 > 0 && !Double.isInfinite(eta0), "eta0 must be a positive number", eta0);
-    require(beta > 0 && beta <= 1, "beta must be in (0, 1]", beta);
-    require(etaFloor >= 0 && !Double.isInfinite(etaFloor),
-        "the learning-rate floor must be a number >= 0", etaFloor);
     require(gamma0 > 0 && gamma0 <= 1, "gamma0 must be in (0, 1]", gamma0);
     require(lambda >= 0 && !Double.isInfinite(lambda), "lambda must be a number >= 0", lambda);
     if (previous == null) {
       throw new IllegalArgumentException("previous must be REINFORCED or RAW");
     }
     this.eta0 = eta0;
-    this.beta = beta;
-    this.etaFloor = etaFloor;
+    this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
     this.gamma0 = gamma0;
     this.lambda = lambda;
     this.previous = previous;
@@ -99,6 +102,7 @@ public final class ReinforcedBackprop implements Optimizer {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
     }
+    this.epoch = epoch;
     gamma = gamma0 * Math.exp(-lambda * epoch);
   }
 
@@ -107,7 +111,7 @@ public final class ReinforcedBackprop implements Optimizer {
     return probability(t + 1);
   }
 
-  /** eta(t) = max(etaFloor, eta0 * beta^t) for the t of the next update. */
+  /** eta(t) (by default max(etaFloor, eta0 * beta^t)) for the t of the next update. */
   @Override
   public double learningRate() {
     return rate(t + 1);
@@ -162,7 +166,15 @@ public final class ReinforcedBackprop implements Optimizer {
   }
 
   private double rate(long step) {
-    return Math.max(etaFloor, eta0 * Math.pow(beta, step));
+    return schedule.at(eta0, epoch, step);
+  }
+
+  /** The paper's decay max(floor, eta0 * beta^t), with the checks and messages of this optimizer. */
+  private static Schedule exponential(double beta, double etaFloor) {
+    require(beta > 0 && beta <= 1, "beta must be in (0, 1]", beta);
+    require(etaFloor >= 0 && !Double.isInfinite(etaFloor),
+        "the learning-rate floor must be a number >= 0", etaFloor);
+    return new Schedule.Exponential(beta, etaFloor);
   }
 
   private double probability(long step) {

@@ -5,19 +5,27 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Plain stochastic gradient descent: theta -= lr * direction, with BLAS axpy (no allocation). */
+/**
+ * Plain stochastic gradient descent: theta -= lr(epoch, t) * direction, with BLAS axpy (no
+ * allocation); lr follows a {@link Schedule} from the base rate (constant unless given).
+ */
 public final class Sgd implements Optimizer {
-  private final double lr;
+  private final ScheduledRate rate;
 
   public Sgd(double lr) {
+    this(lr, Schedule.NONE);
+  }
+
+  public Sgd(double lr, Schedule schedule) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("SGD learning rate must be a positive number, got " + lr);
     }
-    this.lr = lr;
+    this.rate = new ScheduledRate(lr, schedule);
   }
 
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
+    double lr = rate.next();
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
       Nd4j.getBlasWrapper().level1().axpy(p.length(), -lr, directions.get(i), p);
@@ -26,6 +34,16 @@ public final class Sgd implements Optimizer {
 
   @Override
   public double learningRate() {
-    return lr;
+    return rate.peek();
+  }
+
+  @Override
+  public void startEpoch(int epoch) {
+    rate.startEpoch(epoch);
+  }
+
+  /** Updates applied so far (the step of the last one). */
+  public long steps() {
+    return rate.steps();
   }
 }

@@ -1,0 +1,32 @@
+package dev.bpnet.dsl.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.bpnet.runtime.optim.Schedule;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A {@link Schedule} as the Java expression that makes it, for generated trainers. */
+final class ScheduleCode {
+  static final ClassName SCHEDULE = ClassName.get("dev.bpnet.runtime.optim", "Schedule");
+
+  private ScheduleCode() {}
+
+  static CodeBlock of(Schedule s) {
+    if (s instanceof Schedule.Step st) {
+      return CodeBlock.of("new $T.Step($T.of($L), $L)", SCHEDULE, List.class,
+          st.epochs().stream().map(String::valueOf).collect(Collectors.joining(", ")), Emitter.literal(st.factor()));
+    }
+    if (s instanceof Schedule.Exponential e) {
+      return CodeBlock.of("new $T.Exponential($L, $L)", SCHEDULE, Emitter.literal(e.beta()), Emitter.literal(e.floor()));
+    }
+    if (s instanceof Schedule.Linear l) {
+      return CodeBlock.of("new $T.Linear($L, $L)", SCHEDULE, Emitter.literal(l.to()), l.epochs());
+    }
+    if (s instanceof Schedule.OverAlpha o) {
+      return CodeBlock.of("new $T.OverAlpha($L, $L, $L)", SCHEDULE, of(o.lr()), Emitter.literal(o.alpha()),
+          of(o.alphaSchedule()));
+    }
+    return CodeBlock.of("$T.NONE", SCHEDULE);  // Constant
+  }
+}

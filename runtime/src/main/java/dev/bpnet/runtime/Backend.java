@@ -1,0 +1,34 @@
+package dev.bpnet.runtime;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * The CPU thread count of ND4J's native code. libnd4j sizes its own thread pool once, when it
+ * loads, from {@code OMP_NUM_THREADS} (all physical cores when unset), so the count is best set
+ * in the environment before the JVM starts, as the {@code bpnet} script does for
+ * {@code --threads}. {@link #setThreads} also applies it at run time, as far as the libraries
+ * allow: OpenMP's count, OpenBLAS's and libnd4j's outer loops follow; libnd4j's pool keeps
+ * its start size as an upper bound.
+ */
+public final class Backend {
+  private Backend() {}
+
+  /** Uses {@code n} threads (at least 1) in OpenMP, OpenBLAS and libnd4j's outer loops. */
+  public static void setThreads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("the thread count must be at least 1, got " + n);
+    }
+    Nd4j.getEnvironment();  // loads the backend: NativeOpsHolder needs its properties
+    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+    Nd4j.factory().blas().setMaxThreads(n);
+    Nd4j.getEnvironment().setMaxMasterThreads(n);
+  }
+
+  /** The threads OpenMP regions and BLAS calls use now. */
+  public static int threads() {
+    Nd4j.getEnvironment();
+    return Math.min(NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(),
+        Nd4j.factory().blas().getMaxThreads());
+  }
+}

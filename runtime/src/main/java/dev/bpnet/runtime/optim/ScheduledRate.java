@@ -1,0 +1,39 @@
+package dev.bpnet.runtime.optim;
+
+import java.util.Objects;
+
+/**
+ * A learning rate following a {@link Schedule} from its base, with the epoch the loop last
+ * started and the number of updates so far, for optimizers whose only step-dependent state is
+ * the rate itself (SGD, momentum).
+ */
+final class ScheduledRate {
+  private final double base;
+  private final Schedule schedule;
+  private int epoch;
+  private long t;
+
+  ScheduledRate(double base, Schedule schedule) {
+    this.base = base;
+    this.schedule = Objects.requireNonNull(schedule, "schedule");
+  }
+
+  /** Counts one more update and returns its rate. */
+  double next() {
+    t++;
+    return schedule.at(base, epoch, t);
+  }
+
+  /** The rate the next update will use. */
+  double peek() {
+    return schedule.at(base, epoch, t + 1);
+  }
+
+  void startEpoch(int epoch) {
+    this.epoch = epoch;
+  }
+
+  long steps() {
+    return t;
+  }
+}
