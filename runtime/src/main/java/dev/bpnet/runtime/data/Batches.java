@@ -20,6 +20,7 @@ public final class Batches {
   private final int batchSize;
   private final long seed;
   private final boolean dropLast;
+  private final Augmentation augmentation;
 
   /** Batches of {@code batchSize}, the last one possibly smaller, shuffled from {@code seed}. */
   public Batches(Dataset dataset, int batchSize, long seed) {
@@ -31,6 +32,11 @@ public final class Batches {
    * skipped (for code that needs every batch to have exactly {@code batchSize} rows).
    */
   public Batches(Dataset dataset, int batchSize, long seed, boolean dropLast) {
+    this(dataset, batchSize, seed, dropLast, null);
+  }
+
+  private Batches(Dataset dataset, int batchSize, long seed, boolean dropLast,
+      Augmentation augmentation) {
     if (dataset == null) {
       throw new IllegalArgumentException("dataset must not be null");
     }
@@ -41,11 +47,30 @@ public final class Batches {
     this.batchSize = batchSize;
     this.seed = seed;
     this.dropLast = dropLast;
+    this.augmentation = augmentation;
   }
 
   /** The same batches, but skipping the last partial batch of each epoch. */
   public Batches droppingLast() {
-    return new Batches(dataset, batchSize, seed, true);
+    return new Batches(dataset, batchSize, seed, true, augmentation);
+  }
+
+  /**
+   * The same batches with {@code augmentation} applied to each (for training sets only). Its
+   * draws for batch {@code b} of epoch {@code e} depend only on the seed, {@code e} and
+   * {@code b}, so a resumed run sees the same images. Null: none.
+   */
+  public Batches augmented(Augmentation augmentation) {
+    if (augmentation != null && augmentation.image().size() != dataset.featureCount()) {
+      throw new IllegalArgumentException("augmentation of " + augmentation.image() + " images "
+          + "does not fit " + dataset.featureCount() + " features");
+    }
+    return new Batches(dataset, batchSize, seed, dropLast, augmentation);
+  }
+
+  /** The augmentation applied to each batch, or null. */
+  public Augmentation augmentation() {
+    return augmentation;
   }
 
   /** The data set being batched. */
@@ -106,13 +131,19 @@ public final class Batches {
         }
         int from = next * batchSize;
         int[] rows = Arrays.copyOfRange(order, from, Math.min(from + batchSize, order.length));
-        next++;
-        return new Batch(
+        Batch b = new Batch(
             Nd4j.pullRows(dataset.features(), 1, rows, 'c'),
             Nd4j.pullRows(dataset.labels(), 1, rows, 'c'));
+        // its own stream, apart from the shuffle's: turning augmentation on keeps the order
+        long draws = mix(mix(mix(seed ^ AUGMENT) + epochIndex) + next);
+        next++;
+        return augmentation == null ? b : augmentation.apply(b, draws);
       }
     };
   }
+
+  /** Separates the augmentation's random stream from the shuffle's. */
+  private static final long AUGMENT = 0x6a09e667f3bcc909L;
 
   /** SplitMix64's finaliser, a bijection: nearby seeds and epochs give unrelated orders. */
   private static long mix(long z) {
