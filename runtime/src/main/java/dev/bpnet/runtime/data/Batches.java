@@ -3,7 +3,6 @@ package dev.bpnet.runtime.data;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -97,19 +96,7 @@ public final class Batches {
     if (epochIndex < 0) {
       throw new IllegalArgumentException("epoch index must be >= 0: " + epochIndex);
     }
-    int n = dataset.size();
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    SplittableRandom random = new SplittableRandom(mix(mix(seed) + epochIndex));
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
+    return Splits.permutation(dataset.size(), mix(mix(seed) + epochIndex));
   }
 
   /** The batches of epoch {@code epochIndex}; iterable any number of times, in the same order. */

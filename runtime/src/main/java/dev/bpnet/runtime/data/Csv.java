@@ -26,7 +26,7 @@ public final class Csv {
 
   /** Whether the first line names the columns. */
   public enum Header {
-    /** A header if the first line has a cell that is not a number. */
+    /** A header if the first line has a non-empty cell that is not a number. */
     AUTO,
     /** The first line is a header, whatever it holds. */
     YES,
@@ -124,7 +124,8 @@ public final class Csv {
         boolean header = switch (options.header()) {
           case YES -> true;
           case NO -> false;
-          case AUTO -> Arrays.stream(cells).anyMatch(c -> !isNumber(c));
+          // an empty cell is a missing number, not a name
+          case AUTO -> Arrays.stream(cells).anyMatch(c -> !c.isEmpty() && !isNumber(c));
         };
         width = cells.length;
         widthLine = lineNo;
@@ -167,9 +168,12 @@ public final class Csv {
           y[rows] = (int) v;
         } else {
           if (!Double.isFinite(v)) {
-            throw new DataException(String.format("%s:%d:%d: '%s' in column %d%s is not a "
-                + "%snumber", source, lineNo, starts[c] + 1, cell, c, name(names, c),
-                Double.isNaN(v) && !cell.trim().equalsIgnoreCase("nan") ? "" : "finite "));
+            throw new DataException(cell.isEmpty()
+                ? String.format("%s:%d:%d: empty cell in column %d%s: every feature needs a "
+                    + "number", source, lineNo, starts[c] + 1, c, name(names, c))
+                : String.format("%s:%d:%d: '%s' in column %d%s is not a %snumber", source,
+                    lineNo, starts[c] + 1, cell, c, name(names, c),
+                    Double.isNaN(v) && !cell.equalsIgnoreCase("nan") ? "" : "finite "));
           }
           x[size++] = v;
         }

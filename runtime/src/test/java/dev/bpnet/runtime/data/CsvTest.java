@@ -53,6 +53,9 @@ class CsvTest {
     Path g = csv("1,0.5,Infinity\n");
     assertContains(assertThrows(DataException.class, () -> Csv.table(g, Csv.Options.DEFAULT)),
         g + ":1:7: 'Infinity' in column 2 is not a finite number");
+    Path h = csv("1,,2\n");
+    assertContains(assertThrows(DataException.class, () -> Csv.table(h, Csv.Options.DEFAULT)),
+        h + ":1:3: empty cell in column 1: every feature needs a number");
   }
 
   @Test
