@@ -57,8 +57,8 @@ final class TrainData {
   /** Environment variable naming a directory searched for the CIFAR archives. */
   static final String DATA_ENV = "BPNET_DATA";
 
-  /** {@code name} or {@code name(...)}: a --data value in the train block's syntax. */
-  private static final Pattern EXPRESSION = Pattern.compile("[A-Za-z_][A-Za-z_0-9]*\\s*(\\(.*\\))?");
+  /** {@code name(...)}: a --data value in the train block's syntax (a bare word may be a directory). */
+  private static final Pattern EXPRESSION = Pattern.compile("[A-Za-z_][A-Za-z_0-9]*\\s*\\(.*\\)");
 
   private final Dataset rawTrain;
   private final Dataset rawTest;
@@ -235,9 +235,10 @@ final class TrainData {
           path = modelDir.resolve(data);
         }
         if (!Files.exists(path)) {
+          String best = dev.bpnet.dsl.diag.Suggest.closest(data, TrainOptions.DATA.keySet());
           throw new DataException("data '" + data + "' is neither a known data set ("
               + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet()))
-              + ") nor an existing file or directory");
+              + ") nor an existing file or directory" + (best == null ? "" : "; did you mean '" + best + "'?"));
         }
         return DataFiles.load(path, options(args, classes), dt);
       }

@@ -94,6 +94,11 @@ class TrainDataTest {
     assertEquals(1, r.code(), show(r));
     assertTrue(r.err().contains("--data cifar_10(crop = yes): bad value for option 'data': unknown data set 'cifar_10'")
         && r.err().contains("did you mean 'cifar10'?"), show(r));
+    r = bpnet("train", m.toString(), "--data", "fashion_mnst", "--out", dir.resolve("c").toString());
+    assertEquals(1, r.code(), show(r));
+    assertTrue(r.err().contains("data 'fashion_mnst' is neither a known data set") && r.err().contains("did you mean 'fashion_mnist'?"), show(r));
+    r = bpnet("train", m.toString(), "--data", "cifar10(crop = -1)", "--out", dir.resolve("c").toString());
+    assertTrue(r.err().contains("--data cifar10(crop = -1): bad value for option 'cifar10.crop': must be a whole number of pixels"), show(r));
   }
 
   @Test
