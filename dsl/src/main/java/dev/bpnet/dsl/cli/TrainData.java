@@ -128,10 +128,14 @@ final class TrainData {
   }
 
   /**
-   * The same data with {@code amount} training examples (a fraction below 1, else a count) split
-   * off at random from {@code seed} as a validation set; normalisation is refit on the rest.
+   * The same data with {@code amount} training examples (a fraction below 1, else a count; 0:
+   * none) split off at random from {@code seed} as a validation set; normalisation is refit on
+   * the rest, so that the validation figures are those of unseen data.
    */
   TrainData withValidation(double amount, long seed) {
+    if (amount == 0) {
+      return this;
+    }
     Dataset.Split s = Splits.split(rawTrain, amount, seed);
     return new TrainData(s.first(), s.rest(), rawTest, new Loaded(rawTrain, rawTest, image, regression, description),
         mode, crop, flip, String.format(Locale.ROOT, "%s; %,d of its training examples held out for validation",

@@ -159,6 +159,7 @@ class TrainDataTest {
     assertEquals(32, d.train().size());
     assertEquals(0, d.train().features().meanNumber().doubleValue(), 1e-9, "one channel: its mean is 0");
     assertNull(d.validation());
+    assertEquals(d, d.withValidation(0, 9), "0: no validation set");
     TrainData v = d.withValidation(0.25, 9);
     assertEquals(24, v.train().size());
     assertEquals(8, v.validation().size());

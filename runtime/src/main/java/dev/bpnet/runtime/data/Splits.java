@@ -15,7 +15,7 @@ public final class Splits {
 
   /**
    * The number of examples that {@code amount} of {@code n} means: a fraction if below 1
-   * (rounded, at least 1), else a count.
+   * (rounded down, at least 1), else a count.
    *
    * @throws IllegalArgumentException unless the result leaves both parts non-empty
    */
@@ -24,7 +24,7 @@ public final class Splits {
       throw new IllegalArgumentException(
           "a split must be a fraction in (0, 1) or a whole number of examples, got " + amount);
     }
-    int k = amount < 1 ? (int) Math.max(1, Math.round(amount * n)) : (int) Math.min(amount, Integer.MAX_VALUE);
+    int k = amount < 1 ? (int) Math.max(1, Math.floor(amount * n)) : (int) Math.min(amount, Integer.MAX_VALUE);
     if (k >= n) {
       throw new IllegalArgumentException(String.format(
           "cannot split %s of %d examples off: both parts must be non-empty", fmt(amount), n));
