@@ -5,7 +5,6 @@ import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.diag.Suggest;
-import dev.bpnet.runtime.data.Synthetic;
 import dev.bpnet.runtime.optim.Schedule;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,8 +32,8 @@ public final class TrainOptions {
   public static final List<String> INITS = List.of("xavier", "kaiming", "three_pass");
   public static final List<String> DTYPES = List.of("float32", "float64");
   public static final List<String> THIRD = List.of("paper", "exact");
-  /** Data sets by name, with their arguments and defaults: the bundled MNIST subset and the generated ones. */
-  public static final Map<String, Map<String, Double>> DATA = dataSets();
+  /** Data sets by name, with their arguments and defaults (see {@link DataOption}). */
+  public static final Map<String, Map<String, Double>> DATA = DataOption.SETS;
 
   /** Schedules by name, with their named arguments and defaults (NaN: required); step's epochs are positional. */
   public static final Map<String, Map<String, Double>> SCHEDULES = schedules();
@@ -105,7 +104,7 @@ public final class TrainOptions {
         return n == null ? t : n == Math.rint(n) ? t.withSeed(n.longValue()) : bad(t, o, "must be an integer, got " + fmt(n));
       }
       case "data":
-        return data(t, o);
+        return new DataOption(diag).apply(t, o);
       case "optimizer":
         return optimizer(t, o);
       case "schedule", "alpha_schedule": {
@@ -170,54 +169,6 @@ public final class TrainOptions {
       });
     }
     return t.withOptimizer(name, args);
-  }
-
-  /**
-   * A data set by name, with named arguments for the generated ones ({@code cubic(n = 5)}), or
-   * a directory in quotes. Bare words are never directories, so a misspelt name is an error
-   * here rather than a missing directory at training time.
-   */
-  private TrainSpec data(TrainSpec t, Option o) {
-    Expr v = o.value();
-    if (v instanceof Expr.Str s) {
-      return t.withData(s.value());
-    }
-    String name = v instanceof Expr.Ref r ? r.name() : v instanceof Expr.Call c ? c.fn() : null;
-    String names = String.join(", ", new java.util.TreeSet<>(DATA.keySet()));
-    if (name == null) {
-      return bad(t, o, "must be a data set (" + names + ") or a directory in quotes");
-    }
-    Map<String, Double> known = DATA.get(name);
-    if (known == null) {
-      String best = Suggest.closest(name, DATA.keySet());
-      diag.add(new Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format("data", "unknown data set '" + name
-          + "' (known: " + names + ")"),
-          best != null ? "did you mean '" + best + "'?" : "a directory goes in quotes: data = \"" + name + "\""));
-      return t;
-    }
-    Map<String, Double> args = new LinkedHashMap<>(known);
-    if (v instanceof Expr.Call c) {
-      if (!c.args().isEmpty()) {
-        diag.error(ErrorCode.E7, c.args().get(0).pos(), "data", known.isEmpty() ? name + " takes no arguments"
-            : "give its arguments by name, as in " + name + "(" + known.keySet().iterator().next() + " = "
-                + fmt(known.values().iterator().next()) + ")");
-      }
-      c.named().forEach((k, e) -> {
-        if (!known.containsKey(k)) {
-          diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "data set '" + name + "'");
-          return;
-        }
-        Double value = e instanceof Expr.Num n ? Double.valueOf(n.value())
-            : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
-        String range = dataArgOutside(k, value);
-        if (range != null) {
-          diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be " + range);
-        } else {
-          args.put(k, value);
-        }
-      });
-    }
-    return t.withData(name, args);
   }
 
   /**
@@ -381,24 +332,6 @@ public final class TrainOptions {
   private static Double literal(Expr e) {
     return e instanceof Expr.Num n ? Double.valueOf(n.value())
         : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
-  }
-
-  /** Null when v is a valid value of data argument k, else what it must be, in words. */
-  private static String dataArgOutside(String k, Double v) {
-    String got = v == null ? "" : ", got " + fmt(v);
-    return switch (k) {
-      case "n" -> v != null && v == Math.rint(v) && v >= 2 && v <= Synthetic.MAX_EXAMPLES ? null
-          : "an integer from 2 to " + Synthetic.MAX_EXAMPLES + got;
-      case "seed" -> v != null && v == Math.rint(v) && Math.abs(v) < 0x1p63 ? null : "an integer" + got;
-      default -> v != null && v >= 0 && Double.isFinite(v) ? null : "a finite number, at least 0" + got;
-    };
-  }
-
-  private static Map<String, Map<String, Double>> dataSets() {
-    Map<String, Map<String, Double>> m = new LinkedHashMap<>();
-    m.put("mnist", Map.of());
-    new java.util.TreeMap<>(Synthetic.ARGUMENTS).forEach(m::put);
-    return java.util.Collections.unmodifiableMap(m);
   }
 
   /** Null when v is in k's range, else the range in words. */

@@ -6,7 +6,8 @@ import java.util.Map;
  * Training options with their documented defaults ({@link #DEFAULTS}). {@code passes} is 2 or
  * 3; {@code alpha} weighs g2 against g3 (1 = plain backprop); {@code third} is "exact" or
  * "paper"; {@code data} names a data set ("mnist" is the bundled subset; generated sets take
- * {@code dataArgs}, with every default filled in) or a directory.
+ * {@code dataArgs}, with every default filled in; file-backed sets keep the arguments written, see
+ * {@link DataOption}) or a path.
  */
 public record TrainSpec(int passes, double alpha, String third, String optimizer,
     Map<String, Double> optimizerArgs, String init, int batch, int epochs, long seed,

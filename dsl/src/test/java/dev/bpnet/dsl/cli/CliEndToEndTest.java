@@ -610,7 +610,7 @@ class CliEndToEndTest {
     Result r = bpnet("train", f.toString(), "--epochs", "1", "--out", dir.resolve("run").toString());
     assertEquals(1, r.code, show(r));
     assertTrue(r.err.contains("error: scaled cosine"), show(r));
-    assertTrue(r.err.contains("has 1 features per example but input 'x' is [4]"), show(r));
+    assertTrue(r.err.contains("1 features per example but the model's input 'x' is [4]"), show(r));
   }
 
   @Test
@@ -619,7 +619,7 @@ class CliEndToEndTest {
     Result r = bpnet("check", f.toString());
     assertEquals(1, r.code, show(r));
     assertTrue(r.err.contains("error(E7): " + f + ":10:12: bad value for option 'data': unknown data set 'cosin' "
-        + "(known: cosine, cubic, mnist, teacher_student)"), show(r));
+        + "(known: cifar10, cifar100, cosine, cubic, fashion_mnist, mnist, teacher_student)"), show(r));
     assertTrue(r.err.contains("hint: did you mean 'cosine'?"), show(r));
 
     f = write("cubic.bpnet", COSINE.replace("data = cosine", "data = cubic(nosie = 0)"));
@@ -636,7 +636,8 @@ class CliEndToEndTest {
     Path run = dir.resolve("run");
     Result r = bpnet("train", f.toString(), "--epochs", "1", "--data", "/nonexistent", "--out", run.toString());
     assertEquals(1, r.code, show(r));
-    assertTrue(r.err.contains("error: data '/nonexistent' is neither a known data set (cosine, cubic, mnist, teacher_student) nor a directory"), show(r));
+    assertTrue(r.err.contains("error: data '/nonexistent' is neither a known data set (cifar10, cifar100, cosine, cubic, "
+        + "fashion_mnist, mnist, teacher_student) nor an existing file or directory"), show(r));
     assertFalse(Files.exists(run.resolve("params.npz")), show(r));
   }
 

@@ -3,7 +3,6 @@ package dev.bpnet.runtime.data;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -20,6 +19,7 @@ public final class Batches {
   private final int batchSize;
   private final long seed;
   private final boolean dropLast;
+  private final Augmentation augmentation;
 
   /** Batches of {@code batchSize}, the last one possibly smaller, shuffled from {@code seed}. */
   public Batches(Dataset dataset, int batchSize, long seed) {
@@ -31,6 +31,11 @@ public final class Batches {
    * skipped (for code that needs every batch to have exactly {@code batchSize} rows).
    */
   public Batches(Dataset dataset, int batchSize, long seed, boolean dropLast) {
+    this(dataset, batchSize, seed, dropLast, null);
+  }
+
+  private Batches(Dataset dataset, int batchSize, long seed, boolean dropLast,
+      Augmentation augmentation) {
     if (dataset == null) {
       throw new IllegalArgumentException("dataset must not be null");
     }
@@ -41,11 +46,30 @@ public final class Batches {
     this.batchSize = batchSize;
     this.seed = seed;
     this.dropLast = dropLast;
+    this.augmentation = augmentation;
   }
 
   /** The same batches, but skipping the last partial batch of each epoch. */
   public Batches droppingLast() {
-    return new Batches(dataset, batchSize, seed, true);
+    return new Batches(dataset, batchSize, seed, true, augmentation);
+  }
+
+  /**
+   * The same batches with {@code augmentation} applied to each (for training sets only). Its
+   * draws for batch {@code b} of epoch {@code e} depend only on the seed, {@code e} and
+   * {@code b}, so a resumed run sees the same images. Null: none.
+   */
+  public Batches augmented(Augmentation augmentation) {
+    if (augmentation != null && augmentation.image().size() != dataset.featureCount()) {
+      throw new IllegalArgumentException("augmentation of " + augmentation.image() + " images "
+          + "does not fit " + dataset.featureCount() + " features");
+    }
+    return new Batches(dataset, batchSize, seed, dropLast, augmentation);
+  }
+
+  /** The augmentation applied to each batch, or null. */
+  public Augmentation augmentation() {
+    return augmentation;
   }
 
   /** The data set being batched. */
@@ -72,19 +96,7 @@ public final class Batches {
     if (epochIndex < 0) {
       throw new IllegalArgumentException("epoch index must be >= 0: " + epochIndex);
     }
-    int n = dataset.size();
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    SplittableRandom random = new SplittableRandom(mix(mix(seed) + epochIndex));
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
+    return Splits.permutation(dataset.size(), mix(mix(seed) + epochIndex));
   }
 
   /** The batches of epoch {@code epochIndex}; iterable any number of times, in the same order. */
@@ -106,13 +118,19 @@ public final class Batches {
         }
         int from = next * batchSize;
         int[] rows = Arrays.copyOfRange(order, from, Math.min(from + batchSize, order.length));
-        next++;
-        return new Batch(
+        Batch b = new Batch(
             Nd4j.pullRows(dataset.features(), 1, rows, 'c'),
             Nd4j.pullRows(dataset.labels(), 1, rows, 'c'));
+        // its own stream, apart from the shuffle's: turning augmentation on keeps the order
+        long draws = mix(mix(mix(seed ^ AUGMENT) + epochIndex) + next);
+        next++;
+        return augmentation == null ? b : augmentation.apply(b, draws);
       }
     };
   }
+
+  /** Separates the augmentation's random stream from the shuffle's. */
+  private static final long AUGMENT = 0x6a09e667f3bcc909L;
 
   /** SplitMix64's finaliser, a bijection: nearby seeds and epochs give unrelated orders. */
   private static long mix(long z) {

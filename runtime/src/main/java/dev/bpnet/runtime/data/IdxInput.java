@@ -87,6 +87,19 @@ final class IdxInput implements Closeable {
     return buf;
   }
 
+  /** Reads everything left (decompressed), for formats checked by their length (CIFAR). */
+  byte[] readAll() {
+    try {
+      byte[] all = in.readAllBytes();
+      position += all.length;
+      return all;
+    } catch (EOFException e) {
+      throw new DataException(source + ": truncated gzip data: the stream ends early: " + e, e);
+    } catch (IOException e) {
+      throw failure(source, e);
+    }
+  }
+
   /** Reads a big-endian 32-bit integer (IDX headers are big-endian). */
   int readInt(long expectedTotal, String what) {
     byte[] b = readExactly(4, expectedTotal, what);

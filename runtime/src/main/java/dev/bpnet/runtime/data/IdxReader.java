@@ -75,21 +75,10 @@ public final class IdxReader {
       byte[] bytes = idx.readExactly(count, total, layout);
       idx.expectEnd(total, layout);
       int[] values = new int[count];
-      int bad = 0;
-      int firstBad = -1;
       for (int i = 0; i < count; i++) {
         values[i] = bytes[i] & 0xFF;
-        if (values[i] >= classes) {
-          bad++;
-          firstBad = firstBad < 0 ? i : firstBad;
-        }
       }
-      if (bad > 0) {
-        throw new DataException(String.format(
-            "%s: label %d at index %d is out of range for %d classes (expected 0..%d); "
-                + "%d of %d labels are out of range",
-            source, values[firstBad], firstBad, classes, classes - 1, bad, count));
-      }
+      Labels.check(values, classes, source);
       return new IdxLabels(source, classes, values);
     }
   }
