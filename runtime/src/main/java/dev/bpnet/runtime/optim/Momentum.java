@@ -49,6 +49,21 @@ public final class Momentum implements Optimizer {
     }
   }
 
+  /** {@code velocity/i} per parameter. */
+  @Override
+  public java.util.Map<String, INDArray> state() {
+    java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
+    velocity.exportTo("velocity", s);
+    return s;
+  }
+
+  @Override
+  public void restoreState(java.util.Map<String, INDArray> state) {
+    java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
+    velocity.importFrom("velocity", left);
+    StateArrays.requireConsumed("momentum", left);
+  }
+
   @Override
   public double learningRate() {
     return lr;
