@@ -67,7 +67,7 @@ final class TrainCommand extends ModelCommand {
       err().println("error: " + e.getMessage());
       return Main.MODEL_ERRORS;
     }
-    ValidationSplit split = ValidationSplit.of(d.train(), spec.validation(), spec.seed());
+    ValidationSplit split = ValidationSplit.of(d.train(), spec.validationFor(d.regression()), spec.seed());
     Trainer t = BpNetCompiler.instantiate(tg, dt, spec.seed());
     int n = epochs != null ? epochs : spec.epochs();
     Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
@@ -152,7 +152,7 @@ final class TrainCommand extends ModelCommand {
     m.put("optimizer", s.optimizer() + s.optimizerArgs());
     m.put("init", s.init());
     m.put("batch", Integer.toString(s.batch()));
-    m.put("validation", Double.toString(s.validation()));
+    m.put("validation", Double.toString(s.validationFor(d.regression())));
     m.put("data", d.description());
     return m;
   }

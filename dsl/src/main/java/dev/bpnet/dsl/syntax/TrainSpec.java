@@ -7,13 +7,14 @@ import java.util.Map;
  * 3; {@code alpha} weighs g2 against g3 (1 = plain backprop); {@code third} is "exact" or
  * "paper"; {@code data} names a data set ("mnist" is the bundled subset; generated sets take
  * {@code dataArgs}, with every default filled in) or a directory. {@code validation} is the
- * fraction of the training data that {@code bpnet train} sets aside to score after each epoch.
+ * fraction of the training data that {@code bpnet train} sets aside to score after each epoch;
+ * NaN when not given: {@link #validationFor} then picks it.
  */
 public record TrainSpec(int passes, double alpha, String third, String optimizer,
     Map<String, Double> optimizerArgs, String init, int batch, int epochs, long seed,
     String dtype, String data, Map<String, Double> dataArgs, double validation) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, "paper", "sgd",
-      Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist", Map.of(), 0.1);
+      Map.of("lr", 0.01), "kaiming", 32, 10, 42L, "float32", "mnist", Map.of(), Double.NaN);
 
   public TrainSpec {
     // sorted: generated code and dumps must not depend on hash order
@@ -33,6 +34,14 @@ public record TrainSpec(int passes, double alpha, String third, String optimizer
       String init, int batch, int epochs, long seed, String dtype, String data, Map<String, Double> dataArgs) {
     this(passes, alpha, third, optimizer, optimizerArgs, init, batch, epochs, seed, dtype, data, dataArgs,
         DEFAULTS.validation());
+  }
+
+  /**
+   * The validation fraction: as given, else 0.1 for classification data and 0 for regression
+   * data (the generated toy sets of the papers, which fit every point).
+   */
+  public double validationFor(boolean regression) {
+    return !Double.isNaN(validation) ? validation : regression ? 0 : 0.1;
   }
 
   public TrainSpec withValidation(double v) {
@@ -90,7 +99,7 @@ public record TrainSpec(int passes, double alpha, String third, String optimizer
     return "passes = " + passes + "  alpha = " + alpha + "  third = " + third + "  optimizer = " + optimizer
         + "(" + args(optimizerArgs) + ")  init = " + init + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
         + "  dtype = " + dtype + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
-        + (validation == 0.1 ? "" : "  validation = " + validation);
+        + (Double.isNaN(validation) ? "" : "  validation = " + validation);
   }
 
   private static String args(Map<String, Double> args) {

@@ -64,6 +64,7 @@ public final class CheckpointStore {
     } catch (IOException e) {
       throw new DataException(dir + ": cannot create the checkpoint directory: " + e, e);
     }
+    removeLeftovers(dir);
     Map<String, INDArray> arrays = new LinkedHashMap<>();
     c.parameters().forEach((k, v) -> arrays.put(PARAM + k, v));
     c.optimizerState().forEach((k, v) -> arrays.put(OPTIMIZER + k, v));
@@ -248,6 +249,17 @@ public final class CheckpointStore {
       return Npz.read(npz);
     } catch (DataException e) {
       throw new CheckpointException(e.getMessage(), e);
+    }
+  }
+
+  /** Temporary files of saves killed half-way (complete files are never temporaries). */
+  private static void removeLeftovers(Path dir) {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().matches("\\.checkpoint\\..*\\.tmp")).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // stale temporaries waste space but harm nothing
     }
   }
 
