@@ -24,7 +24,8 @@ public final class NonFiniteException extends RuntimeException {
   NonFiniteException(Fault fault, int lastGoodEpoch, String where) {
     super("non-finite value at " + fault.describe() + "; stopped, "
         + (where == null ? "the trainer holds the state after epoch " + lastGoodEpoch
-            : "the last good checkpoint (after epoch " + lastGoodEpoch + ") is " + where));
+            : "the last good checkpoint (" + (lastGoodEpoch == 0 ? "the initial state" : "after epoch " + lastGoodEpoch)
+                + ") is " + where));
     this.fault = fault;
     this.lastGoodEpoch = lastGoodEpoch;
   }

@@ -153,6 +153,13 @@ public final class TrainingLoop {
       step = resume.info().step();
       before = resume.info().seconds();
     }
+    if (out != null) {
+      try {
+        java.nio.file.Files.createDirectories(out);
+      } catch (java.io.IOException e) {
+        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + e, e);
+      }
+    }
     MetricsCsv csv = out == null ? null : new MetricsCsv(out.resolve("metrics.csv"), regression);
     Checkpoint good = Checkpoint.capture(trainer, info(start, step, before));
     if (csv != null) {
