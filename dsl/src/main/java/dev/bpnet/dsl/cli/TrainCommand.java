@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
 final class TrainCommand extends ModelCommand {
-  @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's)")
+  @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
   Integer epochs;
 
   @Option(names = "--data", paramLabel = "DIR", description = "data set name (with its default arguments) or IDX directory (default: the model's data option)")
@@ -67,9 +67,28 @@ final class TrainCommand extends ModelCommand {
       err().println("error: " + e.getMessage());
       return Main.MODEL_ERRORS;
     }
+    CheckpointStore.Loaded resumed = null;
+    if (resumeDir != null) {
+      try {
+        resumed = CheckpointStore.load(resumeDir);
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+      if (resumed.note() != null) {
+        out().println("note: " + resumed.note());
+      }
+    }
+    // a resumed run goes on to the epochs it was started for, unless told otherwise
+    int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
+    int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
+    if (done >= n) {
+      out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
+          resumeDir, done, resumed.checkpoint().info().epochs(), done);
+      return Main.OK;
+    }
     ValidationSplit split = ValidationSplit.of(d.train(), spec.validationFor(d.regression()), spec.seed());
     Trainer t = BpNetCompiler.instantiate(tg, dt, spec.seed());
-    int n = epochs != null ? epochs : spec.epochs();
     Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     if (resumeDir == null && CheckpointStore.exists(out)) {
@@ -83,24 +102,13 @@ final class TrainCommand extends ModelCommand {
         .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
         // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
         .live(System.console() != null && batches.batchesPerEpoch() >= 10);
-    int done = 0;
-    try {
-      if (resumeDir != null) {
-        CheckpointStore.Loaded c = CheckpointStore.load(resumeDir);
-        if (c.note() != null) {
-          out().println("note: " + c.note());
-        }
-        done = c.checkpoint().info().epoch();
-        if (done >= n) {
-          out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
-              resumeDir, done, c.checkpoint().info().epochs(), done);
-          return Main.OK;
-        }
-        loop.resume(c.checkpoint());
+    if (resumed != null) {
+      try {
+        loop.resume(resumed.checkpoint());
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
       }
-    } catch (CheckpointException e) {
-      err().println("error: " + e.getMessage());
-      return Main.MODEL_ERRORS;
     }
     Files.createDirectories(out);
     out().printf("%s %s on %s: %s%d epochs, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
