@@ -1,12 +1,11 @@
 package dev.bpnet.runtime.train;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Running means of loss, l_x and error over the batches of an epoch, weighted by batch size.
- * The error of a batch is computed from the output the trainer already has, so scoring costs a
- * few small reductions, not a second forward pass.
+ * The error of a batch is computed from the output the trainer already has, not from a second
+ * forward pass.
  */
 final class BatchScore {
   private final boolean regression;
@@ -28,13 +27,40 @@ final class BatchScore {
     if (output == null) {
       return;
     }
-    if (regression) {
-      INDArray d = output.castTo(DataType.DOUBLE).subi(labels.castTo(DataType.DOUBLE));
-      errors += d.muli(d).sumNumber().doubleValue() / labels.columns();
-    } else {
-      errors += n - output.argMax(1).eq(labels.argMax(1)).castTo(DataType.INT).sumNumber().longValue();
+    // one copy of each small [B, k] matrix into Java, then plain loops: a handful of ND4J ops
+    // (argmax, eq, sum) would cost more than a millisecond a step
+    double[] o = values(output);
+    double[] y = values(labels);
+    int k = (int) labels.columns();
+    for (int b = 0; b < n; b++) {
+      int base = b * k;
+      if (regression) {
+        double sq = 0;
+        for (int c = 0; c < k; c++) {
+          double d = o[base + c] - y[base + c];
+          sq += d * d;
+        }
+        errors += sq / k;
+      } else if (argMax(o, base, k) != argMax(y, base, k)) {
+        errors++;
+      }
     }
     scored += n;
+  }
+
+  private static double[] values(INDArray a) {
+    INDArray c = a.ordering() == 'c' && !a.isView() && a.data().length() == a.length() ? a : a.dup('c');
+    return c.data().asDouble();
+  }
+
+  private static int argMax(double[] v, int from, int k) {
+    int best = 0;
+    for (int c = 1; c < k; c++) {
+      if (v[from + c] > v[from + best]) {
+        best = c;
+      }
+    }
+    return best;
   }
 
   double loss() {
