@@ -25,7 +25,7 @@ final class FaultFinder {
    */
   static NonFiniteException.Fault locate(Trainer trainer, Checkpoint good, Batches batches, int epoch, int lastStep) {
     good.restoreInto(trainer);
-    trainer.optimizer().startEpoch(epoch);
+    TrainingLoop.beginEpoch(trainer, epoch);
     String input = trainer.inputNames().get(0);
     String label = trainer.labelNames().get(0);
     long step = good.info().step();

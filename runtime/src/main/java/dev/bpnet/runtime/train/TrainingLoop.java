@@ -175,7 +175,7 @@ public final class TrainingLoop {
     String label = trainer.labelNames().get(0);
     List<EpochMetrics> all = new ArrayList<>();
     for (int e = start; e < epochs; e++) {
-      trainer.optimizer().startEpoch(e);
+      beginEpoch(trainer, e);
       BatchScore score = new BatchScore(regression);
       int j = 0;
       try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
@@ -215,6 +215,14 @@ public final class TrainingLoop {
       listener.epochEnd(m);
     }
     return all;
+  }
+
+  /**
+   * What happens as epoch e (0-based) starts: the optimizer's hook, where schedules live. The
+   * fault replay calls it too, so a replayed epoch runs exactly as the original did.
+   */
+  static void beginEpoch(Trainer t, int epoch) {
+    t.optimizer().startEpoch(epoch);
   }
 
   /** Locates the fault, puts the trainer back at the last good state, saves it if it was not. */
