@@ -111,8 +111,8 @@ final class TrainCommand extends ModelCommand {
       }
     }
     Files.createDirectories(out);
-    out().printf("%s %s on %s: %s%d epochs, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
-        tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + ".." : "", n, spec.batch(),
+    out().printf("%s %s on %s: %s, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
+        tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
         tg.hasThirdPass() ? "3 passes (" + spec.third() + ", alpha " + spec.alpha() + ")" : "2 passes",
         split.validation() == null ? ", no validation set" : ", " + split.validation().size() + " examples held out for validation");
     int every = reportEvery(n);

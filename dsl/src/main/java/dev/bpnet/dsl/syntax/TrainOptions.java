@@ -67,6 +67,9 @@ public final class TrainOptions {
         return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + fmt(a));
       }
       case "validation": {
+        if (o.value() instanceof Expr.Ref r && r.name().equals("auto")) {
+          return t.withValidation(Double.NaN);
+        }
         Double f = number(o);
         return f == null ? t : f >= 0 && f < 1 ? t.withValidation(f)
             : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + fmt(f));

@@ -40,4 +40,10 @@ public @interface Train {
 
   /** {@code mnist} (the bundled subset) or a directory holding IDX files. */
   String data() default "mnist";
+
+  /**
+   * The fraction of the training data held out for validation, as in {@code "0.2"}, or
+   * {@code auto}: 0.1 for classification data, 0 for regression data.
+   */
+  String validation() default "auto";
 }
