@@ -1,6 +1,7 @@
 package dev.bpnet.runtime;
 
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,5 +18,27 @@ public interface Optimizer {
 
   /** Called by training loops before each epoch (0-based); schedules that change per epoch use it. */
   default void startEpoch(int epoch) {
+  }
+
+  /**
+   * The state a resumed run needs to continue bit for bit, as named detached copies: per-parameter
+   * arrays keyed {@code <what>/<i>} (i counts the parameters the optimizer updates, in declaration
+   * order) and scalars as 0-d arrays (step counts, random-generator states as int64). Empty for a
+   * stateless optimizer and for one that has not updated yet.
+   */
+  default Map<String, INDArray> state() {
+    return Map.of();
+  }
+
+  /**
+   * Restores what {@link #state()} returned from an optimizer of the same kind and settings, before
+   * the next update. The default accepts only an empty state.
+   *
+   * @throws IllegalArgumentException if the state has entries this optimizer does not know
+   */
+  default void restoreState(Map<String, INDArray> state) {
+    if (!state.isEmpty()) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state, got " + state.keySet());
+    }
   }
 }

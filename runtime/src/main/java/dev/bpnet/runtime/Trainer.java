@@ -48,4 +48,14 @@ public interface Trainer {
   default void startEpoch(int epoch) {
     optimizer().startEpoch(epoch);
   }
+
+  /**
+   * The model's output from the forward pass of the last {@link #step} or {@link #gradients}
+   * call: the trainer's live buffer, overwritten by the next call, so training loops can score
+   * the batch without a second forward pass. Null before the first call, and for trainers that
+   * do not keep it.
+   */
+  default INDArray lastOutput() {
+    return null;
+  }
 }

@@ -4,34 +4,35 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.syntax.TrainSpec;
-import dev.bpnet.runtime.StepResult;
 import dev.bpnet.runtime.Trainer;
-import dev.bpnet.runtime.data.Batch;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.DataException;
-import dev.bpnet.runtime.io.Npz;
-import dev.bpnet.runtime.train.Evaluate;
-import java.nio.charset.StandardCharsets;
+import dev.bpnet.runtime.train.CheckpointException;
+import dev.bpnet.runtime.train.CheckpointStore;
+import dev.bpnet.runtime.train.EpochMetrics;
+import dev.bpnet.runtime.train.NonFiniteException;
+import dev.bpnet.runtime.train.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bpnet train FILE}: compiles the model in memory, trains it with a live progress
- * line, and writes the trained parameters and per-epoch metrics to {@code --out}.
+ * {@code bpnet train FILE}: compiles the model in memory and runs the runtime's
+ * {@link TrainingLoop} on it, printing a line per epoch (or every few); the loop writes
+ * metrics.csv, params.npz and checkpoints to {@code --out}. {@code --resume DIR} continues such a
+ * run.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Trains a model and writes params.npz and metrics.csv to --out.")
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
 final class TrainCommand extends ModelCommand {
-  @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: the model's)")
+  @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
   Integer epochs;
 
   @Option(names = "--data", paramLabel = "DIR", description = "data set name (with its default arguments) or IDX directory (default: the model's data option)")
@@ -40,8 +41,18 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--out", paramLabel = "DIR", description = "where to write the outcome (default: runs/<model>-<time>)")
   Path outDir;
 
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose --out was DIR, writing there")
+  Path resumeDir;
+
+  @Option(names = "--save-every", paramLabel = "SECONDS", description = "save a checkpoint after an epoch only if this long has passed since the last (default: ${DEFAULT-VALUE}; the last epoch is always saved)")
+  double saveEvery = 2;
+
   @Override
   int run(SourceFile src) throws Exception {
+    if (resumeDir != null && outDir != null && !resumeDir.toAbsolutePath().normalize().equals(outDir.toAbsolutePath().normalize())) {
+      err().println("error: --resume " + resumeDir + " writes to that directory; leave out --out " + outDir);
+      return Main.USAGE;
+    }
     TrainingGraph tg = compile(src);
     TrainSpec spec = tg.program().train();
     DataType dt = BpNetCompiler.dataType(spec.dtype());
@@ -55,76 +66,104 @@ final class TrainCommand extends ModelCommand {
       err().println("error: " + e.getMessage());
       return Main.MODEL_ERRORS;
     }
+    CheckpointStore.Loaded resumed = null;
+    if (resumeDir != null) {
+      try {
+        resumed = CheckpointStore.load(resumeDir);
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+      if (resumed.note() != null) {
+        out().println("note: " + resumed.note());
+      }
+    }
+    // a resumed run goes on to the epochs it was started for, unless told otherwise
+    int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
+    int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
+    if (done >= n) {
+      out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
+          resumeDir, done, resumed.checkpoint().info().epochs(), done);
+      return Main.OK;
+    }
+    // normalisation is refit on what is left for training; augmentation applies to training batches only
+    TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
     Trainer t = BpNetCompiler.instantiate(tg, dt, spec.seed());
-    int n = epochs != null ? epochs : spec.epochs();
-    Path out = outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
+    Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    if (resumeDir == null && CheckpointStore.exists(out)) {
+      err().println("error: " + out + " already holds a checkpoint; continue it with --resume " + out
+          + ", or choose another --out");
+      return Main.USAGE;
+    }
+    Batches batches = v.batches(spec.batch(), spec.seed());
+    TrainingLoop loop = new TrainingLoop(t, batches).epochs(n).validation(v.validation()).test(v.test())
+        .regression(d.regression()).output(out, ModelHash.of(tg), spec.seed(), settings(spec, d))
+        .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
+        // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
+        .live(System.console() != null && batches.batchesPerEpoch() >= 10);
+    if (resumed != null) {
+      try {
+        loop.resume(resumed.checkpoint());
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+    }
     Files.createDirectories(out);
-    out().printf("training %s on %s: %d epochs, batch %d, %s%n", tg.program().name(), d.description(), n, spec.batch(),
-        tg.hasThirdPass() ? "3 passes (" + spec.third() + ", alpha " + spec.alpha() + ")" : "2 passes");
-    // regression data: the test figure is the mean squared error, accuracy would mean nothing
-    String metric = d.regression() ? "test_mse" : "test_accuracy";
-    Path csv = out.resolve("metrics.csv");
+    out().printf("%s %s on %s: %s, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
+        tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
+        tg.hasThirdPass() ? "3 passes (" + spec.third() + ", alpha " + spec.alpha() + ")" : "2 passes",
+        v.validation() == null ? ", no validation set" : ", " + v.validation().size() + " examples held out for validation");
     int every = reportEvery(n);
     if (every > 1) {
       out().printf("printing every %d epochs; metrics.csv has them all%n", every);
     }
-    Batches batches = new Batches(d.train(), spec.batch(), spec.seed());
-    String input = t.inputNames().get(0);
-    String label = t.labelNames().get(0);
-    // A live progress line only on a terminal (not in logs or CI), and only for epochs long enough to watch:
-    // each bar probes the terminal, which costs more than a whole epoch of a 5-point data set.
-    boolean live = System.console() != null && batches.batchesPerEpoch() >= 10;
-    long start = System.nanoTime();
-    int saved = 0;
-    for (int e = 0; e < n; e++) {
-      double loss = 0;
-      double lx = 0;
-      int steps = 0;
-      t.optimizer().startEpoch(e);
-      try (ProgressBar pb = live ? new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", e + 1, n))
-          .setInitialMax(batches.batchesPerEpoch()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-          .continuousUpdate().build() : null) {
-        for (Batch b : batches.epoch(e)) {
-          StepResult r = t.step(Map.of(input, b.features(), label, b.labels()));
-          if (!Double.isFinite(r.loss())) {
-            err().printf("error: the loss is %s at epoch %d, step %d; stopping%s%n", r.loss(), e + 1, steps + 1,
-                saved == 0 ? " (nothing saved yet)" : "; the parameters after epoch " + saved + " are in " + out.resolve("params.npz"));
-            return Main.MODEL_ERRORS;
-          }
-          loss += r.loss();
-          lx += r.inputLoss();
-          steps++;
-          if (pb != null) {
-            pb.step();
-            pb.setExtraMessage(String.format(" loss %.4f%s", loss / steps, tg.hasThirdPass() ? String.format(" l_x %.4f", lx / steps) : ""));
-          }
+    int first = done + 1;
+    try {
+      loop.run(m -> {
+        if (m.epoch() % every == 0 || m.epoch() == first || m.epoch() == n) {
+          out().println(line(m, n, d.regression()));
         }
-      }
-      double test = d.regression() ? Evaluate.meanSquaredError(t, d.test(), 500) : Evaluate.accuracy(t, d.test(), 500);
-      double secs = (System.nanoTime() - start) / 1e9;
-      boolean report = (e + 1) % every == 0 || e == 0 || e == n - 1;
-      if (report) {
-        // regression losses fall far below 1e-4: significant digits, not decimals
-        out().printf("epoch %d/%d: loss " + (d.regression() ? "%.4g" : "%.4f") + "%s, %s (%.1f s)%n", e + 1, n, loss / steps,
-            tg.hasThirdPass() ? String.format(", l_x %.4f", lx / steps) : "",
-            d.regression() ? String.format("test mse %.4g", test) : String.format("test accuracy %.2f%%", 100 * test), secs);
-      }
-      // appended, not rewritten: runs of thousands of short epochs (the 5-point cubic) stay linear
-      if (e == 0) {
-        Files.writeString(csv, "epoch,train_loss,train_input_loss," + metric + ",seconds\n", StandardCharsets.UTF_8);
-      }
-      Files.writeString(csv, String.format(java.util.Locale.ROOT, d.regression() ? "%d,%.6g,%.6g,%.6g,%.2f%n"
-          : "%d,%.6g,%.6g,%.6f,%.2f%n", e + 1, loss / steps, lx / steps, test, secs),
-          StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-      if (report) {
-        // saved (and fsynced) with the printed epochs only: thousands of tiny epochs would spend their time syncing
-        Npz.write(out.resolve("params.npz"), t.parameters());
-        saved = e + 1;
+      });
+    } catch (NonFiniteException e) {
+      err().println("error: " + e.getMessage());
+      return Main.MODEL_ERRORS;
+    }
+    out().println("wrote " + out.resolve("params.npz") + ", " + out.resolve(CheckpointStore.JSON) + " and " + out.resolve("metrics.csv"));
+    return Main.OK;
+  }
+
+  private static String line(EpochMetrics m, int n, boolean regression) {
+    // regression losses fall far below 1e-4: significant digits, not decimals
+    String f = regression ? "%.4g" : "%.4f";
+    StringBuilder b = new StringBuilder(String.format("epoch %d/%d: loss " + f, m.epoch(), n, m.trainLoss()));
+    if (!Double.isNaN(m.trainInputLoss())) {
+      b.append(String.format(", l_x %.4f", m.trainInputLoss()));
+    }
+    if (!Double.isNaN(m.valLoss())) {
+      b.append(String.format(", val loss " + f, m.valLoss()));
+      if (!Double.isNaN(m.valError())) {
+        b.append(regression ? String.format(" mse %.4g", m.valError()) : String.format(" accuracy %.2f%%", 100 * (1 - m.valError())));
       }
     }
-    out().println("wrote " + out.resolve("params.npz") + " and " + csv);
-    return Main.OK;
+    b.append(regression ? String.format(", test mse %.4g", m.test()) : String.format(", test accuracy %.2f%%", 100 * m.test()));
+    return b.append(String.format(" (%.1f s)", m.seconds())).toString();
+  }
+
+  /** What a resumed run must share with the checkpoint; not the epoch count, which may grow. */
+  private static Map<String, String> settings(TrainSpec s, TrainData d) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("passes", Integer.toString(s.passes()));
+    m.put("alpha", Double.toString(s.alpha()));
+    m.put("third", s.third());
+    m.put("optimizer", s.optimizer() + s.optimizerArgs());
+    m.put("init", s.init());
+    m.put("batch", Integer.toString(s.batch()));
+    m.put("schedules", s.schedules().describe().strip());
+    m.put("validation", Double.toString(s.validationFor(d.regression())));
+    m.put("data", d.description());
+    return m;
   }
 
   /**

@@ -45,6 +45,8 @@ final class ApiSurface {
         .addStatement("return $N.dup()", names.of(p.output())).build(),
         "The model's output {@code " + p.graph().node(p.output()).label() + "} for a batch (a copy)."));
     t.addMethod(byMap("predict", INDARRAY, p.inputs()));
+    t.addMethod(override("lastOutput", INDARRAY).addJavadoc("The live buffer of {@code $L} from the last step or gradients call.\n",
+        p.graph().node(p.output()).label()).addStatement("return $N", names.of(p.output())).build());
     t.addMethod(typed("gradients", ApiMethods.gradients(), all(), gradientsBody(),
         "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated."));
     t.addMethod(byMap("gradients", ApiMethods.gradients(), all()));

@@ -20,7 +20,8 @@ public final class TrainOptions {
   public record Option(String name, Expr value, Pos pos) {}
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
-      "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha");
+      "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
+      "validation");
   /** Optimizers and the arguments each takes, with their defaults. */
   public static final Map<String, Map<String, Double>> OPTIMIZERS = dev.bpnet.runtime.optim.Optimizers.ARGUMENTS;
   /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
@@ -76,6 +77,14 @@ public final class TrainOptions {
       case "alpha": {
         Double a = number(o);
         return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + fmt(a));
+      }
+      case "validation": {
+        if (o.value() instanceof Expr.Ref r && r.name().equals("auto")) {
+          return t.withValidation(Double.NaN);
+        }
+        Double f = number(o);
+        return f == null ? t : f >= 0 && f < 1 ? t.withValidation(f)
+            : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + fmt(f));
       }
       case "third": {
         String s = word(o, THIRD);

@@ -41,7 +41,7 @@ public record TrainSchedules(Schedule lr, Schedule alpha, boolean lrOverAlpha) {
   }
 
   /** The options as a train block writes them, empty when none is set. */
-  String describe() {
+  public String describe() {
     return (lr.equals(Schedule.NONE) ? "" : "  schedule = " + lr.describe())
         + (alpha.equals(Schedule.NONE) ? "" : "  alpha_schedule = " + alpha.describe())
         + (lrOverAlpha ? "  lr_over_alpha = true" : "");

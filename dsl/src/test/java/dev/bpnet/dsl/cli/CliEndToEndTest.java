@@ -503,17 +503,24 @@ class CliEndToEndTest {
     assertTrue(Files.isRegularFile(csv), show(r));
     List<String> rows = Files.readAllLines(csv);
     assertEquals(2, rows.size(), "header and one row: " + rows);
-    assertEquals("epoch,train_loss,train_input_loss,test_accuracy,seconds", rows.get(0));
+    assertEquals("epoch,train_loss,train_input_loss,train_error,val_loss,val_input_loss,val_error,test_accuracy,seconds", rows.get(0));
     String[] cells = rows.get(1).split(",");
-    assertEquals(5, cells.length, rows.get(1));
+    assertEquals(9, cells.length, rows.get(1));
     assertEquals("1", cells[0]);
     double loss = Double.parseDouble(cells[1]);
     double lx = Double.parseDouble(cells[2]);
-    double acc = Double.parseDouble(cells[3]);
+    double trainError = Double.parseDouble(cells[3]);
+    double valLoss = Double.parseDouble(cells[4]);
+    double valError = Double.parseDouble(cells[6]);
+    double acc = Double.parseDouble(cells[7]);
     assertTrue(loss > 0 && loss < 2.31, "loss after one epoch " + loss);
     assertTrue(Double.isFinite(lx) && lx >= 0, "three passes: l_x is reported, got " + lx);
+    assertTrue(trainError > 0 && trainError < 0.8, "running train error " + trainError);
+    assertTrue(valLoss > 0 && valLoss < 2.31 && Double.parseDouble(cells[5]) >= 0, "validation figures " + rows.get(1));
+    assertTrue(Math.abs(valError - (1 - acc)) < 0.1, "validation and test error agree roughly: " + rows.get(1));
     assertTrue(acc > 0.2 && acc <= 1, "accuracy " + acc);
-    assertTrue(Double.parseDouble(cells[4]) >= 0, rows.get(1));
+    assertTrue(Double.parseDouble(cells[8]) >= 0, rows.get(1));
+    assertTrue(r.out.contains("800 examples held out for validation"), show(r));
 
     Map<String, INDArray> saved = Npz.read(npz);
     assertEquals(new ArrayList<>(declared.keySet()), new ArrayList<>(saved.keySet()), "the names bpnet params printed");
@@ -536,11 +543,17 @@ class CliEndToEndTest {
     assertTrue(r.out.contains(", test mse "), show(r));
     assertFalse(r.out.contains("accuracy"), "no accuracy for regression: " + show(r));
     List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
-    assertEquals("epoch,train_loss,train_input_loss,test_mse,seconds", rows.get(0));
+    assertEquals("epoch,train_loss,train_input_loss,train_error,val_loss,val_input_loss,val_error,test_mse,seconds", rows.get(0));
     assertEquals(41, rows.size(), "header and 40 rows: " + rows);
+    assertTrue(r.out.contains("no validation set"), "regression data: none by default: " + show(r));
     double first = Double.parseDouble(rows.get(1).split(",")[1]);
     double last = Double.parseDouble(rows.get(40).split(",")[1]);
-    double mse = Double.parseDouble(rows.get(40).split(",")[3]);
+    String[] cells = rows.get(40).split(",", -1);
+    assertEquals("", cells[4], "no validation: empty cells " + rows.get(40));
+    double trainMse = Double.parseDouble(cells[3]);
+    double mse = Double.parseDouble(cells[7]);
+    // the running train error of regression is the MSE of the batch before its update: 2 L
+    assertEquals(2 * last, trainMse, 1e-3 * trainMse, rows.get(40));
     assertTrue(last < first, "the loss goes down: " + first + " -> " + last);
     // the test set is the training set and loss = 1/2 (y - out)^2 per point: before the last
     // step the test MSE is twice the mean loss; after it, a little lower
@@ -575,6 +588,73 @@ class CliEndToEndTest {
     r = bpnet("train", cubic.toString(), "--epochs", "1", "--data", "cubic", "--out", dir.resolve("cubic2").toString());
     assertEquals(0, r.code, show(r));
     assertTrue(r.out.contains("N(0, 0.1^2)"), show(r));
+  }
+
+  /** --out then --resume: the resumed run's parameters are those of an uninterrupted run, bit for bit. */
+  @Test
+  void trainThenResumeEndsWhereAnUninterruptedRunEnds() throws Exception {
+    Path f = write("mnist_small.bpnet", MNIST_SMALL.replace("sgd(lr = 0.1)", "momentum(lr = 0.05)"));
+    Path whole = dir.resolve("whole");
+    Path split = dir.resolve("split");
+    Result r = bpnet("train", f.toString(), "--epochs", "3", "--out", whole.toString());
+    assertEquals(0, r.code, show(r));
+    r = bpnet("train", f.toString(), "--epochs", "2", "--out", split.toString(), "--save-every", "0");
+    assertEquals(0, r.code, show(r));
+    for (String file : List.of("checkpoint.npz", "checkpoint.json", "checkpoint.previous.npz", "checkpoint.previous.json",
+        "params.npz", "metrics.csv")) {
+      assertTrue(Files.isRegularFile(split.resolve(file)), file + " " + show(r));
+    }
+    String json = Files.readString(split.resolve("checkpoint.json"));
+    assertTrue(json.contains("\"epoch\": 2") && json.contains("\"model_hash\"") && json.contains("\"npz_sha256\""), json);
+    Map<String, INDArray> npz = Npz.read(split.resolve("checkpoint.npz"));
+    assertTrue(npz.containsKey("param/h.W") && npz.containsKey("optimizer/velocity/0"), npz.keySet().toString());
+
+    r = bpnet("train", f.toString(), "--epochs", "2", "--out", split.toString());
+    assertEquals(2, r.code, "a fresh run into a run's directory is refused: " + show(r));
+    assertTrue(r.err.contains("already holds a checkpoint; continue it with --resume"), show(r));
+
+    r = bpnet("train", f.toString(), "--resume", split.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("is finished (2 of 2 epochs); nothing to do"), show(r));
+
+    r = bpnet("train", f.toString(), "--epochs", "3", "--resume", split.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("resuming MnistSmall") && r.out.contains("epoch 3/3: loss"), show(r));
+    assertFalse(r.out.contains("epoch 2/3"), show(r));
+    Map<String, INDArray> a = Npz.read(whole.resolve("params.npz"));
+    Map<String, INDArray> b = Npz.read(split.resolve("params.npz"));
+    assertEquals(a.keySet(), b.keySet());
+    a.forEach((k, v) -> assertTrue(v.equalsWithEps(b.get(k), 0.0), k + " bit-identical"));
+    List<String> ma = Files.readAllLines(whole.resolve("metrics.csv"));
+    List<String> mb = Files.readAllLines(split.resolve("metrics.csv"));
+    assertEquals(4, mb.size(), mb.toString());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(ma.get(i).substring(0, ma.get(i).lastIndexOf(',')), mb.get(i).substring(0, mb.get(i).lastIndexOf(',')));
+    }
+
+    Path other = write("other.bpnet", MNIST_SMALL.replace("dense(x, 16)", "dense(x, 8)"));
+    r = bpnet("train", other.toString(), "--epochs", "4", "--resume", split.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("refusing to resume from a checkpoint of a different model")
+        && r.err.contains("parameter h.W is [784, 16] in the checkpoint but [784, 8] in this model"), show(r));
+
+    r = bpnet("train", f.toString(), "--resume", dir.resolve("nothing").toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("no such directory (--resume takes the --out directory of a run)"), show(r));
+    r = bpnet("train", f.toString(), "--resume", split.toString(), "--out", whole.toString());
+    assertEquals(2, r.code, show(r));
+  }
+
+  /** A learning rate that blows up: exit 1, the step named, the initial checkpoint kept. */
+  @Test
+  void aDivergingRunStopsWithTheStepNamed() throws Exception {
+    Path f = write("mnist_small.bpnet", MNIST_SMALL.replace("sgd(lr = 0.1)", "sgd(lr = 1e30)"));
+    Path run = dir.resolve("run");
+    Result r = bpnet("train", f.toString(), "--epochs", "2", "--out", run.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("error: non-finite value at epoch 1, step "), show(r));
+    assertTrue(r.err.contains("the last good checkpoint (the initial state) is "), show(r));
+    assertTrue(Files.isRegularFile(run.resolve("checkpoint.json")), show(r));
   }
 
   /** Many short epochs: about 50 printed lines at round intervals, every epoch in metrics.csv. */

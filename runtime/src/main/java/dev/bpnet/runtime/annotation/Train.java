@@ -49,4 +49,10 @@ public @interface Train {
 
   /** {@code true}: the learning rate is eta/alpha (seed 000 section 6.3). */
   String lr_over_alpha() default "false";
+
+  /**
+   * The fraction of the training data held out for validation, as in {@code "0.2"}, or
+   * {@code auto}: 0.1 for classification data, 0 for regression data.
+   */
+  String validation() default "auto";
 }

@@ -18,18 +18,18 @@ import java.nio.file.StandardOpenOption;
  * <p>A checkpoint written while a run is killed is then either the old one or the new one,
  * never a truncated mix that a later resume would fail on (or, worse, half-load).
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   /** Writes the whole content to the stream it is given; need not close or flush it. */
   @FunctionalInterface
-  interface Content {
+  public interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
   private AtomicFiles() {}
 
   /** Writes {@code target}; on any failure the target is untouched and no temporary is left. */
-  static void write(Path target, Content content) {
+  public static void write(Path target, Content content) {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = null;
@@ -64,7 +64,7 @@ final class AtomicFiles {
   }
 
   /** Makes the rename itself durable where the platform allows it (Linux); best effort. */
-  private static void syncDirectory(Path dir) {
+  public static void syncDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException | RuntimeException ignored) {

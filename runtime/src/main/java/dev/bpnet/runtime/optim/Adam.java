@@ -84,6 +84,27 @@ public final class Adam implements Optimizer {
     }
   }
 
+  /** {@code m/i} and {@code v/i} per parameter, and the update count {@code t}. */
+  @Override
+  public java.util.Map<String, INDArray> state() {
+    java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
+    if (t > 0) {
+      s.put("t", StateArrays.scalar(t));
+    }
+    first.exportTo("m", s);
+    second.exportTo("v", s);
+    return s;
+  }
+
+  @Override
+  public void restoreState(java.util.Map<String, INDArray> state) {
+    java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
+    t = StateArrays.takeLong(left, "t", 0);
+    first.importFrom("m", left);
+    second.importFrom("v", left);
+    StateArrays.requireConsumed("adam", left);
+  }
+
   /** The step size lr of the next update (the bias corrections scale it per step). */
   @Override
   public double learningRate() {

@@ -55,6 +55,23 @@ public final class Momentum implements Optimizer {
     }
   }
 
+  /** {@code velocity/i} per parameter, and the update count {@code t} (schedules depend on it). */
+  @Override
+  public java.util.Map<String, INDArray> state() {
+    java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
+    rate.exportTo(s);
+    velocity.exportTo("velocity", s);
+    return s;
+  }
+
+  @Override
+  public void restoreState(java.util.Map<String, INDArray> state) {
+    java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
+    rate.restoreSteps(StateArrays.takeLong(left, "t", 0));
+    velocity.importFrom("velocity", left);
+    StateArrays.requireConsumed("momentum", left);
+  }
+
   @Override
   public double learningRate() {
     return rate.peek();

@@ -187,6 +187,37 @@ public final class ReinforcedBackprop implements Optimizer {
     }
   }
 
+  /**
+   * {@code previous/i} (g_prev) per parameter, the update count {@code t}, gamma, and the native
+   * generator's two state words {@code rng} [root, node]: restoring them continues the same
+   * sequence of masks.
+   */
+  @Override
+  public java.util.Map<String, INDArray> state() {
+    java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
+    s.put("t", StateArrays.scalar(t));
+    s.put("gamma", StateArrays.detached(Nd4j.scalar(gamma)));
+    s.put("rng", StateArrays.detached(Nd4j.createFromArray(random.rootState(), random.nodeState())));
+    prev.exportTo("previous", s);
+    return s;
+  }
+
+  @Override
+  public void restoreState(java.util.Map<String, INDArray> state) {
+    java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
+    t = StateArrays.takeLong(left, "t", 0);
+    INDArray g = left.remove("gamma");
+    if (g != null) {
+      gamma = g.getDouble(0);
+    }
+    INDArray rng = left.remove("rng");
+    if (rng != null) {
+      random.setStates(rng.getLong(0), rng.getLong(1));
+    }
+    prev.importFrom("previous", left);
+    StateArrays.requireConsumed("reinforced backprop", left);
+  }
+
   /** The training loop's epoch hook: gamma = gamma0 e^(-lambda epoch). */
   @Override
   public void startEpoch(int epoch) {

@@ -36,4 +36,16 @@ final class ScheduledRate {
   long steps() {
     return t;
   }
+
+  /** Puts the update count of a checkpoint back, so that a step-dependent schedule resumes in place. */
+  void restoreSteps(long steps) {
+    t = steps;
+  }
+
+  /** The update count as checkpoint state ({@code t}), when there is one to keep. */
+  void exportTo(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state) {
+    if (t > 0) {
+      state.put("t", StateArrays.scalar(t));
+    }
+  }
 }

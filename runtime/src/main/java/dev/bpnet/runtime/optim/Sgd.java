@@ -42,6 +42,21 @@ public final class Sgd implements Optimizer {
     rate.startEpoch(epoch);
   }
 
+  /** The update count {@code t}, which step-dependent schedules read; nothing else. */
+  @Override
+  public java.util.Map<String, INDArray> state() {
+    java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
+    rate.exportTo(s);
+    return s;
+  }
+
+  @Override
+  public void restoreState(java.util.Map<String, INDArray> state) {
+    java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
+    rate.restoreSteps(StateArrays.takeLong(left, "t", 0));
+    StateArrays.requireConsumed("sgd", left);
+  }
+
   /** Updates applied so far (the step of the last one). */
   public long steps() {
     return rate.steps();

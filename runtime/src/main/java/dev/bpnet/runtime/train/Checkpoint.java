@@ -1,0 +1,108 @@
+package dev.bpnet.runtime.train;
+
+import dev.bpnet.runtime.Trainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trainer's state between two epochs: detached copies of every parameter (feedback matrices,
+ * fixed or updated, included: they are parameters of the generated trainer) and of the
+ * optimizer's state, with what identifies the run. {@link CheckpointStore} writes it to disk.
+ *
+ * @param info where the run stands and what wrote it
+ * @param parameters parameter values by name, in declaration order
+ * @param optimizerState {@link dev.bpnet.runtime.Optimizer#state()}
+ */
+public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
+
+  /**
+   * @param model the model's name
+   * @param modelHash identifies the compiled model (see {@link TrainingRun#modelHash()})
+   * @param dtype float32 or float64
+   * @param epoch epochs completed; the next epoch to run has this 0-based index
+   * @param step updates applied since the start of training
+   * @param epochs the epochs the run was asked for
+   * @param seconds training time so far (metrics.csv continues from it)
+   * @param seed the batch-shuffle seed: epoch e's order is a function of (seed, e) alone
+   * @param hyperparameters the settings a resumed run must share (batch, optimizer, ...)
+   */
+  public record Info(String model, String modelHash, String dtype, int epoch, long step, int epochs,
+      double seconds, long seed, Map<String, String> hyperparameters) {
+    public Info {
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(modelHash, "modelHash");
+      hyperparameters = Map.copyOf(hyperparameters);
+    }
+
+    /** Whether the run this checkpoint belongs to has done all its epochs. */
+    public boolean finished() {
+      return epoch >= epochs;
+    }
+  }
+
+  public Checkpoint {
+    parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+  }
+
+  /** The trainer's state now, as copies that later steps do not change. */
+  public static Checkpoint capture(Trainer trainer, Info info) {
+    Map<String, INDArray> params = new LinkedHashMap<>();
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      trainer.parameters().forEach((k, v) -> params.put(k, v.dup('c')));
+    }
+    return new Checkpoint(info, params, trainer.optimizer().state());
+  }
+
+  /** The same state under new run information (the epoch count of a longer run, say). */
+  public Checkpoint with(Info newInfo) {
+    return new Checkpoint(newInfo, parameters, optimizerState);
+  }
+
+  /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer restored. */
+  public void restoreInto(Trainer trainer) {
+    List<String> problems = differences(trainer);
+    if (!problems.isEmpty()) {
+      throw new CheckpointException("the checkpoint does not fit this model: " + String.join("; ", problems));
+    }
+    Map<String, INDArray> live = trainer.parameters();
+    parameters.forEach((k, v) -> live.get(k).assign(v));
+    try {
+      trainer.optimizer().restoreState(optimizerState);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException("the checkpoint's optimizer state does not fit this model's optimizer: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * How this checkpoint's parameters differ from {@code trainer}'s: missing or extra names,
+   * shapes, data types. Empty when they match.
+   */
+  public List<String> differences(Trainer trainer) {
+    List<String> out = new ArrayList<>();
+    Map<String, INDArray> live = trainer.parameters();
+    for (Map.Entry<String, INDArray> e : live.entrySet()) {
+      INDArray saved = parameters.get(e.getKey());
+      if (saved == null) {
+        out.add("parameter " + e.getKey() + " " + Arrays.toString(e.getValue().shape()) + " is not in the checkpoint");
+      } else if (!Arrays.equals(saved.shape(), e.getValue().shape())) {
+        out.add("parameter " + e.getKey() + " is " + Arrays.toString(saved.shape()) + " in the checkpoint but "
+            + Arrays.toString(e.getValue().shape()) + " in this model");
+      } else if (saved.dataType() != e.getValue().dataType()) {
+        out.add("parameter " + e.getKey() + " is " + saved.dataType() + " in the checkpoint but "
+            + e.getValue().dataType() + " here");
+      }
+    }
+    parameters.keySet().stream().filter(k -> !live.containsKey(k))
+        .forEach(k -> out.add("the checkpoint has parameter " + k + ", which this model does not"));
+    return out;
+  }
+}

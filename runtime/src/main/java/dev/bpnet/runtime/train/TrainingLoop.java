@@ -1,0 +1,336 @@
+package dev.bpnet.runtime.train;
+
+import dev.bpnet.runtime.Gradients;
+import dev.bpnet.runtime.StepResult;
+import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.Batch;
+import dev.bpnet.runtime.data.Batches;
+import dev.bpnet.runtime.data.Dataset;
+import dev.bpnet.runtime.io.Npz;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The training loop of {@code bpnet train}, for embedded use too: epochs of shuffled
+ * mini-batches through {@link Trainer#step}, with a running score, validation and test figures,
+ * metrics.csv, checkpoints and a stop on NaN or infinity.
+ *
+ * <p>Per epoch e (0-based): {@code optimizer().startEpoch(e)} (schedules hook in there), the
+ * batches of {@code batches.epoch(e)}, then the parameters are checked finite, the validation
+ * and test sets scored, a row appended to {@code metrics.csv} and, with an output directory, a
+ * checkpoint saved ({@link CheckpointStore}) and {@code params.npz} written. Per step the loop
+ * tests only the two losses the step returns; when a value is not finite, {@link FaultFinder}
+ * replays the epoch from the last good state to name the step, pass and parameter, and the
+ * loop throws {@link NonFiniteException} with the trainer back at that state and the last good
+ * checkpoint on disk. A run resumed from a checkpoint ends bit-identical to an uninterrupted one:
+ * batch order is a function of (seed, epoch) and the checkpoint holds every other state.
+ *
+ * <p>The data set's features feed the model's first input and its labels the first label.
+ */
+public final class TrainingLoop {
+
+  /** Called after each epoch with its figures. */
+  @FunctionalInterface
+  public interface Listener {
+    void epochEnd(EpochMetrics metrics);
+  }
+
+  private final Trainer trainer;
+  private final Batches batches;
+  private int epochs = 1;
+  private Dataset validation;
+  private Dataset test;
+  private boolean regression;
+  private Path out;
+  private String modelHash;
+  private long seed;
+  private Map<String, String> hyperparameters = Map.of();
+  private boolean live;
+  private Duration saveInterval = Duration.ZERO;
+  private Checkpoint resume;
+
+  /** A loop over {@code batches} (data, batch size and shuffle seed) for {@code trainer}. */
+  public TrainingLoop(Trainer trainer, Batches batches) {
+    this.trainer = Objects.requireNonNull(trainer, "trainer");
+    this.batches = Objects.requireNonNull(batches, "batches");
+  }
+
+  /** The number of epochs the run is to have in all (a resumed run counts those already done). */
+  public TrainingLoop epochs(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("epochs must be >= 1, got " + n);
+    }
+    this.epochs = n;
+    return this;
+  }
+
+  /** Scores this set after each epoch (val_* figures); null for none. */
+  public TrainingLoop validation(Dataset d) {
+    this.validation = d;
+    return this;
+  }
+
+  /** Scores this set after each epoch (accuracy, or MSE for regression); null for none. */
+  public TrainingLoop test(Dataset d) {
+    this.test = d;
+    return this;
+  }
+
+  /** Regression: errors are mean squared errors, not classification errors. */
+  public TrainingLoop regression(boolean r) {
+    this.regression = r;
+    return this;
+  }
+
+  /**
+   * Writes metrics.csv, params.npz and checkpoints to {@code dir}.
+   *
+   * @param hash identifies the model; null for one derived from the trainer's class and parameter
+   *     shapes (see {@link #defaultModelHash})
+   * @param shuffleSeed the seed of {@code batches}, recorded in checkpoint.json
+   * @param settings hyperparameters a resumed run must share (batch, optimizer, ...); the number
+   *     of epochs is not one of them: a finished run can be resumed to train further
+   */
+  public TrainingLoop output(Path dir, String hash, long shuffleSeed, Map<String, String> settings) {
+    this.out = dir;
+    this.modelHash = hash;
+    this.seed = shuffleSeed;
+    this.hyperparameters = Map.copyOf(settings);
+    return this;
+  }
+
+  /** Shows a live progress line (only sensible on a terminal). */
+  public TrainingLoop live(boolean on) {
+    this.live = on;
+    return this;
+  }
+
+  /**
+   * Saves a checkpoint after an epoch only if this long has passed since the last save (the
+   * last epoch, and the last good state on a stop, are always saved). Zero, the default, saves
+   * after every epoch; runs of thousands of tiny epochs would otherwise spend their time in fsync.
+   */
+  public TrainingLoop saveInterval(Duration d) {
+    this.saveInterval = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /**
+   * Continues from {@code c}: checked against this model and settings first.
+   *
+   * @throws CheckpointException naming what differs (model hash, parameters, dtype, settings)
+   */
+  public TrainingLoop resume(Checkpoint c) {
+    checkCompatible(c);
+    this.resume = c;
+    return this;
+  }
+
+  /** Runs the remaining epochs; returns their figures (empty if the checkpoint was already finished). */
+  public List<EpochMetrics> run(Listener listener) {
+    if (modelHash == null) {
+      modelHash = defaultModelHash(trainer);
+    }
+    int start = 0;
+    long step = 0;
+    double before = 0;
+    if (resume != null) {
+      resume.restoreInto(trainer);
+      start = resume.info().epoch();
+      step = resume.info().step();
+      before = resume.info().seconds();
+    }
+    if (out != null) {
+      try {
+        java.nio.file.Files.createDirectories(out);
+      } catch (java.io.IOException e) {
+        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + e, e);
+      }
+    }
+    MetricsCsv csv = out == null ? null : new MetricsCsv(out.resolve("metrics.csv"), regression);
+    Checkpoint good = Checkpoint.capture(trainer, info(start, step, before));
+    if (csv != null) {
+      csv.start(start);
+      if (resume == null) {
+        save(good);  // a good state on disk from the start: a stop in epoch 1 still leaves one
+      }
+    }
+    boolean saved = true;
+    long savedAt = System.nanoTime();
+    long t0 = System.nanoTime();
+    String input = trainer.inputNames().get(0);
+    String label = trainer.labelNames().get(0);
+    List<EpochMetrics> all = new ArrayList<>();
+    for (int e = start; e < epochs; e++) {
+      beginEpoch(trainer, e);
+      BatchScore score = new BatchScore(regression);
+      int j = 0;
+      try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
+        for (Batch b : batches.epoch(e)) {
+          StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+          j++;
+          step++;
+          // l_x is NaN by contract without a third pass; an infinite one is always a fault
+          if (!Double.isFinite(r.loss()) || Double.isInfinite(r.inputLoss())) {
+            throw stop(good, saved, e, j);
+          }
+          score.add(r.loss(), r.inputLoss(), trainer.lastOutput(), b.labels());
+          bar.step(score);
+        }
+      }
+      if (FaultFinder.firstNonFinite(trainer.parameters()) != null) {
+        throw stop(good, saved, e, -1);
+      }
+      BatchScore val = validation == null ? null : score(validation);
+      double testFigure = test == null ? Double.NaN
+          : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
+      double seconds = before + (System.nanoTime() - t0) / 1e9;
+      EpochMetrics m = new EpochMetrics(e + 1, step, score.loss(), score.inputLoss(), score.error(),
+          val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.inputLoss(),
+          val == null ? Double.NaN : val.error(), testFigure, seconds);
+      all.add(m);
+      good = Checkpoint.capture(trainer, info(e + 1, step, seconds));
+      saved = false;
+      if (csv != null) {
+        csv.append(m);
+        if (e == epochs - 1 || System.nanoTime() - savedAt >= saveInterval.toNanos()) {
+          save(good);
+          saved = true;
+          savedAt = System.nanoTime();
+        }
+      }
+      listener.epochEnd(m);
+    }
+    return all;
+  }
+
+  /**
+   * What happens as epoch e (0-based) starts: the trainer's hook, where the alpha and
+   * learning-rate schedules live. The fault replay calls it too, so a replayed epoch runs
+   * exactly as the original did.
+   */
+  static void beginEpoch(Trainer t, int epoch) {
+    t.startEpoch(epoch);
+  }
+
+  /** Locates the fault, puts the trainer back at the last good state, saves it if it was not. */
+  private NonFiniteException stop(Checkpoint good, boolean saved, int epoch, int lastStep) {
+    NonFiniteException.Fault f = FaultFinder.locate(trainer, good, batches, epoch, lastStep);
+    if (f == null) {  // the replay stayed finite: report what the loop saw
+      f = new NonFiniteException.Fault(epoch + 1, Math.max(lastStep, 0), good.info().step() + Math.max(lastStep, 0),
+          lastStep < 0 ? "parameters after the epoch" : "loss of the step", null,
+          "seen in training but not on replay (non-deterministic backend?)");
+    }
+    good.restoreInto(trainer);
+    if (out != null && !saved) {
+      save(good);
+    }
+    return new NonFiniteException(f, good.info().epoch(), out == null ? null : out.resolve(CheckpointStore.JSON).toString());
+  }
+
+  private void save(Checkpoint c) {
+    CheckpointStore.save(out, c);
+    Npz.write(out.resolve("params.npz"), c.parameters());
+  }
+
+  /** Loss, l_x and error of a data set, by batches of the training size, parameters unchanged. */
+  private BatchScore score(Dataset d) {
+    BatchScore s = new BatchScore(regression);
+    String input = trainer.inputNames().get(0);
+    String label = trainer.labelNames().get(0);
+    int bs = batches.batchSize();
+    for (int from = 0; from < d.size(); from += bs) {
+      int to = Math.min(d.size(), from + bs);
+      INDArray x = d.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+      INDArray y = d.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+      Gradients g = trainer.gradients(Map.of(input, x, label, y));
+      s.add(g.loss(), g.inputLoss(), trainer.lastOutput(), y);
+    }
+    return s;
+  }
+
+  private Checkpoint.Info info(int epoch, long step, double seconds) {
+    return new Checkpoint.Info(trainer.modelName(), modelHash, dtypeName(trainer.dataType()), epoch, step, epochs,
+        seconds, seed, hyperparameters);
+  }
+
+  private void checkCompatible(Checkpoint c) {
+    if (modelHash == null) {
+      modelHash = defaultModelHash(trainer);
+    }
+    Checkpoint.Info i = c.info();
+    List<String> why = new ArrayList<>();
+    if (!i.modelHash().equals(modelHash)) {
+      why.add("it was written by model " + i.model() + " (hash " + abbrev(i.modelHash()) + "), this is model "
+          + trainer.modelName() + " (hash " + abbrev(modelHash) + ")");
+    }
+    why.addAll(c.differences(trainer));
+    String dtype = dtypeName(trainer.dataType());
+    if (!i.dtype().equals(dtype)) {
+      why.add("it is " + i.dtype() + ", this run is " + dtype);
+    }
+    if (i.seed() != seed) {
+      why.add("its shuffle seed is " + i.seed() + ", this run's is " + seed);
+    }
+    Map<String, String> mine = new LinkedHashMap<>(hyperparameters);
+    Map<String, String> theirs = new LinkedHashMap<>(i.hyperparameters());
+    new java.util.TreeSet<>(union(mine, theirs)).forEach(k -> {
+      if (!Objects.equals(mine.get(k), theirs.get(k))) {
+        why.add(k + " is " + Objects.requireNonNullElse(theirs.get(k), "unset") + " in the checkpoint, "
+            + Objects.requireNonNullElse(mine.get(k), "unset") + " here");
+      }
+    });
+    if (!why.isEmpty()) {
+      throw new CheckpointException("refusing to resume from a checkpoint of a different model or run: "
+          + String.join("; ", why));
+    }
+  }
+
+  private static java.util.Set<String> union(Map<String, String> a, Map<String, String> b) {
+    java.util.Set<String> s = new java.util.HashSet<>(a.keySet());
+    s.addAll(b.keySet());
+    return s;
+  }
+
+  private static String abbrev(String hash) {
+    return hash.length() > 12 ? hash.substring(0, 12) : hash;
+  }
+
+  /** float32 or float64, as models write it. */
+  static String dtypeName(DataType t) {
+    return t == DataType.DOUBLE ? "float64" : t == DataType.FLOAT ? "float32" : t.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The hash of trainers built without a compiler at hand: SHA-256 of the trainer's class name,
+   * model name and parameter names and shapes. {@code bpnet train} hashes the compiled model
+   * instead, which also tells apart models of the same shapes.
+   */
+  public static String defaultModelHash(Trainer t) {
+    StringBuilder b = new StringBuilder(t.getClass().getName()).append('\n').append(t.modelName()).append('\n');
+    t.parameters().forEach((k, v) -> b.append(k).append(' ').append(Arrays.toString(v.shape())).append('\n'));
+    return sha256(b.toString());
+  }
+
+  /** Lower-case hex SHA-256 of the UTF-8 text. */
+  public static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
