@@ -10,7 +10,8 @@
 #        [--mode 2pass,3pass-paper,3pass-exact] [--impl bpnet,hand-tuned,samediff,pytorch]
 #        [--repeats 5] [--block-seconds 0.15] [--examples examples|none] [--out DIR]
 # --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
-# free cores distorts every figure).
+# free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
+#   BENCH_JAVA_OPTS=-XX:StartFlightRecording=filename=step.jfr,settings=profile bench/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=1
@@ -27,5 +28,7 @@ if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.
   echo "bench: building..." >&2
   mvn -B -q -ntp -Dstyle.color=never install -DskipTests >&2
   mvn -B -q -ntp -Dstyle.color=never -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
+  touch "$cp_file"  # the plugin leaves an unchanged file alone
 fi
-exec java -cp "examples/target/classes:$(cat "$cp_file")" dev.bpnet.examples.bench.Bench "${args[@]}"
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" dev.bpnet.examples.bench.Bench "${args[@]}"

@@ -77,9 +77,15 @@ public final class Bench {
         System.err.printf("bench: %s batch %d%n", BenchOptions.name(sizes), batch);
         rows.addAll(group(opts, sizes, batch, sameDiffExact));
         if (torch != null) {
-          for (TorchRunner.Result t : torch.run(sizes, batch, opts.modes())) {
-            rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(), t.ms(), t.cpuMs(),
-                t.runsMs(), null, null));
+          try {
+            for (TorchRunner.Result t : torch.run(sizes, batch, opts.modes())) {
+              rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(), t.ms(), t.cpuMs(),
+                  t.runsMs(), null, null, List.of()));
+            }
+          } catch (TorchRunner.NoTorchException e) {
+            notes.add(e.getMessage());
+            torch = null;
+            continue;
           }
           if (opts.modes().contains("3pass-paper")) {
             rows.add(Row.skipped("pytorch", "3pass-paper", sizes, batch, "paper mode is bpnet's ABP; PyTorch has no built-in counterpart"));
@@ -121,12 +127,14 @@ public final class Bench {
     }
     Map<String, Trainer> trainers = new HashMap<>();
     Map<String, GemmFloor> floors = new HashMap<>();
+    Map<String, String> sources = new HashMap<>();
     if (opts.impls().contains("bpnet")) {
       for (String mode : opts.modes()) {
         GeneratedMlp g = GeneratedMlp.compile(sizes, mode, LR, SEED);
         Trainer t = g.trainer();
         t.step(feeds);  // allocates the buffers the gemm floor reads
         trainers.put(mode, t);
+        sources.put(mode, g.java());
         contenders.add(new Timing.Contender("bpnet", mode, n -> {
           for (int i = 0; i < n; i++) {
             t.step(feeds);
@@ -163,15 +171,17 @@ public final class Bench {
               && o.contender().mode().equals(c.mode())).findFirst().orElseThrow();
           GemmFloor floor = floors.get(c.mode());
           double alloc = AllocationCount.bytesPerStep("bpnet-" + c.mode(), () -> t.step(feeds), 3);
+          List<StatementProfile.Entry> profile = opts.profile()
+              ? StatementProfile.of(sources.get(c.mode()), t, opts.repeats()) : List.of();
           rows.add(Row.measured("bpnet", null, c.mode(), sizes, batch, res,
-              new Row.Gemm(gemm.wallMsPerStep(), gemm.cpuMsPerStep(), floor.count(), floor.shapes()), alloc));
+              new Row.Gemm(gemm.wallMsPerStep(), gemm.cpuMsPerStep(), floor.count(), floor.shapes()), alloc, profile));
         }
         case "hand-tuned" -> {
           HandTunedMlp h = hand;
           double alloc = AllocationCount.bytesPerStep("hand-tuned", () -> h.step(x, y, LR), 3);
-          rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, null, alloc));
+          rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, null, alloc, List.of()));
         }
-        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, null, null));
+        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, null, null, List.of()));
       }
     }
     rows.addAll(skipped);

@@ -23,12 +23,13 @@ import java.util.List;
  * @param python the Python interpreter that runs {@code torchScript}
  * @param torchScript bench/torch_mlp.py
  * @param out where results.jsonl and results.md go
+ * @param profile also time each statement of the generated steps alone ({@link StatementProfile})
  * @param cpuClock rank by the stepping thread's CPU time instead of wall-clock time (both are
  *     always recorded); CPU time is less disturbed when other processes share the cores
  */
 record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> modes, List<String> impls,
     int repeats, double blockSeconds, double warmupSeconds, Path examples, int compileRepeats,
-    String python, Path torchScript, Path out, boolean cpuClock) {
+    String python, Path torchScript, Path out, boolean cpuClock, boolean profile) {
 
   static final List<String> ALL_MODES = List.of("2pass", "3pass-paper", "3pass-exact");
   static final List<String> ALL_IMPLS = List.of("bpnet", "hand-tuned", "samediff", "pytorch");
@@ -43,10 +44,11 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
         --block-seconds 0.15                 length of one timed block
         --warmup-seconds 0.3                 minimum warm-up per implementation
         --examples examples | none           .bpnet files whose compile time is measured
-        --compile-repeats 3
+        --compile-repeats 5
         --python /usr/bin/python3  --torch-script bench/torch_mlp.py
         --out runs/bench-<time>              results.jsonl and results.md
-        --clock wall | cpu                   what ms/step and the ratios use (both are recorded)""";
+        --clock wall | cpu                   what ms/step and the ratios use (both are recorded)
+        --profile yes                        also time each statement of the generated steps alone""";
 
   /** Thrown for a bad command line; the message says what was wrong. */
   static final class UsageException extends Exception {
@@ -63,13 +65,14 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
     List<String> modes = ALL_MODES;
     List<String> impls = ALL_IMPLS;
     int repeats = 5;
-    int compileRepeats = 3;
+    int compileRepeats = 5;
     double block = 0.15;
     double warmup = 0.3;
     Path examples = Path.of("examples");
     String python = "/usr/bin/python3";
     Path torch = Path.of("bench/torch_mlp.py");
     boolean cpuClock = false;
+    boolean profile = false;
     Path out = Path.of("runs", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     for (int i = 0; i < args.length; i++) {
       String opt = args[i];
@@ -91,11 +94,12 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
         case "--torch-script" -> torch = Path.of(v);
         case "--out" -> out = Path.of(v);
         case "--clock" -> cpuClock = choices(opt, v, List.of("wall", "cpu")).contains("cpu");
+        case "--profile" -> profile = choices(opt, v, List.of("yes", "no")).contains("yes");
         default -> throw new UsageException("unknown option " + opt);
       }
     }
     return new BenchOptions(networks, batches, modes, impls, repeats, block, warmup, examples,
-        compileRepeats, python, torch, out, cpuClock);
+        compileRepeats, python, torch, out, cpuClock, profile);
   }
 
   /** "784-512-10" for {@code [784, 512, 10]}. */

@@ -63,6 +63,10 @@ final class Report {
       if (r.allocBytesPerStep() != null) {
         n.put("alloc_bytes_per_step", r.allocBytesPerStep());
       }
+      if (!r.profile().isEmpty()) {
+        var p = n.putArray("statement_cpu_us");
+        r.profile().forEach(e -> p.addObject().put("statement", e.statement()).put("us", e.us()));
+      }
       out.add(JSON.writeValueAsString(n));
     }
     for (CompileTiming.Result c : run.compile()) {
@@ -122,6 +126,16 @@ final class Report {
       for (CompileTiming.Result c : run.compile()) {
         b.append("| ").append(c.file()).append(" | ").append(c.model()).append(" | ").append(f(c.ms(), 0)).append(" |\n");
       }
+    }
+    for (Row r : run.rows()) {
+      if (r.profile().isEmpty()) {
+        continue;
+      }
+      double total = r.profile().stream().mapToDouble(StatementProfile.Entry::us).sum();
+      b.append("\nStatements of the generated ").append(r.mode()).append(" step alone, ").append(r.network())
+          .append(", batch ").append(r.batch()).append(" (CPU µs per call; sum ").append(f(total / 1000, 3))
+          .append(" ms of a ").append(f(r.cpuMs(), 3)).append(" ms step):\n\n| statement | µs |\n| --- | ---: |\n");
+      r.profile().forEach(e -> b.append("| `").append(e.statement()).append("` | ").append(f(e.us(), 1)).append(" |\n"));
     }
     List<String> skipped = run.rows().stream().filter(r -> !r.ok())
         .map(r -> r.impl() + " " + r.mode() + ": " + r.skipped()).distinct().toList();

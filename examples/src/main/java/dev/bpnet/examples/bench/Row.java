@@ -7,9 +7,11 @@ import java.util.List;
  *
  * @param gemm for generated trainers, its gemm calls timed alone; null otherwise
  * @param allocBytesPerStep INDArray bytes a warmed-up step allocates; null where not counted
+ * @param profile with {@code --profile}, the generated step's statements timed alone; else empty
  */
 record Row(String impl, String version, String mode, int[] sizes, int batch, String skipped,
-    int steps, double wallMs, double cpuMs, double[] runsMs, Gemm gemm, Double allocBytesPerStep) {
+    int steps, double wallMs, double cpuMs, double[] runsMs, Gemm gemm, Double allocBytesPerStep,
+    List<StatementProfile.Entry> profile) {
 
   /** Whether {@link #ms} is CPU time; set once per run from {@code --clock}. */
   static volatile boolean cpuClock;
@@ -27,13 +29,13 @@ record Row(String impl, String version, String mode, int[] sizes, int batch, Str
   }
 
   static Row measured(String impl, String version, String mode, int[] sizes, int batch, Timing.Result t,
-      Gemm gemm, Double alloc) {
+      Gemm gemm, Double alloc, List<StatementProfile.Entry> profile) {
     return new Row(impl, version, mode, sizes, batch, null, t.stepsPerBlock(), t.wallMsPerStep(), t.cpuMsPerStep(),
-        t.wallMs(), gemm, alloc);
+        t.wallMs(), gemm, alloc, profile);
   }
 
   static Row skipped(String impl, String mode, int[] sizes, int batch, String why) {
-    return new Row(impl, null, mode, sizes, batch, why, 0, Double.NaN, Double.NaN, new double[0], null, null);
+    return new Row(impl, null, mode, sizes, batch, why, 0, Double.NaN, Double.NaN, new double[0], null, null, List.of());
   }
 
   String network() {

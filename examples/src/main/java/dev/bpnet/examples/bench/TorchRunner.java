@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -30,28 +31,28 @@ final class TorchRunner {
     this.threads = threads;
   }
 
-  /** Null when PyTorch can be run, else why not (the note printed instead of its rows). */
+  /** Null when the script and the interpreter exist, else why PyTorch is not measured. */
   String unavailable() {
     if (!Files.isRegularFile(opts.torchScript())) {
       return "PyTorch not measured: " + opts.torchScript() + " not found";
     }
-    try {
-      Process p = new ProcessBuilder(opts.python(), "-c", "import torch").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      if (p.waitFor() != 0) {
-        return "PyTorch not measured: " + opts.python()
-            + " cannot import torch (apt-get install -y python3-torch libopenblas0-pthread to include it)";
-      }
-      return null;
-    } catch (IOException e) {
-      return "PyTorch not measured: cannot run " + opts.python() + " (" + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "PyTorch not measured: interrupted";
+    if (!Files.isExecutable(Path.of(opts.python()))) {
+      return "PyTorch not measured: no Python interpreter at " + opts.python();
+    }
+    return null;
+  }
+
+  /** Thrown when torch cannot be imported: the note the harness prints instead of PyTorch's rows. */
+  static final class NoTorchException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NoTorchException(String message) {
+      super(message);
     }
   }
 
-  List<Result> run(int[] sizes, int batch, List<String> modes) throws IOException, InterruptedException {
+  /** PyTorch's rows for one network and batch; the import of torch is checked by running the script. */
+  List<Result> run(int[] sizes, int batch, List<String> modes) throws IOException, InterruptedException, NoTorchException {
     List<String> torchModes = new ArrayList<>();
     if (modes.contains("2pass")) {
       torchModes.add("2pass");
@@ -69,8 +70,17 @@ final class TorchRunner {
         "--threads", threads.equals("unset") ? "1" : threads, "--modes", String.join(",", torchModes),
         "--repeats", Integer.toString(opts.repeats()), "--warmup", Integer.toString(warmup),
         "--block-seconds", Double.toString(opts.blockSeconds()));
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
+    // drained on its own thread so that neither pipe can fill up and block the script
+    var stderr = new java.util.concurrent.CompletableFuture<String>();
+    Thread drain = new Thread(() -> {
+      try {
+        stderr.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        stderr.complete("");
+      }
+    });
+    drain.start();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         if (!line.startsWith("{")) {
@@ -87,8 +97,16 @@ final class TorchRunner {
       }
     }
     if (p.waitFor() != 0) {
-      throw new IOException(opts.torchScript() + " exited with status " + p.exitValue());
+      drain.join();
+      String err = stderr.getNow("");
+      if (err.contains("No module named 'torch'")) {
+        throw new NoTorchException("PyTorch not measured: " + opts.python()
+            + " cannot import torch (apt-get install -y python3-torch libopenblas0-pthread to include it)");
+      }
+      throw new IOException(opts.torchScript() + " exited with status " + p.exitValue() + ": " + err.strip());
     }
+    drain.join();
+    System.err.print(stderr.getNow(""));
     return out;
   }
 }
