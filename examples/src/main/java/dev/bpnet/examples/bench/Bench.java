@@ -57,7 +57,6 @@ public final class Bench {
 
   static Report.Run run(BenchOptions opts, String argLine) throws IOException, InterruptedException {
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
-    Row.cpuClock = opts.cpuClock();
     String loadBefore = Machine.loadAverage();
     List<String> notes = new ArrayList<>();
     TorchRunner torch = null;
@@ -79,8 +78,8 @@ public final class Bench {
         if (torch != null) {
           try {
             for (TorchRunner.Result t : torch.run(sizes, batch, opts.modes())) {
-              rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(), t.ms(), t.cpuMs(),
-                  t.runsMs(), null, null, List.of()));
+              rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(),
+                  opts.cpuClock() ? t.cpuMs() : t.ms(), t.ms(), t.cpuMs(), t.runsMs(), null, null, List.of()));
             }
           } catch (TorchRunner.NoTorchException e) {
             notes.add(e.getMessage());
@@ -95,7 +94,7 @@ public final class Bench {
     }
     List<CompileTiming.Result> compile = opts.examples() == null ? List.of()
         : CompileTiming.measure(opts.examples(), opts.compileRepeats());
-    return new Report.Run(Machine.describe(threads), loadBefore, Machine.loadAverage(),
+    return new Report.Run(Machine.describe(threads), opts.cpuClock() ? "cpu" : "wall", loadBefore, Machine.loadAverage(),
         "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
   }
 
@@ -173,15 +172,16 @@ public final class Bench {
           double alloc = AllocationCount.bytesPerStep("bpnet-" + c.mode(), () -> t.step(feeds), 3);
           List<StatementProfile.Entry> profile = opts.profile()
               ? StatementProfile.of(sources.get(c.mode()), t, opts.repeats()) : List.of();
-          rows.add(Row.measured("bpnet", null, c.mode(), sizes, batch, res,
-              new Row.Gemm(gemm.wallMsPerStep(), gemm.cpuMsPerStep(), floor.count(), floor.shapes()), alloc, profile));
+          rows.add(Row.measured("bpnet", null, c.mode(), sizes, batch, res, opts.cpuClock(),
+              new Row.Gemm(gemm.ms(opts.cpuClock()), floor.count(), floor.shapes()), alloc, profile));
         }
         case "hand-tuned" -> {
           HandTunedMlp h = hand;
           double alloc = AllocationCount.bytesPerStep("hand-tuned", () -> h.step(x, y, LR), 3);
-          rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, null, alloc, List.of()));
+          rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, opts.cpuClock(), null, alloc, List.of()));
         }
-        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, null, null, List.of()));
+        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, opts.cpuClock(), null, null,
+            List.of()));
       }
     }
     rows.addAll(skipped);

@@ -22,8 +22,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 final class Report {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Everything one run produced. */
-  record Run(Map<String, String> machine, String loadBefore, String loadAfter, String command,
+  /** Everything one run produced; {@code clock} is "wall" or "cpu" (what ms/step means). */
+  record Run(Map<String, String> machine, String clock, String loadBefore, String loadAfter, String command,
       List<Row> rows, List<CompileTiming.Result> compile, List<Targets.Target> targets, List<String> notes) {}
 
   private Report() {}
@@ -47,7 +47,7 @@ final class Report {
         out.add(JSON.writeValueAsString(n));
         continue;
       }
-      n.put("status", "ok").put("ms_per_step", r.ms()).put("clock", Row.cpuClock ? "cpu" : "wall")
+      n.put("status", "ok").put("ms_per_step", r.ms()).put("clock", run.clock())
           .put("wall_ms_per_step", r.wallMs()).put("cpu_ms_per_step", r.cpuMs()).put("steps_per_block", r.steps());
       var runs = n.putArray("runs_ms");
       for (double v : r.runsMs()) {
@@ -98,7 +98,7 @@ final class Report {
     b.append("; OMP_NUM_THREADS=").append(run.machine().get("omp_num_threads"))
         .append("; load average ").append(run.loadBefore()).append(" before, ").append(run.loadAfter()).append(" after.\n\n");
     b.append("Command: `").append(run.command()).append("`; ms/step is the median ")
-        .append(Row.cpuClock ? "CPU time of the stepping thread (process CPU time for PyTorch)" : "wall-clock time")
+        .append(run.clock().equals("cpu") ? "CPU time of the stepping thread (process CPU time for PyTorch)" : "wall-clock time")
         .append(" per step over the timed blocks.\n\n");
     b.append("| network | batch | mode | implementation | ms/step | × bpnet | gemms alone (calls) | step / gemms | INDArray B/step |\n");
     b.append("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");

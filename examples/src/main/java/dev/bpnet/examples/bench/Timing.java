@@ -30,6 +30,11 @@ final class Timing {
     double cpuMsPerStep() {
       return median(cpuMs);
     }
+
+    /** The median by the chosen clock. */
+    double ms(boolean cpuClock) {
+      return cpuClock ? cpuMsPerStep() : wallMsPerStep();
+    }
   }
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
