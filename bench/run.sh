@@ -18,7 +18,11 @@ threads=1
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --threads) threads=$2; shift 2;;
+    --threads)
+      case "${2:-}" in
+        [1-9]|[1-9][0-9]) threads=$2; shift 2;;
+        *) echo "bench: --threads: expected a positive integer, got '${2:-}'" >&2; exit 2;;
+      esac;;
     *) args+=("$1"); shift;;
   esac
 done
