@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The benchmark of issue 7: ms per SGD step of the generated trainer (2-pass, 3-pass paper,
+# 3-pass exact), the hand-tuned ND4J reference, DL4J SameDiff's fit and, when Debian's
+# python3-torch and libopenblas0-pthread are installed, PyTorch (bench/torch_mlp.py), side by
+# side in one invocation; plus each generated step's gemm calls alone, its INDArray allocations
+# and the warm compile time of every example model. Prints a table and JSON lines and writes
+# runs/bench-<time>/results.{jsonl,md} (--out DIR to choose).
+#
+# Usage: bench/run.sh [--threads N] [--sizes 784-512-10,784-1024-1024-10] [--batch 32,128,512]
+#        [--mode 2pass,3pass-paper,3pass-exact] [--impl bpnet,hand-tuned,samediff,pytorch]
+#        [--repeats 5] [--block-seconds 0.15] [--examples examples|none] [--out DIR]
+# --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
+# free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
+#   BENCH_JAVA_OPTS=-XX:StartFlightRecording=filename=step.jfr,settings=profile bench/run.sh ...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=1
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads)
+      case "${2:-}" in
+        [1-9]|[1-9][0-9]) threads=$2; shift 2;;
+        *) echo "bench: --threads: expected a positive integer, got '${2:-}'" >&2; exit 2;;
+      esac;;
+    *) args+=("$1"); shift;;
+  esac
+done
+export OMP_NUM_THREADS=$threads
+cp_file=examples/target/bench.cp
+if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.g4' \) -newer "$cp_file" -print | head -1)" ]; then
+  echo "bench: building..." >&2
+  mvn -B -q -ntp -Dstyle.color=never install -DskipTests >&2
+  mvn -B -q -ntp -Dstyle.color=never -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
+  touch "$cp_file"  # the plugin leaves an unchanged file alone
+fi
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" dev.bpnet.examples.bench.Bench "${args[@]}"

@@ -1,0 +1,190 @@
+package dev.bpnet.examples.bench;
+
+import dev.bpnet.runtime.Trainer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The benchmark of issue 7 (run it with {@code bench/run.sh}): ms per SGD step of the generated
+ * trainer (2-pass, 3-pass paper, 3-pass exact), the hand-tuned ND4J reference
+ * ({@link HandTunedMlp}), DL4J SameDiff's {@code fit} and PyTorch (bench/torch_mlp.py), side by
+ * side in one invocation, float32, with the thread count the caller pinned through
+ * OMP_NUM_THREADS. For each network and batch size the Java contenders are timed interleaved
+ * (see {@link Timing}); then PyTorch runs with the same repeats and block length. Also measured:
+ * each generated step's gemm calls alone ({@link GemmFloor}), the INDArray bytes a warmed-up
+ * step allocates ({@link AllocationCount}) and the warm compile time of every example model
+ * ({@link CompileTiming}). Prints a table and the JSON lines and writes both to {@code --out}.
+ *
+ * <p>Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
+ */
+public final class Bench {
+  private static final double LR = 0.01;
+  private static final long SEED = 1;
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    BenchOptions opts;
+    try {
+      opts = BenchOptions.parse(args);
+    } catch (BenchOptions.UsageException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(BenchOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      Report.Run run = run(opts, String.join(" ", args));
+      System.out.println(Report.markdown(run));
+      Report.jsonLines(run).forEach(System.out::println);
+      Report.write(run, opts.out());
+      System.out.println("\nwrote " + opts.out().resolve("results.jsonl") + " and " + opts.out().resolve("results.md"));
+    } catch (IOException | RuntimeException e) {
+      System.err.println("bench: failed: " + e);
+      System.exit(3);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(3);
+    }
+  }
+
+  static Report.Run run(BenchOptions opts, String argLine) throws IOException, InterruptedException {
+    String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
+    String loadBefore = Machine.loadAverage();
+    List<String> notes = new ArrayList<>();
+    TorchRunner torch = null;
+    if (opts.impls().contains("pytorch")) {
+      torch = new TorchRunner(opts, threads);
+      String why = torch.unavailable();
+      if (why != null) {
+        notes.add(why);
+        torch = null;
+      }
+    }
+    String sameDiffExact = opts.impls().contains("samediff") && opts.modes().contains("3pass-exact")
+        ? SameDiffMlp.doubleBackwardUnsupported() : null;
+    List<Row> rows = new ArrayList<>();
+    for (int[] sizes : opts.networks()) {
+      for (int batch : opts.batches()) {
+        System.err.printf("bench: %s batch %d%n", BenchOptions.name(sizes), batch);
+        rows.addAll(group(opts, sizes, batch, sameDiffExact));
+        if (torch != null) {
+          try {
+            for (TorchRunner.Result t : torch.run(sizes, batch, opts.modes())) {
+              rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(),
+                  opts.cpuClock() ? t.cpuMs() : t.ms(), t.ms(), t.cpuMs(), t.runsMs(), null, null, List.of()));
+            }
+          } catch (TorchRunner.NoTorchException e) {
+            notes.add(e.getMessage());
+            torch = null;
+            continue;
+          }
+          if (opts.modes().contains("3pass-paper")) {
+            rows.add(Row.skipped("pytorch", "3pass-paper", sizes, batch, "paper mode is bpnet's ABP; PyTorch has no built-in counterpart"));
+          }
+        }
+      }
+    }
+    List<CompileTiming.Result> compile = opts.examples() == null ? List.of()
+        : CompileTiming.measure(opts.examples(), opts.compileRepeats());
+    return new Report.Run(Machine.describe(threads), opts.cpuClock() ? "cpu" : "wall", loadBefore, Machine.loadAverage(),
+        "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
+  }
+
+  /** Every Java contender on one network and batch size, timed interleaved. */
+  private static List<Row> group(BenchOptions opts, int[] sizes, int batch, String sameDiffExact) {
+    INDArray x = Nd4j.rand(DataType.FLOAT, batch, sizes[0]);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, batch, sizes[sizes.length - 1]);
+    Random r = new Random(SEED);
+    for (int i = 0; i < batch; i++) {
+      y.putScalar(i, r.nextInt(sizes[sizes.length - 1]), 1.0);
+    }
+    Map<String, INDArray> feeds = Map.of("x", x, "y", y);
+    List<Timing.Contender> contenders = new ArrayList<>();
+    List<Row> skipped = new ArrayList<>();
+    HandTunedMlp hand = null;
+    if (opts.impls().contains("hand-tuned")) {
+      for (String mode : opts.modes()) {
+        if (mode.equals("2pass")) {
+          HandTunedMlp h = hand = new HandTunedMlp(sizes, DataType.FLOAT, SEED);
+          contenders.add(new Timing.Contender("hand-tuned", mode, n -> {
+            for (int i = 0; i < n; i++) {
+              h.step(x, y, LR);
+            }
+          }));
+        } else {
+          skipped.add(Row.skipped("hand-tuned", mode, sizes, batch, "the hand-tuned reference is a 2-pass trainer"));
+        }
+      }
+    }
+    Map<String, Trainer> trainers = new HashMap<>();
+    Map<String, GemmFloor> floors = new HashMap<>();
+    Map<String, String> sources = new HashMap<>();
+    if (opts.impls().contains("bpnet")) {
+      for (String mode : opts.modes()) {
+        GeneratedMlp g = GeneratedMlp.compile(sizes, mode, LR, SEED);
+        Trainer t = g.trainer();
+        t.step(feeds);  // allocates the buffers the gemm floor reads
+        trainers.put(mode, t);
+        sources.put(mode, g.java());
+        contenders.add(new Timing.Contender("bpnet", mode, n -> {
+          for (int i = 0; i < n; i++) {
+            t.step(feeds);
+          }
+        }));
+        GemmFloor floor = GemmFloor.of(g.java(), t);
+        contenders.add(new Timing.Contender("bpnet-gemms", mode, floor::run));
+        floors.put(mode, floor);
+      }
+    }
+    if (opts.impls().contains("samediff")) {
+      for (String mode : opts.modes()) {
+        if (mode.equals("2pass")) {
+          SameDiffMlp sd = new SameDiffMlp(sizes, x, y, LR, SEED);
+          contenders.add(new Timing.Contender("samediff", mode, sd::steps));
+        } else if (mode.equals("3pass-exact") && sameDiffExact != null) {
+          skipped.add(Row.skipped("samediff", mode, sizes, batch, sameDiffExact));
+        } else {
+          skipped.add(Row.skipped("samediff", mode, sizes, batch,
+              mode.equals("3pass-paper") ? "paper mode is bpnet's ABP; SameDiff has no built-in counterpart"
+                  : "double backward not wired into the benchmark"));
+        }
+      }
+    }
+    List<Timing.Result> results = Timing.interleaved(contenders, opts.repeats(), opts.blockSeconds(), opts.warmupSeconds());
+    List<Row> rows = new ArrayList<>();
+    for (Timing.Result res : results) {
+      Timing.Contender c = res.contender();
+      switch (c.impl()) {
+        case "bpnet-gemms" -> { }
+        case "bpnet" -> {
+          Trainer t = trainers.get(c.mode());
+          Timing.Result gemm = results.stream().filter(o -> o.contender().impl().equals("bpnet-gemms")
+              && o.contender().mode().equals(c.mode())).findFirst().orElseThrow();
+          GemmFloor floor = floors.get(c.mode());
+          double alloc = AllocationCount.bytesPerStep("bpnet-" + c.mode(), () -> t.step(feeds), 3);
+          List<StatementProfile.Entry> profile = opts.profile()
+              ? StatementProfile.of(sources.get(c.mode()), t, opts.repeats()) : List.of();
+          rows.add(Row.measured("bpnet", null, c.mode(), sizes, batch, res, opts.cpuClock(),
+              new Row.Gemm(gemm.ms(opts.cpuClock()), floor.count(), floor.shapes()), alloc, profile));
+        }
+        case "hand-tuned" -> {
+          HandTunedMlp h = hand;
+          double alloc = AllocationCount.bytesPerStep("hand-tuned", () -> h.step(x, y, LR), 3);
+          rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, opts.cpuClock(), null, alloc, List.of()));
+        }
+        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, opts.cpuClock(), null, null,
+            List.of()));
+      }
+    }
+    rows.addAll(skipped);
+    return rows;
+  }
+}
