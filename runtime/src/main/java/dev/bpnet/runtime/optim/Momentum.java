@@ -67,7 +67,7 @@ public final class Momentum implements Optimizer {
   @Override
   public void restoreState(java.util.Map<String, INDArray> state) {
     java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
-    rate.restoreSteps(StateArrays.takeLong(left, "t", 0));
+    rate.restoreFrom(left);
     velocity.importFrom("velocity", left);
     StateArrays.requireConsumed("momentum", left);
   }

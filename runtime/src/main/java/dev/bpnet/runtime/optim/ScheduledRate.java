@@ -37,9 +37,9 @@ final class ScheduledRate {
     return t;
   }
 
-  /** Puts the update count of a checkpoint back, so that a step-dependent schedule resumes in place. */
-  void restoreSteps(long steps) {
-    t = steps;
+  /** Takes the update count {@code t} out of checkpoint state, so that a step-dependent schedule resumes in place. */
+  void restoreFrom(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state) {
+    t = StateArrays.takeLong(state, "t", 0);
   }
 
   /** The update count as checkpoint state ({@code t}), when there is one to keep. */

@@ -53,7 +53,7 @@ public final class Sgd implements Optimizer {
   @Override
   public void restoreState(java.util.Map<String, INDArray> state) {
     java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
-    rate.restoreSteps(StateArrays.takeLong(left, "t", 0));
+    rate.restoreFrom(left);
     StateArrays.requireConsumed("sgd", left);
   }
 
