@@ -1,5 +1,11 @@
 package dev.bpnet.runtime;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
@@ -124,6 +130,115 @@ public final class Kernels {
     }
     if (g3 != null) {
       Nd4j.getBlasWrapper().level1().axpy(dir.length(), 1.0 - alpha, g3, dir);
+    }
+  }
+
+  /**
+   * out = -(1/m) sum_ij a_ij b_ij for [m, n] arrays: the mean cross-entropy -(1/B) sum_b y_b . log p_b
+   * as one BLAS dot, where the generic statements (multiply, row sums, negate, mean) are four
+   * ND4J op executions. out is a 0-d array.
+   */
+  public static void negatedMeanDot(INDArray a, INDArray b, INDArray out) {
+    double dot;
+    if (dense(a) && dense(b)) {
+      dot = Nd4j.getBlasWrapper().level1().dot(a.length(), 1.0, a, b);
+    } else {
+      dot = 0;
+      for (long i = 0; i < a.size(0); i++) {
+        for (long j = 0; j < a.size(1); j++) {
+          dot += a.getDouble(i, j) * b.getDouble(i, j);
+        }
+      }
+    }
+    out.putScalar(0, -dot / a.size(0));
+  }
+
+  /**
+   * out = s g - exp(logP) * rowsum(s g) for [m, n] arrays: the VJP of log_softmax over the last
+   * axis with cotangent s g (for the mean cross-entropy, g = y and s = -1/B, so out = (softmax
+   * * rowsum(y) - y) / B). One pass in Java where the generic statements are five ND4J op
+   * executions; the arithmetic is the same, in double.
+   */
+  public static void logSoftmaxVjp(INDArray g, double s, INDArray logP, INDArray out) {
+    int rows = (int) out.size(0);
+    int cols = (int) out.size(1);
+    if (dense(g) && dense(logP) && dense(out)) {
+      DataBuffer gb = g.data();
+      DataBuffer pb = logP.data();
+      DataBuffer ob = out.data();
+      for (int i = 0, row = 0; i < rows; i++, row += cols) {
+        double sum = 0;
+        for (int j = row; j < row + cols; j++) {
+          sum += s * gb.getDouble(j);
+        }
+        for (int j = row; j < row + cols; j++) {
+          ob.put(j, s * gb.getDouble(j) - Math.exp(pb.getDouble(j)) * sum);
+        }
+      }
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        sum += s * g.getDouble(i, j);
+      }
+      for (int j = 0; j < cols; j++) {
+        out.putScalar(i, j, s * g.getDouble(i, j) - Math.exp(logP.getDouble(i, j)) * sum);
+      }
+    }
+  }
+
+  /** A c-ordered array with unit element stride and no offset: its buffer holds it, in order. */
+  private static boolean dense(INDArray a) {
+    return a.ordering() == 'c' && a.offset() == 0 && a.elementWiseStride() == 1 && a.data().length() >= a.length()
+        && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+  }
+
+  /**
+   * out = scale * (column sums of an [m, n] matrix x), i.e. scale * x^T ones, bound to its arrays
+   * once: the bias gradient (a sum over the batch). One BLAS gemv straight into OpenBLAS, as
+   * ND4J's level-1 calls do; ND4J's gemm and gemv both go through its Mmul op, 12-25 us a call at
+   * any size. Arrays that are not dense float or double fall back to that gemm.
+   */
+  public static final class ColumnSums implements Runnable {
+    private final INDArray x;
+    private final INDArray out;
+    private final double scale;
+    private final int m;
+    private final int n;
+    private final boolean direct;
+    private final INDArray ones;
+    private final INDArray outRow;
+    /** The three arrays' memory, taken once (x, ones and out keep it alive); null when not direct. */
+    private final Pointer xp;
+    private final Pointer onesp;
+    private final Pointer outp;
+
+    public ColumnSums(INDArray x, INDArray out, double scale) {
+      this.x = x;
+      this.out = out;
+      this.scale = scale;
+      this.m = (int) x.size(0);
+      this.n = (int) x.size(1);
+      this.direct = dense(x) && dense(out) && out.dataType() == x.dataType() && out.length() == n;
+      this.ones = direct ? Nd4j.ones(x.dataType(), m) : Nd4j.ones(x.dataType(), 1, m);
+      this.outRow = direct ? null : out.reshape('c', 1, n);
+      this.xp = direct ? x.data().addressPointer() : null;
+      this.onesp = direct ? ones.data().addressPointer() : null;
+      this.outp = direct ? out.data().addressPointer() : null;
+    }
+
+    @Override
+    public void run() {
+      if (!direct) {
+        Nd4j.gemm(ones, x, outRow, false, false, scale, 0.0);
+      } else if (x.dataType() == DataType.FLOAT) {
+        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, (float) scale,
+            (FloatPointer) xp, n, (FloatPointer) onesp, 1, 0f, (FloatPointer) outp, 1);
+      } else {
+        openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, scale,
+            (DoublePointer) xp, n, (DoublePointer) onesp, 1, 0.0, (DoublePointer) outp, 1);
+      }
     }
   }
 }
