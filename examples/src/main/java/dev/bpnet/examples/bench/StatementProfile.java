@@ -106,7 +106,8 @@ final class StatementProfile {
       }
       Object[] values = new Object[a.size()];
       for (int i = 0; i < a.size(); i++) {
-        values[i] = k.getParameterTypes()[i] == double.class ? 1.0 : field(trainer, a.get(i));
+        String arg = a.get(i);
+        values[i] = k.getParameterTypes()[i] == double.class ? (Object) 1.0 : arg.equals("null") ? null : field(trainer, arg);
       }
       return () -> {
         try {

@@ -33,7 +33,8 @@ class BenchHarnessTest {
     Files.writeString(examples.resolve("tiny.bpnet"), GeneratedMlp.bpnet(new int[] {6, 5, 3}, "2pass", 0.1));
     BenchOptions opts = BenchOptions.parse("--sizes", "12-8-3", "--batch", "4", "--repeats", "1",
         "--block-seconds", "0.002", "--warmup-seconds", "0.002", "--examples", dir.resolve("models").toString(),
-        "--compile-repeats", "1", "--torch-script", "../bench/torch_mlp.py", "--out", dir.resolve("out").toString());
+        "--compile-repeats", "1", "--torch-script", "../bench/torch_mlp.py", "--out", dir.resolve("out").toString(),
+        "--profile", "yes");
     Report.Run run = Bench.run(opts, "test");
     Report.write(run, opts.out());
     // Debian's python3-torch (what the harness looks for) installed: PyTorch must be measured;
@@ -70,6 +71,9 @@ class BenchHarnessTest {
     assertEquals("machine", lines.get(0).get("kind").asText());
     String md = Files.readString(opts.out().resolve("results.md"));
     assertTrue(md.contains("| 12-8-3 | 4 | 2pass | bpnet | "), md);
+    // --profile times every statement kind of every mode, fused kernels and bound column sums included
+    assertTrue(md.contains("`Kernels.negatedMeanDot(y, logP, l);`") && md.contains("`Kernels.logSoftmaxVjp(")
+        && md.contains("BOp.run();`"), md);
   }
 
   /** bpnet-unfused (before/after timings of the fusions) is accepted but never run by default. */
