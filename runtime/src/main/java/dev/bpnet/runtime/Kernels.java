@@ -140,18 +140,33 @@ public final class Kernels {
    * ND4J op executions. out is a 0-d array.
    */
   public static void negatedMeanDot(INDArray a, INDArray b, INDArray out) {
-    double dot;
-    if (dense(a) && dense(b)) {
-      dot = Nd4j.getBlasWrapper().level1().dot(a.length(), 1.0, a, b);
-    } else {
-      dot = 0;
-      for (long i = 0; i < a.size(0); i++) {
-        for (long j = 0; j < a.size(1); j++) {
-          dot += a.getDouble(i, j) * b.getDouble(i, j);
-        }
+    out.putScalar(0, -dotOf(a, b) / a.size(0));
+  }
+
+  /**
+   * out = sum of a * b over every element, for arrays of one shape: sum(d(x)^2) of the input loss
+   * l_x as one BLAS dot, where the generic statements (multiply, sum over all axes) are two ND4J
+   * op executions, the sum about 75 us at 128x784. out is a 0-d array.
+   */
+  public static void dot(INDArray a, INDArray b, INDArray out) {
+    out.putScalar(0, dotOf(a, b));
+  }
+
+  private static double dotOf(INDArray a, INDArray b) {
+    if (dense(a) && dense(b) && a.dataType() == b.dataType()) {
+      return Nd4j.getBlasWrapper().level1().dot(a.length(), 1.0, a, b);
+    }
+    // strided views: walk the logical (c-order) indices, which getDouble(long) on a view does not
+    long[] shape = a.shape();
+    long[] at = new long[shape.length];
+    double dot = 0;
+    for (long i = 0; i < a.length(); i++) {
+      dot += a.getDouble(at) * b.getDouble(at);
+      for (int d = at.length - 1; d >= 0 && ++at[d] == shape[d]; d--) {
+        at[d] = 0;
       }
     }
-    out.putScalar(0, -dot / a.size(0));
+    return dot;
   }
 
   /**

@@ -108,6 +108,8 @@ class KernelsTest {
         INDArray l = Nd4j.create(dt);
         Kernels.negatedMeanDot(g, logP, l);
         assertEquals(-dot / 6, l.getDouble(0), tol, dt + " loss");
+        Kernels.dot(g, logP, l);
+        assertEquals(dot, l.getDouble(0), tol, dt + " dot");
 
         INDArray out = Nd4j.create(dt, 6, 4);
         Kernels.logSoftmaxVjp(g, -0.5, logP, out);

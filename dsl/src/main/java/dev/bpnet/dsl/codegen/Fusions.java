@@ -11,11 +11,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Emission-level fusions of the two op chains that the softmax cross-entropy lowering leaves
- * in a step: the loss (multiply, row sums, negate, mean) and the log_softmax VJP (scale, exp,
- * row sums, multiply, subtract). Each generic statement is one ND4J op execution of 12-25 us
- * whatever its size; each chain becomes one kernel call ({@code Kernels.negatedMeanDot},
- * {@code Kernels.logSoftmaxVjp}) computing the same math. The IR, and so the third pass that
+ * Emission-level fusions of the op chains that the softmax cross-entropy lowering and the input
+ * loss leave in a step: the loss (multiply, row sums, negate, mean), the log_softmax VJP (scale,
+ * exp, row sums, multiply, subtract) and a sum of a product over every axis (l_x's sum(d(x)^2)).
+ * Each generic statement is one ND4J op execution of 12-25 us whatever its size (a full Sum of
+ * 128x784 about 75); each chain becomes one kernel call ({@code Kernels.negatedMeanDot},
+ * {@code Kernels.logSoftmaxVjp}, {@code Kernels.dot}) computing the same math. The IR, and so the third pass that
  * differentiates it, is untouched: a chain is fused only when its intermediate values are read
  * by nothing else (no other statement, view or API method), so they get no buffer and skipping
  * them changes nothing but rounding.
@@ -28,6 +29,9 @@ final class Fusions {
 
   /** last = mean(-sum(a * b, axes [1]), axes [0]) of [B, n] tensors a, b. */
   record CrossEntropy(List<Node> absorbed, int a, int b) implements Chain {}
+
+  /** last = sum(a * b) over every axis (the input loss's sum(d(x)^2)). */
+  record Dot(List<Node> absorbed, int a, int b) implements Chain {}
 
   /**
    * last = s g - exp(logP) * sum(s g, axes [1], keepDims) with s a host scalar ({@code scale},
@@ -54,7 +58,12 @@ final class Fusions {
       return;
     }
     for (Node n : layout.tensors) {
-      Chain c = n.op() == Op.MEAN ? crossEntropy(n) : n.op() == Op.SUB ? logSoftmaxVjp(n) : null;
+      Chain c = switch (n.op()) {
+        case MEAN -> crossEntropy(n);
+        case SUB -> logSoftmaxVjp(n);
+        case SUM -> dot(n);
+        default -> null;
+      };
       if (c != null) {
         chains.put(n.id(), c);
         c.absorbed().forEach(a -> absorbed.add(a.id()));
@@ -97,6 +106,21 @@ final class Fusions {
       return null;
     }
     return new CrossEntropy(List.of(mul, sum, neg), mul.input(0), mul.input(1));
+  }
+
+  private Chain dot(Node sum) {
+    Node mul = g.node(sum.input(0));
+    int rank = mul.shape().rank();
+    if (!sum.shape().isScalar() || sum.attrs().keepDims() || rank == 0 || !sum.attrs().ints().equals(dev.bpnet.dsl.ir.Ops.allAxes(rank))
+        || mul.op() != Op.MUL || !privateTo(mul, 1)) {
+      return null;
+    }
+    int a = mul.input(0);
+    int b = mul.input(1);
+    if (g.isHost(a) || g.isHost(b) || !g.shape(a).equals(mul.shape()) || !g.shape(b).equals(mul.shape())) {
+      return null;
+    }
+    return new Dot(List.of(mul), a, b);
   }
 
   private Chain logSoftmaxVjp(Node sub) {

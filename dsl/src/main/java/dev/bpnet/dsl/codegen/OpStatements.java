@@ -236,6 +236,9 @@ final class OpStatements {
     if (chain instanceof Fusions.CrossEntropy c) {
       step.add("// fused: $N = -(1/B) sum($N * $N), one BLAS dot\n", out, e.name(c.a()), e.name(c.b()));
       step.addStatement("$T.negatedMeanDot($N, $N, $N)", KERNELS, e.name(c.a()), e.name(c.b()), out);
+    } else if (chain instanceof Fusions.Dot d) {
+      step.add("// fused: $N = sum($N * $N), one BLAS dot\n", out, e.name(d.a()), e.name(d.b()));
+      step.addStatement("$T.dot($N, $N, $N)", KERNELS, e.name(d.a()), e.name(d.b()), out);
     } else if (chain instanceof Fusions.LogSoftmaxVjp v) {
       String s = v.scale() < 0 ? "1.0" : e.host(v.scale());
       step.add("// fused: $N = s g - exp($N) * rowsum(s g), g = $N, s = $L\n", out, e.name(v.logP()), e.name(v.g()), s);
