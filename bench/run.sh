@@ -8,6 +8,7 @@
 #
 # Usage: bench/run.sh [--threads N] [--sizes 784-512-10,784-1024-1024-10] [--batch 32,128,512]
 #        [--mode 2pass,3pass-paper,3pass-exact] [--impl bpnet,hand-tuned,samediff,pytorch]
+#        (--impl bpnet-unfused adds the generated step without its fusions, for before/after)
 #        [--repeats 5] [--block-seconds 0.15] [--examples examples|none] [--out DIR]
 # --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
 # free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:

@@ -1,5 +1,12 @@
 package dev.bpnet.runtime;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
@@ -124,6 +131,147 @@ public final class Kernels {
     }
     if (g3 != null) {
       Nd4j.getBlasWrapper().level1().axpy(dir.length(), 1.0 - alpha, g3, dir);
+    }
+  }
+
+  /**
+   * out = -(1/m) sum_ij a_ij b_ij for [m, n] arrays: the mean cross-entropy -(1/B) sum_b y_b . log p_b
+   * as one BLAS dot, where the generic statements (multiply, row sums, negate, mean) are four
+   * ND4J op executions. out is a 0-d array.
+   */
+  public static void negatedMeanDot(INDArray a, INDArray b, INDArray out) {
+    out.putScalar(0, -dotOf(a, b) / a.size(0));
+  }
+
+  /**
+   * out = sum of a * b over every element, for arrays of one shape: sum(d(x)^2) of the input loss
+   * l_x as one BLAS dot, where the generic statements (multiply, sum over all axes) are two ND4J
+   * op executions, the sum about 75 us at 128x784. out is a 0-d array.
+   */
+  public static void dot(INDArray a, INDArray b, INDArray out) {
+    out.putScalar(0, dotOf(a, b));
+  }
+
+  private static double dotOf(INDArray a, INDArray b) {
+    if (dense(a) && dense(b) && a.dataType() == b.dataType()) {
+      return Nd4j.getBlasWrapper().level1().dot(a.length(), 1.0, a, b);
+    }
+    // strided views: walk the logical (c-order) indices, which getDouble(long) on a view does not
+    long[] shape = a.shape();
+    long[] at = new long[shape.length];
+    double dot = 0;
+    for (long i = 0; i < a.length(); i++) {
+      dot += a.getDouble(at) * b.getDouble(at);
+      for (int d = at.length - 1; d >= 0 && ++at[d] == shape[d]; d--) {
+        at[d] = 0;
+      }
+    }
+    return dot;
+  }
+
+  /**
+   * out = s g - exp(logP) * rowsum(s g) for [m, n] arrays: the VJP of log_softmax over the last
+   * axis with cotangent s g (for the mean cross-entropy, g = y and s = -1/B, so out = (softmax
+   * * rowsum(y) - y) / B). One pass in Java where the generic statements are five ND4J op
+   * executions; the arithmetic is the same, in double.
+   */
+  public static void logSoftmaxVjp(INDArray g, double s, INDArray logP, INDArray out) {
+    int rows = (int) out.size(0);
+    int cols = (int) out.size(1);
+    if (dense(g) && dense(logP) && dense(out) && g.dataType() == out.dataType() && logP.dataType() == out.dataType()) {
+      // raw indexers: DataBuffer.getDouble costs about twice as much per element
+      if (out.dataType() == DataType.FLOAT) {
+        FloatIndexer gi = (FloatIndexer) g.data().indexer();
+        FloatIndexer pi = (FloatIndexer) logP.data().indexer();
+        FloatIndexer oi = (FloatIndexer) out.data().indexer();
+        for (long row = 0, end = (long) rows * cols; row < end; row += cols) {
+          double sum = 0;
+          for (long j = row; j < row + cols; j++) {
+            sum += s * gi.get(j);
+          }
+          for (long j = row; j < row + cols; j++) {
+            oi.put(j, (float) (s * gi.get(j) - Math.exp(pi.get(j)) * sum));
+          }
+        }
+      } else {
+        DoubleIndexer gi = (DoubleIndexer) g.data().indexer();
+        DoubleIndexer pi = (DoubleIndexer) logP.data().indexer();
+        DoubleIndexer oi = (DoubleIndexer) out.data().indexer();
+        for (long row = 0, end = (long) rows * cols; row < end; row += cols) {
+          double sum = 0;
+          for (long j = row; j < row + cols; j++) {
+            sum += s * gi.get(j);
+          }
+          for (long j = row; j < row + cols; j++) {
+            oi.put(j, s * gi.get(j) - Math.exp(pi.get(j)) * sum);
+          }
+        }
+      }
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        sum += s * g.getDouble(i, j);
+      }
+      for (int j = 0; j < cols; j++) {
+        out.putScalar(i, j, s * g.getDouble(i, j) - Math.exp(logP.getDouble(i, j)) * sum);
+      }
+    }
+  }
+
+  /** A c-ordered array with unit element stride and no offset: its buffer holds it, in order. */
+  private static boolean dense(INDArray a) {
+    return a.ordering() == 'c' && a.offset() == 0 && a.data().offset() == 0 && a.elementWiseStride() == 1
+        && a.data().length() >= a.length()
+        && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE);
+  }
+
+  /**
+   * out = scale * (column sums of an [m, n] matrix x), i.e. scale * x^T ones, bound to its arrays
+   * once: the bias gradient (a sum over the batch). One BLAS gemv straight into OpenBLAS, as
+   * ND4J's level-1 calls do; ND4J's gemm and gemv both go through its Mmul op, 12-25 us a call at
+   * any size. Arrays that are not dense float or double fall back to that gemm.
+   */
+  public static final class ColumnSums implements Runnable {
+    private final INDArray x;
+    private final INDArray out;
+    private final double scale;
+    private final int m;
+    private final int n;
+    private final boolean direct;
+    private final INDArray ones;
+    private final INDArray outRow;
+    /** The three arrays' memory, taken once (x, ones and out keep it alive); null when not direct. */
+    private final Pointer xp;
+    private final Pointer onesp;
+    private final Pointer outp;
+
+    public ColumnSums(INDArray x, INDArray out, double scale) {
+      this.x = x;
+      this.out = out;
+      this.scale = scale;
+      this.m = (int) x.size(0);
+      this.n = (int) x.size(1);
+      this.direct = dense(x) && dense(out) && out.dataType() == x.dataType() && out.length() == n;
+      this.ones = direct ? Nd4j.ones(x.dataType(), m) : Nd4j.ones(x.dataType(), 1, m);
+      this.outRow = direct ? null : out.reshape('c', 1, n);
+      this.xp = direct ? x.data().addressPointer() : null;
+      this.onesp = direct ? ones.data().addressPointer() : null;
+      this.outp = direct ? out.data().addressPointer() : null;
+    }
+
+    @Override
+    public void run() {
+      if (!direct) {
+        Nd4j.gemm(ones, x, outRow, false, false, scale, 0.0);
+      } else if (x.dataType() == DataType.FLOAT) {
+        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, (float) scale,
+            (FloatPointer) xp, n, (FloatPointer) onesp, 1, 0f, (FloatPointer) outp, 1);
+      } else {
+        openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, scale,
+            (DoublePointer) xp, n, (DoublePointer) onesp, 1, 0.0, (DoublePointer) outp, 1);
+      }
     }
   }
 }

@@ -85,4 +85,55 @@ class KernelsTest {
     Kernels.combine(0.3, null, g3, out);
     assertEquals(0.7 * g3.getDouble(5), out.getDouble(5), 1e-15);
   }
+
+  /**
+   * The softmax cross-entropy kernels and the column sums against plain loops, in float and
+   * double, on dense buffers (the BLAS / raw-indexer paths) and on transposed views (the
+   * element-wise fallbacks).
+   */
+  @Test
+  void crossEntropyKernelsAndColumnSums() {
+    for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      double tol = dt == DataType.FLOAT ? 1e-5 : 1e-12;
+      INDArray y = rand(6, 4).castTo(dt);
+      INDArray logP = rand(6, 4).subi(2).castTo(dt);
+      INDArray yT = rand(4, 6).castTo(dt).transpose();  // a [6, 4] view that is not c-contiguous
+      for (INDArray g : new INDArray[] {y, yT}) {
+        double dot = 0;
+        for (int i = 0; i < 6; i++) {
+          for (int j = 0; j < 4; j++) {
+            dot += g.getDouble(i, j) * logP.getDouble(i, j);
+          }
+        }
+        INDArray l = Nd4j.create(dt);
+        Kernels.negatedMeanDot(g, logP, l);
+        assertEquals(-dot / 6, l.getDouble(0), tol, dt + " loss");
+        Kernels.dot(g, logP, l);
+        assertEquals(dot, l.getDouble(0), tol, dt + " dot");
+
+        INDArray out = Nd4j.create(dt, 6, 4);
+        Kernels.logSoftmaxVjp(g, -0.5, logP, out);
+        for (int i = 0; i < 6; i++) {
+          double rowSum = 0;
+          for (int j = 0; j < 4; j++) {
+            rowSum += -0.5 * g.getDouble(i, j);
+          }
+          for (int j = 0; j < 4; j++) {
+            double want = -0.5 * g.getDouble(i, j) - Math.exp(logP.getDouble(i, j)) * rowSum;
+            assertEquals(want, out.getDouble(i, j), tol, dt + " log_softmax VJP " + i + "," + j);
+          }
+        }
+
+        INDArray sums = Nd4j.create(dt, 4);
+        new Kernels.ColumnSums(g, sums, 0.25).run();
+        for (int j = 0; j < 4; j++) {
+          double want = 0;
+          for (int i = 0; i < 6; i++) {
+            want += g.getDouble(i, j);
+          }
+          assertEquals(0.25 * want, sums.getDouble(j), tol, dt + " column sum " + j);
+        }
+      }
+    }
+  }
 }

@@ -26,13 +26,19 @@ final class Emitter {
   private final Names names;
   private final MathText math;
   private final OpStatements ops;
+  private final Fusions fusions;
   final List<FieldSpec> fields = new ArrayList<>();
 
-  Emitter(Graph g, Names names) {
+  Emitter(Graph g, Names names, Fusions fusions) {
     this.g = g;
     this.names = names;
     this.math = new MathText(g);
+    this.fusions = fusions;
     this.ops = new OpStatements(this);
+  }
+
+  Fusions fusions() {
+    return fusions;
   }
 
   Graph graph() {
@@ -78,9 +84,17 @@ final class Emitter {
     ops.prepare(n, allocation);
   }
 
-  /** The statement group computing a node, with its comment. */
+  /**
+   * The statement group computing a node, with its comment; a fused chain's comment lists the
+   * math of every node it computes.
+   */
   CodeBlock compute(Node n) {
-    return CodeBlock.builder().add("// $L    [$L]\n", math.of(n), n.pos()).add(ops.step(n)).build();
+    CodeBlock.Builder b = CodeBlock.builder();
+    Fusions.Chain c = fusions.at(n.id());
+    if (c != null) {
+      c.absorbed().forEach(a -> b.add("// $L    [$L]\n", math.of(a), a.pos()));
+    }
+    return b.add("// $L    [$L]\n", math.of(n), n.pos()).add(ops.step(n)).build();
   }
 
   /** A field holding an ND4J op object bound to a node's buffers. */

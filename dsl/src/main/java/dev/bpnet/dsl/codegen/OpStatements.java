@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *
  * <p>Measured choices (784-512-10, one thread): the ReLU backward pass is a Step mask and a
  * multiply (0.08 ms) rather than ND4J's fused relu_bp (0.4 ms); a sum over the batch axis of a
- * matrix is a gemm with a row of ones (0.08 ms) rather than a Sum over dimension 0 (0.15-0.3 ms).
+ * matrix is a direct BLAS gemv with a vector of ones rather than a Sum over dimension 0
+ * (0.15-0.3 ms) or a gemm with a row of ones (0.05 ms through ND4J's Mmul op).
  */
 final class OpStatements {
   private static final String OPS = "org.nd4j.linalg.api.ops.impl.";
@@ -76,6 +77,11 @@ final class OpStatements {
   }
 
   private void emit(Node n, String out) {
+    Fusions.Chain chain = e.fusions().at(n.id());
+    if (chain != null) {
+      fused(chain, out);
+      return;
+    }
     List<Integer> in = n.inputs();
     switch (n.op()) {
       case ADD, SUB, MUL, DIV, POW -> arithmetic(n, out);
@@ -200,20 +206,44 @@ final class OpStatements {
     exec(cls, "$N, $N, $L", tensor(n.input(0)), target, axes);
   }
 
-  /** Column sums (or means) of a matrix as ones[1, B] @ x, into a [1, n] view of out. */
+  /**
+   * Column sums (or means) of a matrix: one BLAS gemv bound to its arrays (Kernels.ColumnSums);
+   * unfused, ones[1, B] @ x into a [1, n] view of out.
+   */
   private void batchAxisSum(Node n, String out, boolean mean) {
     Shape xs = g.shape(n.input(0));
-    String length = xs.dim(0) == Shape.BATCH ? "batch" : xs.dim(0) + "L";
-    String onesRow = onesRows.get(length);
-    if (onesRow == null) {
-      onesRow = e.sharedField(length.equals("batch") ? "onesRow" : "onesRow" + xs.dim(0), "A row of ones: column sums as a gemm.");
-      alloc.addStatement("$N = $T.ones(dtype, 1L, $L)", onesRow, Emitter.ND4J, length);
-      onesRows.put(length, onesRow);
-    }
-    String row = e.helperField(n.id(), "Row", "[1, n] view of the column sums.");
-    alloc.addStatement("$N = $N.reshape('c', new long[] {1L, $LL})", row, out, xs.dim(1));
     String scale = mean ? "1.0 / " + (xs.dim(0) == Shape.BATCH ? "batch" : xs.dim(0)) : "1.0";
-    step.addStatement("$T.gemm($N, $N, $N, false, false, $L, 0.0)", Emitter.ND4J, onesRow, tensor(n.input(0)), row, scale);
+    if (!e.fusions().enabled()) {
+      String length = xs.dim(0) == Shape.BATCH ? "batch" : xs.dim(0) + "L";
+      String onesRow = onesRows.get(length);
+      if (onesRow == null) {
+        onesRow = e.sharedField(length.equals("batch") ? "onesRow" : "onesRow" + xs.dim(0), "A row of ones: column sums as a gemm.");
+        alloc.addStatement("$N = $T.ones(dtype, 1L, $L)", onesRow, Emitter.ND4J, length);
+        onesRows.put(length, onesRow);
+      }
+      String row = e.helperField(n.id(), "Row", "[1, n] view of the column sums.");
+      alloc.addStatement("$N = $N.reshape('c', new long[] {1L, $LL})", row, out, xs.dim(1));
+      step.addStatement("$T.gemm($N, $N, $N, false, false, $L, 0.0)", Emitter.ND4J, onesRow, tensor(n.input(0)), row, scale);
+      return;
+    }
+    String f = e.opField(cur.id(), KERNELS.nestedClass("ColumnSums"));
+    alloc.addStatement("$N = new $T($N, $N, $L)", f, KERNELS.nestedClass("ColumnSums"), tensor(n.input(0)), out, scale);
+    step.addStatement("$N.run()", f);
+  }
+
+  /** One kernel call for a fused chain (see {@link Fusions}); its comment lists the chain's math. */
+  private void fused(Fusions.Chain chain, String out) {
+    if (chain instanceof Fusions.CrossEntropy c) {
+      step.add("// fused: $N = -(1/B) sum($N * $N), one BLAS dot\n", out, e.name(c.a()), e.name(c.b()));
+      step.addStatement("$T.negatedMeanDot($N, $N, $N)", KERNELS, e.name(c.a()), e.name(c.b()), out);
+    } else if (chain instanceof Fusions.Dot d) {
+      step.add("// fused: $N = sum($N * $N), one BLAS dot\n", out, e.name(d.a()), e.name(d.b()));
+      step.addStatement("$T.dot($N, $N, $N)", KERNELS, e.name(d.a()), e.name(d.b()), out);
+    } else if (chain instanceof Fusions.LogSoftmaxVjp v) {
+      String s = v.scale() < 0 ? "1.0" : e.host(v.scale());
+      step.add("// fused: $N = s g - exp($N) * rowsum(s g), g = $N, s = $L\n", out, e.name(v.logP()), e.name(v.g()), s);
+      step.addStatement("$T.logSoftmaxVjp($N, $L, $N, $N)", KERNELS, e.name(v.g()), s, e.name(v.logP()), out);
+    }
   }
 
   private void logSoftmax(Node n, String out) {

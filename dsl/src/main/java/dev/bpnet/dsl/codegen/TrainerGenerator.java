@@ -28,18 +28,28 @@ public final class TrainerGenerator {
   private final Names names;
   private final Emitter emitter;
   private final Layout layout;
+  private final Fusions fusions;
 
-  private TrainerGenerator(TrainingGraph tg) {
+  private TrainerGenerator(TrainingGraph tg, boolean fuse) {
     this.tg = tg;
     this.p = tg.program();
     this.g = p.graph();
     this.names = new Names(g);
-    this.emitter = new Emitter(g, names);
     this.layout = new Layout(tg);
+    this.fusions = new Fusions(tg, layout, fuse);
+    this.emitter = new Emitter(g, names, fusions);
   }
 
   public static JavaFile generate(TrainingGraph tg, String packageName) {
-    return new TrainerGenerator(tg).file(packageName);
+    return generate(tg, packageName, true);
+  }
+
+  /**
+   * The trainer source, with or without the softmax cross-entropy fusions ({@link Fusions});
+   * without them every IR node gets its own statement (tests compare the two).
+   */
+  public static JavaFile generate(TrainingGraph tg, String packageName, boolean fuse) {
+    return new TrainerGenerator(tg, fuse).file(packageName);
   }
 
   private JavaFile file(String pkg) {
@@ -110,6 +120,9 @@ public final class TrainerGenerator {
   private CodeBlock allocation(ApiMethods api) {
     CodeBlock.Builder b = CodeBlock.builder();
     for (Node n : layout.tensors) {
+      if (fusions.absorbed(n.id())) {
+        continue;
+      }
       if (n.op() != dev.bpnet.dsl.ir.Op.INPUT) {
         emitter.declare(n, emitter.isView(n) ? "View:" : "Buffer:");
       }
@@ -125,7 +138,7 @@ public final class TrainerGenerator {
   private MethodSpec pass(String name, String doc, List<Node> nodes) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).addJavadoc(doc + "\n");
     for (Node n : nodes) {
-      if (!emitter.isView(n)) {
+      if (!emitter.isView(n) && !fusions.absorbed(n.id())) {
         m.addCode(emitter.compute(n));
       }
     }

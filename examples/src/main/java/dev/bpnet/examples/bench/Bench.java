@@ -127,21 +127,24 @@ public final class Bench {
     Map<String, Trainer> trainers = new HashMap<>();
     Map<String, GemmFloor> floors = new HashMap<>();
     Map<String, String> sources = new HashMap<>();
-    if (opts.impls().contains("bpnet")) {
+    for (String impl : List.of("bpnet", BenchOptions.UNFUSED)) {
+      if (!opts.impls().contains(impl)) {
+        continue;
+      }
       for (String mode : opts.modes()) {
-        GeneratedMlp g = GeneratedMlp.compile(sizes, mode, LR, SEED);
+        GeneratedMlp g = GeneratedMlp.compile(sizes, mode, LR, SEED, impl.equals("bpnet"));
         Trainer t = g.trainer();
         t.step(feeds);  // allocates the buffers the gemm floor reads
-        trainers.put(mode, t);
-        sources.put(mode, g.java());
-        contenders.add(new Timing.Contender("bpnet", mode, n -> {
+        trainers.put(impl + " " + mode, t);
+        sources.put(impl + " " + mode, g.java());
+        contenders.add(new Timing.Contender(impl, mode, n -> {
           for (int i = 0; i < n; i++) {
             t.step(feeds);
           }
         }));
         GemmFloor floor = GemmFloor.of(g.java(), t);
-        contenders.add(new Timing.Contender("bpnet-gemms", mode, floor::run));
-        floors.put(mode, floor);
+        contenders.add(new Timing.Contender(impl + "-gemms", mode, floor::run));
+        floors.put(impl + " " + mode, floor);
       }
     }
     if (opts.impls().contains("samediff")) {
@@ -163,16 +166,17 @@ public final class Bench {
     for (Timing.Result res : results) {
       Timing.Contender c = res.contender();
       switch (c.impl()) {
-        case "bpnet-gemms" -> { }
-        case "bpnet" -> {
-          Trainer t = trainers.get(c.mode());
-          Timing.Result gemm = results.stream().filter(o -> o.contender().impl().equals("bpnet-gemms")
+        case "bpnet-gemms", "bpnet-unfused-gemms" -> { }
+        case "bpnet", "bpnet-unfused" -> {
+          String key = c.impl() + " " + c.mode();
+          Trainer t = trainers.get(key);
+          Timing.Result gemm = results.stream().filter(o -> o.contender().impl().equals(c.impl() + "-gemms")
               && o.contender().mode().equals(c.mode())).findFirst().orElseThrow();
-          GemmFloor floor = floors.get(c.mode());
-          double alloc = AllocationCount.bytesPerStep("bpnet-" + c.mode(), () -> t.step(feeds), 3);
+          GemmFloor floor = floors.get(key);
+          double alloc = AllocationCount.bytesPerStep(c.impl() + "-" + c.mode(), () -> t.step(feeds), 3);
           List<StatementProfile.Entry> profile = opts.profile()
-              ? StatementProfile.of(sources.get(c.mode()), t, opts.repeats()) : List.of();
-          rows.add(Row.measured("bpnet", null, c.mode(), sizes, batch, res, opts.cpuClock(),
+              ? StatementProfile.of(sources.get(key), t, opts.repeats()) : List.of();
+          rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, opts.cpuClock(),
               new Row.Gemm(gemm.ms(opts.cpuClock()), floor.count(), floor.shapes()), alloc, profile));
         }
         case "hand-tuned" -> {

@@ -33,13 +33,18 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
 
   static final List<String> ALL_MODES = List.of("2pass", "3pass-paper", "3pass-exact");
   static final List<String> ALL_IMPLS = List.of("bpnet", "hand-tuned", "samediff", "pytorch");
+  /**
+   * Also accepted by --impl, never run by default: the generated trainer without its emission
+   * fusions (every IR node its own ND4J statement, as before them), for before/after timings.
+   */
+  static final String UNFUSED = "bpnet-unfused";
 
   static final String USAGE = """
       usage: bench/run.sh [--threads N] [options]
         --sizes 784-512-10,784-1024-1024-10   networks (layer sizes joined by '-')
         --batch 32,128,512                   batch sizes
         --mode 2pass,3pass-paper,3pass-exact modes
-        --impl bpnet,hand-tuned,samediff,pytorch
+        --impl bpnet,hand-tuned,samediff,pytorch  (and bpnet-unfused: the generated step without fusions)
         --repeats 5                          timed blocks per implementation (median reported)
         --block-seconds 0.15                 length of one timed block
         --warmup-seconds 0.3                 minimum warm-up per implementation
@@ -84,7 +89,7 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
         case "--sizes" -> networks = list(v, BenchOptions::network);
         case "--batch" -> batches = list(v, s -> positive(opt, s));
         case "--mode" -> modes = choices(opt, v, ALL_MODES);
-        case "--impl" -> impls = choices(opt, v, ALL_IMPLS);
+        case "--impl" -> impls = choices(opt, v, java.util.stream.Stream.concat(ALL_IMPLS.stream(), java.util.stream.Stream.of(UNFUSED)).toList());
         case "--repeats" -> repeats = positive(opt, v);
         case "--block-seconds" -> block = seconds(opt, v);
         case "--warmup-seconds" -> warmup = seconds(opt, v);

@@ -2,6 +2,7 @@ package dev.bpnet.examples.bench;
 
 import com.palantir.javapoet.JavaFile;
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.codegen.TrainerGenerator;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.InMemoryJavac;
@@ -23,9 +24,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 record GeneratedMlp(String source, String java, Trainer trainer) {
 
   static GeneratedMlp compile(int[] sizes, String mode, double lr, long seed) {
+    return compile(sizes, mode, lr, seed, true);
+  }
+
+  /** With {@code fuse} false, the trainer without the emission fusions (the harness's bpnet-unfused). */
+  static GeneratedMlp compile(int[] sizes, String mode, double lr, long seed, boolean fuse) {
     String src = bpnet(sizes, mode, lr);
     TrainingGraph tg = FileCompiler.model(new SourceFile("bench.bpnet", src), null);
-    JavaFile jf = FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
+    JavaFile jf = fuse ? FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE)
+        : TrainerGenerator.generate(tg, BpNetCompiler.DEFAULT_PACKAGE + ".unfused", false);
     Class<? extends Trainer> c = InMemoryJavac.compile(jf, Trainer.class);
     Trainer t;
     try {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,13 +15,16 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Where a generated step's time goes, statement by statement: every {@code Nd4j.exec(op)} of
  * the generated source is re-executed alone on the trainer's own bound op objects (gemm calls
- * come from {@link GemmFloor}), and its median CPU time per call is reported. JFR cannot do this:
+ * come from {@link GemmFloor}; {@code Kernels.f(a, b, ...)} calls on the trainer's arrays, with
+ * 1.0 for a host-scalar argument, and bound kernels' {@code k.run()} likewise), and its median
+ * CPU time per call is reported. JFR cannot do this:
  * its native samples stop at {@code Nd4j.gemm}/{@code Nd4j.exec} and never reach the trainer's
  * lines. Re-executing an op on its own buffers is harmless: every buffer is recomputed by the
  * next step before it is read.
  */
 final class StatementProfile {
-  private static final Pattern STATEMENT = Pattern.compile("Nd4j\\.(gemm|exec)\\(([^;]*)\\);");
+  private static final Pattern STATEMENT =
+      Pattern.compile("Nd4j\\.(gemm|exec)\\(([^;]*)\\);|Kernels\\.(\\w+)\\(([^;]*)\\);|(\\w+)\\.run\\(\\);");
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /** One statement of the generated source and its median CPU time alone. */
@@ -33,7 +37,18 @@ final class StatementProfile {
     List<Runnable> runs = new ArrayList<>();
     Matcher m = STATEMENT.matcher(javaSource);
     while (m.find()) {
-      if (m.group(1).equals("gemm")) {
+      if (m.group(3) != null) {
+        Runnable k = kernel(trainer, m.group(3), m.group(4));
+        if (k == null) {
+          continue;
+        }
+        runs.add(k);
+      } else if (m.group(5) != null) {
+        if (!(field(trainer, m.group(5)) instanceof Runnable k)) {
+          continue;
+        }
+        runs.add(k);
+      } else if (m.group(1).equals("gemm")) {
         GemmFloor one = GemmFloor.of(m.group(), trainer);
         runs.add(() -> one.run(1));
       } else {
@@ -68,6 +83,41 @@ final class StatementProfile {
       out.add(new Entry(names.get(k), Timing.median(us)));
     }
     return out;
+  }
+
+  /** A static Kernels call on the trainer's arrays (host scalars as 1.0), or null for other signatures. */
+  private static Runnable kernel(Object trainer, String name, String args) {
+    List<String> a = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < args.length(); i++) {
+      char c = args.charAt(i);
+      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+      if (c == ',' && depth == 0) {
+        a.add(args.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    a.add(args.substring(start).trim());
+    for (java.lang.reflect.Method k : dev.bpnet.runtime.Kernels.class.getMethods()) {
+      if (!k.getName().equals(name) || k.getParameterCount() != a.size()
+          || !java.util.Arrays.stream(k.getParameterTypes()).allMatch(t -> t == double.class || t == INDArray.class)) {
+        continue;
+      }
+      Object[] values = new Object[a.size()];
+      for (int i = 0; i < a.size(); i++) {
+        String arg = a.get(i);
+        values[i] = k.getParameterTypes()[i] == double.class ? (Object) 1.0 : arg.equals("null") ? null : field(trainer, arg);
+      }
+      return () -> {
+        try {
+          k.invoke(null, values);
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      };
+    }
+    return null;
   }
 
   private static Object field(Object trainer, String name) {

@@ -1,0 +1,175 @@
+package dev.bpnet.dsl.codegen;
+
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Node;
+import dev.bpnet.dsl.ir.Op;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Emission-level fusions of the op chains that the softmax cross-entropy lowering and the input
+ * loss leave in a step: the loss (multiply, row sums, negate, mean), the log_softmax VJP (scale,
+ * exp, row sums, multiply, subtract) and a sum of a product over every axis (l_x's sum(d(x)^2)).
+ * Each generic statement is one ND4J op execution of 12-25 us whatever its size (a full Sum of
+ * 128x784 about 75); each chain becomes one kernel call ({@code Kernels.negatedMeanDot},
+ * {@code Kernels.logSoftmaxVjp}, {@code Kernels.dot}) computing the same math. The IR, and so the third pass that
+ * differentiates it, is untouched: a chain is fused only when its intermediate values are read
+ * by nothing else (no other statement, view or API method), so they get no buffer and skipping
+ * them changes nothing but rounding.
+ */
+final class Fusions {
+  /** A chain ending at {@code last}: its {@code absorbed} nodes get no buffer and no statement. */
+  sealed interface Chain {
+    List<Node> absorbed();
+  }
+
+  /** last = mean(-sum(a * b, axes [1]), axes [0]) of [B, n] tensors a, b. */
+  record CrossEntropy(List<Node> absorbed, int a, int b) implements Chain {}
+
+  /** last = sum(a * b) over every axis (the input loss's sum(d(x)^2)). */
+  record Dot(List<Node> absorbed, int a, int b) implements Chain {}
+
+  /**
+   * last = s g - exp(logP) * sum(s g, axes [1], keepDims) with s a host scalar ({@code scale},
+   * -1 when there is none and {@code g} is the scaled tensor itself).
+   */
+  record LogSoftmaxVjp(List<Node> absorbed, int g, int scale, int logP) implements Chain {}
+
+  private final Graph g;
+  private final Map<Integer, Integer> consumers = new HashMap<>();
+  private final Set<Integer> pinned;
+  private final Map<Integer, Chain> chains = new HashMap<>();
+  private final Set<Integer> absorbed = new HashSet<>();
+  private final boolean enabled;
+
+  /** Finds the fusable chains among the layout's nodes; none when {@code enabled} is false. */
+  Fusions(TrainingGraph tg, Layout layout, boolean enabled) {
+    this.g = tg.program().graph();
+    this.pinned = new HashSet<>(tg.roots());
+    this.enabled = enabled;
+    for (Node n : layout.tensors) {
+      n.inputs().forEach(i -> consumers.merge(i, 1, Integer::sum));
+    }
+    if (!enabled) {
+      return;
+    }
+    for (Node n : layout.tensors) {
+      Chain c = switch (n.op()) {
+        case MEAN -> crossEntropy(n);
+        case SUB -> logSoftmaxVjp(n);
+        case SUM -> dot(n);
+        default -> null;
+      };
+      if (c != null) {
+        chains.put(n.id(), c);
+        c.absorbed().forEach(a -> absorbed.add(a.id()));
+      }
+    }
+  }
+
+  /**
+   * False when generating the reference code that tests compare against: every IR node its own
+   * ND4J statement, and column sums as gemms with a row of ones.
+   */
+  boolean enabled() {
+    return enabled;
+  }
+
+  /** The chain that ends at a node, or null. */
+  Chain at(int id) {
+    return chains.get(id);
+  }
+
+  /** True for a node computed inside a later node's fused kernel. */
+  boolean absorbed(int id) {
+    return absorbed.contains(id);
+  }
+
+  private Chain crossEntropy(Node mean) {
+    if (!axes(mean, 0) || mean.attrs().keepDims() || !mean.shape().isScalar()) {
+      return null;
+    }
+    Node neg = g.node(mean.input(0));
+    if (neg.op() != Op.NEG || !privateTo(neg, 1)) {
+      return null;
+    }
+    Node sum = g.node(neg.input(0));
+    if (sum.op() != Op.SUM || !axes(sum, 1) || sum.attrs().keepDims() || !privateTo(sum, 1)) {
+      return null;
+    }
+    Node mul = g.node(sum.input(0));
+    if (mul.op() != Op.MUL || !privateTo(mul, 1) || mul.shape().rank() != 2 || !sameTensors(mul, mul.input(0), mul.input(1))) {
+      return null;
+    }
+    return new CrossEntropy(List.of(mul, sum, neg), mul.input(0), mul.input(1));
+  }
+
+  private Chain dot(Node sum) {
+    Node mul = g.node(sum.input(0));
+    int rank = mul.shape().rank();
+    if (!sum.shape().isScalar() || sum.attrs().keepDims() || rank == 0 || !sum.attrs().ints().equals(dev.bpnet.dsl.ir.Ops.allAxes(rank))
+        || mul.op() != Op.MUL || !privateTo(mul, 1)) {
+      return null;
+    }
+    int a = mul.input(0);
+    int b = mul.input(1);
+    if (g.isHost(a) || g.isHost(b) || !g.shape(a).equals(mul.shape()) || !g.shape(b).equals(mul.shape())) {
+      return null;
+    }
+    return new Dot(List.of(mul), a, b);
+  }
+
+  private Chain logSoftmaxVjp(Node sub) {
+    if (sub.shape().rank() != 2) {
+      return null;
+    }
+    Node a = g.node(sub.input(0));
+    Node mul = g.node(sub.input(1));
+    if (mul.op() != Op.MUL || !privateTo(mul, 1) || !sameTensors(sub, a.id(), a.id())) {
+      return null;
+    }
+    Node exp = g.node(mul.input(0));
+    Node sum = g.node(mul.input(1));
+    if (exp.op() != Op.EXP) {
+      Node t = exp;
+      exp = sum;
+      sum = t;
+    }
+    if (exp.op() != Op.EXP || !privateTo(exp, 1) || !sameTensors(sub, exp.input(0), exp.input(0))
+        || sum.op() != Op.SUM || !axes(sum, 1) || !sum.attrs().keepDims() || sum.input(0) != a.id() || !privateTo(sum, 1)) {
+      return null;
+    }
+    int logP = exp.input(0);
+    // a = y * s with a host scalar s, read only by this chain: scale inside the kernel
+    if (a.op() == Op.MUL && privateTo(a, 2)) {
+      int l = a.input(0);
+      int r = a.input(1);
+      if (g.isHost(r) && sameTensors(sub, l, l)) {
+        return new LogSoftmaxVjp(List.of(a, exp, sum, mul), l, r, logP);
+      }
+      if (g.isHost(l) && sameTensors(sub, r, r)) {
+        return new LogSoftmaxVjp(List.of(a, exp, sum, mul), r, l, logP);
+      }
+    }
+    return new LogSoftmaxVjp(List.of(exp, sum, mul), a.id(), -1, logP);
+  }
+
+  private static boolean axes(Node n, int axis) {
+    return n.attrs().ints().equals(List.of(axis));
+  }
+
+  /** The node is read by exactly {@code uses} statements (all in the chain) and by no API method. */
+  private boolean privateTo(Node n, int uses) {
+    return !pinned.contains(n.id()) && consumers.getOrDefault(n.id(), 0) == uses;
+  }
+
+  /** Both operands are tensors (not host scalars) of the reference node's rank-2 shape. */
+  private boolean sameTensors(Node ref, int x, int y) {
+    return !g.isHost(x) && !g.isHost(y) && g.shape(x).equals(ref.shape()) && g.shape(y).equals(ref.shape())
+        && ref.shape().rank() == 2;
+  }
+}

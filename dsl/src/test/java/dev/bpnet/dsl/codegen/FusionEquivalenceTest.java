@@ -1,0 +1,97 @@
+package dev.bpnet.dsl.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.dsl.Models;
+import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.InMemoryJavac;
+import dev.bpnet.runtime.Gradients;
+import dev.bpnet.runtime.Trainer;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The fused softmax cross-entropy and l_x kernels and the direct column sums ({@link Fusions},
+ * {@code Kernels}) compute what the unfused statements compute: a trainer generated with
+ * fusions and one generated without, from the same graph and seed, give the same losses and
+ * gradients of every pass to rounding, on random networks and labels, one-hot and not (the
+ * log_softmax VJP must not assume rows of y summing to 1), and stay together over SGD steps.
+ */
+class FusionEquivalenceTest {
+
+  @ParameterizedTest(name = "{0} {1} {2} passes={3} {4} {5}")
+  @CsvSource({
+      "relu, 12, 1, 2, paper, FLOAT",
+      "relu, 12, 1, 2, paper, DOUBLE",
+      "tanh, 7, 2, 3, paper, FLOAT",
+      "sigmoid, 9, 2, 3, paper, DOUBLE",
+      "relu, 16, 1, 3, exact, FLOAT",
+      "tanh, 5, 2, 3, exact, DOUBLE"})
+  void fusedAndUnfusedAgree(String act, int width, int depth, int passes, String third, DataType dt) {
+    int[] hidden = new int[depth];
+    java.util.Arrays.fill(hidden, width);
+    var m = Models.mlp("Fuse", 6, hidden, 4, act, "softmax_cross_entropy",
+        t -> t.withPasses(passes).withAlpha(passes == 3 ? 0.7 : 1.0).withThird(third));
+    TrainingGraph tg = BpNetCompiler.differentiate(m, Map.of());
+    String fusedSource = TrainerGenerator.generate(tg, "dev.bpnet.generated.fused", true).toString();
+    assertTrue(fusedSource.contains("Kernels.negatedMeanDot(") && fusedSource.contains(".run();"),
+        "the loss and the bias sums are fused, so this test compares something");
+    if (passes == 2 || third.equals("paper")) {
+      assertTrue(fusedSource.contains("Kernels.logSoftmaxVjp("), "the log_softmax VJP is fused but in exact mode");
+    }
+    if (passes == 3) {
+      assertTrue(fusedSource.contains("Kernels.dot("), "l_x's sum(d(x)^2) is fused");
+    }
+    Trainer fused = trainer(TrainerGenerator.generate(tg, "dev.bpnet.generated.fused", true), dt);
+    Trainer plain = trainer(TrainerGenerator.generate(tg, "dev.bpnet.generated.plain", false), dt);
+    double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
+    Random r = new Random(width * 31L + depth);
+    for (int batch : new int[] {5, 13}) {
+      Map<String, INDArray> oneHot = Map.of("x", TestData.gaussian(r, dt, batch, 6), "y", TestData.oneHot(r, dt, batch, 4));
+      // labels whose rows sum to anything: the general VJP, not (softmax - y)/B
+      Map<String, INDArray> soft = Map.of("x", TestData.gaussian(r, dt, batch, 6), "y", TestData.gaussian(r, dt, batch, 4));
+      compare(fused.gradients(oneHot), plain.gradients(oneHot), tol, "one-hot, batch " + batch + ": ");
+      compare(fused.gradients(soft), plain.gradients(soft), tol, "soft labels, batch " + batch + ": ");
+    }
+    for (int i = 0; i < 4; i++) {
+      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, dt, 8, 6), "y", TestData.oneHot(r, dt, 8, 4));
+      assertEquals(plain.step(f).loss(), fused.step(f).loss(), tol * 10, "loss of step " + i);
+    }
+    for (String k : plain.parameters().keySet()) {
+      close(plain.parameters().get(k), fused.parameters().get(k), tol * 10, "parameter " + k + " after 4 steps");
+    }
+  }
+
+  private static Trainer trainer(com.palantir.javapoet.JavaFile f, DataType dt) {
+    try {
+      return InMemoryJavac.compile(f, Trainer.class).getConstructor(DataType.class, long.class).newInstance(dt, 3L);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void compare(Gradients fused, Gradients plain, double tol, String what) {
+    // with labels of both signs L is a difference of O(1) terms: relative to max(|L|, 1)
+    assertEquals(plain.loss(), fused.loss(), tol * Math.max(1, Math.abs(plain.loss())), what + "L");
+    if (!Double.isNaN(plain.inputLoss())) {
+      assertEquals(plain.inputLoss(), fused.inputLoss(), tol * Math.abs(plain.inputLoss()), what + "l_x");
+    }
+    assertEquals(plain.pass2().keySet(), fused.pass2().keySet());
+    plain.pass2().forEach((k, v) -> close(v, fused.pass2().get(k), tol, what + "g2 " + k));
+    plain.pass3().forEach((k, v) -> close(v, fused.pass3().get(k), tol, what + "g3 " + k));
+  }
+
+  /** max |a - b| within tol times max |a|: relative to the tensor's scale (exact for zeros). */
+  private static void close(INDArray want, INDArray got, double tol, String what) {
+    double scale = want.amaxNumber().doubleValue();
+    double err = want.sub(got).amaxNumber().doubleValue();
+    assertTrue(err <= tol * scale, what + ": max error " + err + " against scale " + scale);
+  }
+}
