@@ -81,11 +81,6 @@ final class TrainCommand extends ModelCommand {
     // a resumed run goes on to the epochs it was started for, unless told otherwise
     int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
     int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
-    if (done >= n) {
-      out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
-          resumeDir, done, resumed.checkpoint().info().epochs(), done);
-      return Main.OK;
-    }
     // normalisation is refit on what is left for training; augmentation applies to training batches only
     TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
     Trainer t = BpNetCompiler.instantiate(tg, dt, spec.seed());
@@ -108,6 +103,12 @@ final class TrainCommand extends ModelCommand {
       } catch (CheckpointException e) {
         err().println("error: " + e.getMessage());
         return Main.MODEL_ERRORS;
+      }
+      // only now: a checkpoint of another model is refused even when its run is finished
+      if (done >= n) {
+        out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
+            resumeDir, done, resumed.checkpoint().info().epochs(), done);
+        return Main.OK;
       }
     }
     Files.createDirectories(out);

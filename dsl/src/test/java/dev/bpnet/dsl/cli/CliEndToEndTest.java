@@ -637,6 +637,11 @@ class CliEndToEndTest {
     assertEquals(1, r.code, show(r));
     assertTrue(r.err.contains("refusing to resume from a checkpoint of a different model")
         && r.err.contains("parameter h.W is [784, 16] in the checkpoint but [784, 8] in this model"), show(r));
+    // the run is finished (3 of 3), but that is no reason to accept another model's checkpoint
+    r = bpnet("train", other.toString(), "--resume", split.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("refusing to resume from a checkpoint of a different model") && !r.out.contains("is finished"),
+        show(r));
 
     r = bpnet("train", f.toString(), "--resume", dir.resolve("nothing").toString());
     assertEquals(1, r.code, show(r));
