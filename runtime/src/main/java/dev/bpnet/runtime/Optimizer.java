@@ -16,7 +16,7 @@ public interface Optimizer {
   /** The learning rate the next update will use (rules such as difference backprop read it). */
   double learningRate();
 
-  /** Called by training loops before each epoch (0-based); schedules that change per epoch use it. */
+  /** Called through {@link Trainer#startEpoch} before each epoch (0-based); learning-rate schedules use it. */
   default void startEpoch(int epoch) {
   }
 
