@@ -28,7 +28,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * mini-batches through {@link Trainer#step}, with a running score, validation and test figures,
  * metrics.csv, checkpoints and a stop on NaN or infinity.
  *
- * <p>Per epoch e (0-based): {@code optimizer().startEpoch(e)} (schedules hook in there), the
+ * <p>Per epoch e (0-based): {@code trainer.startEpoch(e)} (alpha and learning-rate schedules), the
  * batches of {@code batches.epoch(e)}, then the parameters are checked finite, the validation
  * and test sets scored, a row appended to {@code metrics.csv} and, with an output directory, a
  * checkpoint saved ({@link CheckpointStore}) and {@code params.npz} written. Per step the loop
