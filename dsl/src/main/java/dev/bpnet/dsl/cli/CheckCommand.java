@@ -92,8 +92,11 @@ final class CheckCommand implements Callable<Integer> {
                 rules.stream().map(RuleInfo::name).collect(Collectors.joining("', '")), detail)));
       }
     }
+    // Paper mode follows section 3 of Weiming Xiong and Ruoyu Yang, "Reverse back propagation to
+    // make full use of derivative": forward values are held constant, so g3 is not the gradient
+    // of l_x.
     if (tg.hasThirdPass() && tg.program().train().third().equals("paper")) {
-      out.println("  " + name + ": g3 not checked: paper mode is not the gradient of l_x by design (seed 000 §3)");
+      out.println("  " + name + ": g3 not checked: paper mode is not the gradient of l_x by design (Xiong and Yang, section 3)");
     }
     return failed;
   }

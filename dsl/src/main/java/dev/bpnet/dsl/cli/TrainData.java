@@ -301,16 +301,22 @@ final class TrainData {
     throw new DataException(m.toString());
   }
 
-  /** What the training line says about a generated set: the paper, the formula, the sizes. */
+  /**
+   * What the training line says about a generated set: the paper, the formula, the sizes. The
+   * papers: Haiping Huang and Taro Toyoizumi, "Reinforced backpropagation improves test
+   * performance of deep networks: a toy-model study" (teacher-student); anonymous authors under
+   * double-blind review, "Difference back propagation with inverse sigmoid function" (cosine);
+   * Mehrdad Yazdani, "Linear Backprop in non-linear networks" (cubic).
+   */
   private static String describe(String name, Map<String, Double> a, Synthetic.TrainTest s) {
     int n = s.train().size();
     long seed = a.get("seed").longValue();
     return switch (name) {
-      case "teacher_student" -> String.format("teacher-student data (seed 001: y = sigmoid(W_g v), v ~ N(0, 1); "
+      case "teacher_student" -> String.format("teacher-student data (Huang and Toyoizumi: y = sigmoid(W_g v), v ~ N(0, 1); "
           + "%,d train, %,d test, data seed %d)", n, s.test().size(), seed);
-      case "cosine" -> String.format("scaled cosine (seed 004: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
+      case "cosine" -> String.format("scaled cosine (difference backprop paper: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
           + "%,d points, tested on the same points, data seed %d)", n, seed);
-      default -> String.format(java.util.Locale.ROOT, "noisy cubic (seed 002: y = x^3 - 3x^2 - x + 1 + N(0, %s^2), "
+      default -> String.format(java.util.Locale.ROOT, "noisy cubic (Yazdani: y = x^3 - 3x^2 - x + 1 + N(0, %s^2), "
           + "%d points on [-1, 3]; tested on the noise-free curve at %d points, data seed %d)",
           a.get("noise"), n, s.test().size(), seed);
     };

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A train block's schedules: the learning rate's ({@code schedule}, {@link Schedule#NONE} for
  * the optimizer's own), alpha's ({@code alpha_schedule}) and whether the learning rate is
- * eta/alpha ({@code lr_over_alpha}, seed 000 section 6.3).
+ * eta/alpha ({@code lr_over_alpha}; Weiming Xiong and Ruoyu Yang, "Reverse back propagation to
+ * make full use of derivative", section 6.3).
  */
 public record TrainSchedules(Schedule lr, Schedule alpha, boolean lrOverAlpha) {
   public static final TrainSchedules NONE = new TrainSchedules(Schedule.NONE, Schedule.NONE, false);

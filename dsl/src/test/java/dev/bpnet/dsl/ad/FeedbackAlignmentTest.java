@@ -17,9 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Feedback alignment (seed 003): dL/dx = G B^T through a marked dense layer, dL/dW and dL/db
- * unchanged; B fixed (random) or moved by W's update (random_updated). Against a plain-Java
- * reference of the paper's equations, float64.
+ * Feedback alignment (the report "Asymmetric backpropagation", authors unnamed): dL/dx = G B^T
+ * through a marked dense layer, dL/dW and dL/db unchanged; B fixed (random) or moved by W's
+ * update (random_updated). Against a plain-Java reference of the report's equations, float64.
  */
 class FeedbackAlignmentTest {
   static Trainer trainer(String mode) {

@@ -28,7 +28,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a layer rule that is the true derivative composes with the exact third pass.
  */
 class LayerRuleTest {
-  /** Seed 003's R and R* as user layer rules: x W + b forward, dx = dy B^T backward. */
+  /**
+   * R and R* of the report "Asymmetric backpropagation" (authors unnamed) as user layer rules:
+   * x W + b forward, dx = dy B^T backward.
+   */
   static final String FA = """
       layer fa_dense(x, units) -> y {
         W = param(size(x, axis = 1), units)

@@ -18,8 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The generated `paper` third pass against {@link PaperMlpReference}, a plain-Java
- * implementation of seed 000's section-3 formulas written from the paper, not from the
- * compiler: sigmoid MLPs, float64, agreement to 1e-10.
+ * implementation of the section-3 formulas of Weiming Xiong and Ruoyu Yang, "Reverse back
+ * propagation to make full use of derivative", written from the paper, not from the compiler:
+ * sigmoid MLPs, float64, agreement to 1e-10.
  */
 class PaperModeReferenceTest {
 

@@ -16,13 +16,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Three-pass trainers combined with each learning rule (DESIGN §3.6). A plain-Java reference
- * computes l_x through the rule's backward computation, written from the papers, as a function
- * of the parameters of the forward pass and those of the backward recursion. The exact third
- * pass must equal its finite differences (both move); the paper mode those with the forward
- * values frozen (only the weights of the backward recursion move, biases get nothing). For the
- * rule that is the true derivative, the exact g3 must also equal finite differences of the
- * trainer's own l_x.
+ * Three-pass trainers combined with each learning rule: the third pass differentiates whatever
+ * backward computation the rules produce. A plain-Java reference computes l_x through the
+ * rule's backward computation, written from the papers, as a function of the parameters of the
+ * forward pass and those of the backward recursion. The exact third pass must equal its finite
+ * differences (both move); the paper mode those with the forward values frozen (only the weights
+ * of the backward recursion move, biases get nothing). For the rule that is the true derivative,
+ * the exact g3 must also equal finite differences of the trainer's own l_x.
  */
 class RuleThirdPassTest {
   static final String RULES = LayerRuleTest.FA + "activation exact my_sigmoid(z) -> a { a = sigmoid(z) backward(da) { dz = da * a * (1 - a) } }\n";

@@ -87,7 +87,11 @@ class CliEndToEndTest {
       }
       """;
 
-  /** A (1,4,1) sigmoid regression network on seed 004's scaled cosine: 100 points, one batch per epoch. */
+  /**
+   * A (1,4,1) sigmoid regression network on the scaled cosine of anonymous authors under
+   * double-blind review, "Difference back propagation with inverse sigmoid function": 100 points,
+   * one batch per epoch.
+   */
   static final String COSINE = """
       model Cos {
         input x: [1]
@@ -537,7 +541,7 @@ class CliEndToEndTest {
     Path run = dir.resolve("run");
     Result r = bpnet("train", f.toString(), "--out", run.toString());
     assertEquals(0, r.code, show(r));
-    assertTrue(r.out.contains("training Cos on scaled cosine (seed 004: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
+    assertTrue(r.out.contains("training Cos on scaled cosine (difference backprop paper: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
         + "100 points, tested on the same points, data seed 1): 40 epochs, batch 100, 2 passes"), show(r));
     assertTrue(r.out.contains("epoch 40/40: loss "), show(r));
     assertTrue(r.out.contains(", test mse "), show(r));
@@ -574,14 +578,14 @@ class CliEndToEndTest {
         """);
     Result r = bpnet("train", ts.toString(), "--epochs", "2", "--out", dir.resolve("ts").toString());
     assertEquals(0, r.code, show(r));
-    assertTrue(r.out.contains("teacher-student data (seed 001: y = sigmoid(W_g v), v ~ N(0, 1); 200 train, 200 test, data seed 4)"), show(r));
+    assertTrue(r.out.contains("teacher-student data (Huang and Toyoizumi: y = sigmoid(W_g v), v ~ N(0, 1); 200 train, 200 test, data seed 4)"), show(r));
     assertTrue(r.out.contains("epoch 2/2: loss ") && r.out.contains("test mse"), show(r));
 
     Path cubic = write("cubic.bpnet", COSINE.replace("data = cosine", "data = cubic(noise = 0)").replace("sigmoid(dense(h, 1))", "dense(h, 1)")
         .replace("batch = 100", "batch = 5").replace("lr = 5", "lr = 0.01"));
     r = bpnet("train", cubic.toString(), "--out", dir.resolve("cubic").toString());
     assertEquals(0, r.code, show(r));
-    assertTrue(r.out.contains("noisy cubic (seed 002: y = x^3 - 3x^2 - x + 1 + N(0, 0.0^2), 5 points on [-1, 3]; "
+    assertTrue(r.out.contains("noisy cubic (Yazdani: y = x^3 - 3x^2 - x + 1 + N(0, 0.0^2), 5 points on [-1, 3]; "
         + "tested on the noise-free curve at 101 points, data seed 1)"), show(r));
 
     // --data NAME takes the data set with its default arguments

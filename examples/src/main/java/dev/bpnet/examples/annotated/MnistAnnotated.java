@@ -9,8 +9,9 @@ import dev.bpnet.runtime.annotation.Train;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Seed 000 on MNIST written as annotations: the model of {@code examples/mnist/mnist.bpnet}
- * (784-512-10 ReLU, three passes in paper mode, alpha = 0.8). javac generates
+ * Three-pass training (Weiming Xiong and Ruoyu Yang, "Reverse back propagation to make full use
+ * of derivative") on MNIST written as annotations: the model of
+ * {@code examples/mnist/mnist.bpnet} (784-512-10 ReLU, three passes in paper mode, alpha = 0.8). javac generates
  * {@code MnistAnnotatedTrainer} in this package at build time; {@link TrainMnistAnnotated} runs it.
  */
 @BpNetModel(train = @Train(passes = 3, alpha = 0.8, third = "paper", optimizer = "sgd(lr = 0.1)",

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code W} of shape {@code [in, out]}, ReLU on every hidden layer, softmax cross-entropy on the
  * last layer averaged over the batch, plain SGD ({@code W -= lr * dW}).
  *
- * <p>Performance choices (DESIGN.md section 6): every buffer is allocated once per batch size and
+ * <p>Performance choices: every buffer is allocated once per batch size and
  * kept in fields; transposes are never materialised, {@link Nd4j#gemm} transpose flags are used
  * instead; bias add, ReLU and log-softmax are single ND4J ops writing into preallocated outputs; the
  * SGD update is an in-place BLAS axpy; dL/dx of the input layer is never computed. ReLU is applied

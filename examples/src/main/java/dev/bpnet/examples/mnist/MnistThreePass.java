@@ -14,7 +14,8 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Seed 000 on MNIST: a 784-512-10 ReLU network trained with three passes (paper mode,
+ * Three-pass training (Weiming Xiong and Ruoyu Yang, "Reverse back propagation to make full use
+ * of derivative") on MNIST: a 784-512-10 ReLU network trained with three passes (paper mode,
  * alpha = 0.8) against plain backprop, on the bundled 10,000-digit subset (8,000 train,
  * 2,000 test). Arguments: {@code [epochs] [alpha]}.
  */

@@ -24,7 +24,10 @@ public @interface Dense {
   /** Whether the layer has a bias {@code b}. */
   boolean bias() default true;
 
-  /** The matrix that carries the gradient back to the input (feedback alignment, seed 003). */
+  /**
+   * The matrix that carries the gradient back to the input (feedback alignment, after the report
+   * "Asymmetric backpropagation", authors unnamed).
+   */
   Feedback feedback() default Feedback.SYMMETRIC;
 
   /** The rule the activation's backward pass follows. */
@@ -44,9 +47,16 @@ public @interface Dense {
   enum Backward {
     /** Its true derivative (or its user rule). */
     GRADIENT,
-    /** The identity: linear backprop, seed 002 ({@code straight_through(act(z))}). */
+    /**
+     * The identity ({@code straight_through(act(z))}): linear backprop, after Mehrdad Yazdani,
+     * "Linear Backprop in non-linear networks".
+     */
     STRAIGHT_THROUGH,
-    /** Difference backprop, seed 004 ({@code difference(act(z))}): sigmoid, tanh, leaky_relu. */
+    /**
+     * Difference backprop ({@code difference(act(z))}): sigmoid, tanh, leaky_relu; after anonymous
+     * authors (under double-blind review), "Difference back propagation with inverse sigmoid
+     * function".
+     */
     DIFFERENCE
   }
 }

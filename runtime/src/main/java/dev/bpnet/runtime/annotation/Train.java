@@ -47,7 +47,10 @@ public @interface Train {
   /** Alpha's schedule (three passes): {@code none}, {@code step(...)} or {@code linear(to = 1, epochs = 20)}. */
   String alpha_schedule() default "none";
 
-  /** {@code true}: the learning rate is eta/alpha (seed 000 section 6.3). */
+  /**
+   * {@code true}: the learning rate is eta/alpha (Weiming Xiong and Ruoyu Yang, "Reverse back
+   * propagation to make full use of derivative", section 6.3).
+   */
   String lr_over_alpha() default "false";
 
   /**

@@ -7,10 +7,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The training-set augmentation of seed 000 §6.3: each image is padded with {@code pad} pixels
- * on every side and a random crop of its original size taken back (a shift by -pad..pad pixels
- * in each direction, with the fill value shifted in), then mirrored left-right with probability
- * one half if {@code flip}. Applied to training batches only, never to test data.
+ * The training-set augmentation of Weiming Xiong and Ruoyu Yang, "Reverse back propagation to
+ * make full use of derivative", section 6.3: each image is padded with {@code pad} pixels on
+ * every side and a random crop of its original size taken back (a shift by -pad..pad pixels in
+ * each direction, with the fill value shifted in), then mirrored left-right with probability one
+ * half if {@code flip}. Applied to training batches only, never to test data.
  *
  * <p>The draws of a batch depend only on the seed given to {@link #apply}, so a run (or a resumed
  * one) sees the same augmented batches. The batch is changed in place through reused buffers:

@@ -13,15 +13,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * numbers come from {@link Random}, whose algorithm the Java specification fixes.
  *
  * <ul>
- *   <li>{@code teacher_student} (seed 001 §II): inputs v ~ N(0, I), targets y* = σ(W_g v) with
- *       a fixed teacher matrix W_g of independent N(0, 1) entries; 2n examples, the first n
- *       to train on, the last n to test on, as in the paper;
- *   <li>{@code cosine} (seed 004 §3): n points x ~ U(-1, 1), y = (1 + cos πx) / 2, a cosine
- *       scaled into (0, 1) for a sigmoid output; the paper does not split, so the test set is
- *       the training set;
- *   <li>{@code cubic} (seed 002 §1.1, after Wu et al. 2017): n points evenly spaced on
- *       [-1, 3], y = x³ − 3x² − x + 1 + N(0, noise²); tested against the noise-free curve on
- *       {@value #CURVE_POINTS} evenly spaced points of the same interval.
+ *   <li>{@code teacher_student} (Haiping Huang and Taro Toyoizumi, "Reinforced backpropagation
+ *       improves test performance of deep networks: a toy-model study", section II): inputs
+ *       v ~ N(0, I), targets y* = σ(W_g v) with a fixed teacher matrix W_g of independent
+ *       N(0, 1) entries; 2n examples, the first n to train on, the last n to test on, as in the
+ *       paper;
+ *   <li>{@code cosine} (anonymous authors under double-blind review, "Difference back
+ *       propagation with inverse sigmoid function", section 3): n points x ~ U(-1, 1),
+ *       y = (1 + cos πx) / 2, a cosine scaled into (0, 1) for a sigmoid output; the paper does
+ *       not split, so the test set is the training set;
+ *   <li>{@code cubic} (Mehrdad Yazdani, "Linear Backprop in non-linear networks", section 1.1,
+ *       after Wu et al. 2017): n points evenly spaced on [-1, 3], y = x³ − 3x² − x + 1 +
+ *       N(0, noise²); tested against the noise-free curve on {@value #CURVE_POINTS} evenly
+ *       spaced points of the same interval.
  * </ul>
  * The papers leave open the exact inputs of the cosine and cubic tasks and whether "N(0, 0.1)"
  * is a variance or a standard deviation; the choices above are the documented defaults.

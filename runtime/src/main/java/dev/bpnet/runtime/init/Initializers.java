@@ -12,7 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>{@code xavier}: Var = 2 / (n_in + n_out)</li>
  *   <li>{@code kaiming}: Var = gain / n_in (gain 2 before ReLU, 1 otherwise)</li>
- *   <li>{@code three_pass}: Var = gain / sqrt(n_in n_out) (seed 000, section 5)</li>
+ *   <li>{@code three_pass}: Var = gain / sqrt(n_in n_out) (Weiming Xiong and Ruoyu Yang, "Reverse
+ *       back propagation to make full use of derivative", section 5)</li>
  *   <li>{@code zeros}: all zero (biases)</li>
  * </ul>
  */

@@ -48,7 +48,8 @@ public final class Optimizers {
 
   /**
    * The learning-rate schedule an optimizer has when none is given: constant, except
-   * reinforced's decay max(floor, lr * beta^t) (seed 001).
+   * reinforced's decay max(floor, lr * beta^t) (Haiping Huang and Taro Toyoizumi, "Reinforced
+   * backpropagation improves test performance of deep networks: a toy-model study").
    */
   public static Schedule ownSchedule(String name, Map<String, Double> given) {
     Map<String, Double> a = arguments(name, given);

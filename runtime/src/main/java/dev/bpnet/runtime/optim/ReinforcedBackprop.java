@@ -10,8 +10,9 @@ import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reinforced backprop (Huang and Toyoizumi, seed 001; DESIGN section 3.2): SGD whose gradient
- * is, per element and with probability 1 - gamma^t, reinforced by the previous one:
+ * Reinforced backprop (Haiping Huang and Taro Toyoizumi, "Reinforced backpropagation improves
+ * test performance of deep networks: a toy-model study"): SGD whose gradient is, per element
+ * and with probability 1 - gamma^t, reinforced by the previous one:
  * g_new(t) = g(t) + g_prev, else g(t); theta -= eta(t) * g_new(t).
  *
  * <ul>
@@ -34,7 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ReinforcedBackprop implements Optimizer {
 
-  /** Which gradient reinforces the next one (the paper is ambiguous, see DESIGN 3.2). */
+  /**
+   * Which gradient reinforces the next one: the paper adds "the previous gradient" without saying
+   * whether that is the previous raw gradient or the previous reinforced one, so both are offered.
+   */
   public enum Previous {
     /** g_prev = g_new(t-1): reinforcements accumulate. */
     REINFORCED,

@@ -7,7 +7,8 @@ import java.util.List;
  * Each schedule is a pure function of (epoch, step), so a run resumed at an epoch needs no
  * schedule state of its own. {@code epoch} counts from 0 and is the one the training loop last
  * passed to {@code startEpoch}; {@code step} is the 1-based number of the update being applied,
- * counted from the start of training (t of seed 001).
+ * counted from the start of training (the t of Haiping Huang and Taro Toyoizumi, "Reinforced
+ * backpropagation improves test performance of deep networks: a toy-model study").
  */
 public sealed interface Schedule {
 
@@ -36,7 +37,8 @@ public sealed interface Schedule {
   /**
    * Step decay: multiplied by {@code factor} once each of {@code epochs} epochs have been
    * completed, as PyTorch's MultiStepLR ({@code step(100, 150, factor = 0.1)}: 0-based epochs
-   * 0-99 at base, 100-149 at base/10, from 150 on at base/100; seed 000 section 6.3).
+   * 0-99 at base, 100-149 at base/10, from 150 on at base/100; Weiming Xiong and Ruoyu Yang,
+   * "Reverse back propagation to make full use of derivative", section 6.3).
    */
   record Step(List<Integer> epochs, double factor) implements Schedule {
     public Step {
@@ -71,8 +73,8 @@ public sealed interface Schedule {
   }
 
   /**
-   * Exponential decay per update with a floor, max(floor, base * beta^step) (seed 001: 0.8,
-   * beta 0.999, floor 0.02). This is reinforced backprop's own learning rate.
+   * Exponential decay per update with a floor, max(floor, base * beta^step) (Huang and Toyoizumi:
+   * base 0.8, beta 0.999, floor 0.02). This is reinforced backprop's own learning rate.
    */
   record Exponential(double beta, double floor) implements Schedule {
     public Exponential {
@@ -118,7 +120,7 @@ public sealed interface Schedule {
   }
 
   /**
-   * Seed 000's adjustment for a fair comparison (section 6.3): in three-pass training the
+   * Xiong and Yang's adjustment for a fair comparison (section 6.3): in three-pass training the
    * learning rate is eta/alpha, with alpha following its own schedule from {@code alpha}.
    */
   record OverAlpha(Schedule lr, double alpha, Schedule alphaSchedule) implements Schedule {

@@ -41,7 +41,9 @@ class SyntheticTest {
     assertArrayEquals(values(a.labels()), values(b.labels()));
   }
 
-  // ------------------------------------------------------------ teacher-student (seed 001)
+  // ------------------------------------------------------------ teacher-student
+  // (Haiping Huang and Taro Toyoizumi, "Reinforced backpropagation improves test performance of
+  // deep networks: a toy-model study")
 
   @Test
   void teacherStudentShapesAndDeterminism() {
@@ -105,7 +107,9 @@ class SyntheticTest {
     assertArrayEquals(d64.labels().castTo(DataType.FLOAT).data().asFloat(), d32.labels().data().asFloat());
   }
 
-  // ------------------------------------------------------------ scaled cosine (seed 004)
+  // ------------------------------------------------------------ scaled cosine
+  // (anonymous authors under double-blind review, "Difference back propagation with inverse
+  // sigmoid function")
 
   @Test
   void cosinePointsLieOnTheScaledCosine() {
@@ -134,7 +138,8 @@ class SyntheticTest {
     assertEquals(Synthetic.cosineTarget(-0.3), Synthetic.cosineTarget(0.3), 1e-15);
   }
 
-  // ------------------------------------------------------------ noisy cubic (seed 002)
+  // ------------------------------------------------------------ noisy cubic
+  // (Mehrdad Yazdani, "Linear Backprop in non-linear networks")
 
   @Test
   void cubicTargetIsThePapersPolynomial() {
@@ -204,7 +209,7 @@ class SyntheticTest {
 
     Synthetic.TrainTest cos = Synthetic.trainAndTest("cosine", Map.of(), 1, 1, DataType.FLOAT);
     assertEquals(100, cos.train().size());
-    assertSame(cos.train(), cos.test(), "seed 004 does not split");
+    assertSame(cos.train(), cos.test(), "the difference backprop paper does not split");
 
     Synthetic.TrainTest cubic = Synthetic.trainAndTest("cubic", Map.of("noise", 0.0, "seed", 3.0), 1, 1, DataType.DOUBLE);
     assertEquals(5, cubic.train().size());

@@ -22,7 +22,9 @@ class ScheduleTest {
 
   @Test
   void stepDecaysByTheFactorOnceEachEpochIsCompleted() {
-    Schedule s = new Schedule.Step(List.of(100, 150), 0.1);  // seed 000 section 6.3
+    // The schedule of Weiming Xiong and Ruoyu Yang, "Reverse back propagation to make full use of
+    // derivative", section 6.3.
+    Schedule s = new Schedule.Step(List.of(100, 150), 0.1);
     for (int e = 0; e < 200; e++) {
       double expected = e < 100 ? 0.01 : e < 150 ? 0.001 : 0.0001;
       assertEquals(expected, s.at(0.01, e, 12345), 1e-18, "epoch " + e);
@@ -32,7 +34,9 @@ class ScheduleTest {
 
   @Test
   void exponentialDecaysPerUpdateDownToItsFloor() {
-    Schedule s = new Schedule.Exponential(0.999, 0.02);  // seed 001: eta0 0.8
+    // The decay of Haiping Huang and Taro Toyoizumi, "Reinforced backpropagation improves test
+    // performance of deep networks: a toy-model study": eta0 0.8, beta 0.999, floor 0.02.
+    Schedule s = new Schedule.Exponential(0.999, 0.02);
     assertEquals(0.8 * 0.999, s.at(0.8, 0, 1), 1e-15);
     assertEquals(0.8 * Math.exp(1000 * Math.log(0.999)), s.at(0.8, 7, 1000), 1e-12);
     // 0.8 * 0.999^t falls below 0.02 once t > ln(0.025)/ln(0.999) = 3687.1
