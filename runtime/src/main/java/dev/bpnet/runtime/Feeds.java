@@ -21,9 +21,12 @@ public final class Feeds {
     for (int i = 0; ok && i < example.length; i++) {
       ok = s[i + 1] == example[i];
     }
+    // flat rows for an image-shaped input: [B, C*H*W] for [C, H, W] examples
+    ok |= example.length > 1 && s.length == 2 && s[1] == product(example);
     if (!ok) {
       throw new IllegalArgumentException("'" + name + "' must have shape [B, "
-          + Arrays.toString(example).replaceAll("[\\[\\]]", "") + "], got " + Arrays.toString(s));
+          + Arrays.toString(example).replaceAll("[\\[\\]]", "") + "]" + (example.length > 1 ? " (or flat rows [B, "
+          + product(example) + "])" : "") + ", got " + Arrays.toString(s));
     }
     if (s[0] < 1) {
       throw new IllegalArgumentException("'" + name + "' is an empty batch");
@@ -33,6 +36,25 @@ public final class Feeds {
           + batch + ": inputs and labels must have the same batch size");
     }
     return s[0];
+  }
+
+  /** {@code a} in the shape [B, example...]: itself, or a view of its flat rows. */
+  public static INDArray shaped(INDArray a, long... example) {
+    if (a.rank() == example.length + 1) {
+      return a;
+    }
+    long[] s = new long[example.length + 1];
+    s[0] = a.size(0);
+    System.arraycopy(example, 0, s, 1, example.length);
+    return a.reshape('c', s);
+  }
+
+  private static long product(long[] dims) {
+    long p = 1;
+    for (long d : dims) {
+      p *= d;
+    }
+    return p;
   }
 
   /** The feed named {@code name}, or an error listing what the model expects. */

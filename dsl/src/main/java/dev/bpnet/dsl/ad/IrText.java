@@ -1,12 +1,10 @@
 package dev.bpnet.dsl.ad;
 
 import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Op;
-import dev.bpnet.dsl.ir.Phase;
 import dev.bpnet.dsl.ir.Program;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +23,7 @@ public final class IrText {
 
   public static String of(TrainingGraph tg) {
     Program p = tg.program();
-    Graph g = p.graph();
+    Graph g = tg.graph();
     StringBuilder b = new StringBuilder("model ").append(p.name()).append('\n');
     p.inputs().forEach(l -> b.append("  input ").append(l.name()).append(' ').append(l.shape()).append('\n'));
     p.labels().forEach(l -> b.append("  label ").append(l.name()).append(' ').append(l.shape()).append('\n'));
@@ -33,12 +31,13 @@ public final class IrText {
       b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init(), fmt(par.gain())));
     }
     b.append("  train ").append(p.train().describe()).append('\n');
-    BitSet needed = g.ancestors(tg.roots());
+    Phase[] phases = tg.phases();
     for (Phase ph : List.of(Phase.FORWARD, Phase.BACKWARD, Phase.THIRD)) {
       List<Node> nodes = new ArrayList<>();
-      for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
+      for (int id = 0; id < phases.length; id++) {
         Node n = g.node(id);
-        if (n.phase() == ph && n.op() != Op.INPUT && n.op() != Op.PARAM && n.op() != Op.CONST) {
+        Phase at = phases[id] == Phase.LOSS ? Phase.FORWARD : phases[id];
+        if (at == ph && !(n.op() instanceof Leaves.Input) && !(n.op() instanceof Leaves.Param) && !(n.op() instanceof Leaves.Const)) {
           nodes.add(n);
         }
       }
@@ -62,41 +61,17 @@ public final class IrText {
 
   static String line(Graph g, Node n) {
     String args = n.inputs().stream().map(i -> ref(g, i)).collect(Collectors.joining(", "));
-    String attrs = attrs(n);
-    return String.format(Locale.ROOT, "%s = %s(%s%s)  %s  %s", ref(g, n.id()), n.op().name().toLowerCase(Locale.ROOT),
+    String attrs = n.op().attributes();
+    return String.format(Locale.ROOT, "%s = %s(%s%s)  %s  %s", ref(g, n.id()), n.op().name(),
         args, attrs.isEmpty() ? "" : "; " + attrs, g.isHost(n.id()) ? "host" : n.shape(), n.pos());
-  }
-
-  private static String attrs(Node n) {
-    List<String> a = new ArrayList<>();
-    switch (n.op()) {
-      case MATMUL -> {
-        if (n.attrs().transA()) {
-          a.add("transA");
-        }
-        if (n.attrs().transB()) {
-          a.add("transB");
-        }
-      }
-      case SUM, MEAN, SIZE -> {
-        a.add("axes " + n.attrs().ints());
-        if (n.attrs().keepDims()) {
-          a.add("keepdims");
-        }
-      }
-      case TRANSPOSE, SOFTMAX, LOG_SOFTMAX -> a.add("axes " + n.attrs().ints());
-      case LEAKY_RELU, LEAKY_RELU_BP -> a.add("slope " + fmt(n.attrs().value()));
-      default -> { }
-    }
-    return String.join(", ", a);
   }
 
   static String ref(Graph g, int id) {
     Node n = g.node(id);
-    if (n.op() == Op.CONST) {
-      return fmt(n.attrs().value());
+    if (n.op() instanceof Leaves.Const c) {
+      return fmt(c.value());
     }
-    String name = n.label() != null ? n.label() : n.attrs().name();
+    String name = n.displayName();
     return "%" + id + (name == null ? "" : " " + name);
   }
 

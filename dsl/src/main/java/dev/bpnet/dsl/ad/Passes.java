@@ -1,36 +1,35 @@
 package dev.bpnet.dsl.ad;
 
-import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.ir.GraphBuilder;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
-import dev.bpnet.dsl.ir.Phase;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.runtime.optim.Schedule;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import dev.bpnet.dsl.diag.CompileException;
-import dev.bpnet.dsl.diag.Diagnostic;
-import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.dsl.ir.RuleInfo;
 
 /**
- * Builds pass 2 and, when asked, pass 3 (DESIGN §3.1). Pass 2 is {@link Reverse} applied to
- * the loss. Pass 3 builds l_x = (1/B) sum_b 1/2 ||dl_b/dx_b||^2 from pass 2's input gradient
- * and applies the same transform again: over everything ("exact"), or with every forward value
- * held constant so that only the weights' occurrences in the backward recursion count
- * ("paper", the paper's ABP).
+ * Builds pass 2 and, when asked, pass 3 of three-pass learning (Xiong and Yang, "Reverse back
+ * propagation to make full use of derivative"). Pass 2 is {@link Reverse} applied to the loss.
+ * Pass 3 builds the input loss l_x = (1/B) sum_b 1/2 ||dl_b/dx_b||^2 from pass 2's input
+ * gradient and applies the same transform again: over everything ("exact", what double
+ * backward gives), or with every forward value held constant so that only the weights'
+ * occurrences in the backward recursion count ("paper", the paper's section 3).
  */
 public final class Passes {
   private Passes() {}
 
   public static TrainingGraph build(Program p) {
-    Graph g = p.graph();
+    GraphBuilder g = GraphBuilder.extend(p.graph());
     // an alpha schedule may start at 1 and move away from it: the third pass is then needed
     boolean third = p.train().passes() == 3
         && (p.train().alpha() != 1.0 || !p.train().schedules().alpha().equals(Schedule.NONE));
@@ -40,13 +39,11 @@ public final class Passes {
       p.inputs().forEach(in -> wrt.add(in.node()));
     }
     int forwardEnd = g.size();
-    g.inPhase(Phase.BACKWARD);
-    Map<Integer, Integer> d = differentiate(() -> Reverse.grad(g, p.loss(), wrt, new BitSet(), "d"), g, false);
+    Map<Integer, Integer> d = differentiate(() -> Reverse.grad(g, p.loss(), wrt, new BitSet(), "d", false), g, false);
     Map<String, Integer> g2 = byName(p, d);
     if (!third) {
-      return new TrainingGraph(p, -1, g2, Map.of(), false);
+      return new TrainingGraph(p, g.build(), -1, g2, Map.of(), false);
     }
-    g.inPhase(Phase.THIRD);
     Ops o = new Ops(g);
     int lx = -1;
     for (Program.Leaf in : p.inputs()) {
@@ -62,36 +59,36 @@ public final class Passes {
       lx = lx < 0 ? term : o.add(lx, term);
     }
     if (lx < 0) {
-      return new TrainingGraph(p, -1, g2, Map.of(), false);
+      return new TrainingGraph(p, g.build(), -1, g2, Map.of(), false);
     }
     g.label(lx, "l_x");
     boolean paper = p.train().third().equals("paper");
     BitSet blocked = new BitSet();
     if (paper) {
       // the values the forward pass computes (not a rule body's nodes lowered early, for its checks)
-      BitSet forward = g.ancestors(List.of(p.loss()));
+      BitSet forward = p.graph().ancestors(List.of(p.loss()));
       for (int id = 0; id < forwardEnd; id++) {
         Node n = g.node(id);
-        if (forward.get(id) && n.op() != Op.PARAM && n.op() != Op.INPUT) {
+        if (forward.get(id) && !(n.op() instanceof Leaves.Param) && !(n.op() instanceof Leaves.Input)) {
           blocked.set(id);
         }
       }
     }
     int out = lx;
     Map<Integer, Integer> t = differentiate(() -> Reverse.grad(g, out, params, blocked, "t", true), g, true);
-    return new TrainingGraph(p, lx, g2, byName(p, t), paper);
+    return new TrainingGraph(p, g.build(), lx, g2, byName(p, t), paper);
   }
 
   /**
    * Runs a reverse pass; a construct without a derivative on its way becomes a diagnostic that
    * names the construct and the rule that used it, never a silently dropped term.
    */
-  private static Map<Integer, Integer> differentiate(Supplier<Map<Integer, Integer>> pass, Graph g, boolean third) {
+  private static Map<Integer, Integer> differentiate(Supplier<Map<Integer, Integer>> pass, GraphBuilder g, boolean third) {
     try {
       return pass.get();
     } catch (NoDerivativeException e) {
       Node n = e.node();
-      String what = "'" + n.op().name().toLowerCase(Locale.ROOT) + "'";
+      String what = "'" + n.op().name() + "'";
       RuleInfo rule = g.madeWithin(n.id());
       String why;
       String hint;

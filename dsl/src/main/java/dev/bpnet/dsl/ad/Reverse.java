@@ -1,6 +1,6 @@
 package dev.bpnet.dsl.ad;
 
-import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.GraphBuilder;
 import dev.bpnet.dsl.ir.Node;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -23,19 +23,11 @@ public final class Reverse {
    * @param blocked nodes treated as constants: no cotangent flows through them (the paper
    *     mode of the third pass blocks every forward value)
    * @param prefix the label prefix of the cotangent nodes ("d" for pass 2, "t" for pass 3)
+   * @param trueRules true to give rules their forward body's true derivative (the third pass)
+   *     rather than the derivative they put in its place (the backward pass)
    * @return gradient node per {@code wrt} leaf; absent where the gradient is identically zero
    */
-  public static Map<Integer, Integer> grad(Graph g, int output, List<Integer> wrt, BitSet blocked,
-      String prefix) {
-    return vjp(g, output, g.constant(1.0), wrt, blocked, prefix, false);
-  }
-
-  /**
-   * As {@link #grad}, with {@code trueRules}: a rule's forward body gets its true derivative
-   * (the third pass differentiates l_x, whose backward computation the rules shaped, as the
-   * function it is), instead of the derivative the rule puts in its place (the backward pass).
-   */
-  public static Map<Integer, Integer> grad(Graph g, int output, List<Integer> wrt, BitSet blocked,
+  public static Map<Integer, Integer> grad(GraphBuilder g, int output, List<Integer> wrt, BitSet blocked,
       String prefix, boolean trueRules) {
     return vjp(g, output, g.constant(1.0), wrt, blocked, prefix, trueRules);
   }
@@ -44,7 +36,7 @@ public final class Reverse {
    * The vector-Jacobian product of {@code output} with cotangent {@code seed}: what
    * {@link #grad} computes for a scalar, for any node (the true part of a layer rule).
    */
-  static Map<Integer, Integer> vjp(Graph g, int output, int seed, List<Integer> wrt, BitSet blocked,
+  static Map<Integer, Integer> vjp(GraphBuilder g, int output, int seed, List<Integer> wrt, BitSet blocked,
       String prefix, boolean trueRules) {
     BitSet needs = new BitSet();
     wrt.forEach(needs::set);
@@ -54,7 +46,7 @@ public final class Reverse {
         needs.set(id);
       }
     }
-    Vjp vjp = new Vjp(g, trueRules);
+    VjpContext context = new VjpContext(g, trueRules);
     Map<Integer, Integer> ct = new HashMap<>();
     ct.put(output, seed);
     for (int id = output; id >= 0; id--) {
@@ -65,13 +57,13 @@ public final class Reverse {
       }
       g.label(c, prefix + "(" + nameOf(g, id) + ")");
       g.at(n.pos());
-      List<Integer> contrib = vjp.rule(n, c);
+      List<Integer> contrib = n.op().vjp(context, n, c);
       for (int i = 0; i < n.inputs().size(); i++) {
         int in = n.input(i);
         Integer d = contrib.get(i);
         if (d != null && needs.get(in)) {
           Integer prev = ct.get(in);
-          ct.put(in, prev == null ? d : g.add(dev.bpnet.dsl.ir.Op.ADD, prev, d));
+          ct.put(in, prev == null ? d : context.ops().add(prev, d));
         }
       }
     }
@@ -85,11 +77,8 @@ public final class Reverse {
     return out;
   }
 
-  static String nameOf(Graph g, int id) {
-    Node n = g.node(id);
-    if (n.label() != null) {
-      return n.label();
-    }
-    return n.attrs().name() != null ? n.attrs().name() : "v" + id;
+  static String nameOf(GraphBuilder g, int id) {
+    String name = g.node(id).displayName();
+    return name != null ? name : "v" + id;
   }
 }

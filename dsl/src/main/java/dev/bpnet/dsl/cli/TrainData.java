@@ -322,21 +322,31 @@ final class TrainData {
     };
   }
 
-  /** The model trains on its first input [n] and first label [k]: {n, k}. */
+  /**
+   * The model trains on its first input, [n] or an image [c, h, w] fed as flat rows of n = c h w
+   * features, and its first label [k]: {n, k}.
+   */
   private static int[] widths(Program p) {
     List<Integer> in = p.inputs().get(0).shape().dims().subList(1, p.inputs().get(0).shape().rank());
     List<Integer> lb = p.labels().isEmpty() ? List.of() : p.labels().get(0).shape().dims().subList(1, p.labels().get(0).shape().rank());
-    if (p.labels().isEmpty() || in.size() != 1 || lb.size() != 1) {
-      throw new DataException("model " + p.name() + " must have one input [n] and one label [k] to train on this data");
+    if (p.labels().isEmpty() || in.isEmpty() || lb.size() != 1) {
+      throw new DataException("model " + p.name() + " must have one input [n] (or [c, h, w]) and one label [k] to train on this data");
     }
-    return new int[] {in.get(0), lb.get(0)};
+    return new int[] {in.stream().reduce(1, (x, y) -> x * y), lb.get(0)};
+  }
+
+  /** "[784]", or "[1, 28, 28] (784 features)". */
+  private static String example(dev.bpnet.dsl.ir.Shape s) {
+    List<Integer> d = s.dims().subList(1, s.rank());
+    String dims = d.toString();
+    return d.size() == 1 ? dims : dims + " (" + d.stream().reduce(1, (x, y) -> x * y) + " features)";
   }
 
   private void check(Program p, int[] widths) {
     if (train.featureCount() != widths[0]) {
       throw new DataException(description + ": " + train.featureCount() + " features per example"
           + (image == null ? "" : " (images of " + image + ")") + " but the model's input '"
-          + p.inputs().get(0).name() + "' is [" + widths[0] + "]");
+          + p.inputs().get(0).name() + "' is " + example(p.inputs().get(0).shape()));
     }
     if (train.classCount() != widths[1]) {
       throw new DataException(description + ": " + train.classCount() + (regression ? " targets" : " classes")

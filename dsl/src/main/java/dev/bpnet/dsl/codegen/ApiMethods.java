@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
-/** The generated trainer's public API and the state behind it (DESIGN §5). */
+/** The generated trainer's public API and the state behind it. */
 final class ApiMethods {
   private static final ClassName INDARRAY = Emitter.INDARRAY;
   private static final String RT = "dev.bpnet.runtime";
@@ -144,7 +144,7 @@ final class ApiMethods {
 
   private MethodSpec direction() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("direction").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (seed 000, eq. 3 and 9).\n");
+        .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (Xiong and Yang, eq. 3 and 9).\n");
     for (Program.Param par : p.params()) {
       if (!directions.containsKey(par.name())) {
         continue;
@@ -172,8 +172,9 @@ final class ApiMethods {
         .map(par -> names.of(par.node())).collect(Collectors.joining(", "));
   }
 
+  /** ", 28L, 28L": the per-example dimensions as trailing arguments (none for a batch of scalars). */
   static String exampleDims(Shape s) {
-    return s.dims().subList(1, s.rank()).stream().map(d -> d + "L").collect(Collectors.joining(", "));
+    return s.dims().subList(1, s.rank()).stream().map(d -> ", " + d + "L").collect(Collectors.joining());
   }
 
   static TypeName arrayMap() {

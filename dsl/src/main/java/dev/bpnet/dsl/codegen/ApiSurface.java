@@ -43,10 +43,10 @@ final class ApiSurface {
     t.addMethod(typed("predict", INDARRAY, p.inputs(), CodeBlock.builder()
         .addStatement("forward()")
         .addStatement("return $N.dup()", names.of(p.output())).build(),
-        "The model's output {@code " + p.graph().node(p.output()).label() + "} for a batch (a copy)."));
+        "The model's output {@code " + tg.graph().node(p.output()).label() + "} for a batch (a copy)."));
     t.addMethod(byMap("predict", INDARRAY, p.inputs()));
     t.addMethod(override("lastOutput", INDARRAY).addJavadoc("The live buffer of {@code $L} from the last step or gradients call.\n",
-        p.graph().node(p.output()).label()).addStatement("return $N", names.of(p.output())).build());
+        tg.graph().node(p.output()).label()).addStatement("return $N", names.of(p.output())).build());
     t.addMethod(typed("gradients", ApiMethods.gradients(), all(), gradientsBody(),
         "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated."));
     t.addMethod(byMap("gradients", ApiMethods.gradients(), all()));
@@ -124,15 +124,21 @@ final class ApiSurface {
       String n = names.of(l.node());
       m.addParameter(INDARRAY, n);
       if (first == null) {
-        m.addStatement("long b = $T.check($S, $N, -1, $L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
+        m.addStatement("long b = $T.check($S, $N, -1$L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
         first = n;
       } else {
-        m.addStatement("$T.check($S, $N, b, $L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
+        m.addStatement("$T.check($S, $N, b$L)", ApiMethods.feeds(), l.name(), n, ApiMethods.exampleDims(l.shape()));
       }
     }
     m.beginControlFlow("if (b != batch)").addStatement("allocate(b)").endControlFlow();
     for (Program.Leaf l : leaves) {
-      m.addStatement("this.$N.assign($N)", names.of(l.node()), names.of(l.node()));
+      String n = names.of(l.node());
+      if (l.shape().rank() > 2) {
+        // an image-shaped input also takes flat rows (IDX, CSV), viewed in its shape
+        m.addStatement("this.$N.assign($T.shaped($N$L))", n, ApiMethods.feeds(), n, ApiMethods.exampleDims(l.shape()));
+      } else {
+        m.addStatement("this.$N.assign($N)", n, n);
+      }
     }
     return m.build();
   }

@@ -1,9 +1,13 @@
 package dev.bpnet.dsl.codegen;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Activations;
+import dev.bpnet.dsl.ir.Arithmetic;
+import dev.bpnet.dsl.ir.Emission;
 import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Reductions;
+import dev.bpnet.dsl.ir.Shape;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,19 +29,38 @@ final class Fusions {
   /** A chain ending at {@code last}: its {@code absorbed} nodes get no buffer and no statement. */
   sealed interface Chain {
     List<Node> absorbed();
+
+    /** One kernel call computing the chain; its comment lists the chain's math. */
+    void emit(Emission e);
   }
 
   /** last = mean(-sum(a * b, axes [1]), axes [0]) of [B, n] tensors a, b. */
-  record CrossEntropy(List<Node> absorbed, int a, int b) implements Chain {}
+  record CrossEntropy(List<Node> absorbed, int a, int b) implements Chain {
+    public void emit(Emission e) {
+      e.comment("fused: $N = -(1/B) sum($N * $N), one BLAS dot", e.out(), e.name(a), e.name(b));
+      e.step("$T.negatedMeanDot($N, $N, $N)", Emission.KERNELS, e.name(a), e.name(b), e.out());
+    }
+  }
 
   /** last = sum(a * b) over every axis (the input loss's sum(d(x)^2)). */
-  record Dot(List<Node> absorbed, int a, int b) implements Chain {}
+  record Dot(List<Node> absorbed, int a, int b) implements Chain {
+    public void emit(Emission e) {
+      e.comment("fused: $N = sum($N * $N), one BLAS dot", e.out(), e.name(a), e.name(b));
+      e.step("$T.dot($N, $N, $N)", Emission.KERNELS, e.name(a), e.name(b), e.out());
+    }
+  }
 
   /**
    * last = s g - exp(logP) * sum(s g, axes [1], keepDims) with s a host scalar ({@code scale},
    * -1 when there is none and {@code g} is the scaled tensor itself).
    */
-  record LogSoftmaxVjp(List<Node> absorbed, int g, int scale, int logP) implements Chain {}
+  record LogSoftmaxVjp(List<Node> absorbed, int g, int scale, int logP) implements Chain {
+    public void emit(Emission e) {
+      String s = scale < 0 ? "1.0" : e.host(scale);
+      e.comment("fused: $N = s g - exp($N) * rowsum(s g), g = $N, s = $L", e.out(), e.name(logP), e.name(g), s);
+      e.step("$T.logSoftmaxVjp($N, $L, $N, $N)", Emission.KERNELS, e.name(g), s, e.name(logP), e.out());
+    }
+  }
 
   private final Graph g;
   private final Map<Integer, Integer> consumers = new HashMap<>();
@@ -48,7 +71,7 @@ final class Fusions {
 
   /** Finds the fusable chains among the layout's nodes; none when {@code enabled} is false. */
   Fusions(TrainingGraph tg, Layout layout, boolean enabled) {
-    this.g = tg.program().graph();
+    this.g = tg.graph();
     this.pinned = new HashSet<>(tg.roots());
     this.enabled = enabled;
     for (Node n : layout.tensors) {
@@ -58,12 +81,9 @@ final class Fusions {
       return;
     }
     for (Node n : layout.tensors) {
-      Chain c = switch (n.op()) {
-        case MEAN -> crossEntropy(n);
-        case SUB -> logSoftmaxVjp(n);
-        case SUM -> dot(n);
-        default -> null;
-      };
+      Chain c = n.op() instanceof Reductions.Mean ? crossEntropy(n)
+          : n.op() instanceof Arithmetic.Sub ? logSoftmaxVjp(n)
+          : n.op() instanceof Reductions.Sum ? dot(n) : null;
       if (c != null) {
         chains.put(n.id(), c);
         c.absorbed().forEach(a -> absorbed.add(a.id()));
@@ -90,19 +110,20 @@ final class Fusions {
   }
 
   private Chain crossEntropy(Node mean) {
-    if (!axes(mean, 0) || mean.attrs().keepDims() || !mean.shape().isScalar()) {
+    if (!axes(mean, 0) || keepDims(mean) || !mean.shape().isScalar()) {
       return null;
     }
     Node neg = g.node(mean.input(0));
-    if (neg.op() != Op.NEG || !privateTo(neg, 1)) {
+    if (!(neg.op() instanceof Arithmetic.Neg) || !privateTo(neg, 1)) {
       return null;
     }
     Node sum = g.node(neg.input(0));
-    if (sum.op() != Op.SUM || !axes(sum, 1) || sum.attrs().keepDims() || !privateTo(sum, 1)) {
+    if (!(sum.op() instanceof Reductions.Sum) || !axes(sum, 1) || keepDims(sum) || !privateTo(sum, 1)) {
       return null;
     }
     Node mul = g.node(sum.input(0));
-    if (mul.op() != Op.MUL || !privateTo(mul, 1) || mul.shape().rank() != 2 || !sameTensors(mul, mul.input(0), mul.input(1))) {
+    if (!(mul.op() instanceof Arithmetic.Mul) || !privateTo(mul, 1) || mul.shape().rank() != 2
+        || !sameTensors(mul, mul.input(0), mul.input(1))) {
       return null;
     }
     return new CrossEntropy(List.of(mul, sum, neg), mul.input(0), mul.input(1));
@@ -111,8 +132,8 @@ final class Fusions {
   private Chain dot(Node sum) {
     Node mul = g.node(sum.input(0));
     int rank = mul.shape().rank();
-    if (!sum.shape().isScalar() || sum.attrs().keepDims() || rank == 0 || !sum.attrs().ints().equals(dev.bpnet.dsl.ir.Ops.allAxes(rank))
-        || mul.op() != Op.MUL || !privateTo(mul, 1)) {
+    if (!sum.shape().isScalar() || keepDims(sum) || rank == 0 || !((Reductions.Sum) sum.op()).axes().equals(Shape.allAxes(rank))
+        || !(mul.op() instanceof Arithmetic.Mul) || !privateTo(mul, 1)) {
       return null;
     }
     int a = mul.input(0);
@@ -129,23 +150,23 @@ final class Fusions {
     }
     Node a = g.node(sub.input(0));
     Node mul = g.node(sub.input(1));
-    if (mul.op() != Op.MUL || !privateTo(mul, 1) || !sameTensors(sub, a.id(), a.id())) {
+    if (!(mul.op() instanceof Arithmetic.Mul) || !privateTo(mul, 1) || !sameTensors(sub, a.id(), a.id())) {
       return null;
     }
     Node exp = g.node(mul.input(0));
     Node sum = g.node(mul.input(1));
-    if (exp.op() != Op.EXP) {
+    if (!(exp.op() instanceof Activations.Exp)) {
       Node t = exp;
       exp = sum;
       sum = t;
     }
-    if (exp.op() != Op.EXP || !privateTo(exp, 1) || !sameTensors(sub, exp.input(0), exp.input(0))
-        || sum.op() != Op.SUM || !axes(sum, 1) || !sum.attrs().keepDims() || sum.input(0) != a.id() || !privateTo(sum, 1)) {
+    if (!(exp.op() instanceof Activations.Exp) || !privateTo(exp, 1) || !sameTensors(sub, exp.input(0), exp.input(0))
+        || !(sum.op() instanceof Reductions.Sum) || !axes(sum, 1) || !keepDims(sum) || sum.input(0) != a.id() || !privateTo(sum, 1)) {
       return null;
     }
     int logP = exp.input(0);
     // a = y * s with a host scalar s, read only by this chain: scale inside the kernel
-    if (a.op() == Op.MUL && privateTo(a, 2)) {
+    if (a.op() instanceof Arithmetic.Mul && privateTo(a, 2)) {
       int l = a.input(0);
       int r = a.input(1);
       if (g.isHost(r) && sameTensors(sub, l, l)) {
@@ -159,7 +180,11 @@ final class Fusions {
   }
 
   private static boolean axes(Node n, int axis) {
-    return n.attrs().ints().equals(List.of(axis));
+    return n.op() instanceof Reductions.Reduce r && r.axes().equals(List.of(axis));
+  }
+
+  private static boolean keepDims(Node n) {
+    return ((Reductions.Reduce) n.op()).keepDims();
   }
 
   /** The node is read by exactly {@code uses} statements (all in the chain) and by no API method. */

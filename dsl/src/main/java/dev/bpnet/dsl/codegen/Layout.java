@@ -1,10 +1,10 @@
 package dev.bpnet.dsl.codegen;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ad.Phase;
 import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Op;
-import dev.bpnet.dsl.ir.Phase;
 import dev.bpnet.dsl.ir.Program;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -25,26 +25,26 @@ final class Layout {
 
   Layout(TrainingGraph tg) {
     Program p = tg.program();
-    Graph g = p.graph();
+    Graph g = tg.graph();
+    Phase[] phases = tg.phases();
     BitSet needed = g.ancestors(tg.roots());
     // every input and label gets its buffer, used or not: feeds copy into all of them
     p.inputs().forEach(l -> needed.set(l.node()));
     p.labels().forEach(l -> needed.set(l.node()));
-    BitSet predict = g.ancestors(List.of(p.output()));
     for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
       Node n = g.node(id);
-      if (g.isHost(id) || n.op() == Op.PARAM) {
+      if (g.isHost(id) || n.op() instanceof Leaves.Param) {
         continue;
       }
       tensors.add(n);
-      if (n.op() == Op.INPUT) {
+      if (n.op() instanceof Leaves.Input) {
         continue;
       }
-      Phase ph = n.phase();
-      if (ph == Phase.FORWARD || ph == Phase.LOSS) {
-        (predict.get(id) ? forward : loss).add(n);
-      } else {
-        (ph == Phase.BACKWARD ? backward : third).add(n);
+      switch (phases[id]) {
+        case FORWARD -> forward.add(n);
+        case LOSS -> loss.add(n);
+        case BACKWARD -> backward.add(n);
+        case THIRD -> third.add(n);
       }
     }
   }

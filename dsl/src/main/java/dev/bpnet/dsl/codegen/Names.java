@@ -4,7 +4,6 @@ import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.Node;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,8 +52,7 @@ public final class Names {
 
   private String fresh(int id) {
     Node n = g.node(id);
-    String base = n.label() != null ? n.label() : n.attrs().name() != null ? n.attrs().name()
-        : n.op().name().toLowerCase(Locale.ROOT).replace("_", "") + id;
+    String base = n.displayName() != null ? n.displayName() : n.op().name().replace("_", "") + id;
     return unique(camel(base));
   }
 

@@ -19,7 +19,7 @@ import javax.lang.model.element.Modifier;
  * batch size, one private method per pass, and the public API ({@link ApiMethods}).
  */
 public final class TrainerGenerator {
-  static final ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");
+  static final ClassName DATA_TYPE = dev.bpnet.dsl.ir.Emission.DATA_TYPE;
   static final ClassName TRAINER = ClassName.get("dev.bpnet.runtime", "Trainer");
 
   private final TrainingGraph tg;
@@ -33,7 +33,7 @@ public final class TrainerGenerator {
   private TrainerGenerator(TrainingGraph tg, boolean fuse) {
     this.tg = tg;
     this.p = tg.program();
-    this.g = p.graph();
+    this.g = tg.graph();
     this.names = new Names(g);
     this.layout = new Layout(tg);
     this.fusions = new Fusions(tg, layout, fuse);
@@ -110,7 +110,7 @@ public final class TrainerGenerator {
 
   /** Which rules a reader must not take for the true gradient, and which claim to be it. */
   private void rulesDoc(CodeBlock.Builder b, boolean exact, String heading) {
-    List<String> names = p.graph().rules().values().stream().filter(r -> r.trueGradient() == exact)
+    List<String> names = g.rules().values().stream().filter(r -> r.trueGradient() == exact)
         .map(r -> "{@code " + r.name() + "}").distinct().toList();
     if (!names.isEmpty()) {
       b.add("\n$L$L.\n", heading, String.join(", ", names));
@@ -123,11 +123,11 @@ public final class TrainerGenerator {
       if (fusions.absorbed(n.id())) {
         continue;
       }
-      if (n.op() != dev.bpnet.dsl.ir.Op.INPUT) {
+      if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input)) {
         emitter.declare(n, emitter.isView(n) ? "View:" : "Buffer:");
       }
       b.add(emitter.alloc(n));
-      if (n.op() != dev.bpnet.dsl.ir.Op.INPUT && !emitter.isView(n)) {
+      if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input) && !emitter.isView(n)) {
         emitter.prepare(n, b);
       }
     }

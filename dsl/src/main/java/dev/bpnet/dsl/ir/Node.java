@@ -4,16 +4,29 @@ import dev.bpnet.dsl.diag.Pos;
 import java.util.List;
 
 /**
- * One value of the graph. {@code label} is the human name the code generator derives Java
- * names from ("h", "d(h)"); {@code math} a short formula for the generated comment.
+ * One value of the graph: a primitive applied to earlier nodes. {@code label} is the human
+ * name the code generator derives Java names from ("h", "d(h)"), null for anonymous values.
  */
-public record Node(int id, Op op, List<Integer> inputs, Attrs attrs, Shape shape, Phase phase,
-    Pos pos, String label) {
+public record Node(int id, Primitive op, List<Integer> inputs, Shape shape, Pos pos, String label) {
   public Node {
     inputs = List.copyOf(inputs);
   }
 
-  public Integer input(int i) {
+  public int input(int i) {
     return inputs.get(i);
+  }
+
+  /** The declared name of an input, parameter or hyperparameter leaf; null for other nodes. */
+  public String leafName() {
+    return op instanceof Leaves.Named l ? l.var() : null;
+  }
+
+  /** The label, else the leaf's declared name, else null. */
+  public String displayName() {
+    return label != null ? label : leafName();
+  }
+
+  Node withLabel(String l) {
+    return new Node(id, op, inputs, shape, pos, l);
   }
 }

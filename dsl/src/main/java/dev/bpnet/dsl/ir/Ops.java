@@ -3,16 +3,24 @@ package dev.bpnet.dsl.ir;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Convenience constructors over a {@link Graph}, used by the lowering and the VJP rules. */
+/** Constructors of primitive applications over a {@link GraphBuilder}: the lowering's and the VJPs' vocabulary. */
 public final class Ops {
-  private final Graph g;
+  private final GraphBuilder g;
 
-  public Ops(Graph g) {
+  public Ops(GraphBuilder g) {
     this.g = g;
   }
 
-  public Graph graph() {
+  public GraphBuilder graph() {
     return g;
+  }
+
+  public Shape shape(int id) {
+    return g.shape(id);
+  }
+
+  public int apply(Primitive p, int... inputs) {
+    return g.add(p, inputs);
   }
 
   public int c(double v) {
@@ -20,77 +28,105 @@ public final class Ops {
   }
 
   public int add(int a, int b) {
-    return g.add(Op.ADD, a, b);
+    return g.add(new Arithmetic.Add(), a, b);
   }
 
   public int sub(int a, int b) {
-    return g.add(Op.SUB, a, b);
+    return g.add(new Arithmetic.Sub(), a, b);
   }
 
   public int mul(int a, int b) {
-    return g.add(Op.MUL, a, b);
+    return g.add(new Arithmetic.Mul(), a, b);
   }
 
   public int div(int a, int b) {
-    return g.add(Op.DIV, a, b);
+    return g.add(new Arithmetic.Div(), a, b);
+  }
+
+  public int pow(int a, int b) {
+    return g.add(new Arithmetic.Pow(), a, b);
   }
 
   public int neg(int a) {
-    return g.add(Op.NEG, a);
+    return g.add(new Arithmetic.Neg(), a);
   }
 
-  public int unary(Op op, int a) {
-    return g.add(op, a);
+  public int compare(Arithmetic.Cmp cmp, int a, int b) {
+    return g.add(new Arithmetic.Compare(cmp), a, b);
   }
 
-  public int leakyRelu(int a, double slope) {
-    return g.add(Op.LEAKY_RELU, List.of(a), Attrs.value(slope));
+  public int where(int c, int a, int b) {
+    return g.add(new Arithmetic.Where(), c, a, b);
   }
 
-  public int leakyReluBp(int z, int grad, double slope) {
-    return g.add(Op.LEAKY_RELU_BP, List.of(z, grad), Attrs.value(slope));
+  public int clamp(int x, int lo, int hi) {
+    return g.add(new Arithmetic.Clamp(), x, lo, hi);
+  }
+
+  public int exp(int a) {
+    return g.add(new Activations.Exp(), a);
+  }
+
+  public int log(int a) {
+    return g.add(new Activations.Log(), a);
+  }
+
+  public int sigmoid(int a) {
+    return g.add(new Activations.Sigmoid(), a);
+  }
+
+  public int tanh(int a) {
+    return g.add(new Activations.Tanh(), a);
+  }
+
+  public int relu(int a) {
+    return g.add(new Activations.Relu(), a);
   }
 
   public int matmul(int a, int b, boolean ta, boolean tb) {
-    return g.add(Op.MATMUL, List.of(a, b), Attrs.matmul(ta, tb));
+    return g.add(new LinearAlgebra.Matmul(ta, tb), a, b);
+  }
+
+  public int biasAdd(int x, int b, int axis) {
+    return g.add(new LinearAlgebra.BiasAdd(axis), x, b);
   }
 
   public int sum(int x, List<Integer> axes, boolean keep) {
-    return g.add(Op.SUM, List.of(x), Attrs.axes(axes, keep));
+    return g.add(new Reductions.Sum(axes, keep), x);
   }
 
   public int mean(int x, List<Integer> axes, boolean keep) {
-    return g.add(Op.MEAN, List.of(x), Attrs.axes(axes, keep));
+    return g.add(new Reductions.Mean(axes, keep), x);
   }
 
   /** Sum over all axes to a scalar. */
   public int sumAll(int x) {
-    return sum(x, allAxes(g.shape(x).rank()), false);
+    return sum(x, Shape.allAxes(g.shape(x).rank()), false);
   }
 
-  /** The runtime product of {@code x}'s dimensions over {@code axes}, as a host scalar. */
+  /** The run-time product of {@code x}'s dimensions over {@code axes}, as a host scalar. */
   public int size(int x, List<Integer> axes) {
-    return g.add(Op.SIZE, List.of(x), Attrs.ints(axes));
+    return g.add(Leaves.Size.of(g.shape(x), axes), x);
   }
 
   public int reshape(int x, Shape s) {
-    return g.add(Op.RESHAPE, List.of(x), Attrs.ints(s.dims()));
+    return g.add(new Layouts.Reshape(s), x);
   }
 
   public int broadcast(int x, Shape s) {
-    return g.add(Op.BROADCAST, List.of(x), Attrs.ints(s.dims()));
-  }
-
-  public int softmax(int x, int axis) {
-    return g.add(Op.SOFTMAX, List.of(x), Attrs.ints(List.of(axis)));
-  }
-
-  public int logSoftmax(int x, int axis) {
-    return g.add(Op.LOG_SOFTMAX, List.of(x), Attrs.ints(List.of(axis)));
+    return g.add(new Layouts.Broadcast(s), x);
   }
 
   public int transpose(int x, List<Integer> perm) {
-    return g.add(Op.TRANSPOSE, List.of(x), Attrs.ints(perm));
+    return g.add(new Layouts.Transpose(perm), x);
+  }
+
+  public int softmax(int x, int axis) {
+    return g.add(new Softmaxes.Softmax(axis), x);
+  }
+
+  public int logSoftmax(int x, int axis) {
+    return g.add(new Softmaxes.LogSoftmax(axis), x);
   }
 
   /** Sums {@code x} down to {@code target}, undoing numpy broadcasting (the VJP of a broadcast). */
@@ -107,18 +143,5 @@ public final class Ops {
       }
     }
     return reshape(sum(x, axes, false), target);
-  }
-
-  public static List<Integer> allAxes(int rank) {
-    List<Integer> l = new ArrayList<>();
-    for (int i = 0; i < rank; i++) {
-      l.add(i);
-    }
-    return l;
-  }
-
-  /** Normalises a possibly negative axis against a rank. */
-  public static int axis(int axis, int rank) {
-    return axis < 0 ? axis + rank : axis;
   }
 }

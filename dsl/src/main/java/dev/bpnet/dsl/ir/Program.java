@@ -31,7 +31,7 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
 
   /**
    * How a parameter moves: by its own gradient, not at all (a fixed feedback matrix), or by
-   * the update of its leader (a feedback matrix that receives W's update, seed 003's R*).
+   * the update of its leader (a feedback matrix that receives W's update, R* of the asymmetric-backprop report).
    */
   public enum Update { OWN, FIXED, FOLLOW }
 

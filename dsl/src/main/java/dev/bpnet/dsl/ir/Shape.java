@@ -84,6 +84,25 @@ public record Shape(List<Integer> dims) {
     return new Shape(out);
   }
 
+  /** A number as people write it: 3 rather than 3.0. */
+  public static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
+  /** Normalises a possibly negative axis against a rank. */
+  public static int axis(int axis, int rank) {
+    return axis < 0 ? axis + rank : axis;
+  }
+
+  /** 0, 1, ..., rank - 1. */
+  public static List<Integer> allAxes(int rank) {
+    List<Integer> l = new ArrayList<>();
+    for (int i = 0; i < rank; i++) {
+      l.add(i);
+    }
+    return l;
+  }
+
   @Override
   public String toString() {
     return dims.stream().map(d -> d == BATCH ? "B" : String.valueOf(d))

@@ -1,21 +1,26 @@
 package dev.bpnet.dsl.lower;
 
 import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.dsl.ir.Attrs;
+import dev.bpnet.dsl.ir.Activations;
+import dev.bpnet.dsl.ir.Arithmetic.Cmp;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.RuleBackward;
 import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
+import java.util.BitSet;
 import java.util.List;
 
 /**
  * The papers' activation rules as built-ins, wrapping an activation call:
- * {@code straight_through(tanh(z))} (linear backprop, seed 002: the backward pass treats the
- * activation as the identity) and {@code difference(sigmoid(z))} (difference backprop, seed
- * 004: the secant slope (a' - a)/(z' - z) with a' = clip(a - lr da), z' = f^-1(a')).
- * They are the same RULE nodes a user activation makes, so they compose with the third pass.
+ * {@code straight_through(tanh(z))} (linear backprop, Yazdani, "Linear Backprop in non-linear
+ * networks": the backward pass treats the activation as the identity) and
+ * {@code difference(sigmoid(z))} (difference backprop, "Difference back propagation with
+ * inverse sigmoid function": the secant slope (a' - a)/(z' - z) with a' = clip(a - lr da),
+ * z' = f^-1(a')). They are the same RULE nodes a user activation makes, so they compose with
+ * the third pass.
  */
 final class BuiltinRules {
   private final Scope s;
@@ -29,47 +34,49 @@ final class BuiltinRules {
   Integer wrap(Expr.Call c, int a) {
     Node act = s.graph.node(a);
     boolean difference = c.fn().equals("difference");
-    List<Op> allowed = difference ? List.of(Op.SIGMOID, Op.TANH, Op.LEAKY_RELU)
-        : List.of(Op.SIGMOID, Op.TANH, Op.RELU, Op.LEAKY_RELU, Op.EXP, Op.SQRT, Op.LOG);
-    if (!allowed.contains(act.op())) {
+    boolean invertible = act.op() instanceof Activations.Sigmoid || act.op() instanceof Activations.Tanh
+        || act.op() instanceof Activations.LeakyRelu;
+    boolean activation = act.op() instanceof Activations.Unary && !(act.op() instanceof Activations.StopGradient)
+        && !(act.op() instanceof Activations.Sign) && !(act.op() instanceof Activations.Round);
+    if (difference ? !invertible : !activation) {
       s.error(ErrorCode.E10, c.args().get(0).pos(), "1", c.fn(), "a call of "
           + (difference ? "sigmoid, tanh or leaky_relu" : "an activation such as relu or tanh"));
       return null;
     }
     int z = act.input(0);
-    String name = c.fn() + "(" + act.op().name().toLowerCase(java.util.Locale.ROOT) + ")";
-    int node = s.graph.add(Op.RULE, List.of(a, z), Attrs.named(name));
-    s.graph.registerRule(node, new RuleInfo(name, false, c.pos()),
-        ct -> java.util.Arrays.asList(null, difference ? secant(act, node, z, ct) : ct));
+    String name = c.fn() + "(" + act.op().name() + ")";
+    int node = o.apply(new Leaves.Rule(name), a, z);
+    String prefix = s.owner + "." + c.fn();
+    int ct = s.cotangent(act.shape());
+    int dz = difference ? secant(act, node, z, ct, prefix) : ct;
+    s.graph.registerRule(node, new RuleBackward(new RuleInfo(name, false, c.pos()), ct, List.of(-1, dz), new BitSet()));
     return node;
   }
 
   /** dz = da (a' - a)/(z' - z), 0 where z' = z; the inner where keeps the untaken side finite. */
-  private int secant(Node act, int a, int z, int da) {
+  private int secant(Node act, int a, int z, int da, String prefix) {
     Shape shape = s.graph.shape(z);
-    int lr = s.graph.leaf(Op.HYPER, "lr", Shape.SCALAR);
-    int eps = s.graph.leaf(Op.HYPER, "eps", Shape.SCALAR);
+    int lr = s.graph.leaf(new Leaves.Hyper("lr"));
+    int eps = s.graph.leaf(new Leaves.Hyper("eps"));
     int target = o.sub(a, o.mul(lr, da));
     int a1;
     int z1;
-    switch (act.op()) {
-      case SIGMOID -> {
-        a1 = s.graph.add(Op.CLAMP, target, eps, o.sub(o.c(1), eps));
-        z1 = o.neg(o.unary(Op.LOG, o.sub(o.div(o.c(1), a1), o.c(1))));
-      }
-      case TANH -> {
-        a1 = s.graph.add(Op.CLAMP, target, o.sub(eps, o.c(1)), o.sub(o.c(1), eps));
-        z1 = o.mul(o.c(0.5), o.unary(Op.LOG, o.div(o.add(o.c(1), a1), o.sub(o.c(1), a1))));
-      }
-      default -> {
-        a1 = target;
-        double slope = act.attrs().value();
-        z1 = s.graph.add(Op.WHERE, full(s.graph.add(Op.GT, a1, o.c(0)), shape), a1, o.div(a1, o.c(slope)));
-      }
+    if (act.op() instanceof Activations.Sigmoid) {
+      a1 = o.clamp(target, eps, o.sub(o.c(1), eps));
+      z1 = o.neg(o.log(o.sub(o.div(o.c(1), a1), o.c(1))));
+    } else if (act.op() instanceof Activations.Tanh) {
+      a1 = o.clamp(target, o.sub(eps, o.c(1)), o.sub(o.c(1), eps));
+      z1 = o.mul(o.c(0.5), o.log(o.div(o.add(o.c(1), a1), o.sub(o.c(1), a1))));
+    } else {
+      a1 = target;
+      double slope = ((Activations.LeakyRelu) act.op()).slope();
+      z1 = o.where(full(o.compare(Cmp.GT, a1, o.c(0)), shape), a1, o.div(a1, o.c(slope)));
     }
-    int same = full(s.graph.add(Op.EQ, z1, z), shape);
-    int safe = s.graph.add(Op.WHERE, same, full(o.c(1), shape), o.sub(z1, z));
-    return o.mul(da, s.graph.add(Op.WHERE, same, full(o.c(0), shape), o.div(o.sub(a1, a), safe)));
+    s.graph.label(a1, prefix + ".a1");
+    s.graph.label(z1, prefix + ".z1");
+    int same = full(o.compare(Cmp.EQ, z1, z), shape);
+    int safe = o.where(same, full(o.c(1), shape), o.sub(z1, z));
+    return s.graph.label(o.mul(da, o.where(same, full(o.c(0), shape), o.div(o.sub(a1, a), safe))), prefix + ".dz");
   }
 
   private int full(int x, Shape shape) {

@@ -1,35 +1,86 @@
 package dev.bpnet.dsl.lower;
 
 import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.dsl.ir.Attrs;
-import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Activations;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Ops;
-import dev.bpnet.dsl.codegen.MathTextFormat;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.RuleBackward;
+import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.ir.ShapeException;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * The functions a model may call: layers, activations, math and losses. Each entry checks
- * its arity and options, then lowers to IR primitives.
+ * its arity and options, then lowers to IR primitives. The element-wise activations come from
+ * {@link Activations#FUNCTIONS}, so a new one needs no entry here.
  */
 final class Builtins {
-  private static final Map<String, Op> UNARY = Map.of("sigmoid", Op.SIGMOID, "tanh", Op.TANH,
-      "relu", Op.RELU, "exp", Op.EXP, "log", Op.LOG, "sqrt", Op.SQRT,
-      "stop_gradient", Op.STOP_GRADIENT, "neg", Op.NEG, "sign", Op.SIGN, "round", Op.ROUND);
+  /** A function of the language: checks its call and lowers it. */
+  @FunctionalInterface
+  private interface Lowerer {
+    Integer lower(Builtins b, Expr.Call c);
+  }
 
-  /** Every function a model may call, for "did you mean". */
-  static final java.util.SortedSet<String> NAMES = new java.util.TreeSet<>(java.util.List.of(
-      "dense", "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "exp", "log",
-      "sqrt", "pow", "neg", "matmul", "transpose", "reshape", "clamp", "where", "sum", "mean",
-      "stop_gradient", "softmax_cross_entropy", "mse", "hinge", "param", "bias_add", "sigmoid_bp",
-      "tanh_bp", "relu_bp", "leaky_relu_bp", "size", "straight_through", "difference", "sign", "round", "state"));
+  /**
+   * The functions this class defines, besides the element-wise ones of
+   * {@link Activations#FUNCTIONS}: the one table of their names and lowerings.
+   */
+  private static final Map<String, Lowerer> TABLE = table();
+
+  private static Map<String, Lowerer> table() {
+    Map<String, Lowerer> t = new LinkedHashMap<>();
+    t.put("dense", Builtins::dense);
+    t.put("param", Builtins::param);
+    t.put("state", Builtins::state);
+    t.put("matmul", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.matmul(c, a)));
+    t.put("bias_add", (b, c) -> b.withArgs(c, 2, 2, Set.of("axis"), a -> {
+      Integer axis = b.axis(c, "axis", b.s.graph.shape(a.get(0)).rank(), -1);
+      return axis == null ? null : b.o.biasAdd(a.get(0), a.get(1), axis);
+    }));
+    t.put("transpose", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> b.transpose(c, a.get(0))));
+    t.put("reshape", (b, c) -> b.withArgs(c, 2, 8, Set.of(), a -> b.reshape(c, a.get(0))));
+    t.put("flatten", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> b.flatten(c, a.get(0))));
+    t.put("softmax", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis"), a -> b.softmax(c, a.get(0))));
+    t.put("log_softmax", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis"), a -> b.softmax(c, a.get(0))));
+    t.put("pow", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.pow(a.get(0), a.get(1))));
+    t.put("clamp", (b, c) -> b.withArgs(c, 3, 3, Set.of(), a -> b.o.clamp(a.get(0), a.get(1), a.get(2))));
+    t.put("where", (b, c) -> b.withArgs(c, 3, 3, Set.of(), b::where));
+    t.put("sum", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
+    t.put("mean", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
+    t.put("size", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis"), a -> b.size(c, a.get(0))));
+    t.put("sigmoid_bp", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Activations.SigmoidBp(), a.get(0), a.get(1))));
+    t.put("tanh_bp", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Activations.TanhBp(), a.get(0), a.get(1))));
+    t.put("relu_bp", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Activations.ReluBp(), a.get(0), a.get(1))));
+    t.put("leaky_relu_bp", (b, c) -> b.withArgs(c, 2, 3, Set.of("slope"),
+        a -> b.o.apply(new Activations.LeakyReluBp(b.number(c, "slope", 2, 0.01)), a.get(0), a.get(1))));
+    t.put("straight_through", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
+    t.put("difference", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
+    t.put("softmax_cross_entropy", (b, c) -> b.withArgs(c, 2, 2, Set.of(),
+        a -> b.batches(c, a, true) ? b.losses.softmaxCrossEntropy(a.get(0), a.get(1)) : null));
+    t.put("mse", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.batches(c, a, false) ? b.losses.meanSquaredError(a.get(0), a.get(1)) : null));
+    t.put("hinge", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.batches(c, a, true) ? b.losses.multiclassHinge(a.get(0), a.get(1)) : null));
+    return java.util.Collections.unmodifiableMap(t);
+  }
+
+  /** Every function a model may call: "did you mean", the language reference and its tests use it. */
+  static final SortedSet<String> NAMES = names();
+
+  private static SortedSet<String> names() {
+    SortedSet<String> n = new TreeSet<>(TABLE.keySet());
+    n.addAll(Activations.FUNCTIONS.keySet());
+    return java.util.Collections.unmodifiableSortedSet(n);
+  }
 
   private final Scope s;
   private final Ops o;
@@ -45,76 +96,65 @@ final class Builtins {
 
   Integer call(Expr.Call c) {
     String fn = c.fn();
-    if (UNARY.containsKey(fn)) {
-      return unary(c, UNARY.get(fn));
+    Activations.Function f = Activations.FUNCTIONS.get(fn);
+    if (f != null) {
+      return activation(c, f);
     }
-    return switch (fn) {
-      case "dense" -> dense(c);
-      case "leaky_relu" -> withArgs(c, 1, 2, Set.of("slope"), a -> activate(
-          o.leakyRelu(a.get(0), number(c, "slope", 1, 0.01)), a.get(0), 2.0));
-      case "softmax", "log_softmax" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
-        int rank = s.graph.shape(a.get(0)).rank();
-        Integer axis = rank == 0 ? null : axis(c, "axis", rank, -1);
-        if (rank == 0) {
-          s.error(ErrorCode.E10, c.args().get(0).pos(), "1", fn, "a batch of vectors, not a scalar");
-        }
-        if (axis == null) {
-          return null;
-        }
-        if (fn.equals("log_softmax") && Ops.axis(axis, rank) != rank - 1) {
-          s.error(ErrorCode.E7, c.named().get("axis").pos(), "axis", "log_softmax works on the last axis");
-          return null;
-        }
-        return fn.equals("softmax") ? o.softmax(a.get(0), axis) : o.logSoftmax(a.get(0), axis);
-      });
-      case "pow" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.POW, a.get(0), a.get(1)));
-      case "bias_add" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.BIAS_ADD, a.get(0), a.get(1)));
-      case "sigmoid_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.SIGMOID_BP, a.get(0), a.get(1)));
-      case "tanh_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.TANH_BP, a.get(0), a.get(1)));
-      case "relu_bp" -> withArgs(c, 2, 2, Set.of(), a -> s.graph.add(Op.RELU_BP, a.get(0), a.get(1)));
-      case "leaky_relu_bp" -> withArgs(c, 2, 3, Set.of("slope"), a -> o.leakyReluBp(a.get(0), a.get(1), number(c, "slope", 2, 0.01)));
-      case "param" -> param(c);
-      case "state" -> state(c);
-      case "straight_through", "difference" -> withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(s).wrap(c, a.get(0)));
-      case "size" -> withArgs(c, 1, 1, Set.of("axis"), a -> {
-        int rank = s.graph.shape(a.get(0)).rank();
-        Integer axis = axis(c, "axis", rank, Integer.MIN_VALUE);
-        if (axis == null) {
-          return null;
-        }
-        return o.size(a.get(0), axis == Integer.MIN_VALUE ? Ops.allAxes(rank) : List.of(Ops.axis(axis, rank)));
-      });
-      case "matmul" -> withArgs(c, 2, 2, Set.of(), a -> {
-        if (s.graph.shape(a.get(1)).dims().contains(dev.bpnet.dsl.ir.Shape.BATCH)) {
-          s.error(ErrorCode.E10, c.args().get(1).pos(), "2", "matmul", "a matrix without the batch dimension (a parameter), got "
-              + s.graph.shape(a.get(1)));
-          return null;
-        }
-        return o.matmul(a.get(0), a.get(1), false, false);
-      });
-      case "clamp" -> withArgs(c, 3, 3, Set.of(), a -> s.graph.add(Op.CLAMP, a.get(0), a.get(1), a.get(2)));
-      case "where" -> withArgs(c, 3, 3, Set.of(), a -> where(a));
-      case "sum", "mean" -> withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> reduce(c, a.get(0)));
-      case "transpose" -> withArgs(c, 1, 1, Set.of(), a -> transpose(c, a.get(0)));
-      case "reshape" -> withArgs(c, 2, 8, Set.of(), a -> reshape(c, a.get(0)));
-      case "softmax_cross_entropy" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, true) ? losses.softmaxCrossEntropy(a.get(0), a.get(1)) : null);
-      case "mse" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, false) ? losses.meanSquaredError(a.get(0), a.get(1)) : null);
-      case "hinge" -> withArgs(c, 2, 2, Set.of(), a -> batches(c, a, true) ? losses.multiclassHinge(a.get(0), a.get(1)) : null);
-      default -> {
-        if (s.rules.containsKey(fn)) {
-          yield new RuleCalls(s, lower).call(c, s.rules.get(fn));
-        }
-        java.util.Set<String> known = new java.util.TreeSet<>(NAMES);
-        known.addAll(s.rules.keySet());
-        s.diag.unknown(ErrorCode.E2, c.pos(), fn, known, fn);
-        yield null;
-      }
-    };
+    Lowerer l = TABLE.get(fn);
+    if (l != null) {
+      return l.lower(this, c);
+    }
+    if (s.rules.containsKey(fn)) {
+      return new RuleCalls(s, lower).call(c, s.rules.get(fn));
+    }
+    Set<String> known = new TreeSet<>(NAMES);
+    known.addAll(s.rules.keySet());
+    s.diag.unknown(ErrorCode.E2, c.pos(), fn, known, fn);
+    return null;
   }
 
-  private Integer unary(Expr.Call c, Op op) {
-    return withArgs(c, 1, 1, Set.of(), a -> activate(o.unary(op, a.get(0)), a.get(0),
-        op == Op.RELU ? 2.0 : 1.0));
+  private Integer softmax(Expr.Call c, int x) {
+    String fn = c.fn();
+    int rank = s.graph.shape(x).rank();
+    Integer axis = rank == 0 ? null : axis(c, "axis", rank, -1);
+    if (rank == 0) {
+      s.error(ErrorCode.E10, c.args().get(0).pos(), "1", fn, "a batch of vectors, not a scalar");
+    }
+    if (axis == null) {
+      return null;
+    }
+    if (fn.equals("log_softmax") && Shape.axis(axis, rank) != rank - 1) {
+      s.error(ErrorCode.E7, c.named().get("axis").pos(), "axis", "log_softmax works on the last axis");
+      return null;
+    }
+    return fn.equals("softmax") ? o.softmax(x, axis) : o.logSoftmax(x, axis);
+  }
+
+  private Integer size(Expr.Call c, int x) {
+    int rank = s.graph.shape(x).rank();
+    Integer axis = axis(c, "axis", rank, Integer.MIN_VALUE);
+    if (axis == null) {
+      return null;
+    }
+    return o.size(x, axis == Integer.MIN_VALUE ? Shape.allAxes(rank) : List.of(Shape.axis(axis, rank)));
+  }
+
+  /** matmul(a, b): b a parameter matrix, or a batch of matrices like a ([B, ..., k, n]). */
+  private Integer matmul(Expr.Call c, List<Integer> a) {
+    Shape b = s.graph.shape(a.get(1));
+    if (b.dims().contains(Shape.BATCH) && b.rank() == 2) {
+      s.error(ErrorCode.E10, c.args().get(1).pos(), "2", "matmul", "a matrix without the batch dimension (a parameter), got " + b);
+      return null;
+    }
+    return o.matmul(a.get(0), a.get(1), false, false);
+  }
+
+  /** An element-wise function, with its numeric option (leaky_relu's slope, elu's alpha) if it has one. */
+  private Integer activation(Expr.Call c, Activations.Function f) {
+    int max = f.option() == null ? 1 : 2;
+    Set<String> options = f.option() == null ? Set.of() : Set.of(f.option());
+    return withArgs(c, 1, max, options, a -> activate(o.apply(f.make().apply(
+        f.option() == null ? Double.NaN : number(c, f.option(), 1, f.dflt())), a.get(0)), a.get(0), f.gain()));
   }
 
   /** where(c, a, b) with every operand broadcast to the result's shape: the kernel selects elementwise. */
@@ -123,7 +163,7 @@ final class Builtins {
     for (int x : a) {
       Shape b = Shape.broadcast(out, s.graph.shape(x));
       if (b == null) {
-        throw new dev.bpnet.dsl.ir.ShapeException(s.graph.pos(), "where", "shapes " + out + " and "
+        throw new ShapeException(s.graph.pos(), "where", "shapes " + out + " and "
             + s.graph.shape(x) + " do not broadcast");
       }
       out = b;
@@ -132,7 +172,7 @@ final class Builtins {
     for (int x : a) {
       full.add(s.graph.shape(x).equals(out) ? x : o.broadcast(x, out));
     }
-    return s.graph.add(Op.WHERE, full.get(0), full.get(1), full.get(2));
+    return o.where(full.get(0), full.get(1), full.get(2));
   }
 
   /** A loss's arguments must be batches: [B, n] (classification) or [B, ...] (regression). */
@@ -168,7 +208,8 @@ final class Builtins {
         return null;
       }
       if (xs.rank() != 2) {
-        s.error(ErrorCode.E4, c.pos(), "dense", "its input must be [B, n], got " + xs);
+        s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E4, c.pos(), ErrorCode.E4.format("dense",
+            "its input must be [B, n], got " + xs), xs.rank() > 2 ? "flatten it first: dense(flatten(...), " + units + ")" : null));
         return null;
       }
       int in = xs.dim(1);
@@ -187,7 +228,7 @@ final class Builtins {
       }
       if (number(c, "bias", -1, 1) != 0.0) {
         int b = s.param("b", Shape.of(units), "zeros", in, units);
-        z = s.graph.add(Op.BIAS_ADD, z, b);
+        z = o.biasAdd(z, b, -1);
       }
       s.denseWeight.put(z, wIndex);
       return s.graph.label(z, s.owner + ".z");
@@ -195,7 +236,7 @@ final class Builtins {
   }
 
   /**
-   * Feedback alignment (seed 003): x W forward, dL/dx = G B^T with a random B of W's shape, as a
+   * Feedback alignment (the asymmetric-backprop report): x W forward, dL/dx = G B^T with a random B of W's shape, as a
    * layer rule: dL/dW keeps its true gradient through x W. {@code random} keeps B fixed;
    * {@code random_updated} gives B W's update each step.
    */
@@ -209,11 +250,14 @@ final class Builtins {
     int b = s.state("B", Shape.of(in, units), s.train.init(), in, units,
         mode.equals("random") ? Program.Update.FIXED : Program.Update.FOLLOW, wName);
     int xw = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
-    int rule = s.graph.add(Op.RULE, List.of(xw, x, w), Attrs.named("feedback_" + mode));
+    String name = "feedback_" + mode;
+    int rule = o.apply(new Leaves.Rule(name), xw, x, w);
+    // the backward template: dL/dx = ct B^T; W keeps its true gradient through x W
+    int ct = s.cotangent(s.graph.shape(xw));
+    int dx = s.graph.label(o.matmul(ct, b, false, true), s.owner + "." + name + ".dx");
     BitSet derived = new BitSet();
     derived.set(2);
-    s.graph.registerRule(rule, new dev.bpnet.dsl.ir.RuleInfo("feedback_" + mode, false, fb.pos()),
-        ct -> java.util.Arrays.asList(null, o.matmul(ct, b, false, true), null), derived);
+    s.graph.registerRule(rule, new RuleBackward(new RuleInfo(name, false, fb.pos()), ct, List.of(-1, dx, -1), derived));
     return s.graph.label(rule, s.owner + ".xW");
   }
 
@@ -227,7 +271,7 @@ final class Builtins {
 
   /**
    * state(d1, d2, ..., init = scheme, follows = W), only in a layer rule's forward body: a value
-   * that is not trained (seed 003's feedback matrix B), fixed, or receiving W's update.
+   * that is not trained (the feedback matrix B of feedback alignment), fixed, or receiving W's update.
    */
   private Integer state(Expr.Call c) {
     if (!s.inLayerForward) {
@@ -274,7 +318,8 @@ final class Builtins {
     String init = dims.size() == 1 ? "zeros" : s.train.init();
     Expr e = c.named().get("init");
     if (e != null) {
-      List<String> known = List.of("xavier", "kaiming", "three_pass", "zeros");
+      List<String> known = new ArrayList<>(dev.bpnet.dsl.syntax.TrainOptions.INITS);
+      known.add("zeros");
       if (e instanceof Expr.Ref r && known.contains(r.name())) {
         init = r.name();
       } else {
@@ -298,10 +343,10 @@ final class Builtins {
     if (axis == null) {
       return null;
     }
-    List<Integer> axes = axis == Integer.MIN_VALUE ? Ops.allAxes(rank) : List.of(Ops.axis(axis, rank));
+    List<Integer> axes = axis == Integer.MIN_VALUE ? Shape.allAxes(rank) : List.of(Shape.axis(axis, rank));
     double keepDims = number(c, "keepdims", -1, 0);
     if (keepDims != 0 && keepDims != 1) {
-      s.error(ErrorCode.E7, c.named().get("keepdims").pos(), "keepdims", "must be 0 or 1, got " + MathTextFormat.number(keepDims));
+      s.error(ErrorCode.E7, c.named().get("keepdims").pos(), "keepdims", "must be 0 or 1, got " + Shape.number(keepDims));
       return null;
     }
     boolean keep = keepDims == 1;
@@ -321,6 +366,16 @@ final class Builtins {
     return o.reshape(x, Shape.batchOf(dims));
   }
 
+  /** flatten(x): each example as one vector, [B, d1, d2, ...] to [B, d1 * d2 * ...]. */
+  private Integer flatten(Expr.Call c, int x) {
+    Shape xs = s.graph.shape(x);
+    if (xs.rank() < 2 || xs.dim(0) != Shape.BATCH) {
+      s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "flatten", "a batch of examples [B, ...], got " + xs);
+      return null;
+    }
+    return o.reshape(x, Shape.of(Shape.BATCH, (int) xs.staticSize()));
+  }
+
   /** Swaps the last two axes of each example; the batch dimension stays first. */
   private Integer transpose(Expr.Call c, int x) {
     Shape xs = s.graph.shape(x);
@@ -329,9 +384,9 @@ final class Builtins {
       s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "transpose", "a matrix per example (as [B, n, m]), got " + xs);
       return null;
     }
-    List<Integer> perm = new ArrayList<>(Ops.allAxes(xs.rank()));
+    List<Integer> perm = new ArrayList<>(Shape.allAxes(xs.rank()));
     java.util.Collections.swap(perm, xs.rank() - 1, xs.rank() - 2);
-    return s.graph.add(Op.TRANSPOSE, List.of(x), Attrs.ints(perm));
+    return o.transpose(x, perm);
   }
 
   private Integer withArgs(Expr.Call c, int min, int max, Set<String> options,
@@ -360,9 +415,9 @@ final class Builtins {
     s.graph.at(c.pos());
     try {
       return body.apply(args);
-    } catch (dev.bpnet.dsl.ir.ShapeException e) {
+    } catch (ShapeException e) {
       // name the function the user called, not the primitive it lowers to
-      throw new dev.bpnet.dsl.ir.ShapeException(e.pos(), c.fn(), e.getMessage());
+      throw new ShapeException(e.pos(), c.fn(), e.getMessage());
     }
   }
 
@@ -411,7 +466,7 @@ final class Builtins {
     if (axis == null) {
       return null;
     }
-    List<Integer> axes = axis == Integer.MIN_VALUE ? Ops.allAxes(sh.rank()) : List.of(Ops.axis(axis, sh.rank()));
+    List<Integer> axes = axis == Integer.MIN_VALUE ? Shape.allAxes(sh.rank()) : List.of(Shape.axis(axis, sh.rank()));
     double n = 1;
     for (int a : axes) {
       if (sh.dim(a) == Shape.BATCH) {
@@ -430,7 +485,7 @@ final class Builtins {
     }
     if (d < 1 || d != Math.rint(d) || d > 1 << 24) {
       s.error(ErrorCode.E10, c.args().get(index).pos(), String.valueOf(index + 1), c.fn(),
-          what + " (a positive integer up to 16777216), got " + MathTextFormat.number(d));
+          what + " (a positive integer up to 16777216), got " + Shape.number(d));
       return null;
     }
     return (int) d;
@@ -448,7 +503,7 @@ final class Builtins {
     }
     if (a != Math.rint(a) || a < -rank || a >= rank) {
       s.error(ErrorCode.E7, e.pos(), name, "must be an integer axis from " + (-rank) + " to " + (rank - 1)
-          + " of a value of rank " + rank + ", got " + MathTextFormat.number(a));
+          + " of a value of rank " + rank + ", got " + Shape.number(a));
       return null;
     }
     return (int) a;

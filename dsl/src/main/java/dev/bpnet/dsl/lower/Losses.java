@@ -1,7 +1,7 @@
 package dev.bpnet.dsl.lower;
 
-import dev.bpnet.dsl.ir.Op;
 import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.Shape;
 import java.util.List;
 
 /**
@@ -17,7 +17,7 @@ final class Losses {
 
   /** l_b = -sum_j y_j log softmax(z)_j. */
   int softmaxCrossEntropy(int logits, int y) {
-    int last = o.graph().shape(logits).rank() - 1;
+    int last = o.shape(logits).rank() - 1;
     int logP = label(o.logSoftmax(logits, -1), "log_p");
     int perExample = o.neg(label(o.sum(label(o.mul(y, logP), "y_log_p"), List.of(last), false), "sum_y_log_p"));
     return batchMean(perExample);
@@ -26,16 +26,16 @@ final class Losses {
   /** l_b = 1/2 ||yhat - y||^2, as the papers define it (1/2 ||y - yhat||^2). */
   int meanSquaredError(int pred, int y) {
     int d = label(o.sub(pred, y), "err");
-    int rank = o.graph().shape(d).rank();
-    int perExample = o.mul(o.c(0.5), label(o.sum(label(o.mul(d, d), "sq_err"), Ops.allAxes(rank).subList(1, rank), false), "sum_sq_err"));
+    int rank = o.shape(d).rank();
+    int perExample = o.mul(o.c(0.5), label(o.sum(label(o.mul(d, d), "sq_err"), Shape.allAxes(rank).subList(1, rank), false), "sum_sq_err"));
     return batchMean(perExample);
   }
 
   /** Multiclass hinge (Weston-Watkins): l_b = sum_{j != y} max(0, 1 + z_j - z_y). */
   int multiclassHinge(int logits, int y) {
-    int last = o.graph().shape(logits).rank() - 1;
+    int last = o.shape(logits).rank() - 1;
     int zy = label(o.sum(label(o.mul(y, logits), "y_z"), List.of(last), true), "z_y");
-    int margins = label(o.unary(Op.RELU, label(o.add(o.c(1), label(o.sub(logits, zy), "z_minus_z_y")), "margin")), "hinge");
+    int margins = label(o.relu(label(o.add(o.c(1), label(o.sub(logits, zy), "z_minus_z_y")), "margin")), "hinge");
     // the j = y term contributes max(0, 1) = 1; remove it
     int perExample = o.sub(o.sum(margins, List.of(last), false), o.c(1));
     return batchMean(perExample);

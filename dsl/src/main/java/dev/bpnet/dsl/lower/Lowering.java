@@ -4,7 +4,9 @@ import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
-import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Arithmetic;
+import dev.bpnet.dsl.ir.Leaves;
+import dev.bpnet.dsl.ir.Primitive;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.ir.ShapeException;
@@ -38,6 +40,11 @@ public final class Lowering {
     this.s = new Scope(diag, model.train());
     this.s.rules.putAll(rules);
     this.builtins = new Builtins(s, this::lower);
+  }
+
+  /** Every built-in function a model may call (the language reference lists each). */
+  public static java.util.SortedSet<String> functionNames() {
+    return Builtins.NAMES;
   }
 
   /** Lowers a model or throws {@link CompileException} with every error found. */
@@ -81,7 +88,7 @@ public final class Lowering {
       return null;
     }
     int output = predicted(model.loss());
-    return new Program(model.name(), s.graph, inputs, labels, s.params, output, loss, model.train());
+    return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train());
   }
 
   private boolean dependsOnParameters(int loss) {
@@ -132,7 +139,7 @@ public final class Lowering {
 
   private Integer leaf(String name, List<Integer> shape, Pos pos, List<Program.Leaf> into) {
     Shape sh = Shape.batchOf(shape);
-    int id = s.graph.at(pos).leaf(Op.INPUT, name, sh);
+    int id = s.graph.at(pos).leaf(new Leaves.Input(name, sh));
     into.add(new Program.Leaf(name, id, sh, pos));
     return id;
   }
@@ -187,18 +194,18 @@ public final class Lowering {
     if (l == null || r == null) {
       return null;
     }
-    Op op = switch (b.op()) {
-      case "+" -> Op.ADD;
-      case "-" -> Op.SUB;
-      case "*" -> Op.MUL;
-      case "/" -> Op.DIV;
-      case "^" -> Op.POW;
-      case "<" -> Op.LT;
-      case "<=" -> Op.LE;
-      case ">" -> Op.GT;
-      case ">=" -> Op.GE;
-      case "==" -> Op.EQ;
-      case "!=" -> Op.NE;
+    Primitive op = switch (b.op()) {
+      case "+" -> new Arithmetic.Add();
+      case "-" -> new Arithmetic.Sub();
+      case "*" -> new Arithmetic.Mul();
+      case "/" -> new Arithmetic.Div();
+      case "^" -> new Arithmetic.Pow();
+      case "<" -> new Arithmetic.Compare(Arithmetic.Cmp.LT);
+      case "<=" -> new Arithmetic.Compare(Arithmetic.Cmp.LE);
+      case ">" -> new Arithmetic.Compare(Arithmetic.Cmp.GT);
+      case ">=" -> new Arithmetic.Compare(Arithmetic.Cmp.GE);
+      case "==" -> new Arithmetic.Compare(Arithmetic.Cmp.EQ);
+      case "!=" -> new Arithmetic.Compare(Arithmetic.Cmp.NE);
       default -> null;
     };
     if (op == null) {

@@ -1,11 +1,12 @@
 package dev.bpnet.dsl.lower;
 
 import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.dsl.ir.Attrs;
-import dev.bpnet.dsl.ir.Op;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.RuleBackward;
 import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.ir.ShapeException;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.RuleDecl;
@@ -20,9 +21,10 @@ import java.util.function.Function;
 
 /**
  * A call of a user rule. Its forward body is lowered in place; a RULE node carries the value,
- * and its VJP lowers the backward body with the cotangent bound, each time the autodiff
- * transform needs it (so the third pass differentiates the rule like any graph). The backward
- * body is also lowered once right away, so its errors are compile errors.
+ * and its backward body is lowered once, against a placeholder cotangent, into a template
+ * ({@link RuleBackward}) that the autodiff transform binds to the real cotangent (so the third
+ * pass differentiates the rule like any graph, and the body's errors are compile errors).
+ * Values of both bodies are named after the rule and their variable ("dbp_sigmoid.a1").
  *
  * <p>An activation's RULE node has inputs (a, z): its rule gives dz. A layer's has inputs
  * (y, leaves...), its tensor arguments and trainable parameters: the rule gives d&lt;leaf&gt;
@@ -53,7 +55,7 @@ final class RuleCalls {
     RuleInfo info = new RuleInfo(r.name(), r.exact(), r.pos());
     Map<String, Integer> env = new HashMap<>();
     env.put(r.input(), z);
-    if (!s.graph.within(info, () -> run(r.forward(), env))) {
+    if (!s.graph.within(info, () -> run(r, r.forward(), env))) {
       return null;
     }
     Integer a = result(r, env);
@@ -61,11 +63,8 @@ final class RuleCalls {
       return null;
     }
     s.graph.at(c.pos());
-    int node = s.graph.add(Op.RULE, List.of(a, z), Attrs.named(r.name()));
-    Map<String, Integer> forward = Map.copyOf(env);
-    List<String> leaves = List.of(r.input());
-    s.graph.registerRule(node, info, ct -> backward(r, info, forward, leaves, node, ct));
-    return backward(r, info, forward, leaves, node, a).get(1) == null ? null : node;
+    int node = s.ops.apply(new Leaves.Rule(r.name()), a, z);
+    return template(r, info, Map.copyOf(env), List.of(r.input()), node, new BitSet()) ? node : null;
   }
 
   private Integer layer(Expr.Call c, RuleDecl r) {
@@ -107,8 +106,8 @@ final class RuleCalls {
           if (v == null) {
             return false;
           }
-          env.put(let.name(), v);
-          Program.Param p = s.graph.node(v).op() == Op.PARAM ? s.paramAt(v) : null;
+          env.put(let.name(), s.graph.label(v, r.name() + "." + let.name()));
+          Program.Param p = s.graph.node(v).op() instanceof Leaves.Param ? s.paramAt(v) : null;
           if (p != null && p.update() == Program.Update.OWN && p.name().equals(s.owner)) {
             leaves.put(let.name(), v);
           }
@@ -132,17 +131,29 @@ final class RuleCalls {
       inputs.add(e.getValue());
     }
     s.graph.at(c.pos());
-    int node = s.graph.add(Op.RULE, inputs, Attrs.named(r.name()));
-    Map<String, Integer> forward = Map.copyOf(env);
-    List<String> names = List.copyOf(leaves.keySet());
-    s.graph.registerRule(node, info, ct -> backward(r, info, forward, names, node, ct), derived);
-    List<Integer> d = backward(r, info, forward, names, node, y);
-    for (int i = 0; i < names.size(); i++) {
-      if (over.contains(names.get(i)) && d.get(i + 1) == null) {
-        return null;
+    int node = s.ops.apply(new Leaves.Rule(r.name()), inputs.stream().mapToInt(Integer::intValue).toArray());
+    return template(r, info, Map.copyOf(env), List.copyOf(leaves.keySet()), node, derived) ? node : null;
+  }
+
+  /**
+   * Lowers the rule's backward body against a placeholder cotangent and registers it as the
+   * RULE node's backward template; false after reporting an error in the body.
+   */
+  private boolean template(RuleDecl r, RuleInfo info, Map<String, Integer> forward, List<String> leaves, int node,
+      BitSet derived) {
+    int ct = s.cotangent(s.graph.shape(node));
+    List<Integer> d = backward(r, info, forward, leaves, node, ct);
+    List<Integer> outputs = new ArrayList<>();
+    outputs.add(-1);
+    for (int i = 0; i < leaves.size(); i++) {
+      boolean overridden = r.kind() == RuleDecl.Kind.ACTIVATION || r.overridden().contains(leaves.get(i));
+      if (overridden && d.get(i + 1) == null) {
+        return false;
       }
+      outputs.add(d.get(i + 1) == null ? -1 : d.get(i + 1));
     }
-    return node;
+    s.graph.registerRule(node, new RuleBackward(info, ct, outputs, derived));
+    return true;
   }
 
   private Integer result(RuleDecl r, Map<String, Integer> env) {
@@ -165,7 +176,7 @@ final class RuleCalls {
     env.put(r.grad(), ct);
     List<Integer> out = new ArrayList<>();
     out.add(null);
-    boolean ran = s.graph.within(info, () -> run(r.backward(), env));
+    boolean ran = s.graph.within(info, () -> run(r, r.backward(), env));
     for (String leaf : leaves) {
       boolean overridden = r.kind() == RuleDecl.Kind.ACTIVATION || r.overridden().contains(leaf);
       Integer d = ran && overridden ? env.get("d" + leaf) : null;
@@ -184,13 +195,13 @@ final class RuleCalls {
     return out;
   }
 
-  private boolean run(List<Decl.Let> stmts, Map<String, Integer> env) {
+  private boolean run(RuleDecl r, List<Decl.Let> stmts, Map<String, Integer> env) {
     for (Decl.Let let : stmts) {
       Integer v = lower(let.value(), env);
       if (v == null) {
         return false;
       }
-      env.put(let.name(), v);
+      env.put(let.name(), s.graph.label(v, r.name() + "." + let.name()));
     }
     return true;
   }
@@ -210,7 +221,7 @@ final class RuleCalls {
       if (e instanceof Expr.Ref ref) {
         Integer v = env.get(ref.name());
         if (v == null && (ref.name().equals("lr") || ref.name().equals("eps"))) {
-          v = s.graph.leaf(Op.HYPER, ref.name(), Shape.SCALAR);
+          v = s.graph.leaf(new Leaves.Hyper(ref.name()));
         }
         if (v == null) {
           java.util.Set<String> known = new java.util.TreeSet<>(env.keySet());
@@ -231,7 +242,7 @@ final class RuleCalls {
         return null;
       }
       return new Builtins(s, x -> lower(x, env)).call((Expr.Call) e);
-    } catch (dev.bpnet.dsl.ir.ShapeException x) {
+    } catch (ShapeException x) {
       s.error(ErrorCode.E4, x.pos(), x.op(), x.getMessage());
       return null;
     }

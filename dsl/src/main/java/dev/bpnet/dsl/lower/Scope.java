@@ -3,7 +3,8 @@ package dev.bpnet.dsl.lower;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
-import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.GraphBuilder;
+import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /** What the lowering of one model accumulates: graph, parameters, diagnostics. */
 final class Scope {
-  final Graph graph = new Graph();
+  final GraphBuilder graph = new GraphBuilder();
   final Ops ops = new Ops(graph);
   final Diagnostics diag;
   final TrainSpec train;
@@ -44,7 +45,7 @@ final class Scope {
 
   int param(String base, Shape shape, String init, int fanIn, int fanOut) {
     String name = paramName(base);
-    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, name, shape);
+    int node = graph.leaf(new Leaves.Param(name, shape));
     params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut));
     return node;
   }
@@ -52,7 +53,7 @@ final class Scope {
   /** A parameter that is state rather than trained: fixed, or moved with {@code leader}. */
   int state(String base, Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
     String name = paramName(base);
-    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, name, shape);
+    int node = graph.leaf(new Leaves.Param(name, shape));
     params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut, update, leader));
     return node;
   }
@@ -62,9 +63,14 @@ final class Scope {
    * the value it defines.
    */
   int namedParam(Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
-    int node = graph.leaf(dev.bpnet.dsl.ir.Op.PARAM, owner, shape);
+    int node = graph.leaf(new Leaves.Param(owner, shape));
     params.add(new Program.Param(owner, node, shape, init, 1.0, fanIn, fanOut, update, leader));
     return node;
+  }
+
+  /** A fresh placeholder for the cotangent a rule's backward template is written against. */
+  int cotangent(Shape shape) {
+    return graph.leaf(new Leaves.Cotangent(graph.size(), shape));
   }
 
   /** The parameter whose leaf is {@code node}, or null. */

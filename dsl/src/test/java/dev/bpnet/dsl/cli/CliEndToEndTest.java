@@ -324,7 +324,7 @@ class CliEndToEndTest {
     assertTrue(fwd.out.contains("loss("), show(fwd));
     assertFalse(fwd.out.contains("void backward("), show(fwd));
     assertFalse(fwd.out.contains("class TinyTrainer"), "only the methods: " + show(fwd));
-    assertTrue(fwd.out.contains(f + ":5:"), "statements carry source positions: " + show(fwd));
+    assertTrue(fwd.out.contains("[" + f.getFileName() + ":5:"), "statements carry source positions, relative to the model file's directory: " + show(fwd));
 
     Result bwd = bpnet("show", f.toString(), "--pass", "backward");
     assertEquals(0, bwd.code, show(bwd));

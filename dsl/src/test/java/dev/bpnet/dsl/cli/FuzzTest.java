@@ -113,24 +113,30 @@ class FuzzTest {
       }
       """;
 
-  /** Words and symbols of the language, and some awkward ones, for insertions. */
-  static final String[] VOCABULARY = {
+  /**
+   * Words and symbols of the language, and some awkward ones, for insertions: the built-in
+   * functions, train options and initialisers come from the compiler's own tables.
+   */
+  static final String[] VOCABULARY = vocabulary(
     "model", "input", "label", "train", "{", "}", "[", "]", "(", ")", ":", ";", ",", "=",
     "^", "-", "*", "/", "+", "<", "<=", ">", ">=", "==", "!=", "x", "y", "h", "z", "W", "b",
-    "loss", "logits", "out", "B", "L", "l_x", "d", "t", "dense", "relu", "sigmoid", "tanh",
-    "leaky_relu", "softmax", "log_softmax", "exp", "log", "sqrt", "pow", "neg", "matmul",
-    "transpose", "reshape", "clamp", "where", "sum", "mean", "stop_gradient",
-    "softmax_cross_entropy", "mse", "hinge", "param", "bias_add", "sigmoid_bp", "tanh_bp",
-    "relu_bp", "leaky_relu_bp", "passes", "alpha", "third", "optimizer", "init", "batch",
-    "epochs", "seed", "dtype", "data", "sgd", "lr", "adam", "paper", "exact", "kaiming",
-    "xavier", "three_pass", "zeros", "float32", "float64", "float16", "mnist", "axis",
+    "loss", "logits", "out", "B", "L", "l_x", "d", "t",
+    "sgd", "lr", "adam", "paper", "exact",
+    "zeros", "float32", "float64", "float16", "mnist", "axis",
     "keepdims", "slope", "bias", "units", "0", "1", "2", "3", "-1", "0.5", ".5", "1.", "1e9",
     "1e-9", "1e400", "-0", "2147483648", "99999999999999999999", "0.0", "\"mnist\"",
     "\"some/dir\"", "\"\"", "\"unterminated", "\"a\\\"b\"", "//", "/*", "*/", "@", "#", "$",
     "%", "&", "|", "!", "?", "~", "`", "'", "\\", ".", "é", "Ω", "\uD83D\uDE00", "\t", "\n",
     "\r", "\f", "\u0000", "\u0007", "\uFEFF", "\uFFFD", "[]", "()", "{}", "[0]", "[-1]",
-    "[1e3]", "[784, 10]", "a = x", "train {", "model M {", "input q: [2]",
-  };
+    "[1e3]", "[784, 10]", "a = x", "train {", "model M {", "input q: [2]");
+
+  private static String[] vocabulary(String... words) {
+    java.util.List<String> l = new java.util.ArrayList<>(java.util.List.of(words));
+    l.addAll(dev.bpnet.dsl.lower.Lowering.functionNames());
+    l.addAll(dev.bpnet.dsl.syntax.TrainOptions.NAMES);
+    l.addAll(dev.bpnet.dsl.syntax.TrainOptions.INITS);
+    return l.toArray(new String[0]);
+  }
 
   static final Pattern TOKEN = Pattern.compile(
       "//[^\\n]*|/\\*[\\s\\S]*?\\*/|\"(?:[^\"\\\\\\r\\n]|\\\\.)*\"|[A-Za-z_][A-Za-z_0-9]*"

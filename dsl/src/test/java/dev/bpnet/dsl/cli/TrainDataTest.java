@@ -165,12 +165,13 @@ class TrainDataTest {
     assertEquals(8, v.validation().size());
     assertEquals(0, v.train().features().meanNumber().doubleValue(), 1e-9, "refit on the 24 left for training");
     assertTrue(Math.abs(v.validation().features().meanNumber().doubleValue()) > 1e-6, "validation is not part of the fit");
-    Set<Double> seen = new HashSet<>();
-    for (double t : v.train().features().ravel().toDoubleVector()) {
-      seen.add(t);
+    // whole examples: single values of ND4J's uniform draws collide now and then (float steps)
+    Set<java.util.List<Double>> seen = new HashSet<>();
+    for (double[] row : v.train().features().reshape(v.train().size(), -1).toDoubleMatrix()) {
+      seen.add(java.util.Arrays.stream(row).boxed().toList());
     }
-    for (double t : v.validation().features().ravel().toDoubleVector()) {
-      assertTrue(!seen.contains(t), "validation examples are not training examples");
+    for (double[] row : v.validation().features().reshape(v.validation().size(), -1).toDoubleMatrix()) {
+      assertTrue(!seen.contains(java.util.Arrays.stream(row).boxed().toList()), "validation examples are not training examples");
     }
     assertNotNull(v.batches(8, 1).augmentation());
     Batch first = v.batches(8, 1).epoch(0).iterator().next();

@@ -1,0 +1,236 @@
+package dev.bpnet.dsl.ir;
+
+import java.util.List;
+
+/**
+ * Leaves and values that stand for others: inputs, parameters, constants, sizes,
+ * hyperparameters, a rule's value and the placeholder of a rule's backward template.
+ */
+public final class Leaves {
+  private Leaves() {}
+
+  /** A leaf with a declared name (as {@code .npz} files and the trainer's API call it). */
+  public interface Named extends Primitive {
+    String var();
+  }
+
+  /** Leaves have no inputs, so no cotangents to give. */
+  private interface Leaf extends Primitive {
+    @Override
+    default List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return List.of();
+    }
+  }
+
+  /** An input or label, fed each step: its buffer is filled by the trainer's feed methods. */
+  public record Input(String var, Shape declared) implements Named, Leaf {
+    public String name() {
+      return "input";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return declared;
+    }
+
+    public void emit(Emission e, Node n) {
+      // fed, not computed: the feed methods copy each batch into the buffer
+    }
+
+    public String math(List<String> a) {
+      return var;
+    }
+  }
+
+  /** A trainable parameter, or untrained state (a feedback matrix). */
+  public record Param(String var, Shape declared) implements Named, Leaf {
+    public String name() {
+      return "param";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return declared;
+    }
+
+    public void emit(Emission e, Node n) {
+      // initialised by the constructor, moved by the optimizer
+    }
+
+    public String math(List<String> a) {
+      return var;
+    }
+  }
+
+  /** A training hyperparameter a rule reads, refreshed each step: {@code lr}, or {@code eps}. */
+  public record Hyper(String var) implements Named, Leaf {
+    public String name() {
+      return "hyper";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      if (var.equals("lr")) {
+        e.step("$N.assign(optimizer.learningRate())", e.out());
+      } else {
+        // difference backprop's clipping margin: 1e-16 in float64, a float32-safe value in float32
+        e.step("$N.assign(dtype == $T.DOUBLE ? 1e-16 : 1e-7)", e.out(), Emission.DATA_TYPE);
+      }
+    }
+
+    public String math(List<String> a) {
+      return var;
+    }
+  }
+
+  /** A number. */
+  public record Const(double value) implements HostScalar, Leaf {
+    public String name() {
+      return "const";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      e.step("$N.assign($L)", e.out(), Emission.literal(value));
+    }
+
+    public String math(List<String> a) {
+      return Shape.number(value);
+    }
+
+    public double apply(double... x) {
+      return value;
+    }
+
+    public String java(List<String> x) {
+      return Emission.literal(value);
+    }
+
+    public String hostMath(List<String> x) {
+      return Shape.number(value);
+    }
+  }
+
+  /**
+   * The number of elements of its input over {@code axes}: {@code factor} times the batch size
+   * when the batch axis is among them. A host scalar whatever its input, which it reads only
+   * the shape of.
+   */
+  public record Size(List<Integer> axes, long factor, boolean batch) implements HostScalar {
+    public Size {
+      axes = List.copyOf(axes);
+    }
+
+    /** The size of a value of shape {@code s} over {@code axes}. */
+    public static Size of(Shape s, List<Integer> axes) {
+      long f = 1;
+      boolean b = false;
+      for (int a : axes) {
+        int d = s.dim(a);
+        b |= d == Shape.BATCH;
+        f *= d == Shape.BATCH ? 1 : d;
+      }
+      return new Size(axes, f, b);
+    }
+
+    public String name() {
+      return "size";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return java.util.Arrays.asList((Integer) null);
+    }
+
+    public void emit(Emission e, Node n) {
+      e.step("$N.assign($L)", e.out(), java(List.of()));
+    }
+
+    public String math(List<String> a) {
+      return "size(" + a.get(0) + ", axes " + axes + ")";
+    }
+
+    public String attributes() {
+      return "axes " + axes;
+    }
+
+    public boolean readsValues() {
+      return false;
+    }
+
+    public double apply(double... x) {
+      throw new IllegalStateException("size is known only at run time");
+    }
+
+    public String java(List<String> x) {
+      if (!batch) {
+        return factor + ".0";
+      }
+      return factor == 1 ? "(double) batch" : "(" + factor + ".0 * batch)";
+    }
+
+    public String hostMath(List<String> x) {
+      return batch ? (factor == 1 ? "B" : factor + "B") : String.valueOf(factor);
+    }
+  }
+
+  /**
+   * A learning rule's value: that of input 0 (its forward body), with the derivative its rule
+   * defines for the other inputs ({@link RuleBackward}). No code of its own: a view of input 0.
+   */
+  public record Rule(String rule) implements Primitive {
+    public String name() {
+      return "rule";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return in.get(0);
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return d.rule(n, ct);
+    }
+
+    public void emit(Emission e, Node n) {
+      // a view of its forward body's value (see view)
+    }
+
+    public String view(Emission e, Node n) {
+      return e.name(n.input(0));
+    }
+
+    public String math(List<String> a) {
+      return rule + "(" + String.join(", ", a.subList(1, a.size())) + ")";
+    }
+
+    public String attributes() {
+      return rule;
+    }
+  }
+
+  /** The cotangent a rule's backward template is written against, bound when the rule is applied. */
+  public record Cotangent(int serial, Shape declared) implements Leaf {
+    public String name() {
+      return "cotangent";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return declared;
+    }
+
+    public void emit(Emission e, Node n) {
+      throw new IllegalStateException("a rule template's cotangent is bound before code is generated");
+    }
+
+    public String math(List<String> a) {
+      return "ct";
+    }
+  }
+}
