@@ -30,6 +30,7 @@ public final class Activations {
       Function.of(new Exp(), 1), Function.of(new Log(), 1), Function.of(new Sqrt(), 1),
       Function.of(new Sigmoid(), 1), Function.of(new Tanh(), 1), Function.of(new Relu(), 2),
       new Function("leaky_relu", "slope", 0.01, LeakyRelu::new, 2),
+      Function.of(new Softplus(), 1),
       Function.of(new StopGradient(), 1), Function.of(new Arithmetic.Neg(), 1),
       Function.of(new Sign(), 1), Function.of(new Round(), 1));
 
@@ -261,6 +262,34 @@ public final class Activations {
 
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
       return List.of(d.ops().apply(new LeakyReluBp(slope), n.input(0), ct));
+    }
+  }
+
+  /** softplus(x) = log(1 + e^x), a smooth ReLU; its derivative is sigmoid(x). */
+  public record Softplus() implements Unary {
+    public String name() {
+      return "softplus";
+    }
+
+    public String opPackage() {
+      return "transforms.strict";
+    }
+
+    public String opClass() {
+      return "SoftPlus";
+    }
+
+    public double apply(double... x) {
+      return Math.max(x[0], 0) + Math.log1p(Math.exp(-Math.abs(x[0])));
+    }
+
+    public String java(List<String> x) {
+      return "(Math.max(" + x.get(0) + ", 0.0) + Math.log1p(Math.exp(-Math.abs(" + x.get(0) + "))))";
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      return List.of(o.mul(ct, o.sigmoid(n.input(0))));
     }
   }
 
