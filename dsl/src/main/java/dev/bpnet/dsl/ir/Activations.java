@@ -31,6 +31,7 @@ public final class Activations {
       Function.of(new Sigmoid(), 1), Function.of(new Tanh(), 1), Function.of(new Relu(), 2),
       new Function("leaky_relu", "slope", 0.01, LeakyRelu::new, 2),
       Function.of(new Softplus(), 1),
+      new Function("elu", "alpha", 1.0, Elu::new, 1),
       Function.of(new StopGradient(), 1), Function.of(new Arithmetic.Neg(), 1),
       Function.of(new Sign(), 1), Function.of(new Round(), 1));
 
@@ -290,6 +291,48 @@ public final class Activations {
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
       Ops o = d.ops();
       return List.of(o.mul(ct, o.sigmoid(n.input(0))));
+    }
+  }
+
+  /** elu(x) = x for x > 0, alpha (e^x - 1) otherwise (Clevert et al.); derivative 1 or elu(x) + alpha. */
+  public record Elu(double alpha) implements Unary {
+    public String name() {
+      return "elu";
+    }
+
+    public String opPackage() {
+      return "transforms.strict";
+    }
+
+    public String opClass() {
+      return "ELU";
+    }
+
+    public String opArgs() {
+      return ", " + Emission.literal(alpha);
+    }
+
+    public String math(List<String> a) {
+      return "elu(" + a.get(0) + ", " + alpha + ")";
+    }
+
+    public String attributes() {
+      return "alpha " + Shape.number(alpha);
+    }
+
+    public double apply(double... x) {
+      return x[0] > 0 ? x[0] : alpha * Math.expm1(x[0]);
+    }
+
+    public String java(List<String> x) {
+      return "(" + x.get(0) + " > 0 ? " + x.get(0) + " : " + Emission.literal(alpha) + " * Math.expm1(" + x.get(0) + "))";
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      int positive = o.compare(Arithmetic.Cmp.GT, n.input(0), o.c(0));
+      int negativeSlope = o.mul(o.sub(o.c(1), positive), o.add(n.id(), o.c(alpha)));
+      return List.of(o.mul(ct, o.add(positive, negativeSlope)));
     }
   }
 
