@@ -220,6 +220,40 @@ public final class Kernels {
     }
   }
 
+  /**
+   * out = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form of the GELU, element-wise
+   * over arrays of one shape. ND4J's PreciseGELU (1.0.0-M2.1) computes another function (-0.0789
+   * at x = -2 against -0.0454), and its GELU is the sigmoid form x sigmoid(1.702 x).
+   */
+  public static void gelu(INDArray x, INDArray out) {
+    final double k = Math.sqrt(2 / Math.PI);
+    if (dense(x) && dense(out) && x.dataType() == out.dataType()) {
+      long n = out.length();
+      if (out.dataType() == DataType.FLOAT) {
+        FloatIndexer xi = (FloatIndexer) x.data().indexer();
+        FloatIndexer oi = (FloatIndexer) out.data().indexer();
+        for (long i = 0; i < n; i++) {
+          double v = xi.get(i);
+          oi.put(i, (float) (0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v)))));
+        }
+      } else {
+        DoubleIndexer xi = (DoubleIndexer) x.data().indexer();
+        DoubleIndexer oi = (DoubleIndexer) out.data().indexer();
+        for (long i = 0; i < n; i++) {
+          double v = xi.get(i);
+          oi.put(i, 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v))));
+        }
+      }
+      return;
+    }
+    INDArray flatX = x.reshape(x.length());
+    INDArray flatOut = out.reshape(out.length());
+    for (long i = 0; i < out.length(); i++) {
+      double v = flatX.getDouble(i);
+      flatOut.putScalar(i, 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v))));
+    }
+  }
+
   /** A c-ordered array with unit element stride and no offset: its buffer holds it, in order. */
   private static boolean dense(INDArray a) {
     return a.ordering() == 'c' && a.offset() == 0 && a.data().offset() == 0 && a.elementWiseStride() == 1

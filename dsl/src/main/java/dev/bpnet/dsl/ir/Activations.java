@@ -32,6 +32,7 @@ public final class Activations {
       new Function("leaky_relu", "slope", 0.01, LeakyRelu::new, 2),
       Function.of(new Softplus(), 1),
       new Function("elu", "alpha", 1.0, Elu::new, 1),
+      Function.of(new Gelu(), 1),
       Function.of(new StopGradient(), 1), Function.of(new Arithmetic.Neg(), 1),
       Function.of(new Sign(), 1), Function.of(new Round(), 1));
 
@@ -333,6 +334,53 @@ public final class Activations {
       int positive = o.compare(Arithmetic.Cmp.GT, n.input(0), o.c(0));
       int negativeSlope = o.mul(o.sub(o.c(1), positive), o.add(n.id(), o.c(alpha)));
       return List.of(o.mul(ct, o.add(positive, negativeSlope)));
+    }
+  }
+
+  /**
+   * gelu(x) = x/2 (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2/pi): the tanh form of the GELU
+   * (Hendrycks and Gimpel), as PyTorch's gelu(approximate = 'tanh'); within 1e-3 of the erf
+   * form. One runtime kernel: ND4J's PreciseGELU computes another function.
+   */
+  public record Gelu() implements Unary {
+    static final double K = Math.sqrt(2 / Math.PI);
+    static final double C = 0.044715;
+
+    public String name() {
+      return "gelu";
+    }
+
+    public String opPackage() {
+      return "";
+    }
+
+    public String opClass() {
+      return "";
+    }
+
+    public void emit(Emission e, Node n) {
+      e.step("$T.gelu($N, $N)", Emission.KERNELS, e.tensor(n.input(0)), e.out());
+    }
+
+    public double apply(double... x) {
+      double v = x[0];
+      return 0.5 * v * (1 + Math.tanh(K * (v + C * v * v * v)));
+    }
+
+    public String java(List<String> x) {
+      String v = x.get(0);
+      return "(0.5 * " + v + " * (1.0 + Math.tanh(" + K + " * (" + v + " + " + C + " * " + v + " * " + v + " * " + v + "))))";
+    }
+
+    /** d/dx = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) k (1 + 3c x^2), u = k (x + c x^3). */
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      int x = n.input(0);
+      int x2 = o.mul(x, x);
+      int u = o.mul(o.add(x, o.mul(o.mul(x2, x), o.c(C))), o.c(K));
+      int du = o.mul(o.add(o.mul(x2, o.c(3 * C)), o.c(1)), o.c(K));
+      int slope = o.add(o.mul(o.add(o.tanh(u), o.c(1)), o.c(0.5)), o.mul(o.mul(x, o.c(0.5)), o.apply(new TanhBp(), u, du)));
+      return List.of(o.mul(ct, slope));
     }
   }
 
