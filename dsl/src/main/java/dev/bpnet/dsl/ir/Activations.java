@@ -33,6 +33,7 @@ public final class Activations {
       Function.of(new Softplus(), 1),
       new Function("elu", "alpha", 1.0, Elu::new, 1),
       Function.of(new Gelu(), 1),
+      Function.of(new Swish(), 1),
       Function.of(new StopGradient(), 1), Function.of(new Arithmetic.Neg(), 1),
       Function.of(new Sign(), 1), Function.of(new Round(), 1));
 
@@ -381,6 +382,35 @@ public final class Activations {
       int du = o.mul(o.add(o.mul(x2, o.c(3 * C)), o.c(1)), o.c(K));
       int slope = o.add(o.mul(o.add(o.tanh(u), o.c(1)), o.c(0.5)), o.mul(o.mul(x, o.c(0.5)), o.apply(new TanhBp(), u, du)));
       return List.of(o.mul(ct, slope));
+    }
+  }
+
+  /** swish(x) = x sigmoid(x) (SiLU; Ramachandran et al.); derivative s + x s (1 - s). */
+  public record Swish() implements Unary {
+    public String name() {
+      return "swish";
+    }
+
+    public String opPackage() {
+      return "transforms.strict";
+    }
+
+    public String opClass() {
+      return "Swish";
+    }
+
+    public double apply(double... x) {
+      return x[0] / (1 + Math.exp(-x[0]));
+    }
+
+    public String java(List<String> x) {
+      return "(" + x.get(0) + " / (1.0 + Math.exp(-" + x.get(0) + ")))";
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      int x = n.input(0);
+      return List.of(o.mul(ct, o.add(o.sigmoid(x), o.apply(new SigmoidBp(), x, x))));
     }
   }
 
