@@ -5,6 +5,7 @@ import com.palantir.javapoet.JavaFile;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.runtime.annotation.BpNetModel;
 import dev.bpnet.runtime.annotation.BpNetSource;
@@ -94,24 +95,27 @@ public final class BpNetProcessor extends AbstractProcessor {
     }
     String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
     // like the DSL: train-option errors are reported together with the model's own, in source order
-    List<Diagnostic> all = new ArrayList<>(m.optionErrors());
+    List<Diagnostic> all = new ArrayList<>(m.optionDiagnostics());
+    boolean optionErrors = all.stream().anyMatch(Diagnostic::isError);
     JavaFile file = null;
     try {
-      if (all.isEmpty()) {
-        file = BpNetCompiler.generate(m.decl(), m.rules(), pkg);
+      // the lowering's warnings (unused inputs and values) come out only through collectWarnings
+      if (!optionErrors) {
+        Diagnostics.Collected<JavaFile> generated = Diagnostics.collectWarnings(() -> BpNetCompiler.generate(m.decl(), m.rules(), pkg));
+        file = generated.value();
+        all.addAll(generated.warnings());
       } else {
-        BpNetCompiler.differentiate(m.decl(), m.rules());
+        all.addAll(Diagnostics.collectWarnings(() -> BpNetCompiler.differentiate(m.decl(), m.rules())).warnings());
       }
     } catch (CompileException x) {
       all.addAll(x.diagnostics());
     }
-    if (!all.isEmpty()) {
-      all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
-          .thenComparingInt(d -> d.pos().col()));
-      errors.report(all, values.anchors, type);
-      return;
+    all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
+        .thenComparingInt(d -> d.pos().col()));
+    errors.report(all, values.anchors, type);
+    if (file != null) {
+      writer.write(file, type);
     }
-    writer.write(file, type);
   }
 
   /** Runs one element's processing; nothing it throws escapes to javac. */

@@ -16,6 +16,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * The pipeline: AST -> checks and IR (lowering) -> autodiff -> code generation. Each phase
  * stops the pipeline with every diagnostic it collected; an unexpected failure inside the
  * compiler becomes one diagnostic (E11) naming the model, never a bare stack trace.
+ *
+ * <p>These methods return no warnings; to have them, run the call inside
+ * {@link dev.bpnet.dsl.diag.Diagnostics#collectWarnings} (as the annotation processor does), or
+ * compile a file with {@link FileCompiler#checkWithWarnings}.
  */
 public final class BpNetCompiler {
   public static final String DEFAULT_PACKAGE = "dev.bpnet.generated";
