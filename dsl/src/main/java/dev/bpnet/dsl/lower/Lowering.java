@@ -81,6 +81,7 @@ public final class Lowering {
       return null;
     }
     int output = predicted(model.loss());
+    UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
     return new Program(model.name(), s.graph, inputs, labels, s.params, output, loss, model.train());
   }
 
