@@ -2,7 +2,9 @@ package dev.bpnet.processor;
 
 import com.google.auto.service.AutoService;
 import com.palantir.javapoet.JavaFile;
+import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.ErrorCode;
@@ -94,24 +96,25 @@ public final class BpNetProcessor extends AbstractProcessor {
     }
     String pkg = processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString();
     // like the DSL: train-option errors are reported together with the model's own, in source order
-    List<Diagnostic> all = new ArrayList<>(m.optionErrors());
+    List<Diagnostic> all = new ArrayList<>(m.optionDiagnostics());
+    boolean optionErrors = all.stream().anyMatch(Diagnostic::isError);
     JavaFile file = null;
     try {
-      if (all.isEmpty()) {
-        file = BpNetCompiler.generate(m.decl(), m.rules(), pkg);
-      } else {
-        BpNetCompiler.differentiate(m.decl(), m.rules());
+      // the lowering's warnings (unused inputs and values) travel with its program
+      TrainingGraph tg = BpNetCompiler.differentiate(m.decl(), m.rules());
+      all.addAll(tg.program().warnings());
+      if (!optionErrors) {
+        file = FileCompiler.generate(tg, pkg);
       }
     } catch (CompileException x) {
       all.addAll(x.diagnostics());
     }
-    if (!all.isEmpty()) {
-      all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
-          .thenComparingInt(d -> d.pos().col()));
-      errors.report(all, values.anchors, type);
-      return;
+    all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
+        .thenComparingInt(d -> d.pos().col()));
+    errors.report(all, values.anchors, type);
+    if (file != null) {
+      writer.write(file, type);
     }
-    writer.write(file, type);
   }
 
   /** Runs one element's processing; nothing it throws escapes to javac. */

@@ -3,6 +3,7 @@ package dev.bpnet.processor;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Severity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -15,8 +16,9 @@ import javax.tools.Diagnostic.Kind;
 
 /**
  * Reports the compiler's diagnostics through {@link Messager}, on the element (and annotation
- * value) they came from. Every message starts with its stable tag, the DSL's code in brackets
- * ({@code [E1] unknown name 'hh'}), followed by the DSL's message. When the error lies inside an
+ * value) they came from: errors as javac errors, warnings (W codes) as javac warnings, as
+ * AutoValue's ErrorReporter does. Every message starts with its stable tag, the DSL's code in
+ * brackets ({@code [E1] unknown name 'hh'}), followed by the DSL's message. When the error lies inside an
  * expression string, the string is shown with a caret under the offending part, since javac
  * itself can only point at the start of the literal.
  */
@@ -32,9 +34,9 @@ final class ErrorReporter {
     for (Diagnostic d : diagnostics) {
       Anchor a = anchors.find(d.pos());
       if (a == null) {
-        print(tag(d) + " " + d.pos() + ": " + d.message() + hint(d), fallback, null, null);
+        print(kind(d), tag(d) + " " + d.pos() + ": " + d.message() + hint(d), fallback, null, null);
       } else {
-        print(tag(d) + " " + d.message() + caret(d, a) + hint(d), a.element(), a.mirror(), a.value());
+        print(kind(d), tag(d) + " " + d.message() + caret(d, a) + hint(d), a.element(), a.mirror(), a.value());
       }
     }
   }
@@ -45,13 +47,13 @@ final class ErrorReporter {
     DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(file, text));
     for (Diagnostic d : diagnostics) {
       String rendered = printer.render(d);
-      print(tag(d) + rendered.substring(rendered.indexOf(':') + 1), e, m, v);
+      print(kind(d), tag(d) + rendered.substring(rendered.indexOf(':') + 1), e, m, v);
     }
   }
 
   /** An error of the annotation front end itself, on an element. */
   void error(ErrorCode code, Element e, AnnotationMirror m, AnnotationValue v, Object... args) {
-    print("[" + code.name() + "] " + code.format(args), e, m, v);
+    print(Kind.ERROR, "[" + code.code() + "] " + code.format(args), e, m, v);
   }
 
   /** An unexpected failure while processing {@code e}: one error with what a bug report needs. */
@@ -62,15 +64,19 @@ final class ErrorReporter {
   }
 
   /**
-   * Prints an error. Continuation lines are written as {@link DiagnosticPrinter} lays them out
+   * Prints a message. Continuation lines are written as {@link DiagnosticPrinter} lays them out
    * less two spaces, because javac indents every line after a message's first by two.
    */
-  private void print(String message, Element e, AnnotationMirror m, AnnotationValue v) {
-    messager.printMessage(Kind.ERROR, message.replace("\n  ", "\n"), e, m, v);
+  private void print(Kind kind, String message, Element e, AnnotationMirror m, AnnotationValue v) {
+    messager.printMessage(kind, message.replace("\n  ", "\n"), e, m, v);
+  }
+
+  private static Kind kind(Diagnostic d) {
+    return d.severity() == Severity.WARNING ? Kind.WARNING : Kind.ERROR;
   }
 
   private static String tag(Diagnostic d) {
-    return "[" + d.code().name() + "]";
+    return "[" + d.code().code() + "]";
   }
 
   private static String hint(Diagnostic d) {

@@ -30,8 +30,8 @@ import javax.lang.model.element.TypeElement;
  * hands train-option errors on, to be reported with the lowering's.
  */
 final class ModelReader {
-  /** A model read from a type: the AST, its activations, and its train-option errors. */
-  record Model(ModelDecl decl, Map<String, RuleDecl> rules, List<Diagnostic> optionErrors) {}
+  /** A model read from a type: the AST, its activations, and its train-option errors and warnings. */
+  record Model(ModelDecl decl, Map<String, RuleDecl> rules, List<Diagnostic> optionDiagnostics) {}
 
   private final ValueReader values;
   private final Diagnostics options = new Diagnostics();

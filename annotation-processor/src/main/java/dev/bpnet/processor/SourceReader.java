@@ -21,8 +21,8 @@ import javax.tools.StandardLocation;
 
 /**
  * {@code @BpNetSource("models/mnist.bpnet")}: finds the file, compiles it with the DSL's own
- * pipeline and writes a trainer for each of its models. Every diagnostic of the file is
- * reported on the annotation's value, with the file's position and source line.
+ * pipeline and writes a trainer for each of its models. Every diagnostic of the file, error or
+ * warning, is reported on the annotation's value, with the file's position and source line.
  */
 final class SourceReader {
   /** Where a model file may be: next to the sources, on the class path, or already copied to the output. */
@@ -63,7 +63,9 @@ final class SourceReader {
     }
     String pkg = elements.getPackageOf(e).getQualifiedName().toString();
     try {
-      for (TrainingGraph tg : FileCompiler.check(new SourceFile(path, text))) {
+      FileCompiler.Checked checked = FileCompiler.checkWithWarnings(new SourceFile(path, text));
+      errors.reportFile(checked.warnings(), path, text, e, m, v);
+      for (TrainingGraph tg : checked.models()) {
         writer.write(FileCompiler.generate(tg, pkg), e);
       }
     } catch (CompileException x) {

@@ -13,6 +13,11 @@ final class Compile {
     return Compiler.javac().withProcessors(new BpNetProcessor()).withOptions("-Xlint:all,-processing", "-Werror").compile(sources);
   }
 
+  /** As {@link #javac}, without -Werror: bpnet's warnings (W codes) then leave the build successful. */
+  static Compilation javacAllowingWarnings(JavaFileObject... sources) {
+    return Compiler.javac().withProcessors(new BpNetProcessor()).withOptions("-Xlint:all,-processing").compile(sources);
+  }
+
   /** A source file {@code test/NAME.java} from its lines (line 1 is the package clause). */
   static JavaFileObject source(String name, String... lines) {
     String[] all = new String[lines.length + 1];

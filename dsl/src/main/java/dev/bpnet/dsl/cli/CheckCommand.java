@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code bpnet check FILE... [--gradients]}: diagnostics for every model of every file and,
  * with --gradients, the generated gradients against finite differences where they are true
- * gradients.
+ * gradients. Warnings are printed to stderr like errors, but only errors make the exit code 1.
  */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Checks .bpnet files and prints their diagnostics.")
 final class CheckCommand implements Callable<Integer> {
@@ -39,12 +39,16 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     int code = Main.OK;
     int errors = 0;
+    int warnings = 0;
     for (Path f : files) {
       Map<String, String> sources = Map.of();
       try {
         SourceFile src = SourceFile.read(f);
         sources = Map.of(src.name(), src.text());
-        List<TrainingGraph> models = FileCompiler.check(src);
+        FileCompiler.Checked checked = FileCompiler.checkWithWarnings(src);
+        List<TrainingGraph> models = checked.models();
+        spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(checked.warnings()));
+        warnings += checked.warnings().size();
         spec.commandLine().getOut().println(src.name() + ": ok (" + models.stream()
             .map(m -> m.program().name()).collect(Collectors.joining(", ")) + ")");
         if (gradients) {
@@ -57,12 +61,14 @@ final class CheckCommand implements Callable<Integer> {
         }
       } catch (CompileException e) {
         spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(e.diagnostics()));
-        errors += e.diagnostics().size();
+        int n = (int) e.diagnostics().stream().filter(Diagnostic::isError).count();
+        errors += n;
+        warnings += e.diagnostics().size() - n;
         code = Main.MODEL_ERRORS;
       }
     }
-    if (errors > 0) {
-      spec.commandLine().getErr().println(errors + (errors == 1 ? " error" : " errors"));
+    if (errors + warnings > 0) {
+      spec.commandLine().getErr().println(DiagnosticPrinter.summary(errors, warnings));
     }
     return code;
   }

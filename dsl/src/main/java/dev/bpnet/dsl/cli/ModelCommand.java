@@ -14,7 +14,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** A command on one model of one .bpnet file; prints diagnostics and exits 1 on errors. */
+/**
+ * A command on one model of one .bpnet file; prints diagnostics and exits 1 on errors.
+ * Warnings go to stderr too, and the command goes on.
+ */
 abstract class ModelCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "the .bpnet file")
   Path file;
@@ -51,18 +54,29 @@ abstract class ModelCommand implements Callable<Integer> {
   /** Runs on the file; a {@link CompileException} thrown here is printed as diagnostics. */
   abstract int run(SourceFile src) throws Exception;
 
+  /** The chosen model of the file, after printing the file's warnings. */
   TrainingGraph compile(SourceFile src) {
-    return FileCompiler.model(src, model);
+    return warn(FileCompiler.checkWithWarnings(src), src).model(model);
   }
 
+  /** Every model of the file, after printing the file's warnings. */
   List<TrainingGraph> compileAll(SourceFile src) {
-    return FileCompiler.check(src);
+    return warn(FileCompiler.checkWithWarnings(src), src).models();
+  }
+
+  /** Prints the warnings of a file that compiled, and their count, to stderr. */
+  private FileCompiler.Checked warn(FileCompiler.Checked checked, SourceFile src) {
+    if (!checked.warnings().isEmpty()) {
+      err().print(new DiagnosticPrinter(Map.of(src.name(), src.text())).render(checked.warnings()));
+      err().println(DiagnosticPrinter.summary(checked.warnings()));
+      err().flush();
+    }
+    return checked;
   }
 
   int report(CompileException e, Map<String, String> sources) {
     err().print(new DiagnosticPrinter(sources).render(e.diagnostics()));
-    int n = e.diagnostics().size();
-    err().println(n + (n == 1 ? " error" : " errors"));
+    err().println(DiagnosticPrinter.summary(e.diagnostics()));
     err().flush();
     return Main.MODEL_ERRORS;
   }

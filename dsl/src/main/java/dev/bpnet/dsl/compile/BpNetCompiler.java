@@ -16,6 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * The pipeline: AST -> checks and IR (lowering) -> autodiff -> code generation. Each phase
  * stops the pipeline with every diagnostic it collected; an unexpected failure inside the
  * compiler becomes one diagnostic (E11) naming the model, never a bare stack trace.
+ *
+ * <p>Warnings travel with the result: {@code differentiate(...).program().warnings()}, or
+ * {@link FileCompiler#checkWithWarnings} for a file.
  */
 public final class BpNetCompiler {
   public static final String DEFAULT_PACKAGE = "dev.bpnet.generated";

@@ -6,6 +6,7 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.codegen.TrainerGenerator;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.ir.Program;
@@ -13,11 +14,13 @@ import dev.bpnet.dsl.lower.Lowering;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.dsl.syntax.Parser;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * The pipeline for a .bpnet file: parse (all syntax errors), check and lower every model (all
- * their errors together), then differentiate and generate. Each phase stops on errors.
+ * their errors together), then differentiate and generate. Each phase stops on errors;
+ * warnings come out with the result ({@link #checkWithWarnings}) or with the errors.
  */
 public final class FileCompiler {
   private FileCompiler() {}
@@ -27,50 +30,85 @@ public final class FileCompiler {
   }
 
   /**
-   * Every model of the file, lowered and differentiated. Train-option errors are reported
-   * with the models' name, shape and rule errors, all in source order.
+   * The models of a file, lowered and differentiated, with the warnings the file gave (in
+   * source order). {@link #checkWithWarnings} is how warnings leave the pipeline: the CLI prints
+   * them, the annotation processor reports them to javac.
    */
+  public record Checked(String file, List<TrainingGraph> models, List<Diagnostic> warnings) {
+    public Checked {
+      models = List.copyOf(models);
+      warnings = List.copyOf(warnings);
+    }
+
+    /** One model of the file: the named one, or the first when {@code name} is null. */
+    public TrainingGraph model(String name) {
+      if (name == null) {
+        return models.get(0);
+      }
+      return models.stream().filter(t -> t.program().name().equals(name)).findFirst().orElseThrow(() ->
+          new CompileException(List.of(new Diagnostic(ErrorCode.E20, new Pos(file, 1, 1), ErrorCode.E20.format(name, file)))));
+    }
+  }
+
+  /** Every model of the file, lowered and differentiated; the warnings are dropped. */
   public static List<TrainingGraph> check(SourceFile f) {
+    return checkWithWarnings(f).models();
+  }
+
+  /**
+   * Every model of the file, lowered and differentiated, and its warnings. Train-option errors
+   * are reported with the models' name, shape and rule errors, all in source order, and with the
+   * warnings found so far.
+   */
+  public static Checked checkWithWarnings(SourceFile f) {
     Parser.Result parsed = Parser.parseFile(f.name(), f.text());
     List<ModelDecl> models = parsed.models();
-    List<Diagnostic> errors = new ArrayList<>(parsed.optionErrors());
+    List<Diagnostic> reported = new ArrayList<>(parsed.optionDiagnostics());
     List<Program> programs = new ArrayList<>();
     java.util.Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules = new java.util.HashMap<>();
     parsed.rules().forEach(r -> rules.put(r.name(), r));
     for (ModelDecl m : models) {
       try {
-        programs.add(guard(m, () -> Lowering.lower(m, rules)));
+        Program lowered = guard(m, () -> Lowering.lower(m, rules));
+        programs.add(lowered);
+        reported.addAll(lowered.warnings());
       } catch (CompileException e) {
-        errors.addAll(e.diagnostics());
+        reported.addAll(e.diagnostics());
       }
     }
-    if (!errors.isEmpty()) {
-      errors.sort(java.util.Comparator.comparing((Diagnostic d) -> d.pos().file())
-          .thenComparingInt(d -> d.pos().line()).thenComparingInt(d -> d.pos().col()));
-      throw new CompileException(errors);
+    reported.sort(SOURCE_ORDER);
+    if (reported.stream().anyMatch(Diagnostic::isError)) {
+      throw new CompileException(reported);
     }
     List<TrainingGraph> out = new ArrayList<>();
     for (int i = 0; i < programs.size(); i++) {
       Program p = programs.get(i);
-      out.add(guard(models.get(i), () -> Passes.build(p)));
+      try {
+        out.add(guard(models.get(i), () -> Passes.build(p)));
+      } catch (CompileException e) {
+        if (reported.isEmpty()) {
+          throw e;
+        }
+        List<Diagnostic> all = new ArrayList<>(reported);
+        all.addAll(e.diagnostics());
+        all.sort(SOURCE_ORDER);
+        throw new CompileException(all);
+      }
     }
-    return out;
+    return new Checked(f.name(), out, reported);
   }
 
-  /** One model of the file: the named one, or the first when {@code name} is null. */
+  /** One model of the file: the named one, or the first when {@code name} is null; the warnings are dropped. */
   public static TrainingGraph model(SourceFile f, String name) {
-    List<TrainingGraph> all = check(f);
-    if (name == null) {
-      return all.get(0);
-    }
-    return all.stream().filter(t -> t.program().name().equals(name)).findFirst().orElseThrow(() ->
-        new CompileException(List.of(new Diagnostic(ErrorCode.E20, new Pos(f.name(), 1, 1),
-            ErrorCode.E20.format(name, f.name())))));
+    return checkWithWarnings(f).model(name);
   }
 
   public static JavaFile generate(TrainingGraph tg, String pkg) {
     return guard(null, () -> TrainerGenerator.generate(tg, pkg));
   }
+
+  private static final Comparator<Diagnostic> SOURCE_ORDER = Comparator.comparing((Diagnostic d) -> d.pos().file())
+      .thenComparingInt(d -> d.pos().line()).thenComparingInt(d -> d.pos().col());
 
   static <T> T guard(ModelDecl m, java.util.function.Supplier<T> phase) {
     try {

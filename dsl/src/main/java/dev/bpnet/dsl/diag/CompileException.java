@@ -3,7 +3,10 @@ package dev.bpnet.dsl.diag;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Thrown when a phase reported errors; carries all of them, in report order. */
+/**
+ * Thrown when a phase reported errors; carries all of them, with the warnings reported
+ * alongside, in report order.
+ */
 public final class CompileException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final transient List<Diagnostic> diagnostics;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Renders diagnostics for people: the one-line form, then the source line with a caret
- * under the offending span, then the hint.
+ * under the offending span, then the hint. Warnings look the same, starting {@code warning(W2)}.
  *
  * <pre>
  * error(E1): model.bpnet:5:20: unknown name 'hh'
@@ -31,8 +31,7 @@ public final class DiagnosticPrinter {
   }
 
   public String render(Diagnostic d) {
-    StringBuilder b = new StringBuilder("error(").append(d.code().name()).append("): ")
-        .append(d.pos()).append(": ").append(d.message());
+    StringBuilder b = new StringBuilder(d.label()).append(": ").append(d.pos()).append(": ").append(d.message());
     String line = d.pos().length() == 0 ? null : line(d.pos());
     if (line != null) {
       String shown = line.replace('\t', ' ');
@@ -55,5 +54,18 @@ public final class DiagnosticPrinter {
     }
     String[] lines = text.split("\r?\n", -1);
     return p.line() <= lines.length ? lines[p.line() - 1] : null;
+  }
+
+  /** The closing count line: "2 errors", "1 warning", "2 errors, 1 warning"; empty for none. */
+  public static String summary(int errors, int warnings) {
+    String e = errors == 0 ? "" : errors + (errors == 1 ? " error" : " errors");
+    String w = warnings == 0 ? "" : warnings + (warnings == 1 ? " warning" : " warnings");
+    return e.isEmpty() || w.isEmpty() ? e + w : e + ", " + w;
+  }
+
+  /** The count line of a list of diagnostics. */
+  public static String summary(List<Diagnostic> diagnostics) {
+    int errors = (int) diagnostics.stream().filter(Diagnostic::isError).count();
+    return summary(errors, diagnostics.size() - errors);
   }
 }

@@ -4,18 +4,29 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Collects the diagnostics of a phase; phases stop the pipeline when any were reported. */
+/**
+ * Collects the diagnostics of a phase, errors and warnings, in report order. Errors stop the
+ * pipeline at the end of the phase ({@link #stopIfErrors}); warnings never do: each phase hands
+ * them on with its result (the parser's train-option diagnostics, the lowered
+ * {@code Program}'s warnings).
+ */
 public final class Diagnostics {
   private final List<Diagnostic> list = new ArrayList<>();
 
+  /** Reports an error; {@code code} must be one. */
   public void error(ErrorCode code, Pos pos, Object... args) {
-    list.add(new Diagnostic(code, pos, code.format(args)));
+    add(new Diagnostic(expect(code, Severity.ERROR), pos, code.format(args)));
+  }
+
+  /** Reports a warning, with a hint (or null) on what to do about it; {@code code} must be one. */
+  public void warning(ErrorCode code, Pos pos, String hint, Object... args) {
+    add(new Diagnostic(expect(code, Severity.WARNING), pos, code.format(args), hint));
   }
 
   /** An error about an unknown {@code name}, with the closest of {@code known} as a hint. */
   public void unknown(ErrorCode code, Pos pos, String name, Collection<String> known, Object... args) {
     String best = Suggest.closest(name, known);
-    list.add(new Diagnostic(code, pos, code.format(args), best == null ? null : "did you mean '" + best + "'?"));
+    add(new Diagnostic(expect(code, Severity.ERROR), pos, code.format(args), best == null ? null : "did you mean '" + best + "'?"));
   }
 
   public void add(Diagnostic d) {
@@ -23,17 +34,33 @@ public final class Diagnostics {
   }
 
   public boolean hasErrors() {
-    return !list.isEmpty();
+    return list.stream().anyMatch(Diagnostic::isError);
   }
 
+  /** Everything reported, errors and warnings, in report order. */
   public List<Diagnostic> all() {
     return List.copyOf(list);
   }
 
-  /** Throws {@link CompileException} with everything collected so far, if anything was. */
+  public List<Diagnostic> errors() {
+    return list.stream().filter(Diagnostic::isError).toList();
+  }
+
+  public List<Diagnostic> warnings() {
+    return list.stream().filter(d -> !d.isError()).toList();
+  }
+
+  /** Throws {@link CompileException} with everything collected so far, warnings too, if there are errors. */
   public void stopIfErrors() {
     if (hasErrors()) {
       throw new CompileException(all());
     }
+  }
+
+  private static ErrorCode expect(ErrorCode code, Severity severity) {
+    if (code.severity() != severity) {
+      throw new IllegalArgumentException(code.code() + " is a " + code.severity().word() + ", not a " + severity.word());
+    }
+    return code;
   }
 }

@@ -1,60 +1,135 @@
 package dev.bpnet.dsl.diag;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
- * The one catalogue of diagnostics. Codes are stable: tests, docs and users rely on them,
- * so add new codes at the end and never renumber.
+ * The one catalogue of diagnostics, after the ANTLR tool's {@code ErrorType}: each entry has a
+ * stable code, a symbolic name, a severity and a message template.
+ *
+ * <p>Codes are what users, docs and tests see ({@code error(E4)}, {@code warning(W1)}). They
+ * never change: errors are E1, E2, ..., warnings W1, W2, ..., each series numbered on its own
+ * and only ever extended at its end; a retired code is not reused. The Java constants are the
+ * codes themselves, because the lowering, autodiff and code generator name them at their call
+ * sites ({@code ErrorCode.E4}); {@link #symbolicName()} says what each one means.
+ *
+ * <p>A template's {@code %s}/{@code %d} placeholders fix how many arguments {@link #format}
+ * takes; a call with any other number is a compiler bug and fails at once (CatalogueTest
+ * walks every entry).
  */
 public enum ErrorCode {
-  E1("unknown name '%s'"),
-  E2("unknown function '%s'"),
-  E3("'%s' expects %s argument(s), got %d"),
-  E4("shape mismatch in %s: %s"),
-  E5("duplicate name '%s' (first declared at %s)"),
-  E6("the model has no loss: add 'loss = ...'"),
-  E7("bad value for option '%s': %s"),
-  E8("unknown option '%s' for %s"),
-  E9("'%s is defined in terms of itself"),
-  E10("argument %s of '%s' must be %s"),
-  E11("internal compiler error: %s"),
-  E12("syntax error: %s"),
-  E13("unexpected character %s"),
-  E14("cannot read %s: %s"),
-  E15("the file declares no model: add one, as in model Name { ... }"),
-  E16("the file is not text (it contains %s)"),
-  E17("duplicate model '%s' (first declared at %s)"),
-  E18("a shape dimension must be a positive integer, got %s"),
-  E19("duplicate option '%s' (first given at %s)"),
-  E20("no model named '%s' in %s"),
-  E21("a string is not a value: %s"),
-  E22("the loss does not depend on any parameter: there is nothing to train"),
-  E23("a second train block (the first is at %s)"),
-  E24("'loss' is the model's loss and cannot be used in an expression"),
-  E25("a shape needs at least one dimension, as in [4]"),
-  E26("%s is never closed"),
-  E27("malformed number '%s'"),
-  E28("%s '%s' does not define %s"),
-  E29("activation '%s' takes one input, got %d argument(s)"),
-  E30("%s has no derivative, but %s"),
-  E31("unknown rule mark '%s': a rule is a learning rule unless marked 'exact' (its backward is the true derivative)"),
-  E32("'%s' is only allowed in the forward body of a layer rule"),
-  E33("rule '%s' is marked exact, but its backward differs from the derivative of its forward body: %s"),
-  E34("layer '%s' does not replace any gradient: its backward rule must assign d<name> for an input or a parameter (%s)"),
+  E1("UNKNOWN_NAME", "unknown name '%s'"),
+  E2("UNKNOWN_FUNCTION", "unknown function '%s'"),
+  E3("WRONG_ARGUMENT_COUNT", "'%s' expects %s argument(s), got %d"),
+  E4("SHAPE_MISMATCH", "shape mismatch in %s: %s"),
+  E5("DUPLICATE_NAME", "duplicate name '%s' (first declared at %s)"),
+  E6("MISSING_LOSS", "the model has no loss: add 'loss = ...'"),
+  E7("BAD_OPTION_VALUE", "bad value for option '%s': %s"),
+  E8("UNKNOWN_OPTION", "unknown option '%s' for %s"),
+  E9("CYCLIC_DEFINITION", "'%s is defined in terms of itself"),
+  E10("BAD_ARGUMENT", "argument %s of '%s' must be %s"),
+  E11("INTERNAL_ERROR", "internal compiler error: %s"),
+  E12("SYNTAX_ERROR", "syntax error: %s"),
+  E13("UNEXPECTED_CHARACTER", "unexpected character %s"),
+  E14("CANNOT_READ", "cannot read %s: %s"),
+  E15("NO_MODEL", "the file declares no model: add one, as in model Name { ... }"),
+  E16("NOT_TEXT", "the file is not text (it contains %s)"),
+  E17("DUPLICATE_MODEL", "duplicate model '%s' (first declared at %s)"),
+  E18("BAD_DIMENSION", "a shape dimension must be a positive integer, got %s"),
+  E19("DUPLICATE_OPTION", "duplicate option '%s' (first given at %s)"),
+  E20("NO_SUCH_MODEL", "no model named '%s' in %s"),
+  E21("STRING_NOT_A_VALUE", "a string is not a value: %s"),
+  E22("NOTHING_TO_TRAIN", "the loss does not depend on any parameter: there is nothing to train"),
+  E23("DUPLICATE_TRAIN_BLOCK", "a second train block (the first is at %s)"),
+  E24("LOSS_IN_EXPRESSION", "'loss' is the model's loss and cannot be used in an expression"),
+  E25("EMPTY_SHAPE", "a shape needs at least one dimension, as in [4]"),
+  E26("NEVER_CLOSED", "%s is never closed"),
+  E27("MALFORMED_NUMBER", "malformed number '%s'"),
+  E28("RULE_MISSING_DEFINITION", "%s '%s' does not define %s"),
+  E29("ACTIVATION_ARITY", "activation '%s' takes one input, got %d argument(s)"),
+  E30("NO_DERIVATIVE", "%s has no derivative, but %s"),
+  E31("UNKNOWN_RULE_MARK", "unknown rule mark '%s': a rule is a learning rule unless marked 'exact' (its backward is the true derivative)"),
+  E32("LAYER_FORWARD_ONLY", "'%s' is only allowed in the forward body of a layer rule"),
+  E33("INEXACT_RULE", "rule '%s' is marked exact, but its backward differs from the derivative of its forward body: %s"),
+  E34("LAYER_REPLACES_NOTHING", "layer '%s' does not replace any gradient: its backward rule must assign d<name> for an input or a parameter (%s)"),
   // E35-E39: reserved for the compiler core. E40 on: the annotation front end.
-  E40("%s describes a model, so it must be an interface or an abstract class"),
-  E41("'%s' has more than one bpnet annotation: %s"),
-  E42("with parameters, @%s names the function applied to them, got %s"),
-  E43("@%s takes %s, got %d parameter(s)"),
-  E44("cannot write %s: %s"),
-  E45("@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
-  E46("parameter '%s' of @%s must be %s, got %s");
+  E40("MODEL_TYPE_NOT_ABSTRACT", "%s describes a model, so it must be an interface or an abstract class"),
+  E41("CONFLICTING_ANNOTATIONS", "'%s' has more than one bpnet annotation: %s"),
+  E42("NOT_A_FUNCTION_NAME", "with parameters, @%s names the function applied to them, got %s"),
+  E43("ANNOTATION_PARAMETER_COUNT", "@%s takes %s, got %d parameter(s)"),
+  E44("CANNOT_WRITE", "cannot write %s: %s"),
+  E45("ANNOTATION_OUTSIDE_MODEL", "@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
+  E46("BAD_RULE_PARAMETER_TYPE", "parameter '%s' of @%s must be %s, got %s"),
 
+  // Warnings: reported, and compilation goes on.
+  W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),
+  W2("UNUSED_INPUT", Severity.WARNING, "unused input '%s': the loss does not depend on it"),
+  W3("UNUSED_VALUE", Severity.WARNING, "'%s' is computed, but neither the loss nor the output depends on it");
+
+  private final String symbolicName;
+  private final Severity severity;
   private final String template;
+  private final int arity;
 
-  ErrorCode(String template) {
-    this.template = template;
+  ErrorCode(String symbolicName, String template) {
+    this(symbolicName, Severity.ERROR, template);
   }
 
+  ErrorCode(String symbolicName, Severity severity, String template) {
+    this.symbolicName = symbolicName;
+    this.severity = severity;
+    this.template = template;
+    this.arity = arity(template);
+  }
+
+  /** The stable code users see: E4, W1. */
+  public String code() {
+    return name();
+  }
+
+  /** What the entry means, in the catalogue's words: SHAPE_MISMATCH. */
+  public String symbolicName() {
+    return symbolicName;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public String template() {
+    return template;
+  }
+
+  /** How many arguments {@link #format} takes: the template's placeholders. */
+  public int arity() {
+    return arity;
+  }
+
+  /** The message with {@code args} in its placeholders; exactly {@link #arity()} of them. */
   public String format(Object... args) {
+    if (args.length != arity) {
+      // a call site out of step with its template: say which, rather than print a wrong message
+      throw new IllegalArgumentException(code() + " (" + symbolicName + ") takes " + arity + " argument(s), got "
+          + args.length + ": \"" + template + "\"");
+    }
     return String.format(template, args);
+  }
+
+  /** The placeholders of a template that take an argument: all but %% and %n. */
+  static int arity(String template) {
+    int n = 0;
+    Matcher m = Placeholder.PATTERN.matcher(template);
+    while (m.find()) {
+      char conversion = m.group().charAt(m.group().length() - 1);
+      if (conversion != '%' && conversion != 'n') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A holder: the constants are made before the enum's own static fields, so they cannot use one. */
+  private static final class Placeholder {
+    static final Pattern PATTERN = Pattern.compile("%[-#+ 0,(]*\\d*(?:\\.\\d+)?[a-zA-Z%]");
   }
 }

@@ -1,15 +1,27 @@
 package dev.bpnet.dsl.ir;
 
+import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.List;
 
 /**
- * A lowered model: the forward graph, its leaves, the value it predicts and its scalar loss.
- * The autodiff phase appends the backward and third passes to the same graph.
+ * A lowered model: the forward graph, its leaves, the value it predicts, its scalar loss, and
+ * the warnings its lowering reported (unused inputs and values). The autodiff phase extends a
+ * copy of the graph with the backward and third passes.
  */
 public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels,
-    List<Param> params, int output, int loss, TrainSpec train) {
+    List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings) {
+  public Program {
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A program without warnings (built by hand, as tests do). */
+  public Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels, List<Param> params, int output,
+      int loss, TrainSpec train) {
+    this(name, graph, inputs, labels, params, output, loss, train, List.of());
+  }
+
 
   /** An input or label: name, leaf node, shape with the batch dimension first. */
   public record Leaf(String name, int node, Shape shape, Pos pos) {}

@@ -88,7 +88,9 @@ public final class Lowering {
       return null;
     }
     int output = predicted(model.loss());
-    return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train());
+    UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
+    return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
+        s.diag.warnings());
   }
 
   private boolean dependsOnParameters(int loss) {

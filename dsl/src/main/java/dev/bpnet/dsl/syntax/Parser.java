@@ -1,6 +1,7 @@
 package dev.bpnet.dsl.syntax;
 
 import dev.bpnet.dsl.diag.CompileException;
+import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
@@ -17,10 +18,19 @@ import org.antlr.v4.runtime.CommonTokenStream;
 public final class Parser {
   private Parser() {}
 
-  /** The models of a file and the errors of their train blocks (reported with the model checks). */
-  public record Result(List<ModelDecl> models, List<RuleDecl> rules, List<dev.bpnet.dsl.diag.Diagnostic> optionErrors) {}
+  /**
+   * The models of a file and the diagnostics of their train blocks: errors, reported with the
+   * model checks, and warnings (an option with no effect).
+   */
+  public record Result(List<ModelDecl> models, List<RuleDecl> rules, List<Diagnostic> optionDiagnostics) {
+    public Result {
+      models = List.copyOf(models);
+      rules = List.copyOf(rules);
+      optionDiagnostics = List.copyOf(optionDiagnostics);
+    }
+  }
 
-  /** Parses a file; syntax errors stop here, train-option errors are returned for later. */
+  /** Parses a file; syntax errors stop here, train-option diagnostics are returned for later. */
   public static Result parseFile(String file, String text) {
     Diagnostics diag = new Diagnostics();
     int nul = text.indexOf('\0');
@@ -46,11 +56,11 @@ public final class Parser {
     return new Result(models, rules, options.all());
   }
 
-  /** The models of a file, or every syntax and train-option error. */
+  /** The models of a file, or every syntax and train-option error; train-option warnings are dropped. */
   public static List<ModelDecl> parse(String file, String text) {
     Result r = parseFile(file, text);
-    if (!r.optionErrors().isEmpty()) {
-      throw new CompileException(r.optionErrors());
+    if (r.optionDiagnostics().stream().anyMatch(Diagnostic::isError)) {
+      throw new CompileException(r.optionDiagnostics());
     }
     return r.models();
   }

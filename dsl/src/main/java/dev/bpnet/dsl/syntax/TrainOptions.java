@@ -42,7 +42,7 @@ public final class TrainOptions {
   public static final List<String> ALPHA_SCHEDULES = List.of("none", "step", "linear");
 
   private final Diagnostics diag;
-  /** Where schedule options were written, for the checks that involve other options. */
+  /** Where options that other options affect were written, for the checks between them. */
   private final Map<String, Option> written = new HashMap<>();
   /** Whether the optimizer call wrote beta or floor (reinforced's own decay). */
   private boolean ownDecayWritten;
@@ -71,6 +71,7 @@ public final class TrainOptions {
     Expr v = o.value();
     switch (o.name()) {
       case "passes": {
+        written.put(o.name(), o);
         Double p = number(o);
         return p == null ? t : p == 2 || p == 3 ? t.withPasses(p.intValue()) : bad(t, o, "must be 2 or 3, got " + fmt(p));
       }
@@ -87,6 +88,7 @@ public final class TrainOptions {
             : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + fmt(f));
       }
       case "third": {
+        written.put(o.name(), o);
         String s = word(o, THIRD);
         return s == null ? t : t.withThird(s);
       }
@@ -287,9 +289,18 @@ public final class TrainOptions {
   /**
    * Checks between options, once all are read: schedules of alpha need three passes, eta/alpha
    * an alpha that never reaches 0, and reinforced's own decay is either its beta and floor or a
-   * schedule, not both.
+   * schedule, not both. A third-pass mode without a third pass is a warning: it does no harm.
    */
   private TrainSpec crossCheck(TrainSpec t) {
+    Option third = written.get("third");
+    Option passes = written.get("passes");
+    // passes = 2 as written or by default; a bad passes value is an error of its own
+    boolean twoPasses = passes == null ? t.passes() == 2 : Double.valueOf(2).equals(literal(passes.value()));
+    if (third != null && twoPasses && third.value() instanceof Expr.Ref mode && THIRD.contains(mode.name())) {
+      diag.warning(ErrorCode.W1, third.pos(), "write passes = 3 to train with the third pass, or leave out 'third'",
+          "third = " + mode.name(), "passes = 2" + (passes == null ? " (the default)" : " (at " + passes.pos() + ")")
+              + " trains without the third pass");
+    }
     TrainSchedules s = t.schedules();
     Option alphaSchedule = written.get("alpha_schedule");
     Option overAlpha = written.get("lr_over_alpha");

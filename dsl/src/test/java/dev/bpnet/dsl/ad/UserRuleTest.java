@@ -142,7 +142,8 @@ class UserRuleTest {
     String text = "activation bad(z) -> a { a = tanh(z) backward(da) { dx = da * zz } }\n"
         + NET.replace("ACT", "bad").replace("PASSES", "2");
     CompileException e = assertThrows(CompileException.class, () -> FileCompiler.check(new SourceFile("r.bpnet", text)));
-    String all = e.diagnostics().stream().map(Diagnostic::render).collect(Collectors.joining("\n"));
+    // NET's third = exact has no effect under PASSES = 2: that warning (W1) travels with the error
+    String all = e.diagnostics().stream().filter(Diagnostic::isError).map(Diagnostic::render).collect(Collectors.joining("\n"));
     assertEquals("error(E1): r.bpnet:1:63: unknown name 'zz'; did you mean 'z'?", all);
     String missing = "activation bad(z) -> a { a = tanh(z) backward(da) { dx = da } }\n" + NET.replace("ACT", "bad").replace("PASSES", "2");
     CompileException m = assertThrows(CompileException.class, () -> FileCompiler.check(new SourceFile("r.bpnet", missing)));

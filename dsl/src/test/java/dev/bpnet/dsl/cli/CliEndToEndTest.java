@@ -107,6 +107,20 @@ class CliEndToEndTest {
       }
       """;
 
+  /** Three warnings and no error: an unused input, an unused value, a third-pass mode with two passes. */
+  static final String WARNED = """
+      model Warned {
+        input x: [4]
+        input x2: [2]
+        label y: [3]
+        h     = tanh(dense(x, 5))
+        extra = dense(h, 4)
+        out   = dense(h, 3)
+        loss  = softmax_cross_entropy(out, y)
+        train { third = exact  dtype = float64  seed = 11 }
+      }
+      """;
+
   /** Two models in one file. */
   static final String TWO_MODELS = TINY + "\n" + TWO_PASS;
 
@@ -192,6 +206,40 @@ class CliEndToEndTest {
     assertTrue(r.out.contains(two + ": ok"), "files after the bad one are checked: " + show(r));
     assertTrue(r.err.contains("unknown name 'nope'"), show(r));
     assertTrue(r.err.strip().endsWith("2 errors"), show(r));
+  }
+
+  @Test
+  void checkPrintsWarningsAndExitsZero() throws Exception {
+    Path f = write("warned.bpnet", WARNED);
+    Result r = bpnet("check", f.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains(f + ": ok (Warned)"), show(r));
+    assertTrue(r.err.contains("warning(W2): " + f + ":3:9: unused input 'x2': the loss does not depend on it\n"
+        + "      input x2: [2]\n            ^^\n  hint: remove it, or use it in the model\n"), show(r));
+    assertTrue(r.err.contains("warning(W3): " + f + ":6:3: 'extra' is computed, but neither the loss nor the output"
+        + " depends on it\n"), show(r));
+    assertTrue(r.err.contains("hint: remove it, or use it; the loss does not depend on its parameters extra.W, extra.b"), show(r));
+    assertTrue(r.err.contains("warning(W1): " + f + ":9:11: 'third = exact' has no effect: passes = 2 (the default)"
+        + " trains without the third pass\n"), show(r));
+    assertTrue(r.err.strip().endsWith("\n3 warnings"), show(r));
+    assertFalse(r.err.contains("error"), show(r));
+
+    // the other commands print them too, and go on
+    Result p = bpnet("params", f.toString());
+    assertEquals(0, p.code, show(p));
+    assertTrue(p.out.contains("extra.W"), show(p));
+    assertTrue(p.err.contains("warning(W2)") && p.err.strip().endsWith("3 warnings"), show(p));
+  }
+
+  @Test
+  void warningsNextToErrorsAreCountedApart() throws Exception {
+    Path warned = write("warned.bpnet", WARNED);
+    Path bad = write("bad.bpnet", BAD);
+    Result r = bpnet("check", warned.toString(), bad.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.out.contains(warned + ": ok (Warned)"), show(r));
+    assertTrue(r.err.contains("warning(W2)") && r.err.contains("error(E1)"), show(r));
+    assertTrue(r.err.strip().endsWith("\n2 errors, 3 warnings"), show(r));
   }
 
   @Test
@@ -562,6 +610,20 @@ class CliEndToEndTest {
     // the test set is the training set and loss = 1/2 (y - out)^2 per point: before the last
     // step the test MSE is twice the mean loss; after it, a little lower
     assertTrue(mse > 0 && mse < 2 * last * 1.01, "test mse " + mse + ", loss " + last);
+  }
+
+  @Test
+  void trainPrintsWarningsAndStillTrains() throws Exception {
+    Path f = write("cos.bpnet", COSINE.replace("out = sigmoid(dense(h, 1))", "out = sigmoid(dense(h, 1))\n  spare = dense(h, 2)")
+        .replace("init = xavier", "init = xavier  third = paper"));
+    Path run = dir.resolve("run");
+    Result r = bpnet("train", f.toString(), "--epochs", "2", "--out", run.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.err.contains("warning(W3): " + f + ":6:3: 'spare' is computed"), show(r));
+    assertTrue(r.err.contains("warning(W1): " + f + ":10:20: 'third = paper' has no effect"), show(r));
+    assertTrue(r.err.strip().endsWith("\n2 warnings"), show(r));
+    assertTrue(r.out.contains("epoch 2/2: loss "), show(r));
+    assertTrue(Files.isRegularFile(run.resolve("params.npz")), show(r));
   }
 
   @Test

@@ -90,7 +90,7 @@ class MalformedCorpusTest {
   /** Only the message and hint lines: the echoed source line may contain anything. */
   static void assertPlainWords(Path file, String rendered) {
     List<String> words = rendered.lines()
-        .filter(l -> l.startsWith("error(") || l.startsWith("  hint: "))
+        .filter(l -> l.startsWith("error(") || l.startsWith("warning(") || l.startsWith("  hint: "))
         .collect(Collectors.toList());
     assertFalse(words.isEmpty(), file + ": no diagnostic lines in\n" + rendered);
     for (String line : words) {
