@@ -13,6 +13,9 @@ import java.util.List;
 public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels,
     List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings) {
   public Program {
+    inputs = List.copyOf(inputs);
+    labels = List.copyOf(labels);
+    params = List.copyOf(params);
     warnings = List.copyOf(warnings);
   }
 
