@@ -22,41 +22,35 @@ public final class Leaves {
     }
   }
 
-  /** An input or label, fed each step: its buffer is filled by the trainer's feed methods. */
-  public record Input(String var, Shape declared) implements Named, Leaf {
+  /** A leaf of a declared shape whose values the trainer holds rather than computes. */
+  private interface Declared extends Named, Leaf {
+    Shape declared();
+
+    default Shape shape(List<Shape> in) {
+      return declared();
+    }
+
+    default void emit(Emission e, Node n) {
+      // inputs are fed (the feed methods copy each batch in); parameters are initialised by the
+      // constructor and moved by the optimizer
+    }
+
+    default String math(List<String> a) {
+      return var();
+    }
+  }
+
+  /** An input or label, fed each step. */
+  public record Input(String var, Shape declared) implements Declared {
     public String name() {
       return "input";
-    }
-
-    public Shape shape(List<Shape> in) {
-      return declared;
-    }
-
-    public void emit(Emission e, Node n) {
-      // fed, not computed: the feed methods copy each batch into the buffer
-    }
-
-    public String math(List<String> a) {
-      return var;
     }
   }
 
   /** A trainable parameter, or untrained state (a feedback matrix). */
-  public record Param(String var, Shape declared) implements Named, Leaf {
+  public record Param(String var, Shape declared) implements Declared {
     public String name() {
       return "param";
-    }
-
-    public Shape shape(List<Shape> in) {
-      return declared;
-    }
-
-    public void emit(Emission e, Node n) {
-      // initialised by the constructor, moved by the optimizer
-    }
-
-    public String math(List<String> a) {
-      return var;
     }
   }
 

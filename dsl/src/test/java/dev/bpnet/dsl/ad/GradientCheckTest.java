@@ -78,23 +78,32 @@ class GradientCheckTest {
    * ||B dL/dx_b||^2) when dL/dx comes from finite differences of L instead of from pass 2.
    */
   static double inputLossError(Trainer tr, Map<String, INDArray> feeds, double inputLoss) {
-    INDArray x = feeds.get("x").dup();
-    Map<String, INDArray> f = new java.util.HashMap<>(feeds);
-    f.put("x", x);
+    return inputLossError(tr, feeds, java.util.List.of("x"), inputLoss);
+  }
+
+  /** The same over several inputs: l_x sums (B/2) ||dL/dx||^2 over each of them. */
+  static double inputLossError(Trainer tr, Map<String, INDArray> feeds, java.util.List<String> inputs, double inputLoss) {
     double sq = 0;
-    for (long i = 0; i < x.length(); i++) {
-      double v = x.getDouble(i);
-      double[] fs = new double[4];
-      double[] steps = {-2, -1, 1, 2};
-      for (int k = 0; k < 4; k++) {
-        x.putScalar(i, v + steps[k] * H);
-        fs[k] = tr.gradients(f).loss();
+    long batch = 0;
+    for (String name : inputs) {
+      INDArray x = feeds.get(name).dup();
+      Map<String, INDArray> f = new java.util.HashMap<>(feeds);
+      f.put(name, x);
+      batch = x.size(0);
+      for (long i = 0; i < x.length(); i++) {
+        double v = x.getDouble(i);
+        double[] fs = new double[4];
+        double[] steps = {-2, -1, 1, 2};
+        for (int k = 0; k < 4; k++) {
+          x.putScalar(i, v + steps[k] * H);
+          fs[k] = tr.gradients(f).loss();
+        }
+        x.putScalar(i, v);
+        double d = (fs[0] - 8 * fs[1] + 8 * fs[2] - fs[3]) / (12 * H);
+        sq += d * d;
       }
-      x.putScalar(i, v);
-      double d = (fs[0] - 8 * fs[1] + 8 * fs[2] - fs[3]) / (12 * H);
-      sq += d * d;
     }
-    double numeric = x.size(0) / 2.0 * sq;
+    double numeric = batch / 2.0 * sq;
     return Math.abs(numeric - inputLoss) / Math.max(Math.abs(inputLoss), 1e-6);
   }
 

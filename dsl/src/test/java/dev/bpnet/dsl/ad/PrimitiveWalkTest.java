@@ -22,7 +22,6 @@ import dev.bpnet.dsl.syntax.TrainSpec;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -126,7 +125,7 @@ class PrimitiveWalkTest {
     assertTrue(e2 < GradientCheckTest.TOL, "g2 " + e2);
     if (tg.hasThirdPass()) {
       double e3 = GradientCheckTest.maxError(tr, g.pass3(), f -> tr.gradients(feeds).inputLoss());
-      double ex = inputLossError(tr, feeds, w.inputs, g.inputLoss());
+      double ex = GradientCheckTest.inputLossError(tr, feeds, w.inputs.stream().map(Program.Leaf::name).toList(), g.inputLoss());
       report += String.format(", exact g3 %.1e, l_x %.1e", e3, ex);
       assertTrue(e3 < GradientCheckTest.TOL, "exact g3 " + e3);
       assertTrue(ex < GradientCheckTest.TOL, "l_x " + ex);
@@ -291,29 +290,5 @@ class PrimitiveWalkTest {
       v[i] = r.nextGaussian();
     }
     return Nd4j.createFromArray(v).reshape(shape).castTo(DataType.DOUBLE);
-  }
-
-  /** |l_x - (B/2) sum_inputs ||dL/dx||^2| relative, with dL/dx from finite differences of L. */
-  private static double inputLossError(Trainer tr, Map<String, INDArray> feeds, List<Program.Leaf> inputs, double lx) {
-    double sq = 0;
-    for (Program.Leaf in : inputs) {
-      INDArray x = feeds.get(in.name()).dup();
-      Map<String, INDArray> f = new HashMap<>(feeds);
-      f.put(in.name(), x);
-      for (long i = 0; i < x.length(); i++) {
-        double v = x.getDouble(i);
-        double[] fs = new double[4];
-        double[] steps = {-2, -1, 1, 2};
-        for (int k = 0; k < 4; k++) {
-          x.putScalar(i, v + steps[k] * GradientCheckTest.H);
-          fs[k] = tr.gradients(f).loss();
-        }
-        x.putScalar(i, v);
-        double d = (fs[0] - 8 * fs[1] + 8 * fs[2] - fs[3]) / (12 * GradientCheckTest.H);
-        sq += d * d;
-      }
-    }
-    double numeric = BATCH / 2.0 * sq;
-    return Math.abs(numeric - lx) / Math.max(Math.abs(lx), 1e-6);
   }
 }
