@@ -1,10 +1,11 @@
 package dev.bpnet.dsl.cli;
 
+import dev.bpnet.api.Third;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.GradientCheck;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
-import dev.bpnet.dsl.compile.GradientCheck;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.diag.ErrorCode;
@@ -101,7 +102,7 @@ final class CheckCommand implements Callable<Integer> {
     // Paper mode follows section 3 of Weiming Xiong and Ruoyu Yang, "Reverse back propagation to
     // make full use of derivative": forward values are held constant, so g3 is not the gradient
     // of l_x.
-    if (tg.hasThirdPass() && tg.program().train().third().equals("paper")) {
+    if (tg.hasThirdPass() && tg.program().train().third() == Third.PAPER) {
       out.println("  " + name + ": g3 not checked: paper mode is not the gradient of l_x by design (Xiong and Yang, section 3)");
     }
     return failed;

@@ -14,7 +14,7 @@ final class ParamsCommand extends ModelCommand {
       out().println("model " + tg.program().name());
       long total = 0;
       for (Program.Param p : tg.program().params()) {
-        out().printf("  %-16s %-14s %s%n", p.name(), p.shape(), p.init());
+        out().printf("  %-16s %-14s %s%n", p.name(), p.shape(), p.init().word());
         total += p.shape().staticSize();
       }
       out().printf("  %d parameters%n", total);

@@ -1,9 +1,9 @@
 package dev.bpnet.dsl.cli;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.DataException;
@@ -114,7 +114,7 @@ final class TrainCommand extends ModelCommand {
     Files.createDirectories(out);
     out().printf("%s %s on %s: %s, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
         tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
-        tg.hasThirdPass() ? "3 passes (" + spec.third() + ", alpha " + spec.alpha() + ")" : "2 passes",
+        tg.hasThirdPass() ? "3 passes (" + spec.third().word() + ", alpha " + spec.alpha() + ")" : "2 passes",
         v.validation() == null ? ", no validation set" : ", " + v.validation().size() + " examples held out for validation");
     int every = reportEvery(n);
     if (every > 1) {
@@ -157,9 +157,10 @@ final class TrainCommand extends ModelCommand {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("passes", Integer.toString(s.passes()));
     m.put("alpha", Double.toString(s.alpha()));
-    m.put("third", s.third());
-    m.put("optimizer", s.optimizer() + s.optimizerArgs());
-    m.put("init", s.init());
+    // the words and text checkpoints have always held, so that older runs still resume
+    m.put("third", s.third().word());
+    m.put("optimizer", s.optimizer().name() + s.optimizer().args());
+    m.put("init", s.init().word());
     m.put("batch", Integer.toString(s.batch()));
     m.put("schedules", s.schedules().describe().strip());
     m.put("validation", Double.toString(s.validationFor(d.regression())));

@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.cli;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
@@ -8,7 +9,6 @@ import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.syntax.DataOption;
 import dev.bpnet.dsl.syntax.Fragments;
 import dev.bpnet.dsl.syntax.TrainOptions;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import dev.bpnet.runtime.data.Augmentation;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.Cifar;

@@ -1,6 +1,7 @@
 package dev.bpnet.dsl.compile;
 
 import com.palantir.javapoet.JavaFile;
+import dev.bpnet.api.DType;
 import dev.bpnet.dsl.ad.Passes;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.codegen.TrainerGenerator;
@@ -73,9 +74,12 @@ public final class BpNetCompiler {
     }
   }
 
-  /** The ND4J data type a model's {@code dtype} option names. */
-  public static DataType dataType(String dtype) {
-    return dtype.equals("float64") ? DataType.DOUBLE : DataType.FLOAT;
+  /** The ND4J data type of a model's {@code dtype} option. */
+  public static DataType dataType(DType dtype) {
+    return switch (dtype) {
+      case FLOAT32 -> DataType.FLOAT;
+      case FLOAT64 -> DataType.DOUBLE;
+    };
   }
 
 

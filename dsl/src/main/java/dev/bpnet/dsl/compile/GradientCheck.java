@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.compile;
 
+import dev.bpnet.api.Third;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.RuleInfo;
@@ -56,7 +57,7 @@ public final class GradientCheck {
     Gradients g = t.gradients(feeds);
     List<Result> out = new ArrayList<>();
     out.add(compare("g2 (dL/dθ)", t, g.pass2(), () -> t.gradients(feeds).loss(), r));
-    if (tg.hasThirdPass() && p.train().third().equals("exact")) {
+    if (tg.hasThirdPass() && p.train().third() == Third.EXACT) {
       out.add(compare("g3 (dl_x/dθ, exact)", t, g.pass3(), () -> t.gradients(feeds).inputLoss(), r));
     }
     return out;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.api.Init;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.ErrorCode;
@@ -18,7 +20,6 @@ import dev.bpnet.dsl.ir.Primitive;
 import dev.bpnet.dsl.ir.Primitives;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ class PrimitiveWalkTest {
     private int param(GraphBuilder g, String name, Shape s) {
       int id = g.leaf(new Leaves.Param(name, s));
       int n = (int) s.staticSize();
-      params.add(new Program.Param(name, id, s, "zeros", 1.0, n, n));
+      params.add(new Program.Param(name, id, s, Init.ZEROS, 1.0, n, n));
       return id;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.api.DType;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
@@ -62,7 +63,7 @@ class TrainingResumeTest {
   void aResumedRunEndsBitIdentical(String optimizer, String dtype, String passes, String feedback) throws Exception {
     String options = "optimizer = " + optimizer + " dtype = " + dtype + " " + (passes == null ? "" : passes);
     var tg = FileCompiler.model(new SourceFile("m.bpnet", model("16", feedback == null ? "" : feedback, options)), null);
-    DataType dt = BpNetCompiler.dataType(dtype);
+    DataType dt = BpNetCompiler.dataType(DType.of(dtype));
     Dataset.Split split = Splits.split(data(dt), 0.1, 9);
 
     Trainer whole = BpNetCompiler.instantiate(tg, dt, 9);

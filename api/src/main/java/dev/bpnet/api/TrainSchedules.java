@@ -1,7 +1,5 @@
-package dev.bpnet.dsl.syntax;
+package dev.bpnet.api;
 
-import dev.bpnet.runtime.optim.Optimizers;
-import dev.bpnet.runtime.optim.Schedule;
 import java.util.Objects;
 
 /**
@@ -35,7 +33,7 @@ public record TrainSchedules(Schedule lr, Schedule alpha, boolean lrOverAlpha) {
    * (then generated code and dumps stay as they were before schedules existed).
    */
   public Schedule learningRate(TrainSpec t) {
-    Schedule own = Optimizers.ownSchedule(t.optimizer(), t.optimizerArgs());
+    Schedule own = t.optimizer().ownSchedule();
     Schedule base = lr.equals(Schedule.NONE) ? own : lr;
     Schedule s = lrOverAlpha && t.passes() == 3 ? new Schedule.OverAlpha(base, t.alpha(), alpha) : base;
     return s.equals(own) ? null : s;

@@ -1,4 +1,4 @@
-package dev.bpnet.runtime.optim;
+package dev.bpnet.api;
 
 import java.util.List;
 

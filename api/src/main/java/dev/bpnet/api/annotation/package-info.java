@@ -18,4 +18,4 @@
  * expressions (docs/language.md) and are checked like a .bpnet file, with diagnostics that point
  * into the string. The annotations are read at compile time only.
  */
-package dev.bpnet.runtime.annotation;
+package dev.bpnet.api.annotation;

@@ -1,4 +1,4 @@
-package dev.bpnet.runtime.annotation;
+package dev.bpnet.api.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
