@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.api.Init;
 import dev.bpnet.api.TrainSpec;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
@@ -20,6 +19,7 @@ import dev.bpnet.dsl.ir.Primitive;
 import dev.bpnet.dsl.ir.Primitives;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.ArrayList;
@@ -108,7 +108,7 @@ class PrimitiveWalkTest {
     TrainingGraph tg = Passes.build(w.program);
     Trainer tr;
     try {
-      tr = BpNetCompiler.instantiate(tg, DataType.DOUBLE, 5);
+      tr = TrainerLoader.instantiate(tg, DataType.DOUBLE, 5);
     } catch (IllegalStateException e) {
       throw new AssertionError(e.getMessage() + "\n" + dev.bpnet.dsl.compile.FileCompiler.generate(tg, "walk"), e);
     }

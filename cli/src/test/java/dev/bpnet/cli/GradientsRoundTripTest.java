@@ -1,13 +1,13 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.io.Npz;
@@ -122,8 +122,8 @@ class GradientsRoundTripTest {
     // the trainer, independently
     TrainingGraph tg = FileCompiler.model(SourceFile.read(file), null);
     assertEquals(seed, tg.program().train().seed(), "the model's seed option");
-    assertEquals(dt, BpNetCompiler.dataType(tg.program().train().dtype()));
-    Trainer t = BpNetCompiler.instantiate(tg, dt, tg.program().train().seed());
+    assertEquals(dt, TrainerLoader.dataType(tg.program().train().dtype()));
+    Trainer t = TrainerLoader.instantiate(tg, dt, tg.program().train().seed());
     Map<String, INDArray> live = t.parameters();
     assertEquals(List.of("h.W", "h.b", "out.W", "out.b"), new ArrayList<>(live.keySet()));
     Map<String, INDArray> feeds = new LinkedHashMap<>();

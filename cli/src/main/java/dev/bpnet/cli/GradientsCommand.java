@@ -1,8 +1,8 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.DataException;
@@ -38,8 +38,8 @@ final class GradientsCommand extends ModelCommand {
   @Override
   int run(SourceFile src) {
     TrainingGraph tg = compile(src);
-    DataType dt = BpNetCompiler.dataType(tg.program().train().dtype());
-    Trainer t = BpNetCompiler.instantiate(tg, dt, tg.program().train().seed());
+    DataType dt = TrainerLoader.dataType(tg.program().train().dtype());
+    Trainer t = TrainerLoader.instantiate(tg, dt, tg.program().train().seed());
     try {
       List<String> problems = new ArrayList<>();
       if (params != null) {

@@ -1,9 +1,9 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.DataException;
@@ -55,7 +55,7 @@ final class TrainCommand extends ModelCommand {
     }
     TrainingGraph tg = compile(src);
     TrainSpec spec = tg.program().train();
-    DataType dt = BpNetCompiler.dataType(spec.dtype());
+    DataType dt = TrainerLoader.dataType(spec.dtype());
     TrainData d;
     try {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
@@ -83,7 +83,7 @@ final class TrainCommand extends ModelCommand {
     int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
     // normalisation is refit on what is left for training; augmentation applies to training batches only
     TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
-    Trainer t = BpNetCompiler.instantiate(tg, dt, spec.seed());
+    Trainer t = TrainerLoader.instantiate(tg, dt, spec.seed());
     Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     if (resumeDir == null && CheckpointStore.exists(out)) {

@@ -1,7 +1,7 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
-import static dev.bpnet.dsl.cli.CliEndToEndTest.bpnet;
-import static dev.bpnet.dsl.cli.CliEndToEndTest.show;
+import static dev.bpnet.cli.CliEndToEndTest.bpnet;
+import static dev.bpnet.cli.CliEndToEndTest.show;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.cli.CliEndToEndTest.Result;
+import dev.bpnet.cli.CliEndToEndTest.Result;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.ir.Program;

@@ -1,15 +1,15 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import dev.bpnet.api.Third;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.FileCompiler;
-import dev.bpnet.dsl.compile.GradientCheck;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.RuleInfo;
+import dev.bpnet.dsl.load.GradientCheck;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

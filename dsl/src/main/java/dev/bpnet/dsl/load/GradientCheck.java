@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.compile;
+package dev.bpnet.dsl.load;
 
 import dev.bpnet.api.Third;
 import dev.bpnet.dsl.ad.TrainingGraph;
@@ -45,7 +45,7 @@ public final class GradientCheck {
 
   /** g2 and, for an exact third pass, g3; sampled elements of each parameter. */
   public static List<Result> run(TrainingGraph tg, long seed) {
-    Trainer t = BpNetCompiler.instantiate(tg, DataType.DOUBLE, seed);
+    Trainer t = TrainerLoader.instantiate(tg, DataType.DOUBLE, seed);
     Random r = new Random(seed);
     for (INDArray p : t.parameters().values()) {
       p.addi(gaussian(r, p.shape()).muli(0.3));  // off the zero biases, where ReLU has its kink

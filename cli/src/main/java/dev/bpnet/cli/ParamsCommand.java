@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.SourceFile;

@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.CompileException;

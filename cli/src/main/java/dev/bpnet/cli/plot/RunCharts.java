@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.plot;
+package dev.bpnet.cli.plot;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

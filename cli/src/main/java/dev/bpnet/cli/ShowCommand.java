@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import com.palantir.javapoet.JavaFile;
 import dev.bpnet.dsl.ad.IrText;

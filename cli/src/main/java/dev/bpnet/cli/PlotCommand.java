@@ -1,7 +1,7 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
-import dev.bpnet.dsl.plot.RunCharts;
-import dev.bpnet.dsl.plot.RunMetrics;
+import dev.bpnet.cli.plot.RunCharts;
+import dev.bpnet.cli.plot.RunMetrics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.dsl.compile;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
-import dev.bpnet.dsl.compile.BpNetCompiler;
-import dev.bpnet.dsl.compile.FileCompiler;
-import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -52,6 +50,19 @@ class FuzzTest {
   static final int MAX_REPORTED = 12;
   /** Accepted mutants (with code not seen before) whose trainers are compiled and run. */
   static final int MAX_EXECUTED = 12;
+
+  /** The command-line tests' tiny model (cli's CliEndToEndTest.TINY): three exact passes, float64. */
+  static final String TINY = """
+      // a tiny model for the command-line tests
+      model Tiny {
+        input x: [4]
+        label y: [3]
+        h   = tanh(dense(x, 5))
+        out = dense(h, 3)
+        loss = softmax_cross_entropy(out, y)
+        train { passes = 3  alpha = 0.6  third = exact  dtype = float64  seed = 11 }
+      }
+      """;
 
   /** Comparisons, where, clamp, named arguments, exponents, comments, separators. */
   static final String SYNTAX_1 = """
@@ -156,7 +167,7 @@ class FuzzTest {
     texts.add(SYNTAX_1);
     texts.add(SYNTAX_2);
     texts.add(SYNTAX_3);
-    texts.add(CliEndToEndTest.TINY);
+    texts.add(TINY);
     return texts;
   }
 
@@ -331,7 +342,7 @@ class FuzzTest {
    */
   static String execute(TrainingGraph tg, long seed) {
     Program p = tg.program();
-    DataType dt = BpNetCompiler.dataType(p.train().dtype());
+    DataType dt = TrainerLoader.dataType(p.train().dtype());
     Random r = new Random(seed);
     Map<String, INDArray> feeds = new LinkedHashMap<>();
     List<Program.Leaf> leaves = new ArrayList<>(p.inputs());
@@ -362,7 +373,7 @@ class FuzzTest {
     }
     String phase = "instantiate";
     try {
-      Trainer t = BpNetCompiler.instantiate(tg, dt, p.train().seed());
+      Trainer t = TrainerLoader.instantiate(tg, dt, p.train().seed());
       phase = "gradients";
       t.gradients(feeds);
       phase = "step";

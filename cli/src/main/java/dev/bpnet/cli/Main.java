@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -1,11 +1,11 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.plot.RunCharts;
-import dev.bpnet.dsl.plot.RunMetrics;
+import dev.bpnet.cli.plot.RunCharts;
+import dev.bpnet.cli.plot.RunMetrics;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

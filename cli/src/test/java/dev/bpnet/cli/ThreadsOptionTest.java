@@ -1,4 +1,4 @@
-package dev.bpnet.dsl.cli;
+package dev.bpnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,11 @@
-package dev.bpnet.dsl.compile;
+package dev.bpnet.dsl.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.ir.RuleInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
