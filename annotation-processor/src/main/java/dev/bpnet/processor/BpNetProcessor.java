@@ -2,14 +2,14 @@ package dev.bpnet.processor;
 
 import com.google.auto.service.AutoService;
 import com.palantir.javapoet.JavaFile;
+import dev.bpnet.api.annotation.BpNetModel;
+import dev.bpnet.api.annotation.BpNetSource;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.runtime.annotation.BpNetModel;
-import dev.bpnet.runtime.annotation.BpNetSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -1,9 +1,9 @@
 package dev.bpnet.processor;
 
+import dev.bpnet.api.annotation.Dense;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Expr;
-import dev.bpnet.runtime.annotation.Dense;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -1,18 +1,18 @@
 package dev.bpnet.processor;
 
+import dev.bpnet.api.annotation.Activation;
+import dev.bpnet.api.annotation.Dense;
+import dev.bpnet.api.annotation.Input;
+import dev.bpnet.api.annotation.Label;
+import dev.bpnet.api.annotation.Layer;
+import dev.bpnet.api.annotation.LayerRule;
+import dev.bpnet.api.annotation.Loss;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.RuleDecl;
-import dev.bpnet.runtime.annotation.Activation;
-import dev.bpnet.runtime.annotation.Dense;
-import dev.bpnet.runtime.annotation.Input;
-import dev.bpnet.runtime.annotation.Label;
-import dev.bpnet.runtime.annotation.Layer;
-import dev.bpnet.runtime.annotation.LayerRule;
-import dev.bpnet.runtime.annotation.Loss;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

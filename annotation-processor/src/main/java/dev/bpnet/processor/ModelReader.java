@@ -1,5 +1,7 @@
 package dev.bpnet.processor;
 
+import dev.bpnet.api.TrainSpec;
+import dev.bpnet.api.annotation.BpNetModel;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
@@ -9,8 +11,6 @@ import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.dsl.syntax.RuleDecl;
-import dev.bpnet.dsl.syntax.TrainSpec;
-import dev.bpnet.runtime.annotation.BpNetModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.bpnet.processor;
 
+import dev.bpnet.api.annotation.BpNetSource;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.ErrorCode;
-import dev.bpnet.runtime.annotation.BpNetSource;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;

@@ -1,10 +1,10 @@
 package dev.bpnet.processor;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.TrainOptions;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

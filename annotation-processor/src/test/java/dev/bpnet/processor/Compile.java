@@ -27,5 +27,5 @@ final class Compile {
   }
 
   /** The usual imports, to start a model file with. */
-  static final String IMPORTS = "import dev.bpnet.runtime.annotation.*; import org.nd4j.linalg.api.ndarray.INDArray;";
+  static final String IMPORTS = "import dev.bpnet.api.annotation.*; import org.nd4j.linalg.api.ndarray.INDArray;";
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SourceTest {
   @Test
   void compilesEveryModelOfTheFile() {
-    Compilation c = Compile.javac(Compile.source("Models", "import dev.bpnet.runtime.annotation.BpNetSource;",
+    Compilation c = Compile.javac(Compile.source("Models", "import dev.bpnet.api.annotation.BpNetSource;",
         "@BpNetSource(\"models/tiny.bpnet\") interface Models {}"));
     assertThat(c).succeededWithoutWarnings();
     assertThat(c).generatedSourceFile("test.TinyATrainer").contentsAsUtf8String().contains("[tiny.bpnet:5:15]");  // relative to the model file's directory
@@ -25,14 +25,14 @@ class SourceTest {
   @Test
   void onAPackage() {
     Compilation c = Compile.javac(JavaFileObjects.forSourceLines("test.package-info",
-        "@BpNetSource(\"models/tiny.bpnet\")", "package test;", "import dev.bpnet.runtime.annotation.BpNetSource;"));
+        "@BpNetSource(\"models/tiny.bpnet\")", "package test;", "import dev.bpnet.api.annotation.BpNetSource;"));
     assertThat(c).succeededWithoutWarnings();
     assertThat(c).generatedSourceFile("test.TinyATrainer");
   }
 
   @Test
   void missingFile() {
-    JavaFileObject src = Compile.source("Models", "import dev.bpnet.runtime.annotation.BpNetSource;",
+    JavaFileObject src = Compile.source("Models", "import dev.bpnet.api.annotation.BpNetSource;",
         "@BpNetSource(\"models/nowhere.bpnet\")",
         "interface Models {}");
     Compilation c = Compile.javac(src);
@@ -43,7 +43,7 @@ class SourceTest {
 
   @Test
   void syntaxErrorsInTheFile() {
-    JavaFileObject src = Compile.source("Models", "import dev.bpnet.runtime.annotation.BpNetSource;",
+    JavaFileObject src = Compile.source("Models", "import dev.bpnet.api.annotation.BpNetSource;",
         "",
         "@BpNetSource(\"models/broken.bpnet\") interface Models {}");
     Compilation c = Compile.javac(src);
@@ -55,7 +55,7 @@ class SourceTest {
 
   @Test
   void modelErrorsInTheFile() {
-    JavaFileObject src = Compile.source("Models", "import dev.bpnet.runtime.annotation.BpNetSource;",
+    JavaFileObject src = Compile.source("Models", "import dev.bpnet.api.annotation.BpNetSource;",
         "@BpNetSource(\"models/misnamed.bpnet\") interface Models {}");
     Compilation c = Compile.javac(src);
     assertThat(c).hadErrorCount(2);

@@ -3,6 +3,8 @@ package dev.bpnet.processor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.api.TrainSpec;
+import dev.bpnet.api.annotation.Train;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
@@ -10,8 +12,6 @@ import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.Fragments;
 import dev.bpnet.dsl.syntax.TrainOptions;
-import dev.bpnet.dsl.syntax.TrainSpec;
-import dev.bpnet.runtime.annotation.Train;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;

@@ -73,7 +73,7 @@ class WarningTest {
 
   @Test
   void warningsOfASourceFileAreShownWithItsLines() {
-    JavaFileObject src = Compile.source("Models", "import dev.bpnet.runtime.annotation.BpNetSource;",
+    JavaFileObject src = Compile.source("Models", "import dev.bpnet.api.annotation.BpNetSource;",
         "@BpNetSource(\"models/warned.bpnet\") interface Models {}");
     Compilation c = Compile.javacAllowingWarnings(src);
     assertThat(c).succeeded();

@@ -3,6 +3,7 @@ package dev.bpnet.dsl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
 import java.util.Random;
@@ -34,7 +35,7 @@ class AllocationTest {
   void stepsAfterTheFirstAllocateNothing(int passes, String third, DataType dt) throws Exception {
     var m = Models.mlp("Alloc", 20, new int[] {16, 12}, 5, "tanh", "softmax_cross_entropy",
         t -> t.withPasses(passes).withAlpha(passes == 3 ? 0.7 : 1.0).withThird(third));
-    Trainer tr = dev.bpnet.dsl.compile.BpNetCompiler.compile(m)
+    Trainer tr = TrainerLoader.compile(m)
         .getConstructor(DataType.class, long.class).newInstance(dt, 1L);
     Random r = new Random(5);
     Map<String, INDArray> feeds = Map.of("x", TestData.gaussian(r, dt, 8, 20), "y", TestData.oneHot(r, dt, 8, 5));

@@ -3,7 +3,7 @@ package dev.bpnet.dsl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
 import java.util.Random;
@@ -19,7 +19,7 @@ class DeterminismTest {
   void sameSeedSameRun(DataType dt) throws Exception {
     var m = Models.mlp("Det", 10, new int[] {8}, 3, "relu", "softmax_cross_entropy",
         t -> t.withPasses(3).withAlpha(0.6).withThird("paper").withInit("three_pass"));
-    var cls = BpNetCompiler.compile(m);
+    var cls = TrainerLoader.compile(m);
     Trainer a = cls.getConstructor(DataType.class, long.class).newInstance(dt, 9L);
     Trainer b = cls.getConstructor(DataType.class, long.class).newInstance(dt, 9L);
     Trainer c = cls.getConstructor(DataType.class, long.class).newInstance(dt, 10L);

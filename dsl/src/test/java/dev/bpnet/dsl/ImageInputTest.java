@@ -3,7 +3,7 @@ package dev.bpnet.dsl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.dsl.model.E;
 import dev.bpnet.dsl.model.ModelBuilder;
 import dev.bpnet.dsl.syntax.Expr;
@@ -46,8 +46,8 @@ class ImageInputTest {
     Dataset.Split s = all.split(8000);
     List<Double> flatLosses = new ArrayList<>();
     List<Double> imageLosses = new ArrayList<>();
-    Trainer flat = BpNetCompiler.load(mnist(E.ref("x"), 784));
-    Trainer img = BpNetCompiler.load(mnist(E.call("flatten", E.ref("x")), 1, 28, 28));
+    Trainer flat = TrainerLoader.load(mnist(E.ref("x"), 784));
+    Trainer img = TrainerLoader.load(mnist(E.call("flatten", E.ref("x")), 1, 28, 28));
     Fit.run(flat, new Batches(s.first(), 32, 11L), EPOCHS, e -> flatLosses.add(e.loss()));
     Fit.run(img, new Batches(s.first(), 32, 11L), EPOCHS, e -> imageLosses.add(e.loss()));
     double flatAcc = Evaluate.accuracy(flat, s.rest(), 500);

@@ -2,7 +2,7 @@ package dev.bpnet.dsl;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.Dataset;
@@ -25,7 +25,7 @@ class MnistAccuracyTest {
   void reachesNinetyFivePercent(double alpha) {
     Dataset all = Mnist.bundled(DataType.FLOAT);
     Dataset.Split s = all.split(8000);
-    Trainer t = BpNetCompiler.load(Models.mnist(alpha, "paper"));
+    Trainer t = TrainerLoader.load(Models.mnist(alpha, "paper"));
     long start = System.nanoTime();
     Fit.run(t, new Batches(s.first(), 32, 11L), EPOCHS, e -> System.out.printf(
         "mnist alpha %.1f epoch %d: loss %.4f l_x %.5f%n", alpha, e.epoch() + 1, e.loss(), e.inputLoss()));

@@ -1,10 +1,10 @@
 package dev.bpnet.dsl;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.model.E;
 import dev.bpnet.dsl.model.ModelBuilder;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 

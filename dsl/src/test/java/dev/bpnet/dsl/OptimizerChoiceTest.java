@@ -3,9 +3,9 @@ package dev.bpnet.dsl;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.Dataset;
@@ -32,7 +32,7 @@ class OptimizerChoiceTest {
     String text = "model M { input x: [784] label y: [10]\n h = sigmoid(dense(x, 32))\n out = dense(h, 10)\n"
         + " loss = softmax_cross_entropy(out, y)\n train { optimizer = " + optimizer + " batch = 100 seed = 3 } }\n";
     var tg = FileCompiler.model(new SourceFile("m.bpnet", text), null);
-    Trainer t = BpNetCompiler.instantiate(tg, DataType.FLOAT, 3);
+    Trainer t = TrainerLoader.instantiate(tg, DataType.FLOAT, 3);
     Class<?> expected = switch (type) {
       case "Sgd" -> Sgd.class;
       case "Momentum" -> Momentum.class;

@@ -28,7 +28,7 @@ public final class IrText {
     p.inputs().forEach(l -> b.append("  input ").append(l.name()).append(' ').append(l.shape()).append('\n'));
     p.labels().forEach(l -> b.append("  label ").append(l.name()).append(' ').append(l.shape()).append('\n'));
     for (Program.Param par : p.params()) {
-      b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init(), fmt(par.gain())));
+      b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init().word(), fmt(par.gain())));
     }
     b.append("  train ").append(p.train().describe()).append('\n');
     Phase[] phases = tg.phases();

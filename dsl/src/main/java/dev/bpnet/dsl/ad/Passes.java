@@ -1,5 +1,7 @@
 package dev.bpnet.dsl.ad;
 
+import dev.bpnet.api.Schedule;
+import dev.bpnet.api.Third;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.ErrorCode;
@@ -9,7 +11,6 @@ import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.RuleInfo;
-import dev.bpnet.runtime.optim.Schedule;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ public final class Passes {
       return new TrainingGraph(p, g.build(), -1, g2, Map.of(), false);
     }
     g.label(lx, "l_x");
-    boolean paper = p.train().third().equals("paper");
+    boolean paper = p.train().third() == Third.PAPER;
     BitSet blocked = new BitSet();
     if (paper) {
       // the values the forward pass computes (not a rule body's nodes lowered early, for its checks)

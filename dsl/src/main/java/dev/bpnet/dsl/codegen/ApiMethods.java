@@ -7,10 +7,11 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.bpnet.api.Schedule;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ final class ApiMethods {
       t.addField(FieldSpec.builder(double.class, "alpha", Modifier.PRIVATE)
           .addJavadoc("Weight of g2 in the update direction alpha * g2 + (1 - alpha) * g3.\n")
           .initializer("$L", p.train().alpha()).build());
-      if (!p.train().schedules().alpha().equals(dev.bpnet.runtime.optim.Schedule.NONE)) {
+      if (!p.train().schedules().alpha().equals(Schedule.NONE)) {
         t.addField(FieldSpec.builder(ScheduleCode.SCHEDULE, "alphaSchedule", Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("How alpha changes with the epoch, from $L (alpha_schedule = $L).\n", p.train().alpha(),
                 p.train().schedules().alpha().describe())
@@ -81,9 +82,12 @@ final class ApiMethods {
 
   void constructors(TypeSpec.Builder t) {
     TrainSpec s = p.train();
-    String dt = s.dtype().equals("float64") ? "DOUBLE" : "FLOAT";
+    String dt = switch (s.dtype()) {  // ND4J's DataType constant
+      case FLOAT32 -> "FLOAT";
+      case FLOAT64 -> "DOUBLE";
+    };
     t.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-        .addJavadoc("A trainer with the model's own dtype ($L) and seed ($L).\n", s.dtype(), s.seed())
+        .addJavadoc("A trainer with the model's own dtype ($L) and seed ($L).\n", s.dtype().word(), s.seed())
         .addStatement("this($T.$L, $LL)", TrainerGenerator.DATA_TYPE, dt, s.seed()).build());
     MethodSpec.Builder c = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("A trainer computing in {@code dtype}, parameters initialised from {@code seed}.\n")
@@ -92,16 +96,16 @@ final class ApiMethods {
     for (Program.Param par : p.params()) {
       String dims = par.shape().dims().stream().map(d -> d + "L").collect(Collectors.joining(", "));
       c.addStatement("this.$N = $T.create($S, new long[] {$L}, $L, $L, $L, seed, $S, dtype)",
-          names.of(par.node()), INIT, par.init(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name());
+          names.of(par.node()), INIT, par.init().word(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name());
     }
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
-    String args = s.optimizerArgs().entrySet().stream()
+    String args = s.optimizer().args().entrySet().stream()
         .map(e -> "\"" + e.getKey() + "\", " + Emitter.literal(e.getValue())).collect(Collectors.joining(", "));
     var schedule = s.schedules().learningRate(s);
     if (schedule == null) {
-      c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer(), Map.class, args);
+      c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args);
     } else {
-      c.addStatement("this.optimizer = $T.create($S, $T.of($L),\n$L, seed)", OPTIMIZERS, s.optimizer(), Map.class, args,
+      c.addStatement("this.optimizer = $T.create($S, $T.of($L),\n$L, seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args,
           ScheduleCode.of(schedule));
     }
     t.addMethod(c.build());

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import dev.bpnet.api.Schedule;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Program;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class ApiSurface {
       t.addMethod(MethodSpec.methodBuilder("setAlpha").addModifiers(Modifier.PUBLIC)
           .addJavadoc("Sets alpha in alpha * g2 + (1 - alpha) * g3 (an alpha schedule calls this).\n")
           .addParameter(double.class, "alpha").addStatement("this.alpha = alpha").build());
-      if (!p.train().schedules().alpha().equals(dev.bpnet.runtime.optim.Schedule.NONE)) {
+      if (!p.train().schedules().alpha().equals(Schedule.NONE)) {
         t.addMethod(override("startEpoch", com.palantir.javapoet.TypeName.VOID).addParameter(int.class, "epoch")
             .addJavadoc("Sets alpha from its schedule (overriding {@link #setAlpha}), then starts the optimizer's epoch.\n")
             .addStatement("alpha = alphaSchedule.at($L, epoch, 0)", p.train().alpha())

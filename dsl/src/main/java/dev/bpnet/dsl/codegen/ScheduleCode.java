@@ -2,13 +2,13 @@ package dev.bpnet.dsl.codegen;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import dev.bpnet.runtime.optim.Schedule;
+import dev.bpnet.api.Schedule;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** A {@link Schedule} as the Java expression that makes it, for generated trainers. */
 final class ScheduleCode {
-  static final ClassName SCHEDULE = ClassName.get("dev.bpnet.runtime.optim", "Schedule");
+  static final ClassName SCHEDULE = ClassName.get(Schedule.class);
 
   private ScheduleCode() {}
 

@@ -8,9 +8,7 @@ import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.dsl.syntax.RuleDecl;
-import dev.bpnet.runtime.Trainer;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The pipeline: AST -> checks and IR (lowering) -> autodiff -> code generation. Each phase
@@ -19,6 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Warnings travel with the result: {@code differentiate(...).program().warnings()}, or
  * {@link FileCompiler#checkWithWarnings} for a file.
+ *
+ * <p>Nothing here touches the runtime or ND4J: the annotation processor runs this inside javac.
+ * Loading the generated trainer into this JVM is {@code load.TrainerLoader}'s.
  */
 public final class BpNetCompiler {
   public static final String DEFAULT_PACKAGE = "dev.bpnet.generated";
@@ -46,37 +47,4 @@ public final class BpNetCompiler {
     TrainingGraph tg = differentiate(model, rules);
     return FileCompiler.guard(model, () -> TrainerGenerator.generate(tg, packageName));
   }
-
-  /** Generates, compiles in memory and instantiates the trainer with the model's defaults. */
-  public static Trainer load(ModelDecl model) {
-    JavaFile f = generate(model, DEFAULT_PACKAGE);
-    Class<? extends Trainer> c = InMemoryJavac.compile(f, Trainer.class);
-    try {
-      return c.getConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
-    }
-  }
-
-  /** Generates and compiles, returning the class so that callers can pick dtype and seed. */
-  public static Class<? extends Trainer> compile(ModelDecl model) {
-    return InMemoryJavac.compile(generate(model, DEFAULT_PACKAGE), Trainer.class);
-  }
-
-  /** Generates, compiles in memory and instantiates a differentiated model. */
-  public static Trainer instantiate(TrainingGraph tg, DataType dtype, long seed) {
-    Class<? extends Trainer> c = InMemoryJavac.compile(FileCompiler.generate(tg, DEFAULT_PACKAGE), Trainer.class);
-    try {
-      return c.getConstructor(DataType.class, long.class).newInstance(dtype, seed);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
-    }
-  }
-
-  /** The ND4J data type a model's {@code dtype} option names. */
-  public static DataType dataType(String dtype) {
-    return dtype.equals("float64") ? DataType.DOUBLE : DataType.FLOAT;
-  }
-
-
 }

@@ -1,8 +1,9 @@
 package dev.bpnet.dsl.ir;
 
+import dev.bpnet.api.Init;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Pos;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.List;
 
 /**
@@ -33,9 +34,9 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
    * A trainable parameter with its initialisation: the scheme, the gain (2 before a ReLU,
    * 1 otherwise) and the fans it is computed from.
    */
-  public record Param(String name, int node, Shape shape, String init, double gain, int fanIn,
+  public record Param(String name, int node, Shape shape, Init init, double gain, int fanIn,
       int fanOut, Update update, String leader) {
-    public Param(String name, int node, Shape shape, String init, double gain, int fanIn, int fanOut) {
+    public Param(String name, int node, Shape shape, Init init, double gain, int fanIn, int fanOut) {
       this(name, node, shape, init, gain, fanIn, fanOut, Update.OWN, null);
     }
 

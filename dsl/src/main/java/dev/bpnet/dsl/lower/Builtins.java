@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.api.Init;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Activations;
 import dev.bpnet.dsl.ir.Leaves;
@@ -227,7 +228,7 @@ final class Builtins {
         z = fa;
       }
       if (number(c, "bias", -1, 1) != 0.0) {
-        int b = s.param("b", Shape.of(units), "zeros", in, units);
+        int b = s.param("b", Shape.of(units), Init.ZEROS, in, units);
         z = o.biasAdd(z, b, -1);
       }
       s.denseWeight.put(z, wIndex);
@@ -315,13 +316,13 @@ final class Builtins {
       }
       dims.add(d);
     }
-    String init = dims.size() == 1 ? "zeros" : s.train.init();
+    Init init = dims.size() == 1 ? Init.ZEROS : s.train.init();
     Expr e = c.named().get("init");
     if (e != null) {
-      List<String> known = new ArrayList<>(dev.bpnet.dsl.syntax.TrainOptions.INITS);
-      known.add("zeros");
+      List<String> known = new ArrayList<>(Init.WORDS);
+      known.add(Init.ZEROS.word());
       if (e instanceof Expr.Ref r && known.contains(r.name())) {
-        init = r.name();
+        init = Init.of(r.name());
       } else {
         s.diag.unknown(ErrorCode.E7, e.pos(), e instanceof Expr.Ref r ? r.name() : "?", known, "init",
             "expected one of " + String.join(", ", known));

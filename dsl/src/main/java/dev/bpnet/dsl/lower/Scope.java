@@ -1,5 +1,7 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.api.Init;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
@@ -8,7 +10,6 @@ import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ final class Scope {
     return n == 1 ? key : key + n;
   }
 
-  int param(String base, Shape shape, String init, int fanIn, int fanOut) {
+  int param(String base, Shape shape, Init init, int fanIn, int fanOut) {
     String name = paramName(base);
     int node = graph.leaf(new Leaves.Param(name, shape));
     params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut));
@@ -51,7 +52,7 @@ final class Scope {
   }
 
   /** A parameter that is state rather than trained: fixed, or moved with {@code leader}. */
-  int state(String base, Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
+  int state(String base, Shape shape, Init init, int fanIn, int fanOut, Program.Update update, String leader) {
     String name = paramName(base);
     int node = graph.leaf(new Leaves.Param(name, shape));
     params.add(new Program.Param(name, node, shape, init, 1.0, fanIn, fanOut, update, leader));
@@ -62,7 +63,7 @@ final class Scope {
    * A parameter declared with param(...) or, in a layer rule, state(...): it takes the name of
    * the value it defines.
    */
-  int namedParam(Shape shape, String init, int fanIn, int fanOut, Program.Update update, String leader) {
+  int namedParam(Shape shape, Init init, int fanIn, int fanOut, Program.Update update, String leader) {
     int node = graph.leaf(new Leaves.Param(owner, shape));
     params.add(new Program.Param(owner, node, shape, init, 1.0, fanIn, fanOut, update, leader));
     return node;

@@ -1,9 +1,9 @@
 package dev.bpnet.dsl.model;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

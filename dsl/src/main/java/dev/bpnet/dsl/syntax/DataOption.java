@@ -1,10 +1,11 @@
 package dev.bpnet.dsl.syntax;
 
+import dev.bpnet.api.DataSets;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Suggest;
-import dev.bpnet.runtime.data.Synthetic;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class DataOption {
 
   /** Whether {@code name} is a data set read from files (whose defaults are not filled in). */
   public static boolean fileBacked(String name) {
-    return !Synthetic.ARGUMENTS.containsKey(name);
+    return !DataSets.GENERATED.containsKey(name);
   }
 
   /** {@code t} with the data option {@code o} applied, or {@code t} after reporting errors. */
@@ -134,8 +135,8 @@ public final class DataOption {
     String got = v == null ? "" : ", got " + fmt(v);
     boolean whole = v != null && v == Math.rint(v) && Math.abs(v) < 0x1p31;
     return switch (k) {
-      case "n" -> whole && v >= 2 && v <= Synthetic.MAX_EXAMPLES ? null
-          : "an integer from 2 to " + Synthetic.MAX_EXAMPLES + got;
+      case "n" -> whole && v >= 2 && v <= DataSets.MAX_EXAMPLES ? null
+          : "an integer from 2 to " + DataSets.MAX_EXAMPLES + got;
       case "seed" -> v != null && v == Math.rint(v) && Math.abs(v) < 0x1p63 ? null : "an integer" + got;
       case "crop" -> whole && v >= 0 ? null : "a whole number of pixels, at least 0" + got;
       case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end)" + got;
@@ -153,7 +154,7 @@ public final class DataOption {
     Map<String, Double> c100 = new LinkedHashMap<>(IMAGES);
     c100.put("labels", 0.0);
     m.put("cifar100", Collections.unmodifiableMap(c100));
-    new java.util.TreeMap<>(Synthetic.ARGUMENTS).forEach(m::put);
+    new java.util.TreeMap<>(DataSets.GENERATED).forEach(m::put);
     return Collections.unmodifiableMap(m);
   }
 

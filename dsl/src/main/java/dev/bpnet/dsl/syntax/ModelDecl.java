@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.syntax;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Pos;
 import java.util.List;
 

@@ -1,18 +1,24 @@
 package dev.bpnet.dsl.syntax;
 
+import dev.bpnet.api.DType;
+import dev.bpnet.api.Init;
+import dev.bpnet.api.OptimizerSpec;
+import dev.bpnet.api.Schedule;
+import dev.bpnet.api.Third;
+import dev.bpnet.api.TrainSchedules;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.diag.Suggest;
-import dev.bpnet.runtime.optim.Schedule;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A train block's options to a {@link TrainSpec}, checking each value. Options not given
+ * A train block's options to a typed {@link TrainSpec}, checking each value. Options not given
  * keep the defaults of {@link TrainSpec#DEFAULTS}, which the README documents.
  */
 public final class TrainOptions {
@@ -23,16 +29,16 @@ public final class TrainOptions {
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
       "validation");
   /** Optimizers and the arguments each takes, with their defaults. */
-  public static final Map<String, Map<String, Double>> OPTIMIZERS = dev.bpnet.runtime.optim.Optimizers.ARGUMENTS;
+  public static final Map<String, Map<String, Double>> OPTIMIZERS = OptimizerSpec.ARGUMENTS;
   /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
   private static final Map<String, double[]> RANGES = Map.of(
       "lr", new double[] {0, Double.MAX_VALUE, 0, 1}, "eps", new double[] {0, Double.MAX_VALUE, 0, 1},
       "momentum", new double[] {0, 1, 1, 0}, "beta1", new double[] {0, 1, 1, 0}, "beta2", new double[] {0, 1, 1, 0},
       "beta", new double[] {0, 1, 0, 1}, "gamma0", new double[] {0, 1, 0, 1},
       "floor", new double[] {0, Double.MAX_VALUE, 1, 1}, "lambda", new double[] {0, Double.MAX_VALUE, 1, 1});
-  public static final List<String> INITS = List.of("xavier", "kaiming", "three_pass");
-  public static final List<String> DTYPES = List.of("float32", "float64");
-  public static final List<String> THIRD = List.of("paper", "exact");
+  public static final List<String> INITS = Init.WORDS;
+  public static final List<String> DTYPES = DType.WORDS;
+  public static final List<String> THIRD = Third.WORDS;
   /** Data sets by name, with their arguments and defaults (see {@link DataOption}). */
   public static final Map<String, Map<String, Double>> DATA = DataOption.SETS;
 
@@ -90,15 +96,15 @@ public final class TrainOptions {
       case "third": {
         written.put(o.name(), o);
         String s = word(o, THIRD);
-        return s == null ? t : t.withThird(s);
+        return s == null ? t : t.withThird(Third.of(s));
       }
       case "init": {
         String s = word(o, INITS);
-        return s == null ? t : t.withInit(s);
+        return s == null ? t : t.withInit(Init.of(s));
       }
       case "dtype": {
         String s = word(o, DTYPES);
-        return s == null ? t : t.withDtype(s);
+        return s == null ? t : t.withDtype(DType.of(s));
       }
       case "batch", "epochs": {
         Double n = number(o);
@@ -160,7 +166,7 @@ public final class TrainOptions {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
           return;
         }
-        java.util.List<String> flag = dev.bpnet.runtime.optim.Optimizers.FLAGS.get(k);
+        java.util.List<String> flag = OptimizerSpec.FLAGS.get(k);
         if (flag != null) {
           if (e instanceof Expr.Ref r && flag.contains(r.name())) {
             args.put(k, (double) flag.indexOf(r.name()));
@@ -179,7 +185,7 @@ public final class TrainOptions {
         }
       });
     }
-    return t.withOptimizer(name, args);
+    return t.withOptimizer(new OptimizerSpec(name, args));
   }
 
   /**

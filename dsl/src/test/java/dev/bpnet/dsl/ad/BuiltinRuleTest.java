@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
@@ -39,7 +39,7 @@ class BuiltinRuleTest {
 
   static Trainer trainer(String call) {
     String text = RULES + UserRuleTest.NET.replace("ACT(z)", call).replace("PASSES", "3");
-    return BpNetCompiler.instantiate(FileCompiler.model(new SourceFile("b.bpnet", text), null), DataType.DOUBLE, 5);
+    return TrainerLoader.instantiate(FileCompiler.model(new SourceFile("b.bpnet", text), null), DataType.DOUBLE, 5);
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -68,7 +68,7 @@ class BuiltinRuleTest {
   void aSaturatedSigmoidStillGetsASlopeWhenTheStepMovesItBack() {
     String text = "model S { input x: [1] label y: [1]\n z = dense(x, 1)\n a = difference(sigmoid(z))\n"
         + " loss = mse(a, y)\n train { optimizer = sgd(lr = 0.5) dtype = float64 } }\n";
-    Trainer t = BpNetCompiler.instantiate(FileCompiler.model(new SourceFile("s.bpnet", text), null), DataType.DOUBLE, 1);
+    Trainer t = TrainerLoader.instantiate(FileCompiler.model(new SourceFile("s.bpnet", text), null), DataType.DOUBLE, 1);
     t.parameters().get("z.W").assign(40.0);  // z = 40: sigmoid(z) is exactly 1.0 in float64
     t.parameters().get("z.b").assign(0.0);
     Gradients g = t.gradients(Map.of("x", Nd4j.ones(DataType.DOUBLE, 1, 1), "y", Nd4j.zeros(DataType.DOUBLE, 1, 1)));

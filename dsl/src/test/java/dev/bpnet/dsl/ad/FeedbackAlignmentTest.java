@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
@@ -25,7 +25,7 @@ class FeedbackAlignmentTest {
   static Trainer trainer(String mode) {
     String text = "model F { input x: [3] label y: [2]\n h = tanh(dense(x, 4))\n out = dense(h, 2, feedback = " + mode + ")\n"
         + " loss = mse(out, y)\n train { optimizer = sgd(lr = 0.2) dtype = float64 } }\n";
-    return BpNetCompiler.instantiate(FileCompiler.model(new SourceFile("f.bpnet", text), null), DataType.DOUBLE, 4);
+    return TrainerLoader.instantiate(FileCompiler.model(new SourceFile("f.bpnet", text), null), DataType.DOUBLE, 4);
   }
 
   @ParameterizedTest

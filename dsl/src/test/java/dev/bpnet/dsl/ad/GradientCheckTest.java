@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.Models;
 import dev.bpnet.dsl.TestData;
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
@@ -109,7 +109,7 @@ class GradientCheckTest {
 
   static Trainer instantiate(ModelDecl m) {
     try {
-      return BpNetCompiler.compile(m).getConstructor(DataType.class, long.class)
+      return TrainerLoader.compile(m).getConstructor(DataType.class, long.class)
           .newInstance(DataType.DOUBLE, 3L);
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(e);

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
@@ -54,7 +54,7 @@ class LayerRuleTest {
       """;
 
   static Trainer trainer(String text, int batch) {
-    return BpNetCompiler.instantiate(FileCompiler.model(new SourceFile("l.bpnet", text), null), DataType.DOUBLE, batch);
+    return TrainerLoader.instantiate(FileCompiler.model(new SourceFile("l.bpnet", text), null), DataType.DOUBLE, batch);
   }
 
   static String model(String out, String train) {

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.api.Init;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
@@ -18,7 +19,7 @@ import dev.bpnet.dsl.ir.Primitive;
 import dev.bpnet.dsl.ir.Primitives;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
-import dev.bpnet.dsl.syntax.TrainSpec;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ class PrimitiveWalkTest {
     TrainingGraph tg = Passes.build(w.program);
     Trainer tr;
     try {
-      tr = BpNetCompiler.instantiate(tg, DataType.DOUBLE, 5);
+      tr = TrainerLoader.instantiate(tg, DataType.DOUBLE, 5);
     } catch (IllegalStateException e) {
       throw new AssertionError(e.getMessage() + "\n" + dev.bpnet.dsl.compile.FileCompiler.generate(tg, "walk"), e);
     }
@@ -202,7 +203,7 @@ class PrimitiveWalkTest {
     private int param(GraphBuilder g, String name, Shape s) {
       int id = g.leaf(new Leaves.Param(name, s));
       int n = (int) s.staticSize();
-      params.add(new Program.Param(name, id, s, "zeros", 1.0, n, n));
+      params.add(new Program.Param(name, id, s, Init.ZEROS, 1.0, n, n));
       return id;
     }
 

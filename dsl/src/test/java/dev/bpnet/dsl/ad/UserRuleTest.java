@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
 import java.util.Map;
@@ -32,7 +32,7 @@ class UserRuleTest {
   static Trainer trainer(String rules, String act, int passes) {
     String text = rules + NET.replace("ACT", act).replace("PASSES", String.valueOf(passes));
     var tg = FileCompiler.model(new SourceFile("rules.bpnet", text), null);
-    return BpNetCompiler.instantiate(tg, DataType.DOUBLE, 5);
+    return TrainerLoader.instantiate(tg, DataType.DOUBLE, 5);
   }
 
   static Map<String, INDArray> feeds(Random r) {

@@ -3,13 +3,13 @@ package dev.bpnet.dsl.lower;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

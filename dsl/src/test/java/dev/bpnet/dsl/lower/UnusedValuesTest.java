@@ -2,6 +2,7 @@ package dev.bpnet.dsl.lower;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.Pos;
@@ -12,7 +13,6 @@ import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Decl;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
-import dev.bpnet.dsl.syntax.TrainSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.api.Schedule;
+import dev.bpnet.api.TrainSchedules;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Trainer;
-import dev.bpnet.runtime.optim.Schedule;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,7 +83,7 @@ class ScheduleOptionsTest {
    */
   @Test
   void generatedTrainerFollowsBothSchedulesEachEpoch() {
-    Trainer t = BpNetCompiler.load(model("""
+    Trainer t = TrainerLoader.load(model("""
         passes = 3
         alpha = 1
         alpha_schedule = linear(to = 0.25, epochs = 3)

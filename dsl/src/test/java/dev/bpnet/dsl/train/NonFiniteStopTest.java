@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Optimizer;
 import dev.bpnet.runtime.StepResult;
@@ -39,7 +39,7 @@ class NonFiniteStopTest {
 
   static Trainer trainer() {
     var tg = FileCompiler.model(new SourceFile("m.bpnet", MODEL), null);
-    return BpNetCompiler.instantiate(tg, DataType.FLOAT, 9);
+    return TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
   }
 
   /** A NaN pixel in one training example: the first batch holding it is named, epoch 1. */

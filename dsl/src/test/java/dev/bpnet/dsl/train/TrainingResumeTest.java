@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.api.DType;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.Dataset;
@@ -62,18 +63,18 @@ class TrainingResumeTest {
   void aResumedRunEndsBitIdentical(String optimizer, String dtype, String passes, String feedback) throws Exception {
     String options = "optimizer = " + optimizer + " dtype = " + dtype + " " + (passes == null ? "" : passes);
     var tg = FileCompiler.model(new SourceFile("m.bpnet", model("16", feedback == null ? "" : feedback, options)), null);
-    DataType dt = BpNetCompiler.dataType(dtype);
+    DataType dt = TrainerLoader.dataType(DType.of(dtype));
     Dataset.Split split = Splits.split(data(dt), 0.1, 9);
 
-    Trainer whole = BpNetCompiler.instantiate(tg, dt, 9);
+    Trainer whole = TrainerLoader.instantiate(tg, dt, 9);
     loop(whole, split, dir.resolve("whole")).epochs(EPOCHS).run(m -> { });
 
-    Trainer first = BpNetCompiler.instantiate(tg, dt, 9);
+    Trainer first = TrainerLoader.instantiate(tg, dt, 9);
     loop(first, split, dir.resolve("split")).epochs(2).run(m -> { });
     Checkpoint half = CheckpointStore.load(dir.resolve("split")).checkpoint();
     assertEquals(2, half.info().epoch());
 
-    Trainer resumed = BpNetCompiler.instantiate(tg, dt, 9);  // fresh: parameters and RNG from the seed
+    Trainer resumed = TrainerLoader.instantiate(tg, dt, 9);  // fresh: parameters and RNG from the seed
     loop(resumed, split, dir.resolve("split")).epochs(EPOCHS).resume(half).run(m -> { });
 
     assertBitIdentical(whole.parameters(), resumed.parameters(), "parameter");
@@ -93,23 +94,23 @@ class TrainingResumeTest {
   void aCheckpointOfAnotherModelOrOtherSettingsIsRefusedWithTheReason() {
     var tg = FileCompiler.model(new SourceFile("m.bpnet", model("16", "", "optimizer = sgd(lr = 0.1)")), null);
     Dataset.Split split = Splits.split(data(DataType.FLOAT), 0.1, 9);
-    loop(BpNetCompiler.instantiate(tg, DataType.FLOAT, 9), split, dir).epochs(1).run(m -> { });
+    loop(TrainerLoader.instantiate(tg, DataType.FLOAT, 9), split, dir).epochs(1).run(m -> { });
     Checkpoint c = CheckpointStore.load(dir).checkpoint();
 
     var other = FileCompiler.model(new SourceFile("m.bpnet", model("17", "", "optimizer = sgd(lr = 0.1)")), null);
     CheckpointException e = assertThrows(CheckpointException.class,
-        () -> loop(BpNetCompiler.instantiate(other, DataType.FLOAT, 9), split, dir).resume(c));
+        () -> loop(TrainerLoader.instantiate(other, DataType.FLOAT, 9), split, dir).resume(c));
     System.out.println(e.getMessage());
     assertTrue(e.getMessage().contains("refusing to resume from a checkpoint of a different model"), e.getMessage());
     assertTrue(e.getMessage().contains("(hash "), e.getMessage());
     assertTrue(e.getMessage().contains("parameter h.W is [784, 16] in the checkpoint but [784, 17] in this model"), e.getMessage());
 
-    Trainer same = BpNetCompiler.instantiate(tg, DataType.FLOAT, 9);
+    Trainer same = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
     e = assertThrows(CheckpointException.class, () -> new TrainingLoop(same, new Batches(split.first(), 25, 9))
         .output(dir, null, 9, Map.of("batch", "25")).resume(c));
     assertTrue(e.getMessage().contains("batch is 50 in the checkpoint, 25 here"), e.getMessage());
 
-    Trainer doubled = BpNetCompiler.instantiate(tg, DataType.DOUBLE, 9);
+    Trainer doubled = TrainerLoader.instantiate(tg, DataType.DOUBLE, 9);
     e = assertThrows(CheckpointException.class,
         () -> loop(doubled, Splits.split(data(DataType.DOUBLE), 0.1, 9), dir).resume(c));
     assertTrue(e.getMessage().contains("it is float32, this run is float64"), e.getMessage());

@@ -1,11 +1,11 @@
 package dev.bpnet.examples.annotated;
 
-import dev.bpnet.runtime.annotation.BpNetModel;
-import dev.bpnet.runtime.annotation.Dense;
-import dev.bpnet.runtime.annotation.Input;
-import dev.bpnet.runtime.annotation.Label;
-import dev.bpnet.runtime.annotation.Loss;
-import dev.bpnet.runtime.annotation.Train;
+import dev.bpnet.api.annotation.BpNetModel;
+import dev.bpnet.api.annotation.Dense;
+import dev.bpnet.api.annotation.Input;
+import dev.bpnet.api.annotation.Label;
+import dev.bpnet.api.annotation.Loss;
+import dev.bpnet.api.annotation.Train;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

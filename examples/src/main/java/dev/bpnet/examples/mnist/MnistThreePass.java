@@ -1,6 +1,6 @@
 package dev.bpnet.examples.mnist;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.dsl.model.E;
 import dev.bpnet.dsl.model.ModelBuilder;
 import dev.bpnet.dsl.syntax.ModelDecl;
@@ -39,7 +39,7 @@ public final class MnistThreePass {
     double alpha = args.length > 1 ? Double.parseDouble(args[1]) : 0.8;
     Dataset.Split data = Mnist.bundled(DataType.FLOAT).split(8000);
     ModelDecl m = model(alpha);
-    Trainer t = BpNetCompiler.load(m);
+    Trainer t = TrainerLoader.load(m);
     System.out.printf("%s: 784-512-10 ReLU, %s, alpha = %.2f, %d epochs, batch %d%n", m.name(),
         alpha == 1.0 ? "2 passes" : "3 passes (paper)", alpha, epochs, m.train().batch());
     long start = System.nanoTime();

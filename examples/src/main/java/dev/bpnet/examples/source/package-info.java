@@ -6,4 +6,5 @@
 @BpNetSource("mnist/mnist.bpnet")
 package dev.bpnet.examples.source;
 
-import dev.bpnet.runtime.annotation.BpNetSource;
+import dev.bpnet.api.annotation.BpNetSource;
+

@@ -2,9 +2,9 @@ package dev.bpnet.examples.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Dataset;
 import dev.bpnet.runtime.data.Mnist;
@@ -24,7 +24,7 @@ class MnistSourceTest {
   @Test
   void buildTimeTrainerIsTheRunTimeOne() {
     Trainer built = new MnistThreePassTrainer(DataType.FLOAT, 7);
-    Trainer compiled = BpNetCompiler.instantiate(
+    Trainer compiled = TrainerLoader.instantiate(
         FileCompiler.model(SourceFile.read(Path.of("mnist/mnist.bpnet")), null), DataType.FLOAT, 7);
     Dataset data = Mnist.bundled(DataType.FLOAT);
     for (int step = 0; step < 3; step++) {

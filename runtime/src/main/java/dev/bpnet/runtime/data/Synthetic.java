@@ -1,5 +1,6 @@
 package dev.bpnet.runtime.data;
 
+import dev.bpnet.api.DataSets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -39,14 +40,11 @@ public final class Synthetic {
   public static final double CUBIC_HIGH = 3;
   /** Points of the noise-free cubic the test set samples. */
   public static final int CURVE_POINTS = 101;
-  /** The most examples {@link #trainAndTest} makes per set: beyond that memory, not data, runs out. */
-  public static final int MAX_EXAMPLES = 100_000;
+  /** The most examples {@link #trainAndTest} makes per set ({@link DataSets#MAX_EXAMPLES}). */
+  public static final int MAX_EXAMPLES = DataSets.MAX_EXAMPLES;
 
-  /** Each data set's arguments with their defaults (the papers' settings). */
-  public static final Map<String, Map<String, Double>> ARGUMENTS = Map.of(
-      "teacher_student", ordered("n", 1000.0, "seed", 1.0),
-      "cosine", ordered("n", 100.0, "seed", 1.0),
-      "cubic", ordered("n", 5.0, "noise", 0.1, "seed", 1.0));
+  /** Each data set's arguments with their defaults, the papers' settings ({@link DataSets#GENERATED}). */
+  public static final Map<String, Map<String, Double>> ARGUMENTS = DataSets.GENERATED;
 
   /** A training set and the set to test on. */
   public record TrainTest(Dataset train, Dataset test) {}
@@ -213,13 +211,5 @@ public final class Synthetic {
     if (value < 1) {
       throw new IllegalArgumentException(what + " must be >= 1: " + value);
     }
-  }
-
-  private static Map<String, Double> ordered(Object... kv) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put((String) kv[i], (Double) kv[i + 1]);
-    }
-    return java.util.Collections.unmodifiableMap(m);
   }
 }

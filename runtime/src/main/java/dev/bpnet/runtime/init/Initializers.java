@@ -1,5 +1,8 @@
 package dev.bpnet.runtime.init;
 
+import dev.bpnet.api.Init;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,17 +23,20 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Initializers {
   private Initializers() {}
 
-  public static final java.util.List<String> SCHEMES = java.util.List.of("xavier", "kaiming", "three_pass", "zeros");
+  /** The schemes by the words generated code passes ({@link Init}'s). */
+  public static final List<String> SCHEMES = Arrays.stream(Init.values()).map(Init::word).toList();
 
   public static INDArray create(String scheme, long[] shape, double gain, int fanIn, int fanOut,
       long seed, String name, DataType dtype) {
-    double variance = switch (scheme.toLowerCase(Locale.ROOT)) {
-      case "xavier" -> 2.0 / (fanIn + fanOut);
-      case "kaiming" -> gain / fanIn;
-      case "three_pass" -> gain / Math.sqrt((double) fanIn * fanOut);
-      case "zeros" -> 0.0;
-      default -> throw new IllegalArgumentException("unknown initialiser '" + scheme
-          + "'; known: " + SCHEMES);
+    String word = scheme.toLowerCase(Locale.ROOT);
+    if (!SCHEMES.contains(word)) {
+      throw new IllegalArgumentException("unknown initialiser '" + scheme + "'; known: " + SCHEMES);
+    }
+    double variance = switch (Init.of(word)) {
+      case XAVIER -> 2.0 / (fanIn + fanOut);
+      case KAIMING -> gain / fanIn;
+      case THREE_PASS -> gain / Math.sqrt((double) fanIn * fanOut);
+      case ZEROS -> 0.0;
     };
     long n = 1;
     for (long d : shape) {

@@ -1,5 +1,6 @@
 package dev.bpnet.runtime.optim;
 
+import dev.bpnet.api.Schedule;
 import dev.bpnet.runtime.Optimizer;
 import java.util.List;
 import org.nd4j.linalg.api.blas.Level1;

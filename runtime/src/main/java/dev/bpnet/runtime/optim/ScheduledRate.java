@@ -1,5 +1,6 @@
 package dev.bpnet.runtime.optim;
 
+import dev.bpnet.api.Schedule;
 import java.util.Objects;
 
 /**

@@ -6,6 +6,7 @@ import static dev.bpnet.runtime.optim.OptimTesting.gaussians;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.bpnet.api.Schedule;
 import dev.bpnet.runtime.Optimizer;
 import java.util.List;
 import java.util.Map;

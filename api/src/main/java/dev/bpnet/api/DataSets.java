@@ -1,0 +1,21 @@
+package dev.bpnet.api;
+
+import java.util.Map;
+
+/**
+ * The generated data sets of the papers' small experiments, by the names a train block's
+ * {@code data} uses, with their arguments and defaults. The compiler checks a train block
+ * against them; the runtime's {@code data.Synthetic} makes the sets.
+ */
+public final class DataSets {
+  private DataSets() {}
+
+  /** Each generated set's arguments with their defaults (the papers' settings). */
+  public static final Map<String, Map<String, Double>> GENERATED = Map.of(
+      "teacher_student", Ordered.args("n", 1000.0, "seed", 1.0),
+      "cosine", Ordered.args("n", 100.0, "seed", 1.0),
+      "cubic", Ordered.args("n", 5.0, "noise", 0.1, "seed", 1.0));
+
+  /** The most examples a generated set may have: beyond that memory, not data, runs out. */
+  public static final int MAX_EXAMPLES = 100_000;
+}

@@ -1,0 +1,82 @@
+package dev.bpnet.api;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * An optimizer as a train block names it: {@code adam(lr = 0.001)} is {@code name} "adam" with
+ * {@code args} {lr = 0.001}, the arguments written (defaults are filled in by {@link
+ * #arguments}). The names and defaults live here because both sides need them: the compiler
+ * checks a train block against them, the runtime's {@code Optimizers.create} builds the optimizer
+ * from them.
+ */
+public record OptimizerSpec(String name, Map<String, Double> args) {
+
+  /** Each optimizer's arguments with their defaults; flags (nesterov, raw) are 0 or 1. */
+  public static final Map<String, Map<String, Double>> ARGUMENTS = Map.of(
+      "sgd", Ordered.args("lr", 0.01),
+      "momentum", Ordered.args("lr", 0.01, "momentum", 0.9, "nesterov", 0.0),
+      "adam", Ordered.args("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8),
+      "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0));
+
+  /** Arguments that take a word in the language, with the words for 0 and 1. */
+  public static final Map<String, List<String>> FLAGS = Map.of(
+      "nesterov", List.of("false", "true"), "raw", List.of("false", "true"));
+
+  /**
+   * @throws IllegalArgumentException for an unknown optimizer or argument, as the train block
+   *     would report them; so a spec that exists names an optimizer the runtime can make
+   */
+  public OptimizerSpec {
+    Objects.requireNonNull(name, "name");
+    arguments(name, args);
+    // sorted: generated code and dumps must not depend on hash order
+    args = Collections.unmodifiableMap(new TreeMap<>(args));
+  }
+
+  /** This optimizer's arguments, defaults filled in. */
+  public Map<String, Double> arguments() {
+    return arguments(name, args);
+  }
+
+  /**
+   * The learning-rate schedule this optimizer has when none is given: constant, except
+   * reinforced's decay max(floor, lr * beta^t) (Haiping Huang and Taro Toyoizumi, "Reinforced
+   * backpropagation improves test performance of deep networks: a toy-model study").
+   */
+  public Schedule ownSchedule() {
+    Map<String, Double> a = arguments();
+    return name.equals("reinforced") ? new Schedule.Exponential(a.get("beta"), a.get("floor")) : Schedule.NONE;
+  }
+
+  /** As a train block writes it, the arguments given: {@code sgd(lr = 0.1)}. */
+  public String describe() {
+    return name + "(" + args.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue())
+        .collect(Collectors.joining(", ")) + ")";
+  }
+
+  /**
+   * The defaults of optimizer {@code name}, overridden by {@code given}.
+   *
+   * @throws IllegalArgumentException for an unknown optimizer or argument
+   */
+  public static Map<String, Double> arguments(String name, Map<String, Double> given) {
+    Map<String, Double> defaults = ARGUMENTS.get(name);
+    if (defaults == null) {
+      throw new IllegalArgumentException("unknown optimizer '" + name + "'; known: " + ARGUMENTS.keySet());
+    }
+    Map<String, Double> a = new LinkedHashMap<>(defaults);
+    given.forEach((k, v) -> {
+      if (!defaults.containsKey(k)) {
+        throw new IllegalArgumentException("optimizer '" + name + "' has no argument '" + k + "'; it takes " + defaults.keySet());
+      }
+      a.put(k, v);
+    });
+    return a;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.bpnet.api;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Training options with their documented defaults ({@link #DEFAULTS}), typed: a train block's
+ * words become enums and its optimizer call a record, so that every reader compares values, not
+ * spellings. {@code passes} is 2 or 3; {@code alpha} weighs g2 against g3 (1 = plain backprop);
+ * {@code third} is the third pass's mode; {@code data} names a data set ("mnist" is the bundled
+ * subset; generated sets ({@link DataSets}) take {@code dataArgs}, with every default filled in;
+ * file-backed sets keep the arguments written) or a path. {@code validation} is the fraction of
+ * the training data that {@code bpnet train} sets aside to score after each epoch; NaN when not
+ * given: {@link #validationFor} then picks it.
+ */
+public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch,
+    int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules,
+    double validation) {
+  public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, Third.PAPER, new OptimizerSpec("sgd", Map.of("lr", 0.01)),
+      Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN);
+
+  public TrainSpec {
+    Objects.requireNonNull(third, "third");
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(init, "init");
+    Objects.requireNonNull(dtype, "dtype");
+    // sorted: generated code and dumps must not depend on hash order
+    dataArgs = Collections.unmodifiableMap(new TreeMap<>(dataArgs));
+    schedules = Objects.requireNonNull(schedules, "schedules");
+  }
+
+  /**
+   * The validation fraction: as given, else 0.1 for classification data and 0 for regression
+   * data (the generated toy sets of the papers, which fit every point).
+   */
+  public double validationFor(boolean regression) {
+    return !Double.isNaN(validation) ? validation : regression ? 0 : 0.1;
+  }
+
+  public TrainSpec withValidation(double v) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v);
+  }
+
+  public TrainSpec withPasses(int p) {
+    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  public TrainSpec withAlpha(double a) {
+    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  public TrainSpec withThird(Third t) {
+    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  /** The mode a train block's word names ("paper", "exact"), for tests and builders that hold words. */
+  public TrainSpec withThird(String word) {
+    return withThird(Third.of(word));
+  }
+
+  public TrainSpec withInit(Init i) {
+    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  /** The scheme a train block's word names ("kaiming", "xavier", "three_pass"). */
+  public TrainSpec withInit(String word) {
+    return withInit(Init.of(word));
+  }
+
+  public TrainSpec withBatch(int b) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  public TrainSpec withEpochs(int e) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  public TrainSpec withSeed(long s) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation);
+  }
+
+  public TrainSpec withDtype(DType d) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation);
+  }
+
+  /** The type a train block's word names ("float32", "float64"). */
+  public TrainSpec withDtype(String word) {
+    return withDtype(DType.of(word));
+  }
+
+  /** A data set without arguments (mnist) or a directory. */
+  public TrainSpec withData(String d) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation);
+  }
+
+  /** A generated data set with its arguments. */
+  public TrainSpec withData(String d, Map<String, Double> args) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation);
+  }
+
+  public TrainSpec withOptimizer(OptimizerSpec o) {
+    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+  }
+
+  /** The optimizer {@code name(args)}, as a train block writes it. */
+  public TrainSpec withOptimizer(String name, Map<String, Double> args) {
+    return withOptimizer(new OptimizerSpec(name, args));
+  }
+
+  public TrainSpec withSchedules(TrainSchedules s) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation);
+  }
+
+  /** The options as they would be written in a train block. */
+  public String describe() {
+    return "passes = " + passes + "  alpha = " + alpha + "  third = " + third.word() + "  optimizer = " + optimizer.describe()
+        + "  init = " + init.word() + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
+        + "  dtype = " + dtype.word() + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
+        + schedules.describe()
+        + (Double.isNaN(validation) ? "" : "  validation = " + validation);
+  }
+
+  private static String args(Map<String, Double> args) {
+    return args.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining(", "));
+  }
+}

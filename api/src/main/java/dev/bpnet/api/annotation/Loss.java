@@ -1,0 +1,19 @@
+package dev.bpnet.api.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The model's loss, read like {@link Layer}: {@code @Loss("softmax_cross_entropy") INDArray
+ * loss(INDArray logits, INDArray y);} or {@code @Loss("mse(out, y)") INDArray loss();}. The
+ * value the loss is applied to (its first argument) is what the trainer's {@code predict} returns.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Loss {
+  String value();
+}

@@ -1,0 +1,30 @@
+package dev.bpnet.cli;
+
+import com.palantir.javapoet.JavaFile;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.SourceFile;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bpnet compile FILE -o DIR}: writes the generated Java sources. */
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Writes the generated trainer sources of every model in FILE.")
+final class CompileCommand extends ModelCommand {
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "source root to write into")
+  Path outDir;
+
+  @Option(names = "--package", paramLabel = "PKG", description = "package of the generated classes (default: ${DEFAULT-VALUE})")
+  String pkg = BpNetCompiler.DEFAULT_PACKAGE;
+
+  @Override
+  int run(SourceFile src) throws Exception {
+    for (TrainingGraph tg : model == null ? compileAll(src) : java.util.List.of(compile(src))) {
+      JavaFile f = FileCompiler.generate(tg, pkg);
+      Path written = f.writeToPath(outDir);
+      out().println("wrote " + written);
+    }
+    return Main.OK;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.bpnet.cli;
+
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
+import dev.bpnet.runtime.Gradients;
+import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.DataException;
+import dev.bpnet.runtime.io.Npz;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bpnet gradients FILE --params P.npz --batch B.npz --out G.npz}: losses and per-pass
+ * gradients of one batch, to debug a learning rule. Parameters missing from P.npz are
+ * initialised from the model's seed.
+ */
+@Command(name = "gradients", mixinStandardHelpOptions = true, description = "Writes loss, input_loss, grad2/<param>, grad3/<param> and direction/<param> of one batch to an .npz file.")
+final class GradientsCommand extends ModelCommand {
+  @Option(names = "--params", paramLabel = "P.npz", description = "parameter values by name (missing ones: initialised from the model's seed)")
+  Path params;
+
+  @Option(names = "--batch", required = true, paramLabel = "B.npz", description = "the batch: inputs and labels by their names in the model")
+  Path batch;
+
+  @Option(names = "--out", required = true, paramLabel = "G.npz", description = "the file to write")
+  Path outFile;
+
+  @Override
+  int run(SourceFile src) {
+    TrainingGraph tg = compile(src);
+    DataType dt = TrainerLoader.dataType(tg.program().train().dtype());
+    Trainer t = TrainerLoader.instantiate(tg, dt, tg.program().train().seed());
+    try {
+      List<String> problems = new ArrayList<>();
+      if (params != null) {
+        load(t, Npz.read(params), problems);
+      }
+      Map<String, INDArray> feeds = feeds(t, Npz.read(batch), problems);
+      if (!problems.isEmpty()) {
+        problems.forEach(p -> err().println("error: " + p));
+        return Main.MODEL_ERRORS;
+      }
+      Gradients g = t.gradients(feeds);
+      Map<String, INDArray> out = new LinkedHashMap<>();
+      out.put("loss", Nd4j.scalar(dt, g.loss()));
+      out.put("input_loss", Nd4j.scalar(dt, g.inputLoss()));
+      g.pass2().forEach((k, v) -> out.put("grad2/" + k, v));
+      g.pass3().forEach((k, v) -> out.put("grad3/" + k, v));
+      g.direction().forEach((k, v) -> out.put("direction/" + k, v));
+      Npz.write(outFile, out);
+      out().printf("wrote %s: loss %.6g, input_loss %.6g, %d arrays%n", outFile, g.loss(), g.inputLoss(), out.size());
+      return Main.OK;
+    } catch (DataException | IllegalArgumentException e) {
+      err().println("error: " + e.getMessage());
+      return Main.MODEL_ERRORS;
+    }
+  }
+
+  private static void load(Trainer t, Map<String, INDArray> given, List<String> problems) {
+    Map<String, INDArray> live = t.parameters();
+    for (Map.Entry<String, INDArray> e : given.entrySet()) {
+      INDArray p = live.get(e.getKey());
+      if (p == null) {
+        problems.add("parameter '" + e.getKey() + "' in --params is not in the model; its parameters are " + live.keySet());
+      } else if (!Arrays.equals(p.shape(), e.getValue().shape())) {
+        problems.add("parameter '" + e.getKey() + "' has shape " + Arrays.toString(e.getValue().shape())
+            + " in --params but " + Arrays.toString(p.shape()) + " in the model");
+      } else {
+        p.assign(e.getValue().castTo(p.dataType()));
+      }
+    }
+  }
+
+  private static Map<String, INDArray> feeds(Trainer t, Map<String, INDArray> batch, List<String> problems) {
+    Map<String, INDArray> feeds = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>(t.inputNames());
+    names.addAll(t.labelNames());
+    for (String n : names) {
+      INDArray a = batch.get(n);
+      if (a == null) {
+        problems.add("--batch has no array '" + n + "'; it holds " + batch.keySet() + " and the model needs " + names);
+      } else {
+        feeds.put(n, a.castTo(t.dataType()));
+      }
+    }
+    return feeds;
+  }
+}

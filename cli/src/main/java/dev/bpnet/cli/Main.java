@@ -1,0 +1,66 @@
+package dev.bpnet.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code bpnet} command. Exit codes: 0 success, 1 errors in the model or the data,
+ * 2 usage errors, 3 an internal failure (reported in one line, never a stack trace).
+ */
+@Command(name = "bpnet", mixinStandardHelpOptions = true, version = "bpnet 0.1.0",
+    description = "Compiles .bpnet models and their learning rules into Java training code on ND4J.",
+    subcommands = {CheckCommand.class, CompileCommand.class, ShowCommand.class, ParamsCommand.class,
+        GradientsCommand.class, GraphCommand.class, TrainCommand.class, PlotCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int OK = 0;
+  public static final int MODEL_ERRORS = 1;
+  public static final int USAGE = 2;
+  public static final int INTERNAL = 3;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Accepted before or after any command; the bpnet script also exports it as OMP_NUM_THREADS. */
+  @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
+      description = "CPU threads for ND4J and OpenBLAS (default: $OMP_NUM_THREADS, which the bpnet script sets to 1 when unset)")
+  Integer threads;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command (check, compile, show, params, gradients, graph, train, plot)");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      String input = String.join(" ", args);
+      String what = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      err.println("bpnet: internal error while running 'bpnet " + input + "': " + what.replace('\n', ' '));
+      err.flush();
+      return INTERNAL;
+    });
+    cl.setExecutionStrategy(parsed -> {
+      if (main.threads != null) {
+        if (main.threads < 1) {
+          throw new CommandLine.ParameterException(parsed.subcommand() != null ? parsed.subcommand().commandSpec().commandLine()
+              : cl, "--threads must be at least 1, got " + main.threads);
+        }
+        dev.bpnet.runtime.Backend.setThreads(main.threads);
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}

@@ -1,0 +1,182 @@
+package dev.bpnet.cli;
+
+import dev.bpnet.api.TrainSpec;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.load.TrainerLoader;
+import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.Batches;
+import dev.bpnet.runtime.data.DataException;
+import dev.bpnet.runtime.train.CheckpointException;
+import dev.bpnet.runtime.train.CheckpointStore;
+import dev.bpnet.runtime.train.EpochMetrics;
+import dev.bpnet.runtime.train.NonFiniteException;
+import dev.bpnet.runtime.train.TrainingLoop;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bpnet train FILE}: compiles the model in memory and runs the runtime's
+ * {@link TrainingLoop} on it, printing a line per epoch (or every few); the loop writes
+ * metrics.csv, params.npz and checkpoints to {@code --out}. {@code --resume DIR} continues such a
+ * run.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
+final class TrainCommand extends ModelCommand {
+  @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
+  Integer epochs;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "data set name (with its default arguments) or IDX directory (default: the model's data option)")
+  String data;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "where to write the outcome (default: runs/<model>-<time>)")
+  Path outDir;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose --out was DIR, writing there")
+  Path resumeDir;
+
+  @Option(names = "--save-every", paramLabel = "SECONDS", description = "save a checkpoint after an epoch only if this long has passed since the last (default: ${DEFAULT-VALUE}; the last epoch is always saved)")
+  double saveEvery = 2;
+
+  @Override
+  int run(SourceFile src) throws Exception {
+    if (resumeDir != null && outDir != null && !resumeDir.toAbsolutePath().normalize().equals(outDir.toAbsolutePath().normalize())) {
+      err().println("error: --resume " + resumeDir + " writes to that directory; leave out --out " + outDir);
+      return Main.USAGE;
+    }
+    TrainingGraph tg = compile(src);
+    TrainSpec spec = tg.program().train();
+    DataType dt = TrainerLoader.dataType(spec.dtype());
+    TrainData d;
+    try {
+      Path dir = Path.of(src.name()).toAbsolutePath().getParent();
+      d = data != null ? TrainData.load(data, Map.of(), dir, tg.program(), dt)
+          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+    } catch (DataException | IllegalArgumentException e) {
+      // IllegalArgumentException: generator arguments out of range, possible only through the Java API's TrainSpec
+      err().println("error: " + e.getMessage());
+      return Main.MODEL_ERRORS;
+    }
+    CheckpointStore.Loaded resumed = null;
+    if (resumeDir != null) {
+      try {
+        resumed = CheckpointStore.load(resumeDir);
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+      if (resumed.note() != null) {
+        out().println("note: " + resumed.note());
+      }
+    }
+    // a resumed run goes on to the epochs it was started for, unless told otherwise
+    int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
+    int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
+    // normalisation is refit on what is left for training; augmentation applies to training batches only
+    TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
+    Trainer t = TrainerLoader.instantiate(tg, dt, spec.seed());
+    Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    if (resumeDir == null && CheckpointStore.exists(out)) {
+      err().println("error: " + out + " already holds a checkpoint; continue it with --resume " + out
+          + ", or choose another --out");
+      return Main.USAGE;
+    }
+    Batches batches = v.batches(spec.batch(), spec.seed());
+    TrainingLoop loop = new TrainingLoop(t, batches).epochs(n).validation(v.validation()).test(v.test())
+        .regression(d.regression()).output(out, ModelHash.of(tg), spec.seed(), settings(spec, d))
+        .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
+        // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
+        .live(System.console() != null && batches.batchesPerEpoch() >= 10);
+    if (resumed != null) {
+      try {
+        loop.resume(resumed.checkpoint());
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+      // only now: a checkpoint of another model is refused even when its run is finished
+      if (done >= n) {
+        out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
+            resumeDir, done, resumed.checkpoint().info().epochs(), done);
+        return Main.OK;
+      }
+    }
+    Files.createDirectories(out);
+    out().printf("%s %s on %s: %s, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
+        tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
+        tg.hasThirdPass() ? "3 passes (" + spec.third().word() + ", alpha " + spec.alpha() + ")" : "2 passes",
+        v.validation() == null ? ", no validation set" : ", " + v.validation().size() + " examples held out for validation");
+    int every = reportEvery(n);
+    if (every > 1) {
+      out().printf("printing every %d epochs; metrics.csv has them all%n", every);
+    }
+    int first = done + 1;
+    try {
+      loop.run(m -> {
+        if (m.epoch() % every == 0 || m.epoch() == first || m.epoch() == n) {
+          out().println(line(m, n, d.regression()));
+        }
+      });
+    } catch (NonFiniteException e) {
+      err().println("error: " + e.getMessage());
+      return Main.MODEL_ERRORS;
+    }
+    out().println("wrote " + out.resolve("params.npz") + ", " + out.resolve(CheckpointStore.JSON) + " and " + out.resolve("metrics.csv"));
+    return Main.OK;
+  }
+
+  private static String line(EpochMetrics m, int n, boolean regression) {
+    // regression losses fall far below 1e-4: significant digits, not decimals
+    String f = regression ? "%.4g" : "%.4f";
+    StringBuilder b = new StringBuilder(String.format("epoch %d/%d: loss " + f, m.epoch(), n, m.trainLoss()));
+    if (!Double.isNaN(m.trainInputLoss())) {
+      b.append(String.format(", l_x %.4f", m.trainInputLoss()));
+    }
+    if (!Double.isNaN(m.valLoss())) {
+      b.append(String.format(", val loss " + f, m.valLoss()));
+      if (!Double.isNaN(m.valError())) {
+        b.append(regression ? String.format(" mse %.4g", m.valError()) : String.format(" accuracy %.2f%%", 100 * (1 - m.valError())));
+      }
+    }
+    b.append(regression ? String.format(", test mse %.4g", m.test()) : String.format(", test accuracy %.2f%%", 100 * m.test()));
+    return b.append(String.format(" (%.1f s)", m.seconds())).toString();
+  }
+
+  /** What a resumed run must share with the checkpoint; not the epoch count, which may grow. */
+  private static Map<String, String> settings(TrainSpec s, TrainData d) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("passes", Integer.toString(s.passes()));
+    m.put("alpha", Double.toString(s.alpha()));
+    // the words and text checkpoints have always held, so that older runs still resume
+    m.put("third", s.third().word());
+    m.put("optimizer", s.optimizer().name() + s.optimizer().args());
+    m.put("init", s.init().word());
+    m.put("batch", Integer.toString(s.batch()));
+    m.put("schedules", s.schedules().describe().strip());
+    m.put("validation", Double.toString(s.validationFor(d.regression())));
+    m.put("data", d.description());
+    return m;
+  }
+
+  /**
+   * Every epoch up to 50; beyond, the smallest of 2, 5, 10, 20, 50, 100, ... that keeps the
+   * output to about 50 lines (the first and last epochs are always printed).
+   */
+  static int reportEvery(int epochs) {
+    int every = 1;
+    for (int i = 0; (epochs + every - 1) / every > 50; i++) {
+      every = (int) Math.pow(10, i / 3) * new int[] {2, 5, 10}[i % 3];
+    }
+    return every;
+  }
+}

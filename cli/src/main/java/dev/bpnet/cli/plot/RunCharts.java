@@ -1,0 +1,155 @@
+package dev.bpnet.cli.plot;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Training curves of several runs: one chart per quantity (loss, input loss l_x, error,
+ * accuracy, MSE) with one series per run and split (train, val, test), laid out in a grid.
+ * A run keeps its colour in every chart; the split is the line style. Columns are grouped by
+ * their suffix, so any subset of metrics.csv's columns works ({@code val_error} goes with
+ * {@code train_error}).
+ */
+public final class RunCharts {
+  static {
+    System.setProperty("java.awt.headless", "true");  // PNGs only, also where there is no display
+  }
+
+  /** One chart: its title and the column suffix it gathers ({@code _loss} gathers train_loss, val_loss). */
+  record Quantity(String title, String suffix, boolean logWhenWide) {}
+
+  static final List<Quantity> QUANTITIES = List.of(
+      new Quantity("loss", "_loss", true),
+      new Quantity("input loss l_x", "_input_loss", true),
+      new Quantity("error", "_error", false),
+      new Quantity("accuracy", "_accuracy", false),
+      new Quantity("mean squared error", "_mse", true));
+  static final List<String> SPLITS = List.of("train", "val", "test");
+  /** Tableau 10: distinct, and readable by most colour-blind readers. */
+  public static final List<Color> COLORS = List.of(new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759),
+      new Color(0x76B7B2), new Color(0x59A14F), new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7),
+      new Color(0x9C755F), new Color(0xBAB0AC));
+  public static final int WIDTH = 640;
+  public static final int HEIGHT = 420;
+
+  private RunCharts() {}
+
+  /** The charts of the quantities some run has, in a fixed order; series are "RUN split". */
+  public static List<XYChart> charts(List<RunMetrics> runs) {
+    List<String> names = legendNames(runs);
+    List<XYChart> charts = new ArrayList<>();
+    for (Quantity q : QUANTITIES) {
+      XYChart chart = null;
+      double min = Double.POSITIVE_INFINITY;
+      double max = 0;
+      for (int r = 0; r < runs.size(); r++) {
+        for (String split : SPLITS) {
+          double[] y = runs.get(r).column(split + q.suffix());
+          if (y == null) {
+            continue;
+          }
+          if (chart == null) {
+            chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(q.title()).xAxisTitle("epoch")
+                .yAxisTitle(q.title()).build();
+            style(chart);
+          }
+          double[][] xy = finite(runs.get(r).epochs(), y);
+          XYSeries s = chart.addSeries(names.get(r) + " " + split, xy[0], xy[1]);
+          s.setLineColor(COLORS.get(r % COLORS.size()));
+          s.setLineStyle(stroke(split));
+          s.setMarker(SeriesMarkers.NONE);
+          for (double v : xy[1]) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+          }
+        }
+      }
+      if (chart != null) {
+        // losses of regression runs fall by decades: a log axis keeps the late epochs visible
+        chart.getStyler().setYAxisLogarithmic(q.logWhenWide() && min > 0 && max / min >= 100);
+        charts.add(chart);
+      }
+    }
+    return charts;
+  }
+
+  /** Columns of the grid: 1-3 charts side by side, four as 2 x 2, more in rows of 3. */
+  public static int columns(int charts) {
+    return charts == 4 ? 2 : Math.min(charts, 3);
+  }
+
+  /** The charts drawn into one image, in a grid of {@link #columns} columns. */
+  public static BufferedImage render(List<XYChart> charts) {
+    int cols = columns(charts.size());
+    int rows = (charts.size() + cols - 1) / cols;
+    BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, image.getWidth(), image.getHeight());
+      for (int i = 0; i < charts.size(); i++) {
+        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * HEIGHT, null);
+      }
+    } finally {
+      g.dispose();
+    }
+    return image;
+  }
+
+  private static void style(XYChart chart) {
+    Styler s = chart.getStyler();
+    s.setChartBackgroundColor(Color.WHITE);
+    s.setPlotBackgroundColor(Color.WHITE);
+    s.setLegendPosition(Styler.LegendPosition.OutsideS);  // below the plot: never over a curve
+    s.setLegendLayout(Styler.LegendLayout.Horizontal);
+    chart.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
+    chart.getStyler().setXAxisDecimalPattern("#");
+  }
+
+  private static BasicStroke stroke(String split) {
+    return switch (split) {
+      case "train" -> new BasicStroke(2f);
+      case "val" -> new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f);
+      default -> new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f, new float[] {1f, 5f}, 0f);
+    };
+  }
+
+  /** The points where y is a number (missing cells leave a gap in the data, not a zero). */
+  private static double[][] finite(double[] x, double[] y) {
+    int n = (int) Arrays.stream(y).filter(Double::isFinite).count();
+    double[][] xy = new double[2][n];
+    for (int i = 0, k = 0; i < y.length; i++) {
+      if (Double.isFinite(y[i])) {
+        xy[0][k] = x[i];
+        xy[1][k++] = y[i];
+      }
+    }
+    return xy;
+  }
+
+  /** Legend names: each run's directory name, numbered by position where two runs share one. */
+  static List<String> legendNames(List<RunMetrics> runs) {
+    List<String> names = new ArrayList<>(runs.stream().map(RunMetrics::name).toList());
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      Integer first = seen.putIfAbsent(names.get(i), i);
+      if (first != null) {
+        names.set(i, names.get(i) + " (" + (i + 1) + ")");  // same directory name twice: number it
+      }
+    }
+    return names;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.bpnet.dsl.load;
+
+import com.palantir.javapoet.JavaFile;
+import dev.bpnet.api.DType;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.InMemoryJavac;
+import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.runtime.Trainer;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Generated trainers, compiled in memory and loaded into this JVM: the one place where the
+ * compiler meets the runtime and ND4J. Kept apart from {@link BpNetCompiler} so that generating
+ * code (what the annotation processor does inside javac) loads neither; the compiler's
+ * dependency on {@code bpnet-runtime} is optional, and a caller of this class brings the runtime
+ * it loads trainers with.
+ */
+public final class TrainerLoader {
+  private TrainerLoader() {}
+
+  /** Generates, compiles in memory and instantiates the trainer with the model's defaults. */
+  public static Trainer load(ModelDecl model) {
+    Class<? extends Trainer> c = compile(model);
+    try {
+      return c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /** Generates and compiles, returning the class so that callers can pick dtype and seed. */
+  public static Class<? extends Trainer> compile(ModelDecl model) {
+    JavaFile f = BpNetCompiler.generate(model, BpNetCompiler.DEFAULT_PACKAGE);
+    return InMemoryJavac.compile(f, Trainer.class);
+  }
+
+  /** Generates, compiles in memory and instantiates a differentiated model. */
+  public static Trainer instantiate(TrainingGraph tg, DataType dtype, long seed) {
+    JavaFile f = FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
+    Class<? extends Trainer> c = InMemoryJavac.compile(f, Trainer.class);
+    try {
+      return c.getConstructor(DataType.class, long.class).newInstance(dtype, seed);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /** The ND4J data type of a model's {@code dtype} option. */
+  public static DataType dataType(DType dtype) {
+    return switch (dtype) {
+      case FLOAT32 -> DataType.FLOAT;
+      case FLOAT64 -> DataType.DOUBLE;
+    };
+  }
+}
