@@ -157,7 +157,7 @@ public final class TrainingLoop {
       try {
         java.nio.file.Files.createDirectories(out);
       } catch (java.io.IOException e) {
-        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + e, e);
+        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
       }
     }
     MetricsCsv csv = out == null ? null : new MetricsCsv(out.resolve("metrics.csv"), regression);
