@@ -143,6 +143,17 @@ class CliErrorTableTest {
     Files.write(idxDir.resolve("train-images-idx3-ubyte.gz"), images);
     Files.write(idxDir.resolve("train-labels-idx1-ubyte.gz"), gzip(idx(0x801, new int[] {30}, new byte[30])));
 
+    Path trash = dir.resolve("trash.bpnet");
+    Files.write(trash, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80});
+    Path garbageNpz = dir.resolve("garbage.npz");
+    Files.write(garbageNpz, new byte[] {'P', 'K', 3, 4, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+    Path truncatedNpz = dir.resolve("truncated.npz");
+    byte[] whole = Files.readAllBytes(nanNpz);
+    Files.write(truncatedNpz, java.util.Arrays.copyOf(whole, whole.length / 2));
+    Path nanCsv = write("nan.csv", csv().replaceFirst("\n1,[^\n]*", "\n1,0.5,nan,0.1,0.2"));
+    Path garbageRun = Files.createDirectories(dir.resolve("garbage-run"));
+    Files.write(garbageRun.resolve("metrics.csv"), new byte[] {0, 1, 2, (byte) 0xff, '\n', ',', ','});
+
     // checkpoints damaged by hand
     Path good = run(model, "good");
     String json = Files.readString(good.resolve("checkpoint.json"));
@@ -214,7 +225,29 @@ class CliErrorTableTest {
             "--params", dir.resolve("none.npz").toString(), "--out", dir.resolve("g.npz").toString()), 1,
             List.of("none.npz")),
         new Case("missing data", List.of("train", model.toString(), "--data", dir.resolve("none.npz").toString()), 1,
-            List.of("none.npz"))));
+            List.of("none.npz")),
+        new Case("epochs beyond an int", List.of("train", model.toString(), "--epochs", "99999999999"), 2,
+            List.of("--epochs")),
+        new Case("threads 0", List.of("--threads", "0", "check", model.toString()), 2, List.of("--threads")),
+        new Case("save-every NaN", List.of("train", model.toString(), "--save-every", "NaN"), 2, List.of("--save-every")),
+        new Case("check a directory", List.of("check", aDir.toString()), 1, List.of(aDir.toString())),
+        new Case("check a binary file", List.of("check", trash.toString()), 1, List.of(trash.toString())),
+        new Case("data: a directory without data", List.of("train", model.toString(), "--data", aDir.toString()), 1,
+            List.of("no data files found")),
+        new Case("data: garbage npz", List.of("train", model.toString(), "--data", garbageNpz.toString()), 1,
+            List.of(garbageNpz.toString())),
+        new Case("data: truncated npz", List.of("train", model.toString(), "--data", truncatedNpz.toString()), 1,
+            List.of(truncatedNpz.toString())),
+        new Case("data: NaN in CSV", List.of("train", model.toString(), "--data", nanCsv.toString()), 1,
+            List.of(nanCsv.toString())),
+        new Case("gradients: missing batch", List.of("gradients", model.toString(), "--batch",
+            dir.resolve("nobatch.npz").toString(), "--out", dir.resolve("g2.npz").toString()), 1, List.of("nobatch.npz")),
+        new Case("gradients: garbage batch", List.of("gradients", model.toString(), "--batch", garbageNpz.toString(),
+            "--out", dir.resolve("g3.npz").toString()), 1, List.of(garbageNpz.toString())),
+        new Case("plot: no metrics", List.of("plot", aDir.toString(), "-o", dir.resolve("p2.png").toString()), 1,
+            List.of("metrics.csv")),
+        new Case("plot: garbage metrics", List.of("plot", garbageRun.toString(), "-o", dir.resolve("p3.png").toString()), 1,
+            List.of("metrics.csv"))));
 
     List<String> failures = new ArrayList<>();
     for (Case c : cases) {
