@@ -56,6 +56,19 @@ class FaultReportTest {
     }
   }
 
+  /** A user rule whose backward body is 0/0: g2 is NaN, the loss finite. */
+  @Test
+  void aNanFromARuleBackwardBodyIsNamedAsTheBackwardPass() throws Exception {
+    String rule = "activation bad(z) -> a {\n  a = tanh(z)\n  backward(da) {\n    dz = da * (a - a) / (a - a)\n  }\n}\n";
+    for (String opt : List.of("optimizer = adam(lr = 0.01)", "passes = 3  alpha = 0.5")) {
+      CliErrorTableTest.Result r = train(rule + SQRT_AT_ZERO.replace("sqrt(relu(dense(x, 5)))", "bad(dense(x, 5))")
+          .replace("TRAIN", opt));
+      assertTrue(r.err().contains("backward pass (g2), parameter h.W"), r.all());
+      assertTrue(r.err().contains("a rule's backward body"), r.all());
+      assertFalse(r.err().contains("learning rate"), r.all());
+    }
+  }
+
   @Test
   void aNanLossBeforeAnyUpdateDoesNotBlameTheLearningRate() throws Exception {
     CliErrorTableTest.Result r = train(SQRT_AT_ZERO.replace("h   = sqrt(relu(dense(x, 5)))", "h   = log(dense(x, 5))")

@@ -78,7 +78,7 @@ final class FaultFinder {
       if (!finite(e.getValue())) {
         return new NonFiniteException.Fault(epoch + 1, j, step, pass, e.getKey(), "holds NaN or infinity"
             + (pass.startsWith("backward") ? " while the loss is finite: a derivative is infinite or undefined where"
-                + " it is taken (sqrt or log at 0, pow with a negative base?)" : ""));
+                + " it is taken (sqrt or log at 0, pow with a negative base, a rule's backward body?)" : ""));
       }
     }
     return null;
