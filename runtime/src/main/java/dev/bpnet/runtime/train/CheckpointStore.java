@@ -261,7 +261,8 @@ public final class CheckpointStore {
       throw damaged(json, "npz_sha256", o.get("npz_sha256"), "a SHA-256 in 64 hexadecimal digits");
     }
     long epochs = whole(o, "epochs", json, 1, Integer.MAX_VALUE);
-    whole(o, "epoch", json, 0, epochs);
+    // a run never completes more epochs than it plans ('epochs')
+    whole(o, "epoch", "epoch", json, 0, epochs, " (its 'epochs')");
     whole(o, "step", json, 0, Long.MAX_VALUE);
     JsonElement seconds = o.get("seconds");
     if (!seconds.isJsonPrimitive() || !seconds.getAsJsonPrimitive().isNumber()
@@ -324,14 +325,18 @@ public final class CheckpointStore {
   }
 
   private static long whole(JsonObject o, String field, Path json, long min, long max) {
-    return whole(o, field, field, json, min, max);
+    return whole(o, field, field, json, min, max, "");
+  }
+
+  private static long whole(JsonObject o, String field, String path, Path json, long min, long max) {
+    return whole(o, field, path, json, min, max, "");
   }
 
   /** A whole number in [min, max], compared exactly (as a decimal) so nothing overflows on the way. */
-  private static long whole(JsonObject o, String field, String path, Path json, long min, long max) {
+  private static long whole(JsonObject o, String field, String path, Path json, long min, long max, String bound) {
     JsonElement v = o.get(field);
     String expected = "a whole number" + (min == Long.MIN_VALUE ? "" : max == Long.MAX_VALUE
-        ? " of at least " + min : " from " + min + " to " + max);
+        ? " of at least " + min : " from " + min + " to " + max + bound);
     if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
       throw damaged(json, path, v, expected);
     }
