@@ -19,10 +19,25 @@ final class CompileCommand extends ModelCommand {
   String pkg = BpNetCompiler.DEFAULT_PACKAGE;
 
   @Override
+  String usageProblem() {
+    if (!javax.lang.model.SourceVersion.isName(pkg)) {
+      return "--package '" + pkg + "' is not a Java package name: dot-separated identifiers, none of them a Java"
+          + " keyword (such as my.nets)";
+    }
+    return OutputPaths.directoryProblem("-o", outDir);
+  }
+
+  @Override
   int run(SourceFile src) throws Exception {
     for (TrainingGraph tg : model == null ? compileAll(src) : java.util.List.of(compile(src))) {
       JavaFile f = FileCompiler.generate(tg, pkg);
-      Path written = f.writeToPath(outDir);
+      Path written;
+      try {
+        written = f.writeToPath(outDir);
+      } catch (java.io.IOException e) {
+        err().println("error: -o " + outDir + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e));
+        return Main.MODEL_ERRORS;
+      }
       out().println("wrote " + written);
     }
     return Main.OK;

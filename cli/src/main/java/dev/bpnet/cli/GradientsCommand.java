@@ -36,6 +36,11 @@ final class GradientsCommand extends ModelCommand {
   Path outFile;
 
   @Override
+  String usageProblem() {
+    return OutputPaths.fileProblem("--out", outFile);
+  }
+
+  @Override
   int run(SourceFile src) {
     TrainingGraph tg = compile(src);
     DataType dt = TrainerLoader.dataType(tg.program().train().dtype());

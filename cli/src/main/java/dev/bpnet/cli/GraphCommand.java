@@ -15,8 +15,19 @@ final class GraphCommand extends ModelCommand {
   Path outFile;
 
   @Override
+  String usageProblem() {
+    return OutputPaths.fileProblem("-o", outFile);
+  }
+
+  @Override
   int run(SourceFile src) throws Exception {
-    Files.writeString(outFile, GraphDot.of(compile(src)), StandardCharsets.UTF_8);
+    String dot = GraphDot.of(compile(src));
+    try {
+      Files.writeString(outFile, dot, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      err().println("error: -o " + outFile + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e));
+      return Main.MODEL_ERRORS;
+    }
     out().println("wrote " + outFile + " (render with: dot -Tsvg " + outFile + " -o graph.svg)");
     return Main.OK;
   }

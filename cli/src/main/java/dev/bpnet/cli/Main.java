@@ -1,12 +1,19 @@
 package dev.bpnet.cli;
 
+import dev.bpnet.runtime.data.DataException;
+import dev.bpnet.runtime.io.IoErrors;
+import dev.bpnet.runtime.train.CheckpointException;
+import dev.bpnet.runtime.train.NonFiniteException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code bpnet} command. Exit codes: 0 success, 1 errors in the model or the data,
- * 2 usage errors, 3 an internal failure (reported in one line, never a stack trace).
+ * 2 usage errors (including an output path that cannot be written: a file where a directory is
+ * wanted, a directory where a file is, a missing directory), 3 an internal failure (reported in
+ * one line, never a stack trace). A file that cannot be read or written while working (permission,
+ * disk full) is exit 1.
  */
 @Command(name = "bpnet", mixinStandardHelpOptions = true, version = "bpnet 0.1.0",
     description = "Compiles .bpnet models and their learning rules into Java training code on ND4J.",
@@ -31,6 +38,25 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command (check, compile, show, params, gradients, graph, train, plot)");
   }
 
+  /**
+   * The message of a failure that is the user's or the machine's, not a bug: bad data or a bad
+   * checkpoint found late, or a file that cannot be read or written (exit 1); null otherwise.
+   */
+  static String userError(Throwable e) {
+    if (e instanceof DataException || e instanceof CheckpointException || e instanceof NonFiniteException) {
+      return e.getMessage();
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+        return f.getFile() + ": " + IoErrors.describe(f);
+      }
+      if (c instanceof java.io.IOException) {
+        return IoErrors.describe(c);
+      }
+    }
+    return null;
+  }
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -42,9 +68,19 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      String user = userError(e);
+      if (user != null) {
+        err.println("error: " + user);
+        err.flush();
+        return MODEL_ERRORS;
+      }
+      // a bug: one line, in words; the class name and trace help no user (BPNET_DEBUG=1 prints them)
       String input = String.join(" ", args);
-      String what = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
-      err.println("bpnet: internal error while running 'bpnet " + input + "': " + what.replace('\n', ' '));
+      String what = e.getMessage() == null ? "unexpected failure" : IoErrors.clean(e.getMessage());
+      err.println("bpnet: internal error while running 'bpnet " + input + "': " + what + " (please report this)");
+      if (System.getenv("BPNET_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
       err.flush();
       return INTERNAL;
     });

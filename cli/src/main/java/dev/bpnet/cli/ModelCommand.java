@@ -38,6 +38,12 @@ abstract class ModelCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() throws Exception {
+    String usage = usageProblem();
+    if (usage != null) {
+      // checked before the file is read: nothing is compiled or trained for a command line that cannot finish
+      err().println("error: " + usage);
+      return Main.USAGE;
+    }
     SourceFile src;
     try {
       src = SourceFile.read(file);
@@ -49,6 +55,11 @@ abstract class ModelCommand implements Callable<Integer> {
     } catch (CompileException e) {
       return report(e, Map.of(src.name(), src.text()));
     }
+  }
+
+  /** What is wrong with the options (an output path that cannot be written, a value out of range), or null. */
+  String usageProblem() {
+    return null;
   }
 
   /** Runs on the file; a {@link CompileException} thrown here is printed as diagnostics. */

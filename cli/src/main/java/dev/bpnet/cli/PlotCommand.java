@@ -39,6 +39,13 @@ final class PlotCommand implements Callable<Integer> {
     if (!outFile.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "-o must name a .png file, got " + outFile);
     }
+    // the PNG's directory is created if missing, so only what is in its way is refused
+    String usage = Files.isDirectory(outFile) ? "-o " + outFile + ": is a directory; name the file to write"
+        : OutputPaths.directoryProblem("-o", outFile.toAbsolutePath().normalize().getParent());
+    if (usage != null) {
+      err.println("error: " + usage);
+      return Main.USAGE;
+    }
     List<RunMetrics> metrics = new ArrayList<>();
     boolean failed = false;
     for (Path dir : runs) {

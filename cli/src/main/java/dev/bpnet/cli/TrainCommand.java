@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
 final class TrainCommand extends ModelCommand {
+  /** The checkpoint setting that records the data as a --data value (absolute paths). */
+  static final String DATA_SOURCE = "data_source";
+
   @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
   Integer epochs;
 
@@ -48,6 +51,23 @@ final class TrainCommand extends ModelCommand {
   double saveEvery = 2;
 
   @Override
+  String usageProblem() {
+    if (epochs != null && epochs < 1) {
+      return "--epochs must be at least 1, got " + epochs;
+    }
+    if (!(saveEvery >= 0) || Double.isInfinite(saveEvery)) {
+      return "--save-every must be a number of seconds, 0 or more, got " + saveEvery;
+    }
+    if (outDir != null) {
+      return OutputPaths.directoryProblem("--out", outDir);
+    }
+    if (resumeDir != null && Files.exists(resumeDir) && !Files.isDirectory(resumeDir)) {
+      return "--resume " + resumeDir + ": is a file, not a directory; --resume takes the --out directory of a run";
+    }
+    return null;
+  }
+
+  @Override
   int run(SourceFile src) throws Exception {
     if (resumeDir != null && outDir != null && !resumeDir.toAbsolutePath().normalize().equals(outDir.toAbsolutePath().normalize())) {
       err().println("error: --resume " + resumeDir + " writes to that directory; leave out --out " + outDir);
@@ -56,16 +76,6 @@ final class TrainCommand extends ModelCommand {
     TrainingGraph tg = compile(src);
     TrainSpec spec = tg.program().train();
     DataType dt = TrainerLoader.dataType(spec.dtype());
-    TrainData d;
-    try {
-      Path dir = Path.of(src.name()).toAbsolutePath().getParent();
-      d = data != null ? TrainData.load(data, Map.of(), dir, tg.program(), dt)
-          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
-    } catch (DataException | IllegalArgumentException e) {
-      // IllegalArgumentException: generator arguments out of range, possible only through the Java API's TrainSpec
-      err().println("error: " + e.getMessage());
-      return Main.MODEL_ERRORS;
-    }
     CheckpointStore.Loaded resumed = null;
     if (resumeDir != null) {
       try {
@@ -77,6 +87,20 @@ final class TrainCommand extends ModelCommand {
       if (resumed.note() != null) {
         out().println("note: " + resumed.note());
       }
+    }
+    // a resumed run reads the data its checkpoint recorded (from any working directory), unless --data says otherwise
+    String recorded = resumed == null ? null : resumed.checkpoint().info().hyperparameters().get(DATA_SOURCE);
+    TrainData d;
+    try {
+      Path dir = Path.of(src.name()).toAbsolutePath().getParent();
+      String given = data != null ? data : recorded;
+      d = given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
+          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+    } catch (DataException | IllegalArgumentException e) {
+      // IllegalArgumentException: generator arguments out of range, possible only through the Java API's TrainSpec
+      err().println("error: " + (data == null && recorded != null ? "the data recorded in the checkpoint: " : "")
+          + e.getMessage());
+      return Main.MODEL_ERRORS;
     }
     // a resumed run goes on to the epochs it was started for, unless told otherwise
     int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
@@ -92,8 +116,13 @@ final class TrainCommand extends ModelCommand {
       return Main.USAGE;
     }
     Batches batches = v.batches(spec.batch(), spec.seed());
+    Map<String, String> settings = settings(spec, d);
+    // recorded for --resume; a checkpoint written before it was recorded resumes without it
+    if (d.source() != null && (resumed == null || recorded != null)) {
+      settings.put(DATA_SOURCE, d.source());
+    }
     TrainingLoop loop = new TrainingLoop(t, batches).epochs(n).validation(v.validation()).test(v.test())
-        .regression(d.regression()).output(out, ModelHash.of(tg), spec.seed(), settings(spec, d))
+        .regression(d.regression()).output(out, ModelHash.of(tg), spec.seed(), settings)
         .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
         // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
         .live(System.console() != null && batches.batchesPerEpoch() >= 10);

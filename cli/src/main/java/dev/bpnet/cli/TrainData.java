@@ -72,6 +72,8 @@ final class TrainData {
   private final Normalization normalization;
   private final String description;
   private final boolean regression;
+  /** The data as a --data value that reads it again from anywhere (absolute paths), or null. */
+  private String source;
 
   private TrainData(Dataset rawTrain, Dataset rawValidation, Dataset rawTest, Loaded source,
       Normalization.Mode mode, int crop, boolean flip, String description) {
@@ -112,6 +114,15 @@ final class TrainData {
     return description;
   }
 
+  /**
+   * What {@link #load} was given, as a --data value that loads the same data again from any
+   * working directory: a set's name with its arguments, or an absolute path; recorded in
+   * checkpoints so that a resumed run reads what the run read. Null if it cannot be written so.
+   */
+  String source() {
+    return source;
+  }
+
   /** Whether the labels are regression targets. */
   boolean regression() {
     return regression;
@@ -137,9 +148,11 @@ final class TrainData {
       return this;
     }
     Dataset.Split s = Splits.split(rawTrain, amount, seed);
-    return new TrainData(s.first(), s.rest(), rawTest, new Loaded(rawTrain, rawTest, image, regression, description),
+    TrainData v = new TrainData(s.first(), s.rest(), rawTest, new Loaded(rawTrain, rawTest, image, regression, description),
         mode, crop, flip, String.format(Locale.ROOT, "%s; %,d of its training examples held out for validation",
             description, s.rest().size()));
+    v.source = source;
+    return v;
   }
 
   private Augmentation augmentation() {
@@ -180,6 +193,7 @@ final class TrainData {
     }
     int[] widths = widths(p);
     TrainData d;
+    String source = Synthetic.ARGUMENTS.containsKey(data) || TrainOptions.DATA.containsKey(data) ? expression(data, args) : null;
     if (Synthetic.ARGUMENTS.containsKey(data)) {
       Map<String, Double> a = new java.util.LinkedHashMap<>(Synthetic.ARGUMENTS.get(data));
       a.putAll(args);
@@ -187,7 +201,13 @@ final class TrainData {
       d = new TrainData(s.train(), null, s.test(), new Loaded(s.train(), s.test(), null, true, ""),
           Normalization.Mode.NONE, 0, false, describe(data, a, s));
     } else {
-      Loaded l = read(data, args, modelDir, widths[1], dt);
+      Path file = source == null ? file(data, modelDir) : null;
+      if (file != null) {
+        // a path with arguments in the train block's syntax; one holding quotes cannot be written so
+        source = args.isEmpty() ? file.toString() : file.toString().contains("\"") ? null
+            : "path(\"" + file + "\", " + arguments(args) + ")";
+      }
+      Loaded l = file != null ? DataFiles.load(file, options(args, widths[1]), dt) : read(data, args, modelDir, widths[1], dt);
       Dataset train = l.train();
       Dataset test = l.test();
       String description = l.description();
@@ -213,7 +233,47 @@ final class TrainData {
           flag(args, "flip") == 1, description);
     }
     d.check(p, widths);
+    d.source = source;
     return d;
+  }
+
+  /** "name", or "name(k = v, ...)" in the train block's syntax. */
+  private static String expression(String name, Map<String, Double> args) {
+    return args.isEmpty() ? name : name + "(" + arguments(args) + ")";
+  }
+
+  private static String arguments(Map<String, Double> args) {
+    List<String> parts = new ArrayList<>();
+    args.forEach((k, v) -> {
+      // flags are kept as the index of their word (flip = yes is 1): written back as the word
+      List<String> words = DataOption.FLAGS.get(k);
+      parts.add(k + " = " + (words != null && v >= 0 && v < words.size() && v == Math.rint(v) ? words.get(v.intValue())
+          : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : Double.toString(v)));
+    });
+    return String.join(", ", parts);
+  }
+
+  /**
+   * The file or directory {@code data} names (relative to the working directory, else to the
+   * model's), as its real absolute path: {@code ./data/x.npz} and {@code data/x.npz} are one
+   * file, in the description and in what a resumed run compares.
+   */
+  private static Path file(String data, Path modelDir) {
+    Path path = Path.of(data);
+    if (!path.isAbsolute() && !Files.exists(path) && modelDir != null) {
+      path = modelDir.resolve(data);
+    }
+    if (!Files.exists(path)) {
+      String best = dev.bpnet.dsl.diag.Suggest.closest(data, TrainOptions.DATA.keySet());
+      throw new DataException("data '" + data + "' is neither a known data set ("
+          + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet()))
+          + ") nor an existing file or directory" + (best == null ? "" : "; did you mean '" + best + "'?"));
+    }
+    try {
+      return path.toRealPath();
+    } catch (java.io.IOException e) {
+      return path.toAbsolutePath().normalize();
+    }
   }
 
   /** Reads a named file-backed set or a path. */
@@ -233,19 +293,8 @@ final class TrainData {
         String archive = data.equals("cifar10") ? Cifar.CIFAR10_DIR : Cifar.CIFAR100_DIR;
         return DataFiles.load(locate(archive, data, modelDir), options(args, classes), dt);
       }
-      default: {
-        Path path = Path.of(data);
-        if (!path.isAbsolute() && !Files.exists(path) && modelDir != null) {
-          path = modelDir.resolve(data);
-        }
-        if (!Files.exists(path)) {
-          String best = dev.bpnet.dsl.diag.Suggest.closest(data, TrainOptions.DATA.keySet());
-          throw new DataException("data '" + data + "' is neither a known data set ("
-              + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet()))
-              + ") nor an existing file or directory" + (best == null ? "" : "; did you mean '" + best + "'?"));
-        }
-        return DataFiles.load(path, options(args, classes), dt);
-      }
+      default:
+        return DataFiles.load(file(data, modelDir), options(args, classes), dt);
     }
   }
 

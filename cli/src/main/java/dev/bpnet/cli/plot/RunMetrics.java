@@ -46,7 +46,7 @@ public record RunMetrics(String name, double[] epochs, Map<String, double[]> col
     } catch (NoSuchFileException e) {
       throw new MetricsException(dir + ": no metrics.csv here (bpnet train writes one to its --out directory)");
     } catch (IOException e) {
-      throw new MetricsException(csv + ": cannot read: " + e.getMessage());
+      throw new MetricsException(csv + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e));
     }
     Path name = dir.toAbsolutePath().normalize().getFileName();
     return parse(name == null ? dir.toString() : name.toString(), csv.toString(), lines);

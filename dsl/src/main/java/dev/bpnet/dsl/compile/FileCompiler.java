@@ -45,8 +45,15 @@ public final class FileCompiler {
       if (name == null) {
         return models.get(0);
       }
-      return models.stream().filter(t -> t.program().name().equals(name)).findFirst().orElseThrow(() ->
-          new CompileException(List.of(new Diagnostic(ErrorCode.E20, new Pos(file, 1, 1), ErrorCode.E20.format(name, file)))));
+      return models.stream().filter(t -> t.program().name().equals(name)).findFirst().orElseThrow(() -> {
+        List<String> names = models.stream().map(t -> t.program().name()).toList();
+        // case-insensitive first: --model tiny means Tiny
+        String best = names.stream().filter(n -> n.equalsIgnoreCase(name)).findFirst()
+            .orElse(dev.bpnet.dsl.diag.Suggest.closest(name, names));
+        String hint = best != null ? "did you mean '" + best + "'?" : "the file's models: " + String.join(", ", names);
+        return new CompileException(List.of(new Diagnostic(ErrorCode.E20, new Pos(file, 1, 1),
+            ErrorCode.E20.format(name, file), hint)));
+      });
     }
   }
 

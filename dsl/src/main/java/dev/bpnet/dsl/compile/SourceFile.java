@@ -25,8 +25,13 @@ public record SourceFile(String name, String text) {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw fail(ErrorCode.E14, name, "no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw fail(ErrorCode.E14, name, "permission denied");
+    } catch (java.nio.file.FileSystemException e) {
+      // its message repeats the path; the reason is the OS's words ("Is a directory")
+      throw fail(ErrorCode.E14, name, e.getReason() == null ? "input/output error" : e.getReason());
     } catch (IOException e) {
-      throw fail(ErrorCode.E14, name, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      throw fail(ErrorCode.E14, name, e.getMessage() == null ? "input/output error" : e.getMessage());
     }
     for (byte b : bytes) {
       if (b == 0) {

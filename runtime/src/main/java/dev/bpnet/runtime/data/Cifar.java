@@ -122,7 +122,7 @@ public final class Cifar {
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": no such file", e);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -96,7 +96,7 @@ public final class Csv {
       throw new DataException(file + ": not a text file (not valid UTF-8); a CSV file holds "
           + "comma-separated numbers, one example a line", e);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -109,7 +109,7 @@ public final class DataFiles {
     try (InputStream in = Files.newInputStream(file)) {
       return in.readNBytes(512);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -94,7 +94,7 @@ final class IdxInput implements Closeable {
       position += all.length;
       return all;
     } catch (EOFException e) {
-      throw new DataException(source + ": truncated gzip data: the stream ends early: " + e, e);
+      throw new DataException(source + ": truncated gzip data: the stream ends early", e);
     } catch (IOException e) {
       throw failure(source, e);
     }
@@ -129,8 +129,11 @@ final class IdxInput implements Closeable {
   }
 
   private static DataException failure(String source, IOException e) {
+    // the library's wording ("Corrupt GZIP trailer") in words of ours, never its class name
     String what = e instanceof ZipException ? "corrupt gzip data"
-        : e instanceof EOFException ? "truncated gzip data" : "cannot read";
-    return new DataException(source + ": " + what + ": " + e, e);
+        + (e.getMessage() == null ? "" : " (" + e.getMessage().toLowerCase(java.util.Locale.ROOT) + ")")
+        : e instanceof EOFException ? "truncated gzip data: the stream ends early"
+        : "cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e);
+    return new DataException(source + ": " + what, e);
   }
 }

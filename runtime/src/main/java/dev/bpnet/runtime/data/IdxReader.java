@@ -28,7 +28,7 @@ public final class IdxReader {
     try (InputStream in = Files.newInputStream(file)) {
       return readImages(in, file.toString());
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 
@@ -56,7 +56,7 @@ public final class IdxReader {
     try (InputStream in = Files.newInputStream(file)) {
       return readLabels(in, file.toString(), classes);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

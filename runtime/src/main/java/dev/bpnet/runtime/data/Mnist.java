@@ -41,7 +41,7 @@ public final class Mnist {
           IdxReader.readLabels(labels, "classpath:" + BUNDLED_LABELS, CLASSES),
           dtype);
     } catch (IOException e) {
-      throw new DataException("classpath:" + BUNDLED_IMAGES + ": cannot close: " + e, e);
+      throw new DataException("classpath:" + BUNDLED_IMAGES + ": cannot close: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -112,6 +112,10 @@ public final class NumpyData {
       }
       image = new ImageShape((int) x.size(1), (int) x.size(2), (int) x.size(3));
     }
+    requireFinite(x, xs, "features", dtype);
+    if (y.dataType().isFPType()) {
+      requireFinite(y, ys, "labels", dtype);
+    }
     INDArray features = (x.dataType() == DataType.UBYTE
         ? x.castTo(DataType.DOUBLE).divi(255.0) : x).castTo(dtype).reshape('c', n, x.length() / n);
     if (!features.dataType().isFPType()) {
@@ -134,6 +138,46 @@ public final class NumpyData {
       classes[i] = (int) v[i];
     }
     return new Part(xs, ys, features.dup('c'), image, classes, null);
+  }
+
+  /**
+   * Refuses NaN and infinity (and values the training dtype cannot hold) before training, as
+   * {@link Csv} refuses such cells: a step would otherwise stop on them with a fault in the loss.
+   * Names the array and the first index. One reduction when all is well; the element scan only
+   * when it is not.
+   */
+  static void requireFinite(INDArray a, String what, String role, DataType dtype) {
+    if (!a.dataType().isFPType() || a.length() == 0) {
+      return;
+    }
+    INDArray cast = a.dataType() == dtype || !dtype.isFPType() ? a : a.castTo(dtype);
+    if (Double.isFinite(cast.sumNumber().doubleValue())) {
+      return;
+    }
+    // the long[] form: reshape('c', n) would be read as reshape(rows = 'c', columns = n)
+    INDArray flat = a.reshape('c', new long[] {a.length()});
+    INDArray flatCast = cast.reshape('c', new long[] {cast.length()});
+    for (long i = 0; i < flat.length(); i++) {
+      double v = flat.getDouble(i);
+      if (!Double.isFinite(v)) {
+        throw new DataException(String.format("%s: %s value %s at index %s: the data must be finite numbers",
+            what, role, Double.isNaN(v) ? "NaN" : v > 0 ? "+inf" : "-inf", index(a.shape(), i)));
+      }
+      if (!Double.isFinite(flatCast.getDouble(i))) {
+        throw new DataException(String.format("%s: %s value %s at index %s is too large for %s",
+            what, role, v, index(a.shape(), i), dtype.name().toLowerCase(java.util.Locale.ROOT)));
+      }
+    }
+  }
+
+  /** "[3, 17]": the C-order position {@code i} in {@code shape}. */
+  private static String index(long[] shape, long i) {
+    long[] at = new long[shape.length];
+    for (int d = shape.length - 1; d >= 0; d--) {
+      at[d] = shape[d] == 0 ? 0 : i % shape[d];
+      i = shape[d] == 0 ? i : i / shape[d];
+    }
+    return Arrays.toString(at);
   }
 
   /** Both parts as data sets, one-hot over {@code classes}, or those the labels imply if 0. */

@@ -51,7 +51,7 @@ public final class AtomicFiles {
       tmp = null;
       syncDirectory(dir);
     } catch (IOException e) {
-      throw new DataException(target + ": cannot write: " + e, e);
+      throw new DataException(target + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     } finally {
       if (tmp != null) {
         try {

@@ -42,7 +42,7 @@ public final class Npy {
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": no such file", e);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 
@@ -105,7 +105,7 @@ public final class Npy {
       }
       return h.dtype().decode(data, (int) count, reversed).permute(axes).dup('c');
     } catch (IOException e) {
-      throw new DataException(source + ": cannot read: " + e, e);
+      throw new DataException(source + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -56,14 +56,14 @@ public final class Npz {
         try (InputStream in = zip.getInputStream(e)) {
           arrays.put(name, Npy.read(in, entry));
         } catch (ZipException x) {
-          throw new DataException(entry + ": corrupt or truncated zip entry: " + x, x);
+          throw new DataException(entry + ": corrupt or truncated zip entry: " + IoErrors.describe(x), x);
         }
       }
     } catch (ZipException e) {
       throw new DataException(file + ": not a zip archive, or a damaged one (an .npz must be a "
-          + "zip of .npy entries): " + e.getMessage(), e);
+          + "zip of .npy entries): " + IoErrors.describe(e), e);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
     return arrays;
   }
@@ -115,7 +115,7 @@ public final class Npz {
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": no such file", e);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
     if (!Magic.isZip(start)) {
       throw new DataException(file + ": not a zip archive (an .npz must be a zip of .npy "

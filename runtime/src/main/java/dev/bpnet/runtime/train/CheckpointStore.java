@@ -9,6 +9,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.bpnet.runtime.data.DataException;
 import dev.bpnet.runtime.io.AtomicFiles;
+import dev.bpnet.runtime.io.IoErrors;
 import dev.bpnet.runtime.io.Npz;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +63,7 @@ public final class CheckpointStore {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new DataException(dir + ": cannot create the checkpoint directory: " + e, e);
+      throw new DataException(dir + ": cannot create the checkpoint directory: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
     removeLeftovers(dir);
     Map<String, INDArray> arrays = new LinkedHashMap<>();
@@ -216,32 +217,143 @@ public final class CheckpointStore {
       if (e instanceof CheckpointException c) {
         throw c;
       }
-      throw new CheckpointException(file + ": missing or malformed field: " + e.getMessage(), e);
+      throw new CheckpointException(file + ": damaged checkpoint: a field is missing or malformed", e);
     }
   }
 
   private static JsonObject readJson(Path json) {
+    JsonElement e;
     try {
-      JsonElement e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) {
-        throw new CheckpointException(json + ": not a checkpoint (expected a JSON object)");
-      }
-      JsonObject o = e.getAsJsonObject();
-      for (String f : List.of("format", "model", "model_hash", "dtype", "epoch", "step", "epochs", "seconds",
-          "npz_sha256", "rng", "hyperparameters")) {
-        if (!o.has(f)) {
-          throw new CheckpointException(json + ": not a checkpoint: field '" + f + "' is missing");
-        }
-      }
-      if (o.get("format").getAsInt() != FORMAT) {
-        throw new CheckpointException(json + ": checkpoint format " + o.get("format") + ", this version reads " + FORMAT);
-      }
-      return o;
-    } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-      throw new CheckpointException(json + ": damaged (not valid JSON): " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new CheckpointException(json + ": cannot read: " + e, e);
+      e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
+    } catch (JsonParseException | IllegalStateException | NumberFormatException x) {
+      throw new CheckpointException(json + ": damaged checkpoint: not valid JSON" + where(x), x);
+    } catch (IOException x) {
+      throw new CheckpointException(json + ": cannot read: " + IoErrors.describe(x), x);
     }
+    if (!e.isJsonObject()) {
+      throw new CheckpointException(json + ": not a checkpoint (expected a JSON object)");
+    }
+    JsonObject o = e.getAsJsonObject();
+    for (String f : List.of("format", "model", "model_hash", "dtype", "epoch", "step", "epochs", "seconds",
+        "npz_sha256", "rng", "hyperparameters")) {
+      if (!o.has(f)) {
+        throw new CheckpointException(json + ": not a checkpoint: field '" + f + "' is missing");
+      }
+    }
+    long format = whole(o, "format", json, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (format != FORMAT) {
+      throw new CheckpointException(json + ": checkpoint format " + format + ", this version reads " + FORMAT);
+    }
+    validate(o, json);
+    return o;
+  }
+
+  /**
+   * Checks every field {@link #fromJson} and {@link #load} read, so that a hand-edited or damaged
+   * json is refused naming the field, before any number reaches an int (no overflow, no negative
+   * epoch).
+   */
+  private static void validate(JsonObject o, Path json) {
+    for (String f : List.of("model", "model_hash", "dtype", "npz_sha256")) {
+      text(o, f, json);
+    }
+    if (!o.get("npz_sha256").getAsString().matches("[0-9a-f]{64}")) {
+      throw damaged(json, "npz_sha256", o.get("npz_sha256"), "a SHA-256 in 64 hexadecimal digits");
+    }
+    long epochs = whole(o, "epochs", json, 1, Integer.MAX_VALUE);
+    // a run never completes more epochs than it plans ('epochs')
+    whole(o, "epoch", "epoch", json, 0, epochs, " (its 'epochs')");
+    whole(o, "step", json, 0, Long.MAX_VALUE);
+    JsonElement seconds = o.get("seconds");
+    if (!seconds.isJsonPrimitive() || !seconds.getAsJsonPrimitive().isNumber()
+        || !Double.isFinite(seconds.getAsDouble()) || seconds.getAsDouble() < 0) {
+      throw damaged(json, "seconds", seconds, "a finite number of seconds, 0 or more");
+    }
+    JsonObject rng = object(o, "rng", json);
+    JsonObject shuffle = object(rng, "rng.batch_shuffle", "batch_shuffle", json);
+    if (!shuffle.has("seed")) {
+      throw new CheckpointException(json + ": damaged checkpoint: field 'rng.batch_shuffle.seed' is missing");
+    }
+    whole(shuffle, "seed", "rng.batch_shuffle.seed", json, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (shuffle.has("next_epoch")) {
+      whole(shuffle, "next_epoch", "rng.batch_shuffle.next_epoch", json, 0, Integer.MAX_VALUE);
+    }
+    for (Map.Entry<String, JsonElement> h : object(o, "hyperparameters", json).entrySet()) {
+      if (!h.getValue().isJsonPrimitive()) {
+        throw damaged(json, "hyperparameters." + h.getKey(), h.getValue(), "a string");
+      }
+    }
+  }
+
+  /** " at line 3, column 7" from a JSON parser's message, or "". */
+  private static String where(Exception x) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+) column (\\d+)")
+        .matcher(String.valueOf(x.getMessage()));
+    return m.find() ? " at line " + m.group(1) + ", column " + m.group(2) : "";
+  }
+
+  private static CheckpointException damaged(Path json, String field, JsonElement value, String expected) {
+    String shown = value.toString();
+    if (shown.length() > 40) {
+      shown = shown.substring(0, 37) + "...";
+    }
+    return new CheckpointException(json + ": damaged checkpoint: field '" + field + "' is " + shown
+        + ", expected " + expected);
+  }
+
+  private static String text(JsonObject o, String field, Path json) {
+    JsonElement v = o.get(field);
+    if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+      throw damaged(json, field, v, "a string");
+    }
+    return v.getAsString();
+  }
+
+  private static JsonObject object(JsonObject o, String field, Path json) {
+    return object(o, field, field, json);
+  }
+
+  private static JsonObject object(JsonObject o, String path, String field, Path json) {
+    JsonElement v = o.get(field);
+    if (v == null) {
+      throw new CheckpointException(json + ": damaged checkpoint: field '" + path + "' is missing");
+    }
+    if (!v.isJsonObject()) {
+      throw damaged(json, path, v, "a JSON object");
+    }
+    return v.getAsJsonObject();
+  }
+
+  private static long whole(JsonObject o, String field, Path json, long min, long max) {
+    return whole(o, field, field, json, min, max, "");
+  }
+
+  private static long whole(JsonObject o, String field, String path, Path json, long min, long max) {
+    return whole(o, field, path, json, min, max, "");
+  }
+
+  /** A whole number in [min, max], compared exactly (as a decimal) so nothing overflows on the way. */
+  private static long whole(JsonObject o, String field, String path, Path json, long min, long max, String bound) {
+    JsonElement v = o.get(field);
+    String expected = "a whole number" + (min == Long.MIN_VALUE ? "" : max == Long.MAX_VALUE
+        ? " of at least " + min : " from " + min + " to " + max + bound);
+    if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+      throw damaged(json, path, v, expected);
+    }
+    java.math.BigDecimal d;
+    try {
+      d = v.getAsBigDecimal();
+    } catch (NumberFormatException x) {
+      throw damaged(json, path, v, expected);
+    }
+    if (d.stripTrailingZeros().scale() > 0 || d.compareTo(java.math.BigDecimal.valueOf(min)) < 0
+        || d.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+      throw damaged(json, path, v, expected);
+    }
+    // a whole number in range: the property is replaced by its exact long, so later reads agree
+    long n = d.longValueExact();
+    o.addProperty(field, n);
+    return n;
   }
 
   private static Map<String, INDArray> readNpz(Path npz) {
@@ -269,7 +381,7 @@ public final class CheckpointStore {
     } catch (NoSuchFileException e) {
       // nothing to move: the first save, or the previous pair is already out of the way
     } catch (IOException e) {
-      throw new DataException(dir.resolve(from) + ": cannot rename to " + to + ": " + e, e);
+      throw new DataException(dir.resolve(from) + ": cannot rename to " + to + ": " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 
@@ -278,7 +390,7 @@ public final class CheckpointStore {
       in.transferTo(java.io.OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
     } catch (IOException e) {
-      throw new CheckpointException(file + ": cannot read: " + e, e);
+      throw new CheckpointException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -42,11 +42,16 @@ final class FaultFinder {
       }
       Gradients g = trainer.gradients(feeds);
       if (!Double.isFinite(g.loss())) {
-        return new NonFiniteException.Fault(epoch + 1, j, step, "forward pass (loss L)", null,
-            "L = " + g.loss() + " with finite parameters and data (an overflow: lower the learning rate?)");
+        // before the first update the learning rate has played no part: the model itself gives it
+        return new NonFiniteException.Fault(epoch + 1, j, step, "forward pass (loss L)", null, "L = " + g.loss()
+            + (step == 1 ? " with the initial parameters and finite data, before any update: the model computes it"
+                + " (log or sqrt of a negative, a division by zero, an overflow in exp?)"
+                : " with finite parameters and data (an overflow: lower the learning rate?)"));
       }
       if (!g.pass3().isEmpty() && !Double.isFinite(g.inputLoss())) {
-        return new NonFiniteException.Fault(epoch + 1, j, step, "third pass (input loss l_x)", null,
+        // l_x is computed from g2's input gradient: a NaN there shows up here first; name g2 if so
+        NonFiniteException.Fault inG2 = first(g.pass2(), epoch, j, step, "backward pass (g2)");
+        return inG2 != null ? inG2 : new NonFiniteException.Fault(epoch + 1, j, step, "third pass (input loss l_x)", null,
             "l_x = " + g.inputLoss());
       }
       NonFiniteException.Fault f = first(g.pass2(), epoch, j, step, "backward pass (g2)");
@@ -71,7 +76,9 @@ final class FaultFinder {
   private static NonFiniteException.Fault first(Map<String, INDArray> arrays, int epoch, int j, long step, String pass) {
     for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
       if (!finite(e.getValue())) {
-        return new NonFiniteException.Fault(epoch + 1, j, step, pass, e.getKey(), "holds NaN or infinity");
+        return new NonFiniteException.Fault(epoch + 1, j, step, pass, e.getKey(), "holds NaN or infinity"
+            + (pass.startsWith("backward") ? " while the loss is finite: a derivative is infinite or undefined where"
+                + " it is taken (sqrt or log at 0, pow with a negative base, a rule's backward body?)" : ""));
       }
     }
     return null;

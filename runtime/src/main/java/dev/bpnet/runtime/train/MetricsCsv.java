@@ -48,7 +48,7 @@ final class MetricsCsv {
       byte[] text = (String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8);
       AtomicFiles.write(file, out -> out.write(text));
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e, e);
+      throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 
@@ -59,7 +59,7 @@ final class MetricsCsv {
     try {
       Files.writeString(file, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new DataException(file + ": cannot write: " + e, e);
+      throw new DataException(file + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
   }
 

@@ -157,7 +157,7 @@ public final class TrainingLoop {
       try {
         java.nio.file.Files.createDirectories(out);
       } catch (java.io.IOException e) {
-        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + e, e);
+        throw new dev.bpnet.runtime.data.DataException(out + ": cannot create the output directory: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
       }
     }
     MetricsCsv csv = out == null ? null : new MetricsCsv(out.resolve("metrics.csv"), regression);
@@ -228,11 +228,18 @@ public final class TrainingLoop {
 
   /** Locates the fault, puts the trainer back at the last good state, saves it if it was not. */
   private NonFiniteException stop(Checkpoint good, boolean saved, int epoch, int lastStep) {
-    NonFiniteException.Fault f = FaultFinder.locate(trainer, good, batches, epoch, lastStep);
-    if (f == null) {  // the replay stayed finite: report what the loop saw
+    NonFiniteException.Fault f;
+    String replay = "seen in training but not on replay (non-deterministic backend?)";
+    try {
+      f = FaultFinder.locate(trainer, good, batches, epoch, lastStep);
+    } catch (RuntimeException x) {
+      // the replay only names the pass; its own failure must not replace the report of the fault
+      f = null;
+      replay = "the replay that names the pass failed (" + dev.bpnet.runtime.io.IoErrors.describe(x) + ")";
+    }
+    if (f == null) {  // report what the loop saw
       f = new NonFiniteException.Fault(epoch + 1, Math.max(lastStep, 0), good.info().step() + Math.max(lastStep, 0),
-          lastStep < 0 ? "parameters after the epoch" : "loss of the step", null,
-          "seen in training but not on replay (non-deterministic backend?)");
+          lastStep < 0 ? "parameters after the epoch" : "loss of the step", null, replay);
     }
     good.restoreInto(trainer);
     if (out != null && !saved) {
