@@ -104,7 +104,7 @@ final class Builtins {
         || s.rules.containsKey(fn) && s.rules.get(fn).kind() == dev.bpnet.dsl.syntax.RuleDecl.Kind.LAYER)) {
       // a backward body runs once per step on the forward's values: a parameter made there would
       // be named after the value it computes and never trained
-      s.error(ErrorCode.E49, c.pos(), fn + "(...)", "it declares parameters, which belong in the forward body of a layer rule");
+      s.error(ErrorCode.E51, c.pos(), fn + "(...)", "it declares parameters, which belong in the forward body of a layer rule");
       return null;
     }
     Activations.Function f = Activations.FUNCTIONS.get(fn);

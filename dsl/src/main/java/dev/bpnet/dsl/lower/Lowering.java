@@ -73,7 +73,7 @@ public final class Lowering {
     }
     if (model.decls().stream().noneMatch(d -> d instanceof Decl.Input)) {
       // a trainer feeds at least one input: without one there is no batch to size its buffers by
-      s.error(ErrorCode.E47, model.pos());
+      s.error(ErrorCode.E49, model.pos());
     }
     for (Decl d : byName.values()) {
       resolve(d.name(), d.pos());
@@ -109,8 +109,8 @@ public final class Lowering {
     s.rules.values().stream().filter(r -> Builtins.NAMES.contains(r.name()))
         .sorted(java.util.Comparator.comparingInt((dev.bpnet.dsl.syntax.RuleDecl r) -> r.pos().line())
             .thenComparingInt(r -> r.pos().col()))
-        .forEach(r -> s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E48, r.pos(),
-            ErrorCode.E48.format(r.kindWord(), r.name()), "rename it, as in my_" + r.name())));
+        .forEach(r -> s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, r.pos(),
+            ErrorCode.E50.format(r.kindWord(), r.name()), "rename it, as in my_" + r.name())));
   }
 
   private boolean dependsOnParameters(int loss) {
