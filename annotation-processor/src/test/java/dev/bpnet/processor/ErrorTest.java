@@ -175,7 +175,7 @@ class ErrorTest {
         "@BpNetModel interface M {",
         "  @Input(4) INDArray x();",
         "  @Label({}) INDArray y();",
-        "  @Dense(3) INDArray h(INDArray x);",
+        "  @Dense(1) INDArray h(INDArray x);",  // as wide as the placeholder [1]: no second error
         "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray h, INDArray y);",
         "}");
   }

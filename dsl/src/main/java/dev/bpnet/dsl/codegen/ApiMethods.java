@@ -111,8 +111,9 @@ final class ApiMethods {
     t.addMethod(c.build());
   }
 
-  CodeBlock directionAllocation() {
-    CodeBlock.Builder b = CodeBlock.builder();
+  /** The direction buffers' allocation, a statement per piece, then the optimizer's list of them. */
+  List<CodeBlock> directionAllocation() {
+    List<CodeBlock> b = new ArrayList<>();
     List<String> dirs = new ArrayList<>();
     for (Program.Param par : p.params()) {
       Integer g2 = tg.g2().get(par.name());
@@ -127,41 +128,44 @@ final class ApiMethods {
         String f = names.derived(par.node(), "Direction");
         directions.put(par.name(), f);
         directionOf.put(par.name(), f);
-        b.addStatement("$N = $L", f, Emitter.create(par.shape()));
+        b.add(CodeBlock.builder().addStatement("$N = $L", f, Emitter.create(par.shape())).build());
         dirs.add(f);
       } else {
         dirs.add(names.of(g2));
         directionOf.put(par.name(), names.of(g2));
       }
     }
-    return b.addStatement("directionList = $T.of($L)", List.class, String.join(", ", dirs)).build();
+    b.add(CodeBlock.builder().addStatement("directionList = $T.of($L)", List.class, String.join(", ", dirs)).build());
+    return b;
   }
 
   void methods(TypeSpec.Builder t) {
     directions.values().forEach(f -> t.addField(FieldSpec.builder(INDARRAY, f, Modifier.PRIVATE)
         .addJavadoc("Update direction handed to the optimizer.\n").build()));
     if (third) {
-      t.addMethod(direction());
+      t.addMethods(direction());
     }
     new ApiSurface(tg, names, directionOf).addTo(t);
   }
 
-  private MethodSpec direction() {
+  private List<MethodSpec> direction() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("direction").addModifiers(Modifier.PRIVATE)
         .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (Xiong and Yang, eq. 3 and 9).\n");
+    List<CodeBlock> pieces = new ArrayList<>();
     for (Program.Param par : p.params()) {
       if (!directions.containsKey(par.name())) {
         continue;
       }
       Integer g2 = tg.g2().get(par.name());
       Integer g3 = tg.g3().get(par.name());
+      CodeBlock.Builder b = CodeBlock.builder();
       if (g3 == null) {
-        m.addComment("$L: its third-pass gradient is zero", par.name());
+        b.add("// $L: its third-pass gradient is zero\n", par.name());
       }
-      m.addStatement("$T.combine(alpha, $L, $L, $N)", KERNELS, g2 == null ? "null" : names.of(g2),
-          g3 == null ? "null" : names.of(g3), directions.get(par.name()));
+      pieces.add(b.addStatement("$T.combine(alpha, $L, $L, $N)", KERNELS, g2 == null ? "null" : names.of(g2),
+          g3 == null ? "null" : names.of(g3), directions.get(par.name())).build());
     }
-    return m.build();
+    return MethodSplitter.split(m, "direction", 0, pieces, List.of(), CodeBlock.of(""));
   }
 
   private List<Program.Leaf> leaves() {

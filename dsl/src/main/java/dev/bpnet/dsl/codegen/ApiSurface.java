@@ -48,8 +48,7 @@ final class ApiSurface {
     t.addMethod(byMap("predict", INDARRAY, p.inputs()));
     t.addMethod(override("lastOutput", INDARRAY).addJavadoc("The live buffer of {@code $L} from the last step or gradients call.\n",
         tg.graph().node(p.output()).label()).addStatement("return $N", names.of(p.output())).build());
-    t.addMethod(typed("gradients", ApiMethods.gradients(), all(), gradientsBody(),
-        "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated."));
+    t.addMethods(gradients());
     t.addMethod(byMap("gradients", ApiMethods.gradients(), all()));
     t.addMethod(override("modelName", ClassName.get(String.class)).addStatement("return MODEL").build());
     t.addMethod(override("inputNames", listOfString()).addStatement("return $T.of($L)", List.class,
@@ -61,7 +60,7 @@ final class ApiSurface {
     t.addMethod(MethodSpec.methodBuilder("setOptimizer").addModifiers(Modifier.PUBLIC)
         .addJavadoc("Replaces the optimizer (the model's own is plain SGD with its learning rate).\n")
         .addParameter(ApiMethods.optimizer(), "optimizer").addStatement("this.optimizer = optimizer").build());
-    t.addMethod(parameters());
+    t.addMethods(parameters());
     if (third) {
       t.addMethod(MethodSpec.methodBuilder("setAlpha").addModifiers(Modifier.PUBLIC)
           .addJavadoc("Sets alpha in alpha * g2 + (1 - alpha) * g3 (an alpha schedule calls this).\n")
@@ -97,24 +96,35 @@ final class ApiSurface {
     return third ? names.of(tg.inputLoss()) + ".getDouble(0)" : "Double.NaN";
   }
 
-  private CodeBlock gradientsBody() {
-    CodeBlock.Builder b = CodeBlock.builder().add(runPasses());
-    b.addStatement("$T<String, $T> pass2 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
-    b.addStatement("$T<String, $T> pass3 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
-    b.addStatement("$T<String, $T> direction = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
+  /** gradients(...), with parts when the model has too many parameters for one method. */
+  private List<MethodSpec> gradients() {
+    CodeBlock before = CodeBlock.builder().add(runPasses())
+        .addStatement("$T<String, $T> pass2 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class)
+        .addStatement("$T<String, $T> pass3 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class)
+        .addStatement("$T<String, $T> direction = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class).build();
+    MethodSpec.Builder head = typedHead("gradients", ApiMethods.gradients(), all(),
+        "L, l_x and the per-pass gradients of one batch, as copies; parameters are not updated.").addCode(before);
+    List<CodeBlock> pieces = new ArrayList<>();
     for (Program.Param par : p.params()) {
       Integer g2 = tg.g2().get(par.name());
       Integer g3 = tg.g3().get(par.name());
       String param = names.of(par.node());
+      CodeBlock.Builder b = CodeBlock.builder();
       b.addStatement("pass2.put($S, $L)", par.name(), g2 == null ? param + ".like()" : names.of(g2) + ".dup()");
       if (third) {
         b.addStatement("pass3.put($S, $L)", par.name(), g3 == null ? param + ".like()" : names.of(g3) + ".dup()");
       }
       String dir = directions.get(par.name());
       b.addStatement("direction.put($S, $L)", par.name(), dir == null ? param + ".like()" : dir + ".dup()");
+      pieces.add(b.build());
     }
-    return b.addStatement("return new $T($L, $L, pass2, pass3, direction)", ApiMethods.gradients(),
-        lossValue(), inputLossValue()).build();
+    CodeBlock tail = CodeBlock.builder().addStatement("return new $T($L, $L, pass2, pass3, direction)",
+        ApiMethods.gradients(), lossValue(), inputLossValue()).build();
+    com.palantir.javapoet.TypeName map = com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(Map.class),
+        ClassName.get(String.class), INDARRAY);
+    List<com.palantir.javapoet.ParameterSpec> maps = java.util.stream.Stream.of("pass2", "pass3", "direction")
+        .map(n -> com.palantir.javapoet.ParameterSpec.builder(map, n).build()).toList();
+    return MethodSplitter.split(head, "gradients", 1 + MethodSplitter.statements(before), pieces, maps, tail);
   }
 
   private MethodSpec feed(String name, List<Program.Leaf> leaves) {
@@ -146,6 +156,12 @@ final class ApiSurface {
 
   private MethodSpec typed(String name, com.palantir.javapoet.TypeName ret, List<Program.Leaf> leaves,
       CodeBlock body, String doc) {
+    return typedHead(name, ret, leaves, doc).addCode(body).build();
+  }
+
+  /** A public method taking the batch's arrays, which it feeds first. */
+  private MethodSpec.Builder typedHead(String name, com.palantir.javapoet.TypeName ret, List<Program.Leaf> leaves,
+      String doc) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(ret)
         .addJavadoc(doc + "\n");
     List<String> args = new ArrayList<>();
@@ -157,7 +173,7 @@ final class ApiSurface {
     }
     m.addStatement("$L($L)", leaves.size() == p.inputs().size() && name.equals("predict") ? "feedInputs" : "feed",
         String.join(", ", args));
-    return m.addCode(body).build();
+    return m;
   }
 
   private MethodSpec byMap(String name, com.palantir.javapoet.TypeName ret, List<Program.Leaf> leaves) {
@@ -168,13 +184,14 @@ final class ApiSurface {
         .addStatement("return $N($L)", name, args).build();
   }
 
-  private MethodSpec parameters() {
+  private List<MethodSpec> parameters() {
     MethodSpec.Builder m = override("parameters", ApiMethods.arrayMap())
         .addStatement("$T<String, $T> m = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class);
-    for (Program.Param par : p.params()) {
-      m.addStatement("m.put($S, $N)", par.name(), names.of(par.node()));
-    }
-    return m.addStatement("return m").build();
+    List<CodeBlock> pieces = p.params().stream()
+        .map(par -> CodeBlock.builder().addStatement("m.put($S, $N)", par.name(), names.of(par.node())).build()).toList();
+    return MethodSplitter.split(m, "parameters", 1, pieces,
+        List.of(com.palantir.javapoet.ParameterSpec.builder(ApiMethods.arrayMap(), "m").build()),
+        CodeBlock.builder().addStatement("return m").build());
   }
 
   private static com.palantir.javapoet.TypeName listOfString() {

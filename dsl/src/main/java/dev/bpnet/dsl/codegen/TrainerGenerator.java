@@ -11,6 +11,7 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Program;
+import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -67,19 +68,18 @@ public final class TrainerGenerator {
             .addMember("comments", "$S", "model " + p.name()).build())
         .addJavadoc(classDoc());
     api.fields(t);
-    CodeBlock allocation = allocation(api);
+    List<CodeBlock> allocation = allocation(api);
     t.addFields(emitter.fields);
     api.constructors(t);
-    t.addMethod(MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PRIVATE)
+    t.addMethods(MethodSplitter.split(MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PRIVATE)
         .addJavadoc("Allocates every buffer for batches of {@code b} examples; runs when the batch size changes.\n")
         .addParameter(long.class, "b")
-        .addStatement("batch = b")
-        .addCode(allocation).build());
-    t.addMethod(pass("forward", "Pass 1: the forward values that {@code predict} needs (inputs only).", layout.forward));
-    t.addMethod(pass("loss", "Pass 1, continued: the loss L = (1/B) sum_b l_b (needs labels).", layout.loss));
-    t.addMethod(pass("backward", "Pass 2: reverse-mode gradients g2 = dL/dtheta.", layout.backward));
+        .addStatement("batch = b"), "allocate", 1, allocation, List.of(), CodeBlock.of("")));
+    t.addMethods(pass("forward", "Pass 1: the forward values that {@code predict} needs (inputs only).", layout.forward));
+    t.addMethods(pass("loss", "Pass 1, continued: the loss L = (1/B) sum_b l_b (needs labels).", layout.loss));
+    t.addMethods(pass("backward", "Pass 2: reverse-mode gradients g2 = dL/dtheta.", layout.backward));
     if (tg.hasThirdPass()) {
-      t.addMethod(pass("thirdPass", tg.paper()
+      t.addMethods(pass("thirdPass", tg.paper()
           ? "Pass 3 (paper mode): g3 = dl_x/dtheta through the weights' occurrences in pass 2 only;\n"
               + "forward values are held constant and biases get no third-pass gradient."
           : "Pass 3 (exact): g3 = dl_x/dtheta, the true gradient of l_x = (1/B) sum_b 1/2 ||dl_b/dx_b||^2.",
@@ -117,12 +117,14 @@ public final class TrainerGenerator {
     }
   }
 
-  private CodeBlock allocation(ApiMethods api) {
-    CodeBlock.Builder b = CodeBlock.builder();
+  /** The allocation code, a piece per node (with the helpers its step needs), then the directions. */
+  private List<CodeBlock> allocation(ApiMethods api) {
+    List<CodeBlock> pieces = new ArrayList<>();
     for (Node n : layout.tensors) {
       if (fusions.absorbed(n.id())) {
         continue;
       }
+      CodeBlock.Builder b = CodeBlock.builder();
       if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input)) {
         emitter.declare(n, emitter.isView(n) ? "View:" : "Buffer:");
       }
@@ -130,18 +132,21 @@ public final class TrainerGenerator {
       if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input) && !emitter.isView(n)) {
         emitter.prepare(n, b);
       }
+      pieces.add(b.build());
     }
-    b.add(api.directionAllocation());
-    return b.build();
+    pieces.addAll(api.directionAllocation());
+    return pieces;
   }
 
-  private MethodSpec pass(String name, String doc, List<Node> nodes) {
+  /** A pass's method, and its parts when the model is too large for one ({@link MethodSplitter}). */
+  private List<MethodSpec> pass(String name, String doc, List<Node> nodes) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).addJavadoc(doc + "\n");
+    List<CodeBlock> pieces = new ArrayList<>();
     for (Node n : nodes) {
       if (!emitter.isView(n) && !fusions.absorbed(n.id())) {
-        m.addCode(emitter.compute(n));
+        pieces.add(emitter.compute(n));
       }
     }
-    return m.build();
+    return MethodSplitter.split(m, name, 0, pieces, List.of(), CodeBlock.of(""));
   }
 }

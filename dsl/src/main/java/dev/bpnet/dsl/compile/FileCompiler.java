@@ -83,6 +83,8 @@ public final class FileCompiler {
         reported.addAll(e.diagnostics());
       }
     }
+    // a diagnostic every model repeats (a rule's own error) is reported once
+    reported = new ArrayList<>(new java.util.LinkedHashSet<>(reported));
     reported.sort(SOURCE_ORDER);
     if (reported.stream().anyMatch(Diagnostic::isError)) {
       throw new CompileException(reported);

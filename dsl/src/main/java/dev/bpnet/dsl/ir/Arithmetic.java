@@ -489,6 +489,16 @@ public final class Arithmetic {
     for (Cmp c : Cmp.values()) {
       l.add(Primitives.Sample.of(new Compare(c), x, x));
     }
+    // constants a float cannot hold: an ND4J op that took its scalar as a float would be off by 1e-8
+    Primitives.Operand c = Primitives.Operand.constant(0.3);
+    l.addAll(List.of(Primitives.Sample.of(new Add(), x, c), Primitives.Sample.of(new Sub(), c, x),
+        Primitives.Sample.of(new Mul(), x, c), Primitives.Sample.of(new Div(), c, pos),
+        Primitives.Sample.of(new Div(), x, c), Primitives.Sample.of(new Pow(), pos, Primitives.Operand.constant(2.3)),
+        Primitives.Sample.of(new Pow(), Primitives.Operand.constant(2.3), x),
+        Primitives.Sample.of(new Clamp(), x, Primitives.Operand.constant(-0.3), Primitives.Operand.constant(0.7))));
+    for (Cmp cmp : Cmp.values()) {
+      l.add(Primitives.Sample.of(new Compare(cmp), x, c));
+    }
     return l;
   }
 }

@@ -74,6 +74,9 @@ final class Builtins {
     return java.util.Collections.unmodifiableMap(t);
   }
 
+  /** The built-ins that declare parameters or state. */
+  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense");
+
   /** Every function a model may call: "did you mean", the language reference and its tests use it. */
   static final SortedSet<String> NAMES = names();
 
@@ -97,6 +100,13 @@ final class Builtins {
 
   Integer call(Expr.Call c) {
     String fn = c.fn();
+    if (s.inRuleBackward && (PARAMETER_MAKERS.contains(fn)
+        || s.rules.containsKey(fn) && s.rules.get(fn).kind() == dev.bpnet.dsl.syntax.RuleDecl.Kind.LAYER)) {
+      // a backward body runs once per step on the forward's values: a parameter made there would
+      // be named after the value it computes and never trained
+      s.error(ErrorCode.E51, c.pos(), fn + "(...)", "it declares parameters, which belong in the forward body of a layer rule");
+      return null;
+    }
     Activations.Function f = Activations.FUNCTIONS.get(fn);
     if (f != null) {
       return activation(c, f);
@@ -188,7 +198,22 @@ final class Builtins {
         ok = false;
       }
     }
+    // a loss compares its arguments element by element: broadcasting [B, 1] against [B, 10] would
+    // train on a different loss than the one written
+    if (ok && !s.graph.shape(args.get(0)).equals(s.graph.shape(args.get(1)))) {
+      s.error(ErrorCode.E4, c.pos(), c.fn(), argument(0, args.get(0)) + " but " + argument(1, args.get(1))
+          + ": a loss needs equal shapes");
+      ok = false;
+    }
     return ok;
+  }
+
+  /** "the prediction 'out' is [B, 5] (m.bpnet:4:9)": a loss's argument, named where it has a name. */
+  private String argument(int i, int id) {
+    dev.bpnet.dsl.ir.Node n = s.graph.node(id);
+    String name = n.displayName();
+    return (i == 0 ? "the prediction" : "the label") + (name == null ? "" : " '" + name + "'") + " is " + n.shape()
+        + " (" + n.pos() + ")";
   }
 
   /** Records the gain of the dense layer an activation follows (2 for ReLU-like units). */

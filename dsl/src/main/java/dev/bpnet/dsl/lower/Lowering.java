@@ -61,11 +61,19 @@ public final class Lowering {
   }
 
   private Program run() {
+    rulesWithBuiltinNames();
     for (Decl d : model.decls()) {
       Decl prev = byName.putIfAbsent(d.name(), d);
       if (prev != null) {
         s.error(ErrorCode.E5, d.pos(), d.name(), prev.pos());
+      } else if (d.name().equals("loss") && model.loss() != null) {
+        // an input or label named loss would share the loss's name: as any other duplicate, an error
+        s.error(ErrorCode.E5, d.pos(), d.name(), model.loss().pos());
       }
+    }
+    if (model.decls().stream().noneMatch(d -> d instanceof Decl.Input)) {
+      // a trainer feeds at least one input: without one there is no batch to size its buffers by
+      s.error(ErrorCode.E49, model.pos());
     }
     for (Decl d : byName.values()) {
       resolve(d.name(), d.pos());
@@ -91,6 +99,18 @@ public final class Lowering {
     UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
     return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
         s.diag.warnings());
+  }
+
+  /**
+   * A rule named like a built-in function would never be called (built-ins are looked up first):
+   * an error at its declaration, in the order the rules were written.
+   */
+  private void rulesWithBuiltinNames() {
+    s.rules.values().stream().filter(r -> Builtins.NAMES.contains(r.name()))
+        .sorted(java.util.Comparator.comparingInt((dev.bpnet.dsl.syntax.RuleDecl r) -> r.pos().line())
+            .thenComparingInt(r -> r.pos().col()))
+        .forEach(r -> s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, r.pos(),
+            ErrorCode.E50.format(r.kindWord(), r.name()), "rename it, as in my_" + r.name())));
   }
 
   private boolean dependsOnParameters(int loss) {

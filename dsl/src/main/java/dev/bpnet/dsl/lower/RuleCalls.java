@@ -176,7 +176,14 @@ final class RuleCalls {
     env.put(r.grad(), ct);
     List<Integer> out = new ArrayList<>();
     out.add(null);
-    boolean ran = s.graph.within(info, () -> run(r, r.backward(), env));
+    boolean saved = s.inRuleBackward;
+    s.inRuleBackward = true;
+    boolean ran;
+    try {
+      ran = s.graph.within(info, () -> run(r, r.backward(), env));
+    } finally {
+      s.inRuleBackward = saved;
+    }
     for (String leaf : leaves) {
       boolean overridden = r.kind() == RuleDecl.Kind.ACTIVATION || r.overridden().contains(leaf);
       Integer d = ran && overridden ? env.get("d" + leaf) : null;

@@ -30,6 +30,8 @@ final class Scope {
   String owner = "model";
   /** True while the forward body of a layer rule is lowered: state(...) is allowed there. */
   boolean inLayerForward;
+  /** True while a rule's backward body is lowered: nothing there may declare a parameter. */
+  boolean inRuleBackward;
   private final Map<String, Integer> counters = new HashMap<>();
 
   Scope(Diagnostics diag, TrainSpec train) {

@@ -47,6 +47,9 @@ public final class TrainOptions {
   /** The schedules alpha may follow: it changes once per epoch, so not the per-update exponential. */
   public static final List<String> ALPHA_SCHEDULES = List.of("none", "step", "linear");
 
+  /** The largest integer every smaller one of which a double holds exactly: 2^53. */
+  private static final double MAX_EXACT = 0x1p53;
+
   private final Diagnostics diag;
   /** Where options that other options affect were written, for the checks between them. */
   private final Map<String, Option> written = new HashMap<>();
@@ -118,7 +121,10 @@ public final class TrainOptions {
       }
       case "seed": {
         Double n = number(o);
-        return n == null ? t : n == Math.rint(n) ? t.withSeed(n.longValue()) : bad(t, o, "must be an integer, got " + fmt(n));
+        // numbers are read as doubles, exact only up to 2^53: a larger seed would silently become
+        // another one (or Long.MAX_VALUE), so it is refused
+        return n == null ? t : n == Math.rint(n) && Math.abs(n) <= MAX_EXACT ? t.withSeed(n.longValue())
+            : bad(t, o, "must be an integer between -2^53 and 2^53 (" + (long) MAX_EXACT + "), got " + fmt(n));
       }
       case "data":
         return new DataOption(diag).apply(t, o);

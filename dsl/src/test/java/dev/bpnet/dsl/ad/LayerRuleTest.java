@@ -158,7 +158,11 @@ class LayerRuleTest {
     assertEquals("error(E34): l.bpnet:1:7: layer 'l' does not replace any gradient: its backward rule must assign d<name> for an"
         + " input or a parameter (as dx = ...)",
         errors("layer l(x) -> y { y = x backward(dy) { dz = dy } }\n" + model("l(dense(h, 2))", "")));
-    assertEquals("error(E4): l.bpnet:1:40: shape mismatch in the backward rule of 'l': dx is [B, 3] but x is [B, 2]",
+    assertEquals("error(E4): l.bpnet:1:56: shape mismatch in the backward rule of 'l': dx is [B, 3] but x is [B, 2]",
+        errors("layer l(x) -> y { W = param(2, 3) y = x backward(dy) { dx = matmul(dy, W) } }\n"
+            + model("l(dense(h, 2))", "")));
+    assertEquals("error(E51): l.bpnet:1:56: 'param(...)' is not allowed in a rule's backward body: it declares"
+        + " parameters, which belong in the forward body of a layer rule",
         errors("layer l(x) -> y { y = x backward(dy) { dx = matmul(dy, param(2, 3)) } }\n" + model("l(dense(h, 2))", "")));
     assertEquals("error(E7): l.bpnet:1:51: bad value for option 'follows': expected the name of a trainable param(...) of this layer",
         errors("layer l(x) -> y { y = x B = state(2, 2, follows = x) backward(dy) { dx = dy } }\n" + model("l(dense(h, 2))", "")));

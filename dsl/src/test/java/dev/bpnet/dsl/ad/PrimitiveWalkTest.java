@@ -44,8 +44,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * 4) with out = op(operands) and operands x + theta (an input plus a parameter), and its
  * generated trainer is checked: g2 against finite differences of L (first order), the exact
  * g3 against finite differences of l_x (the VJP of the VJP, second order), l_x against finite
- * differences of L in the inputs, and for element-wise primitives the generated ND4J code
- * against the primitive's own host evaluation. A primitive class no family samples fails
+ * differences of L in the inputs, and for element-wise primitives the generated ND4J code, and
+ * its VJP where a derivative is written here, against a double-precision reference to 1e-14
+ * (a constant rounded to float32 is off by 1e-8). A primitive class no family samples fails
  * {@link #everyPrimitiveIsSampledAtRank2And4}.
  */
 class PrimitiveWalkTest {
@@ -131,12 +132,86 @@ class PrimitiveWalkTest {
       assertTrue(e3 < GradientCheckTest.TOL, "exact g3 " + e3);
       assertTrue(ex < GradientCheckTest.TOL, "l_x " + ex);
     }
-    if (sample.op() instanceof HostScalar h && h.readsValues()) {
-      double eh = w.hostError(h, tr, feeds);
+    Reference ref = Reference.of(sample.op());
+    if (ref != null) {
+      double eh = w.hostError(ref, tr, feeds);
       report += String.format(", host %.1e", eh);
-      assertTrue(eh < 1e-12, "ND4J and the host evaluation differ by " + eh);
+      assertTrue(eh < HOST_TOL, "ND4J and the double-precision reference differ by " + eh);
+      double ev = w.vjpError(ref, tr, feeds, g);
+      if (!Double.isNaN(ev)) {
+        report += String.format(", vjp %.1e", ev);
+        assertTrue(ev < HOST_TOL, "the generated VJP and the double-precision derivative differ by " + ev);
+      }
     }
     System.out.println(report);
+  }
+
+  /**
+   * How far generated float64 code may be from a double-precision reference, relative: a few
+   * ulps of the transcendental functions. A constant rounded to float32 anywhere (ND4J ops that
+   * take their scalar as a float, as LeakyReLUBp did its slope) is off by about 1e-8.
+   */
+  private static final double HOST_TOL = 1e-14;
+
+  @Test
+  void everyElementWiseFunctionHasADoublePrecisionReference() {
+    for (var f : dev.bpnet.dsl.ir.Activations.FUNCTIONS.values()) {
+      Primitive p = f.make().apply(0.3);
+      if (!(p instanceof dev.bpnet.dsl.ir.Activations.Sign) && !(p instanceof dev.bpnet.dsl.ir.Activations.Round)
+          && !(p instanceof dev.bpnet.dsl.ir.Activations.StopGradient)) {
+        assertTrue(Reference.of(p) != null && Reference.of(p).derivative(0.7) != null, "no derivative reference for " + f.name());
+      }
+    }
+  }
+
+  /**
+   * An element-wise primitive's value, and where known its derivative in its first operand, in
+   * double precision: the primitive's own host evaluation, and for the fused backward kernels
+   * (which have none) and every derivative, formulas written out here, apart from the compiler.
+   */
+  private record Reference(Primitive op) {
+    static Reference of(Primitive op) {
+      boolean kernel = op instanceof dev.bpnet.dsl.ir.Activations.Backward;
+      return kernel || op instanceof HostScalar h && h.readsValues() ? new Reference(op) : null;
+    }
+
+    double value(double... a) {
+      if (op instanceof HostScalar h) {
+        return h.apply(a);
+      }
+      Double d = derivative(a[0]);
+      return a[1] * d;
+    }
+
+    /** f'(x) of a one-operand function; for a backward kernel g * f'(z), f'(z); null if not written here. */
+    Double derivative(double x) {
+      double s = 1 / (1 + Math.exp(-x));
+      double k = Math.sqrt(2 / Math.PI);
+      if (op instanceof dev.bpnet.dsl.ir.Activations.LeakyRelu l) {
+        return x > 0 ? 1 : l.slope();
+      } else if (op instanceof dev.bpnet.dsl.ir.Activations.LeakyReluBp l) {
+        return x >= 0 ? 1 : l.slope();
+      } else if (op instanceof dev.bpnet.dsl.ir.Activations.Elu e) {
+        return x > 0 ? 1 : e.alpha() * Math.exp(x);
+      }
+      return switch (op.name()) {
+        case "exp" -> Math.exp(x);
+        case "log" -> 1 / x;
+        case "sqrt" -> 0.5 / Math.sqrt(x);
+        case "sigmoid", "sigmoid_bp" -> s * (1 - s);
+        case "tanh", "tanh_bp" -> 1 - Math.tanh(x) * Math.tanh(x);
+        case "relu", "relu_bp" -> x > 0 ? 1.0 : 0.0;
+        case "softplus" -> s;
+        case "swish" -> s + x * s * (1 - s);
+        case "neg" -> -1.0;
+        case "gelu" -> {
+          double u = k * (x + 0.044715 * x * x * x);
+          double t = Math.tanh(u);
+          yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x);
+        }
+        default -> null;
+      };
+    }
   }
 
   /** A sample as a program, with the operands' leaves. */
@@ -222,8 +297,61 @@ class PrimitiveWalkTest {
      * max |ND4J's output - the primitive's host evaluation| over the output's elements, for
      * samples whose operands all have the output's shape or are constants.
      */
-    double hostError(HostScalar h, Trainer tr, Map<String, INDArray> feeds) {
+    double hostError(Reference h, Trainer tr, Map<String, INDArray> feeds) {
       INDArray out = tr.predict(feeds);
+      List<INDArray> values = operandValues(tr, feeds, out);
+      if (values == null) {
+        return 0;  // broadcast operands: covered by the gradient checks
+      }
+      double worst = 0;
+      for (long i = 0; i < out.length(); i++) {
+        double want = h.value(args(values, i));
+        worst = Math.max(worst, Math.abs(out.getDouble(i) - want) / Math.max(1, Math.abs(want)));
+      }
+      return worst;
+    }
+
+    private double[] args(List<INDArray> values, long i) {
+      double[] args = new double[values.size()];
+      for (int k = 0; k < args.length; k++) {
+        args[k] = values.get(k) == null ? sample.operands().get(k).value() : values.get(k).getDouble(i);
+      }
+      return args;
+    }
+
+    /**
+     * max |generated dL/dp - the reference|, relative, for the parameter p of the operand a
+     * derivative is written for: the first operand of a function, the cotangent g of a backward
+     * kernel (d(g f'(z))/dg = f'(z)). dL/dout = r + out/2, summed over the batch; NaN where no
+     * reference applies.
+     */
+    double vjpError(Reference h, Trainer tr, Map<String, INDArray> feeds, Gradients g) {
+      boolean kernel = h.op() instanceof dev.bpnet.dsl.ir.Activations.Backward;
+      int k = kernel ? 1 : 0;
+      INDArray out = tr.predict(feeds);
+      List<INDArray> values = operandValues(tr, feeds, out);
+      if (values == null || values.size() != k + 1 || h.derivative(0.5) == null
+          || sample.operands().get(k).domain() != Primitives.Domain.ANY || !g.pass2().containsKey("p" + k)) {
+        return Double.NaN;
+      }
+      INDArray grad = g.pass2().get("p" + k);
+      double[] want = new double[(int) grad.length()];
+      long perExample = grad.length();
+      INDArray r = feeds.get("r");
+      for (long i = 0; i < out.length(); i++) {
+        double[] a = args(values, i);
+        double ct = r.getDouble(i) + 0.5 * h.value(a);
+        want[(int) (i % perExample)] += ct * h.derivative(a[0]);
+      }
+      double worst = 0;
+      for (int i = 0; i < want.length; i++) {
+        worst = Math.max(worst, Math.abs(grad.getDouble(i) - want[i]) / Math.max(1, Math.abs(want[i])));
+      }
+      return worst;
+    }
+
+    /** The operands' values as the trainer saw them, or null where one is broadcast. */
+    private List<INDArray> operandValues(Trainer tr, Map<String, INDArray> feeds, INDArray out) {
       List<INDArray> values = new ArrayList<>();
       for (int k = 0; k < sample.operands().size(); k++) {
         Primitives.Operand op = sample.operands().get(k);
@@ -232,7 +360,7 @@ class PrimitiveWalkTest {
           continue;
         }
         if (op.shape().dim(0) != Shape.BATCH || !concrete(op.shape()).equals(toList(out.shape()))) {
-          return 0;  // broadcast operands: covered by the gradient checks
+          return null;
         }
         INDArray x = feeds.get("x" + k);
         INDArray v = op.domain() == Primitives.Domain.MASK ? x.gt(0).castTo(DataType.DOUBLE)
@@ -242,16 +370,7 @@ class PrimitiveWalkTest {
         }
         values.add(v);
       }
-      double worst = 0;
-      for (long i = 0; i < out.length(); i++) {
-        double[] args = new double[values.size()];
-        for (int k = 0; k < args.length; k++) {
-          args[k] = values.get(k) == null ? sample.operands().get(k).value() : values.get(k).getDouble(i);
-        }
-        double want = h.apply(args);
-        worst = Math.max(worst, Math.abs(out.getDouble(i) - want) / Math.max(1, Math.abs(want)));
-      }
-      return worst;
+      return values;
     }
   }
 

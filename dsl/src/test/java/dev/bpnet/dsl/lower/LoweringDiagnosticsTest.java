@@ -42,8 +42,8 @@ class LoweringDiagnosticsTest {
         new Decl.Label("y", List.of(3), at(3, 3)),
         new Decl.Let("out", call("dense", 4, 9, ref("x", 4, 15), new Expr.Num(5, at(4, 18))), at(4, 3))),
         call("mse", 5, 10, ref("out", 5, 14), ref("y", 5, 19)));
-    assertEquals("error(E4): m.bpnet:5:10: shape mismatch in mse: shapes [B, 5] and [B, 3] do not broadcast;"
-        + " 'out' is [B, 5] (m.bpnet:4:9), 'y' is [B, 3] (m.bpnet:3:3)", out);
+    assertEquals("error(E4): m.bpnet:5:10: shape mismatch in mse: the prediction 'out' is [B, 5] (m.bpnet:4:9)"
+        + " but the label 'y' is [B, 3] (m.bpnet:3:3): a loss needs equal shapes", out);
   }
 
   @Test
