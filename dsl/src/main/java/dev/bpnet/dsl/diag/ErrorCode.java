@@ -60,6 +60,7 @@ public enum ErrorCode {
   E44("CANNOT_WRITE", "cannot write %s: %s"),
   E45("ANNOTATION_OUTSIDE_MODEL", "@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
   E46("BAD_RULE_PARAMETER_TYPE", "parameter '%s' of @%s must be %s, got %s"),
+  E47("NESTED_TOO_DEEPLY", "%s nests too deeply: %s"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),

@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Program;
@@ -40,7 +41,22 @@ final class RuleCalls {
   }
 
   Integer call(Expr.Call c, RuleDecl r) {
-    return r.kind() == RuleDecl.Kind.ACTIVATION ? activation(c, r) : layer(c, r);
+    // a rule whose body calls it again, directly or through other rules, would be inlined forever
+    if (!s.rulesInProgress.add(r.name())) {
+      List<String> chain = new ArrayList<>(s.rulesInProgress);
+      chain = chain.subList(chain.indexOf(r.name()), chain.size());
+      Diagnostic d = new Diagnostic(ErrorCode.E9, c.pos(), ErrorCode.E9.format(r.name() + "' ("
+          + String.join(" -> ", chain) + " -> " + r.name() + ")"), "a rule cannot call itself, directly or through another rule");
+      if (!s.diag.all().contains(d)) {
+        s.diag.add(d);
+      }
+      return null;
+    }
+    try {
+      return r.kind() == RuleDecl.Kind.ACTIVATION ? activation(c, r) : layer(c, r);
+    } finally {
+      s.rulesInProgress.remove(r.name());
+    }
   }
 
   private Integer activation(Expr.Call c, RuleDecl r) {

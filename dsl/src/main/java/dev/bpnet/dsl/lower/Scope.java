@@ -30,6 +30,8 @@ final class Scope {
   String owner = "model";
   /** True while the forward body of a layer rule is lowered: state(...) is allowed there. */
   boolean inLayerForward;
+  /** The user rules whose bodies are being lowered, outermost first: a rule met again is a cycle. */
+  final java.util.LinkedHashSet<String> rulesInProgress = new java.util.LinkedHashSet<>();
   private final Map<String, Integer> counters = new HashMap<>();
 
   Scope(Diagnostics diag, TrainSpec train) {

@@ -27,9 +27,32 @@ final class SyntaxErrors extends DefaultErrorStrategy {
   private final Diagnostics diag;
   private final Set<String> seen = new HashSet<>();
 
+  /**
+   * Syntax errors reported before the parser gives up on a file: past the first few, recovery
+   * mostly reports its own consequences (one stray character in a 5 MB line gave thousands).
+   */
+  static final int MAX_ERRORS = 25;
+  private int count;
+  private final Set<Integer> errorLines = new HashSet<>();
+
   SyntaxErrors(String file, Diagnostics diag) {
     this.file = file;
     this.diag = diag;
+  }
+
+  private void add(Diagnostic d) {
+    // after an error, the parser's recovery reports the rest of its line token by token: the
+    // first error of a line is the one to fix (lexical errors, E13 and on, are always real)
+    if (d.code() == ErrorCode.E12 && !errorLines.add(d.pos().line())) {
+      return;
+    }
+    errorLines.add(d.pos().line());
+    if (++count > MAX_ERRORS) {
+      diag.add(new Diagnostic(ErrorCode.E12, d.pos(), ErrorCode.E12.format("too many errors, the rest of the file is not read"),
+          "fix the first errors: the later ones often follow from them"));
+      throw new org.antlr.v4.runtime.misc.ParseCancellationException("too many syntax errors");
+    }
+    diag.add(d);
   }
 
   @Override
@@ -94,7 +117,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     if (prev != null && prev.getType() != Token.EOF && t.getLine() > prev.getLine() && !special(t)) {
       Pos end = new Pos(file, prev.getLine(), prev.getCharPositionInLine() + prev.getText().length() + 1, 1);
       if (seen.add(end.toString())) {
-        diag.add(new Diagnostic(ErrorCode.E12, end, ErrorCode.E12.format(message)));
+        add(new Diagnostic(ErrorCode.E12, end, ErrorCode.E12.format(message)));
       }
       return;
     }
@@ -117,15 +140,15 @@ final class SyntaxErrors extends DefaultErrorStrategy {
       case BpNetLexer.ERROR_CHAR -> {
         String c = t.getText();
         String hint = c.equals("#") ? "comments start with //" : c.equals("\u00d7") ? "multiply with *" : null;
-        diag.add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format("'" + printable(c) + "'"), hint));
+        add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format("'" + printable(c) + "'"), hint));
       }
-      case BpNetLexer.UNCLOSED_STRING -> diag.add(new Diagnostic(ErrorCode.E26, pos,
+      case BpNetLexer.UNCLOSED_STRING -> add(new Diagnostic(ErrorCode.E26, pos,
           ErrorCode.E26.format("the string that starts here"), "a string ends with \" on the same line"));
-      case BpNetLexer.UNCLOSED_COMMENT -> diag.add(new Diagnostic(ErrorCode.E26, new Pos(file, pos.line(), pos.col(), 2),
+      case BpNetLexer.UNCLOSED_COMMENT -> add(new Diagnostic(ErrorCode.E26, new Pos(file, pos.line(), pos.col(), 2),
           ErrorCode.E26.format("the comment that starts here"), "close it with */"));
-      case BpNetLexer.BAD_NUMBER -> diag.add(new Diagnostic(ErrorCode.E27, pos, ErrorCode.E27.format(t.getText()),
+      case BpNetLexer.BAD_NUMBER -> add(new Diagnostic(ErrorCode.E27, pos, ErrorCode.E27.format(t.getText()),
           "a number is written like 3, 0.5 or 1e-3"));
-      default -> diag.add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message)));
+      default -> add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message)));
     }
   }
 
