@@ -39,7 +39,7 @@ public final class DiagnosticPrinter {
     StringBuilder b = new StringBuilder(d.label()).append(": ").append(d.pos()).append(": ").append(d.message());
     String line = d.pos().length() == 0 ? null : line(d.pos());
     if (line != null) {
-      String shown = line.replace('\t', ' ');
+      String shown = visible(line);
       int col = Math.max(1, Math.min(d.pos().col(), shown.length() + 1));
       int len = Math.max(1, Math.min(d.pos().length(), shown.length() - col + 1));
       // a long line (a generated file, a 5 MB expression) is cut to a window around the caret
@@ -62,6 +62,30 @@ public final class DiagnosticPrinter {
     }
     if (d.hint() != null) {
       b.append("\n  hint: ").append(d.hint());
+    }
+    return b.toString();
+  }
+
+  /**
+   * The line as one visible character per character, so the caret stays under its column: a tab
+   * as a space, a control character as its control picture (U+2407 for BEL), and a character of
+   * no width (a zero-width space, a byte order mark) as U+FFFD, rather than sent to the terminal.
+   */
+  static String visible(String line) {
+    StringBuilder b = new StringBuilder(line.length());
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\t') {
+        b.append(' ');
+      } else if (c < 0x20) {
+        b.append((char) (0x2400 + c));
+      } else if (c == 0x7F) {
+        b.append('\u2421');
+      } else if (Character.getType(c) == Character.FORMAT || Character.isISOControl(c)) {
+        b.append('\uFFFD');
+      } else {
+        b.append(c);
+      }
     }
     return b.toString();
   }

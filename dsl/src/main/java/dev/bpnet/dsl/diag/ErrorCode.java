@@ -61,6 +61,7 @@ public enum ErrorCode {
   E45("ANNOTATION_OUTSIDE_MODEL", "@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
   E46("BAD_RULE_PARAMETER_TYPE", "parameter '%s' of @%s must be %s, got %s"),
   E47("NESTED_TOO_DEEPLY", "%s nests too deeply: %s"),
+  E48("FUNCTION_AS_VALUE", "'%s' is a function: call it, %s"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),
