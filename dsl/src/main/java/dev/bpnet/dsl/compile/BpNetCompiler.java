@@ -6,6 +6,7 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.codegen.TrainerGenerator;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
+import dev.bpnet.dsl.syntax.DeepStack;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.dsl.syntax.RuleDecl;
 import java.util.Map;
@@ -33,8 +34,10 @@ public final class BpNetCompiler {
 
   /** The lowered and differentiated graph of a model that may call the given user activations. */
   public static TrainingGraph differentiate(ModelDecl model, Map<String, RuleDecl> rules) {
-    Program p = FileCompiler.guard(model, () -> Lowering.lower(model, rules));
-    return FileCompiler.guard(model, () -> Passes.build(p));
+    return DeepStack.run(() -> {
+      Program p = FileCompiler.guard(model, () -> Lowering.lower(model, rules));
+      return FileCompiler.guard(model, () -> Passes.build(p));
+    });
   }
 
   /** The generated trainer source of a model. */
@@ -44,7 +47,9 @@ public final class BpNetCompiler {
 
   /** The generated trainer source of a model that may call the given user activations. */
   public static JavaFile generate(ModelDecl model, Map<String, RuleDecl> rules, String packageName) {
-    TrainingGraph tg = differentiate(model, rules);
-    return FileCompiler.guard(model, () -> TrainerGenerator.generate(tg, packageName));
+    return DeepStack.run(() -> {
+      TrainingGraph tg = differentiate(model, rules);
+      return FileCompiler.guard(model, () -> TrainerGenerator.generate(tg, packageName));
+    });
   }
 }

@@ -11,6 +11,7 @@ import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
+import dev.bpnet.dsl.syntax.DeepStack;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.dsl.syntax.Parser;
 import java.util.ArrayList;
@@ -68,6 +69,10 @@ public final class FileCompiler {
    * warnings found so far.
    */
   public static Checked checkWithWarnings(SourceFile f) {
+    return DeepStack.run(() -> checkOnDeepStack(f));
+  }
+
+  private static Checked checkOnDeepStack(SourceFile f) {
     Parser.Result parsed = Parser.parseFile(f.name(), f.text());
     List<ModelDecl> models = parsed.models();
     List<Diagnostic> reported = new ArrayList<>(parsed.optionDiagnostics());
@@ -113,7 +118,7 @@ public final class FileCompiler {
   }
 
   public static JavaFile generate(TrainingGraph tg, String pkg) {
-    return guard(null, () -> TrainerGenerator.generate(tg, pkg));
+    return DeepStack.run(() -> guard(null, () -> TrainerGenerator.generate(tg, pkg)));
   }
 
   private static final Comparator<Diagnostic> SOURCE_ORDER = Comparator.comparing((Diagnostic d) -> d.pos().file())
@@ -124,6 +129,12 @@ public final class FileCompiler {
       return phase.get();
     } catch (CompileException e) {
       throw e;
+    } catch (StackOverflowError e) {
+      // past the parser's nesting limit: a model built in Java, or a very long chain of values
+      Pos pos = m == null ? Pos.UNKNOWN : m.pos();
+      String what = m == null ? "the model" : "model " + m.name();
+      throw new CompileException(List.of(new Diagnostic(ErrorCode.E47, pos, ErrorCode.E47.format(what,
+          "the compiler ran out of stack"), "split long expressions and chains of values into fewer, shorter steps")));
     } catch (RuntimeException e) {
       Pos pos = m == null ? Pos.UNKNOWN : m.pos();
       String what = m == null ? "" : "while compiling model " + m.name() + ": ";

@@ -33,6 +33,18 @@ public final class Diagnostics {
     list.add(d);
   }
 
+  /** How many diagnostics were reported so far: a mark for {@link #rewrite}. */
+  public int size() {
+    return list.size();
+  }
+
+  /** Replaces each diagnostic reported since {@code mark} (a {@link #size()}) by {@code f} of it. */
+  public void rewrite(int mark, java.util.function.UnaryOperator<Diagnostic> f) {
+    for (int i = mark; i < list.size(); i++) {
+      list.set(i, f.apply(list.get(i)));
+    }
+  }
+
   public boolean hasErrors() {
     return list.stream().anyMatch(Diagnostic::isError);
   }

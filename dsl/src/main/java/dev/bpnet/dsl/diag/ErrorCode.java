@@ -60,6 +60,8 @@ public enum ErrorCode {
   E44("CANNOT_WRITE", "cannot write %s: %s"),
   E45("ANNOTATION_OUTSIDE_MODEL", "@%s is only read on the methods of a @BpNetModel type, and %s is not one"),
   E46("BAD_RULE_PARAMETER_TYPE", "parameter '%s' of @%s must be %s, got %s"),
+  E47("NESTED_TOO_DEEPLY", "%s nests too deeply: %s"),
+  E48("FUNCTION_AS_VALUE", "'%s' is a function: call it, %s"),
   E49("NO_INPUT", "the model has no input: add one, as in input x: [4]"),
   E50("RULE_HAS_BUILTIN_NAME", "%s '%s' has the name of a built-in function"),
   E51("NOT_IN_RULE_BACKWARD", "'%s' is not allowed in a rule's backward body: %s"),

@@ -135,7 +135,7 @@ public final class Lowering {
     if (d == null) {
       if (name.equals("loss") && model.loss() != null) {
         s.error(ErrorCode.E24, use);
-      } else {
+      } else if (!functionAsValue(s, name, use)) {
         s.diag.unknown(ErrorCode.E1, use, name, byName.keySet(), name);
       }
       return null;
@@ -157,6 +157,17 @@ public final class Lowering {
     inProgress.remove(name);
     lowered.put(name, id);
     return id;
+  }
+
+  /** Reports a function's name used as a value ("h = relu"); false if {@code name} is no function. */
+  static boolean functionAsValue(Scope s, String name, Pos use) {
+    boolean oneInput = dev.bpnet.dsl.ir.Activations.FUNCTIONS.containsKey(name)
+        || s.rules.containsKey(name) && s.rules.get(name).kind() == dev.bpnet.dsl.syntax.RuleDecl.Kind.ACTIVATION;
+    if (!oneInput && !Builtins.NAMES.contains(name) && !s.rules.containsKey(name)) {
+      return false;
+    }
+    s.error(ErrorCode.E48, use, name, name + (oneInput ? "(x)" : "(...)"));
+    return true;
   }
 
   private Integer leaf(String name, List<Integer> shape, Pos pos, List<Program.Leaf> into) {

@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Program;
@@ -40,7 +41,22 @@ final class RuleCalls {
   }
 
   Integer call(Expr.Call c, RuleDecl r) {
-    return r.kind() == RuleDecl.Kind.ACTIVATION ? activation(c, r) : layer(c, r);
+    // a rule whose body calls it again, directly or through other rules, would be inlined forever
+    if (!s.rulesInProgress.add(r.name())) {
+      List<String> chain = new ArrayList<>(s.rulesInProgress);
+      chain = chain.subList(chain.indexOf(r.name()), chain.size());
+      Diagnostic d = new Diagnostic(ErrorCode.E9, c.pos(), ErrorCode.E9.format(r.name() + "' ("
+          + String.join(" -> ", chain) + " -> " + r.name() + ")"), "a rule cannot call itself, directly or through another rule");
+      if (!s.diag.all().contains(d)) {
+        s.diag.add(d);
+      }
+      return null;
+    }
+    try {
+      return r.kind() == RuleDecl.Kind.ACTIVATION ? activation(c, r) : layer(c, r);
+    } finally {
+      s.rulesInProgress.remove(r.name());
+    }
   }
 
   private Integer activation(Expr.Call c, RuleDecl r) {
@@ -95,6 +111,17 @@ final class RuleCalls {
         leaves.put(name, x);
       }
     }
+    // a number argument is placed at the call: an error about it (2.5 units) is the caller's,
+    // with the rule's line in its hint
+    Map<String, dev.bpnet.dsl.diag.Pos> argAt = new HashMap<>();
+    Map<dev.bpnet.dsl.diag.Pos, String> numberArgs = new HashMap<>();
+    for (int i = 0; i < r.params().size(); i++) {
+      if (numbers.containsKey(r.params().get(i))) {
+        argAt.put(r.params().get(i), c.args().get(i).pos());
+        numberArgs.put(c.args().get(i).pos(), r.params().get(i));
+      }
+    }
+    int mark = s.diag.size();
     String owner = s.owner;
     s.inLayerForward = true;
     boolean ok;
@@ -102,7 +129,7 @@ final class RuleCalls {
       ok = s.graph.within(info, () -> {
         for (Decl.Let let : r.forward()) {
           s.owner = owner + "." + let.name();
-          Integer v = lower(Substitute.numbers(let.value(), numbers), env);
+          Integer v = lower(Substitute.numbers(let.value(), numbers, argAt), env);
           if (v == null) {
             return false;
           }
@@ -117,6 +144,14 @@ final class RuleCalls {
     } finally {
       s.owner = owner;
       s.inLayerForward = false;
+      s.diag.rewrite(mark, d -> {
+        if (!numberArgs.containsKey(d.pos())) {
+          return d;
+        }
+        String where = "this is '" + numberArgs.get(d.pos()) + "' of layer rule '" + r.name() + "' (line "
+            + r.pos().line() + "), and its body uses it there";
+        return new Diagnostic(d.code(), d.pos(), d.message(), d.hint() == null ? where : d.hint() + "; " + where);
+      });
     }
     Integer y = ok ? result(r, env) : null;
     if (y == null) {
@@ -230,7 +265,7 @@ final class RuleCalls {
         if (v == null && (ref.name().equals("lr") || ref.name().equals("eps"))) {
           v = s.graph.leaf(new Leaves.Hyper(ref.name()));
         }
-        if (v == null) {
+        if (v == null && !Lowering.functionAsValue(s, ref.name(), ref.pos())) {
           java.util.Set<String> known = new java.util.TreeSet<>(env.keySet());
           known.add("lr");
           known.add("eps");

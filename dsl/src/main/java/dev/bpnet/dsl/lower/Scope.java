@@ -32,6 +32,8 @@ final class Scope {
   boolean inLayerForward;
   /** True while a rule's backward body is lowered: nothing there may declare a parameter. */
   boolean inRuleBackward;
+  /** The user rules whose bodies are being lowered, outermost first: a rule met again is a cycle. */
+  final java.util.LinkedHashSet<String> rulesInProgress = new java.util.LinkedHashSet<>();
   private final Map<String, Integer> counters = new HashMap<>();
 
   Scope(Diagnostics diag, TrainSpec train) {

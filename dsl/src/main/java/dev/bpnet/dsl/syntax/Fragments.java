@@ -21,9 +21,16 @@ public final class Fragments {
 
   /** One expression, or a {@link CompileException} with every syntax error in it. */
   public static Expr expr(String file, int line, int col, String text) {
+    return DeepStack.run(() -> exprOnDeepStack(file, line, col, text));
+  }
+
+  private static Expr exprOnDeepStack(String file, int line, int col, String text) {
     Diagnostics diag = new Diagnostics();
     BpNetParser parser = parser(file, line, col, text, diag);
-    BpNetParser.StandaloneExprContext tree = parser.standaloneExpr();
+    BpNetParser.StandaloneExprContext tree = Nesting.parse(file, parser, BpNetParser::standaloneExpr, diag);
+    if (tree != null) {
+      Nesting.check(file, tree, diag);
+    }
     diag.stopIfErrors();
     Expr e = new AstBuilder(file, diag, new Diagnostics()).visit(tree.expr());
     diag.stopIfErrors();
@@ -32,9 +39,16 @@ public final class Fragments {
 
   /** The statements {@code name = expr} of an activation body, in order. */
   public static List<Decl.Let> statements(String file, int line, int col, String text) {
+    return DeepStack.run(() -> statementsOnDeepStack(file, line, col, text));
+  }
+
+  private static List<Decl.Let> statementsOnDeepStack(String file, int line, int col, String text) {
     Diagnostics diag = new Diagnostics();
     BpNetParser parser = parser(file, line, col, text, diag);
-    BpNetParser.StandaloneStmtsContext tree = parser.standaloneStmts();
+    BpNetParser.StandaloneStmtsContext tree = Nesting.parse(file, parser, BpNetParser::standaloneStmts, diag);
+    if (tree != null) {
+      Nesting.check(file, tree, diag);
+    }
     diag.stopIfErrors();
     AstBuilder builder = new AstBuilder(file, diag, new Diagnostics());
     List<Decl.Let> out = new ArrayList<>();

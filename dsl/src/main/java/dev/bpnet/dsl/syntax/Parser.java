@@ -32,18 +32,26 @@ public final class Parser {
 
   /** Parses a file; syntax errors stop here, train-option diagnostics are returned for later. */
   public static Result parseFile(String file, String text) {
+    return DeepStack.run(() -> parseOnDeepStack(file, text));
+  }
+
+  private static Result parseOnDeepStack(String file, String text) {
     Diagnostics diag = new Diagnostics();
     int nul = text.indexOf('\0');
     if (nul >= 0 || text.indexOf('\uFFFD') >= 0) {
       diag.error(ErrorCode.E16, new Pos(file, 1, 1, 0), nul >= 0 ? "a NUL byte" : "bytes that are not UTF-8");
       diag.stopIfErrors();
     }
-    BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(text, file));
+    // ANTLR counts lines at LF only: a file with CR (old Mac) line ends would be one line
+    BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(lineEndsAsLf(text), file));
     lexer.removeErrorListeners();
     BpNetParser parser = new BpNetParser(new CommonTokenStream(lexer));
     parser.removeErrorListeners();
     parser.setErrorHandler(new SyntaxErrors(file, diag));
-    BpNetParser.FileContext tree = parser.file();
+    BpNetParser.FileContext tree = Nesting.parse(file, parser, BpNetParser::file, diag);
+    if (tree != null) {
+      Nesting.check(file, tree, diag);
+    }
     diag.stopIfErrors();
     Diagnostics options = new Diagnostics();
     AstBuilder builder = new AstBuilder(file, diag, options);
@@ -54,6 +62,14 @@ public final class Parser {
     }
     diag.stopIfErrors();
     return new Result(models, rules, options.all());
+  }
+
+  /**
+   * The text with CRLF and CR line ends as LF. Positions stay right: a line keeps its
+   * characters and its columns, and the diagnostics printer splits lines the same way.
+   */
+  static String lineEndsAsLf(String text) {
+    return text.indexOf('\r') < 0 ? text : text.replace("\r\n", "\n").replace('\r', '\n');
   }
 
   /** The models of a file, or every syntax and train-option error; train-option warnings are dropped. */

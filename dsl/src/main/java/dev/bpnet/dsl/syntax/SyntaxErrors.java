@@ -27,9 +27,34 @@ final class SyntaxErrors extends DefaultErrorStrategy {
   private final Diagnostics diag;
   private final Set<String> seen = new HashSet<>();
 
+  /**
+   * Syntax errors reported before the parser gives up on a file: past the first few, recovery
+   * mostly reports its own consequences (one stray character in a 5 MB line gave thousands).
+   */
+  static final int MAX_ERRORS = 25;
+  private int count;
+  /** The parser whose error is being reported: its tokens give the name before an error. */
+  private Parser current;
+  private final Set<Integer> errorLines = new HashSet<>();
+
   SyntaxErrors(String file, Diagnostics diag) {
     this.file = file;
     this.diag = diag;
+  }
+
+  private void add(Diagnostic d) {
+    // after an error, the parser's recovery reports the rest of its line token by token: the
+    // first error of a line is the one to fix (lexical errors, E13 and on, are always real)
+    if (d.code() == ErrorCode.E12 && !errorLines.add(d.pos().line())) {
+      return;
+    }
+    errorLines.add(d.pos().line());
+    if (++count > MAX_ERRORS) {
+      diag.add(new Diagnostic(ErrorCode.E12, d.pos(), ErrorCode.E12.format("too many errors, the rest of the file is not read"),
+          "fix the first errors: the later ones often follow from them"));
+      throw new org.antlr.v4.runtime.misc.ParseCancellationException("too many syntax errors");
+    }
+    diag.add(d);
   }
 
   @Override
@@ -50,6 +75,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
   @Override
   protected void reportUnwantedToken(Parser p) {
+    current = p;
     if (inErrorRecoveryMode(p)) {
       return;
     }
@@ -65,6 +91,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
   @Override
   protected void reportMissingToken(Parser p) {
+    current = p;
     if (inErrorRecoveryMode(p)) {
       return;
     }
@@ -80,6 +107,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
   @Override
   public void reportError(Parser p, RecognitionException e) {
+    current = p;
     if (!inErrorRecoveryMode(p)) {
       super.reportError(p, e);
     }
@@ -94,7 +122,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     if (prev != null && prev.getType() != Token.EOF && t.getLine() > prev.getLine() && !special(t)) {
       Pos end = new Pos(file, prev.getLine(), prev.getCharPositionInLine() + prev.getText().length() + 1, 1);
       if (seen.add(end.toString())) {
-        diag.add(new Diagnostic(ErrorCode.E12, end, ErrorCode.E12.format(message)));
+        add(new Diagnostic(ErrorCode.E12, end, ErrorCode.E12.format(message)));
       }
       return;
     }
@@ -117,22 +145,67 @@ final class SyntaxErrors extends DefaultErrorStrategy {
       case BpNetLexer.ERROR_CHAR -> {
         String c = t.getText();
         String hint = c.equals("#") ? "comments start with //" : c.equals("\u00d7") ? "multiply with *" : null;
-        diag.add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format("'" + printable(c) + "'"), hint));
+        String invisible = invisible(c.codePointAt(0));
+        if (invisible != null) {
+          hint = Character.getType(c.codePointAt(0)) == Character.SPACE_SEPARATOR ? "replace it with a plain space"
+              : "delete it: it cannot be seen in most editors";
+        }
+        add(new Diagnostic(ErrorCode.E13, pos, ErrorCode.E13.format(invisible != null ? invisible : "'" + printable(c) + "'"), hint));
       }
-      case BpNetLexer.UNCLOSED_STRING -> diag.add(new Diagnostic(ErrorCode.E26, pos,
+      case BpNetLexer.UNCLOSED_STRING -> add(new Diagnostic(ErrorCode.E26, pos,
           ErrorCode.E26.format("the string that starts here"), "a string ends with \" on the same line"));
-      case BpNetLexer.UNCLOSED_COMMENT -> diag.add(new Diagnostic(ErrorCode.E26, new Pos(file, pos.line(), pos.col(), 2),
+      case BpNetLexer.UNCLOSED_COMMENT -> add(new Diagnostic(ErrorCode.E26, new Pos(file, pos.line(), pos.col(), 2),
           ErrorCode.E26.format("the comment that starts here"), "close it with */"));
-      case BpNetLexer.BAD_NUMBER -> diag.add(new Diagnostic(ErrorCode.E27, pos, ErrorCode.E27.format(t.getText()),
+      case BpNetLexer.BAD_NUMBER -> add(new Diagnostic(ErrorCode.E27, pos, ErrorCode.E27.format(t.getText()),
           "a number is written like 3, 0.5 or 1e-3"));
-      default -> diag.add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message)));
+      default -> add(new Diagnostic(ErrorCode.E12, pos, ErrorCode.E12.format(message), keywordTypo(t)));
     }
+  }
+
+  /** The words that start a declaration: a misspelt one is read as a name, and the error comes after it. */
+  private static final List<String> KEYWORD_WORDS = List.of("model", "input", "label", "train", "activation", "layer", "backward");
+
+  /** "did you mean 'input'?" when the offending name, or the name just before it, is a misspelt keyword. */
+  private String keywordTypo(Token t) {
+    List<Token> near = new ArrayList<>();
+    near.add(t);
+    if (current != null && t.getTokenIndex() > 0) {
+      near.add(current.getTokenStream().get(t.getTokenIndex() - 1));
+    }
+    for (Token n : near) {
+      if (n.getType() == BpNetLexer.ID && !KEYWORD_WORDS.contains(n.getText())) {
+        String k = dev.bpnet.dsl.diag.Suggest.closest(n.getText(), KEYWORD_WORDS);
+        if (k != null) {
+          return "did you mean the keyword '" + k + "' (not '" + n.getText() + "')?";
+        }
+      }
+    }
+    return null;
   }
 
   private static final java.util.Set<String> KEYWORDS = java.util.Set.of("'model'", "'input'", "'label'", "'train'", "'activation'", "'backward'");
   private static String printable(String c) {
     int cp = c.codePointAt(0);
     return Character.isISOControl(cp) ? String.format("\\u%04x", cp) : c;
+  }
+
+  /**
+   * A character that looks like nothing, or like a space, named with its code point
+   * ("no-break space U+00A0"); null for a visible one.
+   */
+  static String invisible(int cp) {
+    int type = Character.getType(cp);
+    boolean hidden = Character.isISOControl(cp) || Character.isWhitespace(cp) || type == Character.SPACE_SEPARATOR
+        || type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+    if (!hidden) {
+      return null;
+    }
+    String name = switch (cp) {
+      case 0xFEFF -> "byte order mark";
+      case 0x7F -> "delete character";
+      default -> Character.isISOControl(cp) ? "control character" : Character.getName(cp);
+    };
+    return (name == null ? "invisible character" : name.toLowerCase(java.util.Locale.ROOT)) + String.format(" U+%04X", cp);
   }
 
   static String found(Token t) {

@@ -33,7 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Random mutations of valid .bpnet files (delete, swap, duplicate, insert or replace a token,
- * replace a name or a number, flip a byte, truncate) must come out of the compiler as a result
+ * replace a name or a number, flip a byte, truncate, nest a token past the nesting limit, make a
+ * line very long or end lines with CR) must come out of the compiler as a result
  * or as diagnostics: {@link FileCompiler#check} and {@link FileCompiler#generate} throw nothing
  * but {@link CompileException}, its diagnostics render, and none of them is an internal compiler
  * error (E11). A few accepted mutants with new code, and every seed text, are also compiled and
@@ -185,7 +186,7 @@ class FuzzTest {
   /** One random edit of {@code text}. */
   static String mutateOnce(String text, Random r) {
     List<Span> t = tokens(text);
-    int kind = r.nextInt(10);
+    int kind = r.nextInt(12);
     if (t.isEmpty() && kind != 5) {
       kind = 3;
     }
@@ -259,6 +260,27 @@ class FuzzTest {
         Span s = nums.get(r.nextInt(nums.size()));
         String by = r.nextBoolean() ? String.valueOf(r.nextInt(12) - 3) : String.valueOf(r.nextInt(40) / 8.0);
         return text.substring(0, s.start) + by + text.substring(s.end);
+      }
+      case 10: { // nest a token deeply: parentheses, calls, unary minus or a chain of ^, around and past the limit
+        Span s = t.get(r.nextInt(t.size()));
+        int n = new int[] {50, 999, 1001, 3000, 10_000}[r.nextInt(5)];
+        String tok = text.substring(s.start, s.end);
+        String deep = switch (r.nextInt(4)) {
+          case 0 -> "(".repeat(n) + tok + ")".repeat(n);
+          case 1 -> "tanh(".repeat(n) + tok + ")".repeat(n);
+          case 2 -> "-".repeat(n) + tok;
+          default -> (tok + " ^ ").repeat(n) + tok;
+        };
+        return text.substring(0, s.start) + deep + text.substring(s.end);
+      }
+      case 11: { // a very long line: a token repeated as a long sum, or the file on one line (or CR-only lines)
+        if (r.nextBoolean()) {
+          Span s = t.get(r.nextInt(t.size()));
+          String tok = text.substring(s.start, s.end);
+          int n = new int[] {100, 2000, 20_000}[r.nextInt(3)];
+          return text.substring(0, s.end) + (" + " + tok).repeat(n) + text.substring(s.end);
+        }
+        return text.replace("\n", r.nextBoolean() ? " " : "\r");
       }
       default: { // replace a number by an awkward one
         List<Span> nums = t.stream().filter(s -> Character.isDigit(text.charAt(s.start)) || text.charAt(s.start) == '.').toList();
@@ -410,6 +432,11 @@ class FuzzTest {
     }
     String shown = printer.render(e.diagnostics());
     for (Diagnostic d : e.diagnostics()) {
+      // a diagnostic shows a window of its line, however long the line (a message, a hint, a caret)
+      if (printer.render(d).length() > 2_000) {
+        return "a diagnostic renders to " + printer.render(d).length() + " characters:\n"
+            + printer.render(d).substring(0, 2_000);
+      }
       if (d.code() == ErrorCode.E11) {
         return "an internal compiler error (E11):\n" + shown;
       }
