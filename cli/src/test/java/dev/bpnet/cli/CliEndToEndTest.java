@@ -139,8 +139,9 @@ class CliEndToEndTest {
     int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     Result r = new Result(code, out.toString(), err.toString());
     String shown = "bpnet " + String.join(" ", args) + " -> " + code + "\n--- out:\n" + r.out + "\n--- err:\n" + r.err;
-    assertFalse(r.all().contains("Exception"), "output names an exception: " + shown);
-    assertFalse(r.all().contains("\tat "), "output holds a stack trace: " + shown);
+    for (String bad : List.of("Exception", "\tat ", "at java.", "at dev.", "http")) {
+      assertFalse(r.all().contains(bad), "output holds '" + bad + "' (an exception, a stack frame or a URL): " + shown);
+    }
     return r;
   }
 
