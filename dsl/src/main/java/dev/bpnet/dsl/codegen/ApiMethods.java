@@ -71,13 +71,22 @@ final class ApiMethods {
     t.addField(FieldSpec.builder(ARRAY_LIST, "parameterList", Modifier.PRIVATE, Modifier.FINAL).build());
     t.addField(FieldSpec.builder(ARRAY_LIST, "directionList", Modifier.PRIVATE).build());
     for (Program.Param par : p.params()) {
-      t.addField(FieldSpec.builder(INDARRAY, names.of(par.node()), Modifier.PRIVATE, Modifier.FINAL)
+      t.addField(FieldSpec.builder(INDARRAY, names.of(par.node()), splitInit() ? new Modifier[] {Modifier.PRIVATE}
+          : new Modifier[] {Modifier.PRIVATE, Modifier.FINAL})
           .addJavadoc("Parameter {@code $L} $L.\n", par.name(), par.shape()).build());
     }
     for (Program.Leaf l : leaves()) {
       t.addField(FieldSpec.builder(INDARRAY, names.of(l.node()), Modifier.PRIVATE)
           .addJavadoc("$L {@code $L} $L, copied in each step.\n", p.inputs().contains(l) ? "Input" : "Label", l.name(), l.shape()).build());
     }
+  }
+
+  /**
+   * True when initialising the parameters would make the constructor too long for one method
+   * ({@link MethodSplitter}): helper methods then set them, so their fields cannot be final.
+   */
+  private boolean splitInit() {
+    return p.params().size() + 4 > MethodSplitter.MAX_STATEMENTS;
   }
 
   void constructors(TypeSpec.Builder t) {
@@ -93,10 +102,23 @@ final class ApiMethods {
         .addJavadoc("A trainer computing in {@code dtype}, parameters initialised from {@code seed}.\n")
         .addParameter(TrainerGenerator.DATA_TYPE, "dtype").addParameter(long.class, "seed")
         .addStatement("this.dtype = dtype");
+    List<CodeBlock> inits = new ArrayList<>();
     for (Program.Param par : p.params()) {
       String dims = par.shape().dims().stream().map(d -> d + "L").collect(Collectors.joining(", "));
-      c.addStatement("this.$N = $T.create($S, new long[] {$L}, $L, $L, $L, seed, $S, dtype)",
-          names.of(par.node()), INIT, par.init().word(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name());
+      inits.add(CodeBlock.builder().addStatement("this.$N = $T.create($S, new long[] {$L}, $L, $L, $L, seed, $S, dtype)",
+          names.of(par.node()), INIT, par.init().word(), dims, par.gain(), par.fanIn(), par.fanOut(), par.name()).build());
+    }
+    if (!splitInit()) {
+      inits.forEach(c::addCode);
+    } else {
+      // too many parameters for one method: initParameters and its parts set the (non-final) fields
+      MethodSpec.Builder init = MethodSpec.methodBuilder("initParameters").addModifiers(Modifier.PRIVATE)
+          .addJavadoc("Initialises every parameter from {@code seed} (in parts: the model has $L).\n", p.params().size())
+          .addParameter(TrainerGenerator.DATA_TYPE, "dtype").addParameter(long.class, "seed");
+      t.addMethods(MethodSplitter.split(init, "initParameters", 0, inits,
+          List.of(com.palantir.javapoet.ParameterSpec.builder(TrainerGenerator.DATA_TYPE, "dtype").build(),
+              com.palantir.javapoet.ParameterSpec.builder(long.class, "seed").build()), CodeBlock.of("")));
+      c.addStatement("initParameters(dtype, seed)");
     }
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
     String args = s.optimizer().args().entrySet().stream()

@@ -18,8 +18,9 @@ import javax.lang.model.element.Modifier;
  * 200 of them stay far below 64 KiB, and below HotSpot's 8,000-byte limit for JIT-compiling a
  * method (-XX:-DontCompileHugeMethods; the parts of a 300-layer MLP are 5,000-8,000 bytes).
  * Every model of the tests and examples stays under it, so their trainers read as one method
- * per pass. The constructor is not split: it assigns the final parameter fields (38 bytes of
- * bytecode a parameter, so 64 KiB at about 1,700 parameters).
+ * per pass. The constructor initialises the parameters itself while that stays under the
+ * limit; beyond it the parameter fields are not final and {@code initParameters} (split like the
+ * rest) sets them.
  */
 final class MethodSplitter {
   static final int MAX_STATEMENTS = 200;
