@@ -137,7 +137,9 @@ public final class DataOption {
     return switch (k) {
       case "n" -> whole && v >= 2 && v <= DataSets.MAX_EXAMPLES ? null
           : "an integer from 2 to " + DataSets.MAX_EXAMPLES + got;
-      case "seed" -> v != null && v == Math.rint(v) && Math.abs(v) < 0x1p63 ? null : "an integer" + got;
+      // numbers are doubles, exact only up to 2^53: a larger seed would silently be another one
+      case "seed" -> v != null && v == Math.rint(v) && Math.abs(v) <= 0x1p53 ? null
+          : "an integer between -2^53 and 2^53 (9007199254740992)" + got;
       case "crop" -> whole && v >= 0 ? null : "a whole number of pixels, at least 0" + got;
       case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end)" + got;
       case "test" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
