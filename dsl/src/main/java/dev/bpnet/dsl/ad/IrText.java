@@ -4,6 +4,7 @@ import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +29,7 @@ public final class IrText {
     p.inputs().forEach(l -> b.append("  input ").append(l.name()).append(' ').append(l.shape()).append('\n'));
     p.labels().forEach(l -> b.append("  label ").append(l.name()).append(' ').append(l.shape()).append('\n'));
     for (Program.Param par : p.params()) {
-      b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init().word(), fmt(par.gain())));
+      b.append(String.format(Locale.ROOT, "  param %s %s init %s gain %s%n", par.name(), par.shape(), par.init().word(), Shape.number(par.gain())));
     }
     b.append("  train ").append(p.train().describe()).append('\n');
     Phase[] phases = tg.phases();
@@ -69,13 +70,10 @@ public final class IrText {
   static String ref(Graph g, int id) {
     Node n = g.node(id);
     if (n.op() instanceof Leaves.Const c) {
-      return fmt(c.value());
+      return Shape.number(c.value());
     }
     String name = n.displayName();
     return "%" + id + (name == null ? "" : " " + name);
   }
 
-  private static String fmt(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
-  }
 }

@@ -122,7 +122,7 @@ final class ApiMethods {
     }
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
     String args = s.optimizer().args().entrySet().stream()
-        .map(e -> "\"" + e.getKey() + "\", " + Emitter.literal(e.getValue())).collect(Collectors.joining(", "));
+        .map(e -> "\"" + e.getKey() + "\", " + dev.bpnet.dsl.ir.Emission.literal(e.getValue())).collect(Collectors.joining(", "));
     var schedule = s.schedules().learningRate(s);
     if (schedule == null) {
       c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args);

@@ -15,16 +15,16 @@ final class ScheduleCode {
   static CodeBlock of(Schedule s) {
     if (s instanceof Schedule.Step st) {
       return CodeBlock.of("new $T.Step($T.of($L), $L)", SCHEDULE, List.class,
-          st.epochs().stream().map(String::valueOf).collect(Collectors.joining(", ")), Emitter.literal(st.factor()));
+          st.epochs().stream().map(String::valueOf).collect(Collectors.joining(", ")), dev.bpnet.dsl.ir.Emission.literal(st.factor()));
     }
     if (s instanceof Schedule.Exponential e) {
-      return CodeBlock.of("new $T.Exponential($L, $L)", SCHEDULE, Emitter.literal(e.beta()), Emitter.literal(e.floor()));
+      return CodeBlock.of("new $T.Exponential($L, $L)", SCHEDULE, dev.bpnet.dsl.ir.Emission.literal(e.beta()), dev.bpnet.dsl.ir.Emission.literal(e.floor()));
     }
     if (s instanceof Schedule.Linear l) {
-      return CodeBlock.of("new $T.Linear($L, $L)", SCHEDULE, Emitter.literal(l.to()), l.epochs());
+      return CodeBlock.of("new $T.Linear($L, $L)", SCHEDULE, dev.bpnet.dsl.ir.Emission.literal(l.to()), l.epochs());
     }
     if (s instanceof Schedule.OverAlpha o) {
-      return CodeBlock.of("new $T.OverAlpha($L, $L, $L)", SCHEDULE, of(o.lr()), Emitter.literal(o.alpha()),
+      return CodeBlock.of("new $T.OverAlpha($L, $L, $L)", SCHEDULE, of(o.lr()), dev.bpnet.dsl.ir.Emission.literal(o.alpha()),
           of(o.alphaSchedule()));
     }
     return CodeBlock.of("$T.NONE", SCHEDULE);  // Constant

@@ -9,10 +9,6 @@ import java.util.List;
 public interface Differentiation {
   Ops ops();
 
-  default GraphBuilder graph() {
-    return ops().graph();
-  }
-
   /** The cotangents of a RULE node's inputs: the rule's backward body, or its true derivative. */
   List<Integer> rule(Node n, int ct);
 

@@ -82,11 +82,11 @@ public final class TrainOptions {
       case "passes": {
         written.put(o.name(), o);
         Double p = number(o);
-        return p == null ? t : p == 2 || p == 3 ? t.withPasses(p.intValue()) : bad(t, o, "must be 2 or 3, got " + fmt(p));
+        return p == null ? t : p == 2 || p == 3 ? t.withPasses(p.intValue()) : bad(t, o, "must be 2 or 3, got " + DataOption.fmt(p));
       }
       case "alpha": {
         Double a = number(o);
-        return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + fmt(a));
+        return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + DataOption.fmt(a));
       }
       case "validation": {
         if (o.value() instanceof Expr.Ref r && r.name().equals("auto")) {
@@ -94,7 +94,7 @@ public final class TrainOptions {
         }
         Double f = number(o);
         return f == null ? t : f >= 0 && f < 1 ? t.withValidation(f)
-            : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + fmt(f));
+            : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + DataOption.fmt(f));
       }
       case "third": {
         written.put(o.name(), o);
@@ -115,7 +115,7 @@ public final class TrainOptions {
           return t;
         }
         if (n < 1 || n != Math.rint(n) || n > Integer.MAX_VALUE) {
-          return bad(t, o, "must be a positive integer, got " + fmt(n));
+          return bad(t, o, "must be a positive integer, got " + DataOption.fmt(n));
         }
         return o.name().equals("batch") ? t.withBatch(n.intValue()) : t.withEpochs(n.intValue());
       }
@@ -124,7 +124,7 @@ public final class TrainOptions {
         // numbers are read as doubles, exact only up to 2^53: a larger seed would silently become
         // another one (or Long.MAX_VALUE), so it is refused
         return n == null ? t : n == Math.rint(n) && Math.abs(n) <= MAX_EXACT ? t.withSeed(n.longValue())
-            : bad(t, o, "must be an integer between -2^53 and 2^53 (" + (long) MAX_EXACT + "), got " + fmt(n));
+            : bad(t, o, "must be an integer between -2^53 and 2^53 (" + (long) MAX_EXACT + "), got " + DataOption.fmt(n));
       }
       case "data":
         return new DataOption(diag).apply(t, o);
@@ -238,7 +238,7 @@ public final class TrainOptions {
       if (n == null || n != Math.rint(n) || n < 1 || n > Integer.MAX_VALUE
           || !epochs.isEmpty() && n <= epochs.get(epochs.size() - 1)) {
         diag.error(ErrorCode.E7, e.pos(), "step.epochs", "the epochs must be positive integers in increasing order"
-            + (n == null ? "" : ", got " + fmt(n)));
+            + (n == null ? "" : ", got " + DataOption.fmt(n)));
         ok = false;
       } else {
         epochs.add(n.intValue());
@@ -287,7 +287,7 @@ public final class TrainOptions {
 
   /** Null when v is a valid value of schedule argument k, else what it must be, in words. */
   private static String scheduleArgOutside(String k, Double v, boolean alpha) {
-    String got = v == null ? "" : ", got " + fmt(v);
+    String got = v == null ? "" : ", got " + DataOption.fmt(v);
     return switch (k) {
       case "factor" -> v != null && v > 0 && Double.isFinite(v) ? null : "a positive number" + got;
       case "beta" -> v != null && v > 0 && v <= 1 ? null : "greater than 0 and at most 1" + got;
@@ -324,7 +324,7 @@ public final class TrainOptions {
     if (s.alpha() instanceof Schedule.Step st && st.factor() > 1
         && st.at(t.alpha(), Integer.MAX_VALUE, 0) > 1) {
       bad(null, alphaSchedule, "alpha must stay at most 1, but it reaches " + st.at(t.alpha(), Integer.MAX_VALUE, 0)
-          + " from alpha = " + fmt(t.alpha()));
+          + " from alpha = " + DataOption.fmt(t.alpha()));
       s = s.withAlpha(Schedule.NONE);
     }
     if (overAlpha != null && s.lrOverAlpha()) {
@@ -377,9 +377,9 @@ public final class TrainOptions {
     if (lowOk && highOk) {
       return null;
     }
-    String low = (r[2] == 1 ? "at least " : "greater than ") + fmt(r[0]);
-    return r[1] == Double.MAX_VALUE ? low + ", got " + fmt(v)
-        : low + " and " + (r[3] == 1 ? "at most " : "less than ") + fmt(r[1]) + ", got " + fmt(v);
+    String low = (r[2] == 1 ? "at least " : "greater than ") + DataOption.fmt(r[0]);
+    return r[1] == Double.MAX_VALUE ? low + ", got " + DataOption.fmt(v)
+        : low + " and " + (r[3] == 1 ? "at most " : "less than ") + DataOption.fmt(r[1]) + ", got " + DataOption.fmt(v);
   }
 
   private Double number(Option o) {
@@ -408,9 +408,5 @@ public final class TrainOptions {
   private TrainSpec bad(TrainSpec t, Option o, String why) {
     diag.error(ErrorCode.E7, o.value().pos(), o.name(), why);
     return t;
-  }
-
-  private static String fmt(double v) {
-    return Double.isFinite(v) && v == Math.rint(v) && Math.abs(v) < 0x1p63 ? String.valueOf((long) v) : String.valueOf(v);
   }
 }
