@@ -44,10 +44,6 @@ final class Emitter {
     return g;
   }
 
-  Names names() {
-    return names;
-  }
-
   Fusions fusions() {
     return fusions;
   }
@@ -113,6 +109,12 @@ final class Emitter {
     steps.put(n.id(), step.build());
   }
 
+  /** False for nodes whose value is set once at allocation (a filled constant): no statement in a pass. */
+  boolean computesEachStep(Node n) {
+    CodeBlock step = steps.get(n.id());
+    return step == null || !step.isEmpty() || fusions.at(n.id()) != null;
+  }
+
   /**
    * The statement group computing a node, with its comment; a fused chain's comment lists the
    * math of every node it computes.
@@ -151,7 +153,4 @@ final class Emitter {
     return h.java(args);
   }
 
-  static String literal(double v) {
-    return Emission.literal(v);
-  }
 }

@@ -143,7 +143,7 @@ public final class TrainerGenerator {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).addJavadoc(doc + "\n");
     List<CodeBlock> pieces = new ArrayList<>();
     for (Node n : nodes) {
-      if (!emitter.isView(n) && !fusions.absorbed(n.id())) {
+      if (!emitter.isView(n) && !fusions.absorbed(n.id()) && emitter.computesEachStep(n)) {
         pieces.add(emitter.compute(n));
       }
     }

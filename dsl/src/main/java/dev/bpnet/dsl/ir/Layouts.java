@@ -124,7 +124,8 @@ public final class Layouts {
     public void emit(Emission e, Node n) {
       int x = n.input(0);
       if (e.isHost(x)) {
-        e.step("$N.assign($L)", e.out(), e.host(x));
+        // a host scalar is the same for every step of a batch size: filled once, at allocation
+        e.alloc("$N.assign($L)", e.out(), e.host(x));
       } else {
         e.step("$T.broadcast($N, $N)", Emission.KERNELS, e.name(x), e.out());
       }
