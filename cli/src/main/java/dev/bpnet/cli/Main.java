@@ -57,6 +57,38 @@ public final class Main implements Runnable {
     return null;
   }
 
+  /**
+   * A usage error: the message, a did-you-mean for an unknown option or command, and the
+   * command's one-line synopsis with where to find the options. The full option list (40 lines)
+   * would bury the one line that matters; {@code bpnet help CMD} prints it.
+   */
+  static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter w = c.getErr();
+    if (e instanceof CommandLine.UnmatchedArgumentException u && c.getCommandSpec().parent() == null
+        && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+      w.println("error: unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
+          + String.join(", ", c.getSubcommands().keySet()));
+    } else {
+      w.println("error: " + words(e.getMessage()));
+    }
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, w);
+    CommandLine.Help help = c.getHelp();
+    w.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+    String name = c.getCommandSpec().qualifiedName();
+    w.println(name.equals("bpnet") ? "Run 'bpnet help' for the commands." : "Run 'bpnet help "
+        + c.getCommandName() + "' for its options.");
+    w.flush();
+    return USAGE;
+  }
+
+  /** picocli's type names in words: "'99999999999' is not an int" says nothing about the range. */
+  static String words(String message) {
+    return message.replaceAll("is not an int\\b", "is not a whole number from -2147483648 to 2147483647")
+        .replaceAll("is not a long\\b", "is not a whole number that fits in 64 bits")
+        .replaceAll("is not a (?:double|float)\\b", "is not a number");
+  }
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -84,6 +116,7 @@ public final class Main implements Runnable {
       err.flush();
       return INTERNAL;
     });
+    cl.setParameterExceptionHandler(Main::usageError);
     cl.setExecutionStrategy(parsed -> {
       if (main.threads != null) {
         if (main.threads < 1) {

@@ -938,6 +938,29 @@ class CliEndToEndTest {
     assertTrue(r.err.contains("many"), show(r));
   }
 
+  /** A usage error is its message, a did-you-mean and the synopsis: not the 40-line option list. */
+  @Test
+  void usageErrorsAreShort() throws Exception {
+    Path f = write("tiny.bpnet", TINY);
+    Result r = bpnet("train", f.toString(), "--epochs", "99999999999");
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("'99999999999' is not a whole number from"), show(r));
+    assertFalse(r.err.contains("is not an int"), show(r));
+    r = bpnet("train", f.toString(), "--epoch", "3");
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("--epochs") && r.err.contains("Run 'bpnet help train'"), show(r));
+    r = bpnet("chek", f.toString());
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("unknown command 'chek'") && r.err.contains("bpnet check"), show(r));
+    for (String[] args : List.of(new String[] {"train", f.toString(), "--epochs", "x"}, new String[] {"train", "--epoch", "3"},
+        new String[] {"frobnicate"}, new String[] {"compile"}, new String[] {"show", f.toString(), "--pass"})) {
+      r = bpnet(args);
+      assertEquals(2, r.code, show(r));
+      assertTrue(r.err.lines().count() <= 6, "short usage error: " + show(r));
+      assertFalse(r.err.contains("the .bpnet file"), "no option descriptions: " + show(r));
+    }
+  }
+
   @Test
   void helpAndVersion() {
     for (String h : List.of("--help", "-h")) {
