@@ -22,7 +22,7 @@ abstract class ModelCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "the .bpnet file")
   Path file;
 
-  @Option(names = "--model", paramLabel = "NAME", description = "which model of the file (default: the first)")
+  @Option(names = "--model", paramLabel = "NAME", description = "which model of the file (default: the first; compile writes every model unless one is named)")
   String model;
 
   @CommandLine.Spec

@@ -38,7 +38,7 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
   Integer epochs;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "data set name (with its default arguments) or IDX directory (default: the model's data option)")
+  @Option(names = "--data", paramLabel = "DIR", description = "what the model's data option accepts: a data set name (mnist, fashion_mnist, cifar10, ...), an IDX or CIFAR directory, a .csv, .npz or .npy file, or a call with arguments such as 'csv(\"train.csv\", label_column = 4)' (default: the model's data option)")
   String data;
 
   @Option(names = "--out", paramLabel = "DIR", description = "where to write the outcome (default: runs/<model>-<time>)")

@@ -16,6 +16,8 @@ public final class GraphDot {
     Program p = tg.program();
     Graph g = tg.graph();
     BitSet needed = g.ancestors(tg.roots());
+    BitSet labels = new BitSet();
+    p.labels().forEach(l -> labels.set(l.node()));
     Phase[] phases = tg.phases();
     StringBuilder b = new StringBuilder("digraph \"").append(p.name()).append("\" {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
     String[] colors = {"#dbe9f6", "#fde2c8", "#d9f0d3"};
@@ -28,7 +30,7 @@ public final class GraphDot {
         Node n = g.node(id);
         Phase ph = phases[id] == Phase.LOSS ? Phase.FORWARD : phases[id];
         if (ph == order.get(k) && !(n.op() instanceof Leaves.Const)) {
-          b.append("    n").append(id).append(" [label=\"").append(escape(label(g, n))).append("\"")
+          b.append("    n").append(id).append(" [label=\"").append(escape(label(g, n, labels.get(id)))).append("\"")
               .append(n.op() instanceof Leaves.Param ? ", shape=ellipse" : n.op() instanceof Leaves.Input ? ", shape=invhouse" : "").append("];\n");
         }
       }
@@ -44,9 +46,10 @@ public final class GraphDot {
     return b.append("}\n").toString();
   }
 
-  private static String label(Graph g, Node n) {
+  /** A node's name, its op (a label leaf says "label": its primitive is the input's) and its shape. */
+  private static String label(Graph g, Node n, boolean isLabel) {
     String name = n.displayName() != null ? n.displayName() : "%" + n.id();
-    return name + "\n" + n.op().name() + " " + (g.isHost(n.id()) ? "host" : n.shape());
+    return name + "\n" + (isLabel ? "label" : n.op().name()) + " " + (g.isHost(n.id()) ? "host" : n.shape());
   }
 
   private static String escape(String s) {
