@@ -50,7 +50,7 @@ final class GradientsCommand extends ModelCommand {
       if (params != null) {
         load(t, Npz.read(params), problems);
       }
-      Map<String, INDArray> feeds = feeds(t, Npz.read(batch), problems);
+      Map<String, INDArray> feeds = feeds(t, tg, Npz.read(batch), problems);
       if (!problems.isEmpty()) {
         problems.forEach(p -> err().println("error: " + p));
         return Main.MODEL_ERRORS;
@@ -58,12 +58,17 @@ final class GradientsCommand extends ModelCommand {
       Gradients g = t.gradients(feeds);
       Map<String, INDArray> out = new LinkedHashMap<>();
       out.put("loss", Nd4j.scalar(dt, g.loss()));
-      out.put("input_loss", Nd4j.scalar(dt, g.inputLoss()));
+      boolean inputLoss = !Double.isNaN(g.inputLoss());
+      if (inputLoss) {
+        out.put("input_loss", Nd4j.scalar(dt, g.inputLoss()));
+      }
       g.pass2().forEach((k, v) -> out.put("grad2/" + k, v));
       g.pass3().forEach((k, v) -> out.put("grad3/" + k, v));
       g.direction().forEach((k, v) -> out.put("direction/" + k, v));
       Npz.write(outFile, out);
-      out().printf("wrote %s: loss %.6g, input_loss %.6g, %d arrays%n", outFile, g.loss(), g.inputLoss(), out.size());
+      out().printf("wrote %s: loss %.6g, %s, %d arrays%n", outFile, g.loss(), inputLoss
+          ? String.format("input_loss %.6g", g.inputLoss())
+          : "input_loss not written (l_x comes from the third pass; this model has passes = 2)", out.size());
       return Main.OK;
     } catch (DataException | IllegalArgumentException e) {
       err().println("error: " + e.getMessage());
@@ -86,7 +91,12 @@ final class GradientsCommand extends ModelCommand {
     }
   }
 
-  private static Map<String, INDArray> feeds(Trainer t, Map<String, INDArray> batch, List<String> problems) {
+  /**
+   * The batch's arrays for the model's inputs and labels, as the trainer's data type. Class
+   * indices (an integer vector) for a one-hot label become one-hot rows, as {@code train} reads
+   * them. Arrays the model does not use and arrays of another floating type are warned about.
+   */
+  private Map<String, INDArray> feeds(Trainer t, TrainingGraph tg, Map<String, INDArray> batch, List<String> problems) {
     Map<String, INDArray> feeds = new LinkedHashMap<>();
     List<String> names = new ArrayList<>(t.inputNames());
     names.addAll(t.labelNames());
@@ -94,8 +104,27 @@ final class GradientsCommand extends ModelCommand {
       INDArray a = batch.get(n);
       if (a == null) {
         problems.add("--batch has no array '" + n + "'; it holds " + batch.keySet() + " and the model needs " + names);
-      } else {
-        feeds.put(n, a.castTo(t.dataType()));
+        continue;
+      }
+      int classes = t.labelNames().contains(n) ? tg.program().labels().stream().filter(l -> l.name().equals(n))
+          .findFirst().map(l -> l.shape().rank() - l.shape().batchDims() == 1 ? l.shape().dim(-1) : 0).orElse(0) : 0;
+      if (a.dataType().isIntType() && classes > 1 && (a.rank() == 1 || a.rank() == 2 && a.size(1) == 1)) {
+        try {
+          a = dev.bpnet.runtime.data.Labels.oneHot(a.toIntVector(), classes, "--batch array '" + n + "'", t.dataType());
+        } catch (DataException e) {
+          problems.add(e.getMessage());
+          continue;
+        }
+      } else if (a.dataType().isFPType() && a.dataType() != t.dataType()) {
+        err().println("warning: --batch array '" + n + "' is " + a.dataType().name().toLowerCase(java.util.Locale.ROOT)
+            + " and the model computes in " + t.dataType().name().toLowerCase(java.util.Locale.ROOT) + ": its values are "
+            + (a.dataType().width() < t.dataType().width() ? "widened (they carry only the precision they were stored with)" : "rounded"));
+      }
+      feeds.put(n, a.castTo(t.dataType()));
+    }
+    for (String k : batch.keySet()) {
+      if (!names.contains(k)) {
+        err().println("warning: --batch array '" + k + "' is not an input or label of the model; ignored (it needs " + names + ")");
       }
     }
     return feeds;

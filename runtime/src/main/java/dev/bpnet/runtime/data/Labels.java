@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Class indices to one-hot label matrices, checking each index against the class count. */
-final class Labels {
+public final class Labels {
 
   private Labels() {}
 
@@ -15,7 +15,7 @@ final class Labels {
    * @throws DataException naming {@code source}, the first bad example and its value, if any
    *     value lies outside {@code 0..classes-1}
    */
-  static INDArray oneHot(int[] values, int classes, String source, DataType dtype) {
+  public static INDArray oneHot(int[] values, int classes, String source, DataType dtype) {
     check(values, classes, source);
     int n = values.length;
     float[] y = new float[n * classes];
