@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.ad;
 
+import dev.bpnet.dsl.ir.Activations;
 import dev.bpnet.dsl.ir.GraphBuilder;
 import dev.bpnet.dsl.ir.Node;
 import java.util.BitSet;
@@ -42,7 +43,10 @@ public final class Reverse {
     wrt.forEach(needs::set);
     for (int id = 0; id <= output; id++) {
       Node n = g.node(id);
-      if (!blocked.get(id) && n.inputs().stream().anyMatch(needs::get)) {
+      // stop_gradient passes no cotangent: what is computed from it needs no derivative
+      // (sign(stop_gradient(x)) differentiates, as E30's hint promises)
+      if (!blocked.get(id) && !(n.op() instanceof Activations.StopGradient)
+          && n.inputs().stream().anyMatch(needs::get)) {
         needs.set(id);
       }
     }

@@ -148,6 +148,22 @@ class LayerRuleTest {
         + " depends on it through a parameter); apply it to stop_gradient(...), or use it in a rule's backward body", render(e));
   }
 
+  /** The hint of E30 works: sign of a stopped value needs no derivative, and the rest still trains. */
+  @Test
+  void signOfAStoppedValueCompilesAndKeepsTheOtherGradients() {
+    String text = "model S { input x: [3] label y: [2]\n z = dense(x, 2)\n out = z + sign(stop_gradient(z)) + round(3 * stop_gradient(z))\n"
+        + " loss = mse(out, y)\n train { dtype = float64 } }\n";
+    Trainer t = TrainerLoader.instantiate(FileCompiler.model(new SourceFile("s.bpnet", text), null), DataType.DOUBLE, 5);
+    Random r = new Random(3);
+    TestData.perturb(t, r, 0.3);
+    Map<String, INDArray> f = feeds(r);
+    // d/dz of mse(out, y) with out = z + constants: (out - y) / B, then z.W's gradient x^T (out - y) / B
+    INDArray out = t.predict(Map.of("x", f.get("x")));
+    INDArray want = f.get("x").transpose().mmul(out.sub(f.get("y"))).div(f.get("x").rows());
+    INDArray got = t.gradients(f).pass2().get("z.W");
+    assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-12, want + " vs " + got);
+  }
+
   @Test
   void layerRuleErrors() {
     assertEquals("error(E32): l.bpnet:2:22: 'state(...)' is only allowed in the forward body of a layer rule",
