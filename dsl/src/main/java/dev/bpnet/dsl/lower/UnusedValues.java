@@ -6,6 +6,7 @@ import dev.bpnet.dsl.ir.GraphBuilder;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.syntax.Decl;
+import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -30,9 +31,10 @@ final class UnusedValues {
    */
   static void report(ModelDecl model, Map<String, Integer> nodes, GraphBuilder g, List<Integer> roots, Diagnostics diag) {
     BitSet used = g.ancestors(roots.stream().filter(r -> r >= 0).toList());
+    java.util.Set<String> named = namedByUsed(model, nodes, used);
     for (Decl d : model.decls()) {
       Integer id = nodes.get(d.name());
-      if (id == null || used.get(id)) {
+      if (id == null || used.get(id) || named.contains(d.name())) {
         continue;
       }
       if (d instanceof Decl.Input in) {
@@ -43,6 +45,41 @@ final class UnusedValues {
         diag.warning(ErrorCode.W3, let.pos(), hint(g, let.name(), id, used), let.name());
       }
     }
+  }
+
+  /**
+   * The declarations that a used one names. Algebra can take a value's node out of the graph
+   * while its name is used (reshape(flatten(x), ...) is one reshape of x), so a value counts
+   * as used when a used declaration refers to it, as the user reads the model.
+   */
+  private static java.util.Set<String> namedByUsed(ModelDecl model, Map<String, Integer> nodes, BitSet used) {
+    Map<String, Decl> byName = new java.util.HashMap<>();
+    model.decls().forEach(d -> byName.put(d.name(), d));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>();
+    for (Decl d : model.decls()) {
+      Integer id = nodes.get(d.name());
+      if (d instanceof Decl.Let let && id != null && used.get(id)) {
+        work.push(let.value());
+      }
+    }
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (e instanceof Expr.Ref r) {
+        if (seen.add(r.name()) && byName.get(r.name()) instanceof Decl.Let let) {
+          work.push(let.value());
+        }
+      } else if (e instanceof Expr.Call c) {
+        c.args().forEach(work::push);
+        c.named().values().forEach(work::push);
+      } else if (e instanceof Expr.Binary b) {
+        work.push(b.left());
+        work.push(b.right());
+      } else if (e instanceof Expr.Neg n) {
+        work.push(n.operand());
+      }
+    }
+    return seen;
   }
 
   /**

@@ -71,6 +71,14 @@ class WarningsTest {
             + " out = dense(h, 2)\n", "")));
   }
 
+  /** reshape(flatten(x)) is one reshape of x: the flattened value's node leaves the graph, not its use. */
+  @Test
+  void aValueThatAlgebraRemovesIsStillUsedByName() {
+    String text = "model M {\n input x: [2, 3, 4]\n label y: [5]\n f = flatten(x)\n r = reshape(f, 4, 6)\n"
+        + " W = param(6, 5)\n out = mean(matmul(r, W), axis = 1)\n loss = mse(out, y)\n}\n";
+    assertEquals(List.of(), warnings(text));
+  }
+
   @Test
   void usedThingsAreNotReported() {
     // the label only through the loss; g only in a layer rule's backward body; h through a
