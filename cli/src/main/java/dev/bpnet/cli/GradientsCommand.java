@@ -9,7 +9,6 @@ import dev.bpnet.runtime.data.DataException;
 import dev.bpnet.runtime.io.Npz;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,16 +77,12 @@ final class GradientsCommand extends ModelCommand {
 
   private static void load(Trainer t, Map<String, INDArray> given, List<String> problems) {
     Map<String, INDArray> live = t.parameters();
-    for (Map.Entry<String, INDArray> e : given.entrySet()) {
-      INDArray p = live.get(e.getKey());
-      if (p == null) {
-        problems.add("parameter '" + e.getKey() + "' in --params is not in the model; its parameters are " + live.keySet());
-      } else if (!Arrays.equals(p.shape(), e.getValue().shape())) {
-        problems.add("parameter '" + e.getKey() + "' has shape " + Arrays.toString(e.getValue().shape())
-            + " in --params but " + Arrays.toString(p.shape()) + " in the model");
-      } else {
-        p.assign(e.getValue().castTo(p.dataType()));
-      }
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    live.forEach((k, v) -> shapes.put(k, v.shape()));
+    List<String> found = ParamsFile.problems(shapes, given, "--params", false);
+    problems.addAll(found);
+    if (found.isEmpty()) {
+      given.forEach((k, v) -> live.get(k).assign(v.castTo(live.get(k).dataType())));
     }
   }
 

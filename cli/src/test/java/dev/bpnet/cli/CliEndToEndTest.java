@@ -515,8 +515,8 @@ class CliEndToEndTest {
     assertEquals(3, count(g, "subgraph "), g);
     assertEquals(count(g, "{"), count(g, "}"), "balanced braces:\n" + g);
     assertTrue(count(g, " -> ") > 10, "edges:\n" + g);
-    assertTrue(g.contains("[label=\"x\\ninput [4]\""), "the input says input:\n" + g);
-    assertTrue(g.contains("[label=\"y\\nlabel [3]\""), "the label says label:\n" + g);
+    assertTrue(g.contains("[label=\"x\\ninput [B, 4]\""), "the input says input:\n" + g);
+    assertTrue(g.contains("[label=\"y\\nlabel [B, 3]\""), "the label says label:\n" + g);
     // every edge joins declared nodes
     Pattern node = Pattern.compile("^\\s+(n\\d+) \\[", Pattern.MULTILINE);
     Pattern edge = Pattern.compile("^\\s+(n\\d+) -> (n\\d+)", Pattern.MULTILINE);

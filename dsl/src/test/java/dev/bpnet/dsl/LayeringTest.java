@@ -39,6 +39,8 @@ class LayeringTest {
       "codegen", Set.of("ad", "ir", "diag", "api"),
       "model", Set.of("syntax", "diag", "api"),
       "compile", Set.of("syntax", "lower", "ir", "ad", "codegen", "diag", "model", "api"),
+      // ONNX export: the IR and ND4J (parameter values, and the ONNX protos nd4j-api carries)
+      "export", Set.of("ir", "diag", "api", "nd4j"),
       // the only package that loads trainers: the runtime, ND4J
       "load", Set.of("compile", "syntax", "ir", "ad", "codegen", "diag", "model", "api", "runtime", "nd4j"));
 

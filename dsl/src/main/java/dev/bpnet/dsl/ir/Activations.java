@@ -74,6 +74,10 @@ public final class Activations {
       return "exp";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Exp");
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -100,6 +104,10 @@ public final class Activations {
       return "log";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Log");
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -124,6 +132,10 @@ public final class Activations {
   public record Sqrt() implements Unary {
     public String name() {
       return "sqrt";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "Sqrt");
     }
 
     public String opPackage() {
@@ -153,6 +165,10 @@ public final class Activations {
       return "sigmoid";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Sigmoid");
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -179,6 +195,10 @@ public final class Activations {
       return "tanh";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Tanh");
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -203,6 +223,10 @@ public final class Activations {
   public record Relu() implements Unary {
     public String name() {
       return "relu";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "Relu");
     }
 
     public String opPackage() {
@@ -233,6 +257,10 @@ public final class Activations {
   public record LeakyRelu(double slope) implements Unary {
     public String name() {
       return "leaky_relu";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "LeakyRelu", Map.of("alpha", slope));
     }
 
     public String opPackage() {
@@ -274,6 +302,10 @@ public final class Activations {
       return "softplus";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Softplus");
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -300,6 +332,10 @@ public final class Activations {
   public record Elu(double alpha) implements Unary {
     public String name() {
       return "elu";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "Elu", Map.of("alpha", alpha));
     }
 
     public String opPackage() {
@@ -351,6 +387,15 @@ public final class Activations {
       return "gelu";
     }
 
+    public void export(Export x, Node n) {
+      // opset 13 has no Gelu: its tanh form, as computed here
+      String v = x.in(n, 0);
+      String cube = x.node("Mul", List.of(v, x.node("Mul", List.of(v, v), Map.of())), Map.of());
+      String inner = x.node("Mul", List.of(x.scalar(K), x.node("Add", List.of(v, x.node("Mul", List.of(x.scalar(C), cube), Map.of())), Map.of())), Map.of());
+      String t = x.node("Add", List.of(x.scalar(1), x.node("Tanh", List.of(inner), Map.of())), Map.of());
+      x.node("Mul", List.of(x.node("Mul", List.of(x.scalar(0.5), v), Map.of()), t), x.out(n), Map.of());
+    }
+
     public String opPackage() {
       return "";
     }
@@ -391,6 +436,11 @@ public final class Activations {
       return "swish";
     }
 
+    public void export(Export x, Node n) {
+      String v = x.in(n, 0);
+      x.node("Mul", List.of(v, x.node("Sigmoid", List.of(v), Map.of())), x.out(n), Map.of());
+    }
+
     public String opPackage() {
       return "transforms.strict";
     }
@@ -418,6 +468,10 @@ public final class Activations {
   public record StopGradient() implements Unary {
     public String name() {
       return "stop_gradient";
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.in(n, 0));
     }
 
     public String opPackage() {
@@ -458,6 +512,10 @@ public final class Activations {
       return "sign";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Sign");
+    }
+
     public String opPackage() {
       return "transforms.same";
     }
@@ -483,6 +541,13 @@ public final class Activations {
   public record Round() implements Unary {
     public String name() {
       return "round";
+    }
+
+    public void export(Export x, Node n) {
+      // half away from zero, as here; ONNX's Round goes to even
+      String v = x.in(n, 0);
+      String mag = x.node("Floor", List.of(x.node("Add", List.of(x.node("Abs", List.of(v), Map.of()), x.scalar(0.5)), Map.of())), Map.of());
+      x.node("Mul", List.of(x.node("Sign", List.of(v), Map.of()), mag), x.out(n), Map.of());
     }
 
     public String opPackage() {

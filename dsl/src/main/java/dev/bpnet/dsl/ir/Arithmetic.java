@@ -56,6 +56,10 @@ public final class Arithmetic {
       return "add";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Add");
+    }
+
     public String pairwise() {
       return "AddOp";
     }
@@ -100,6 +104,10 @@ public final class Arithmetic {
       return "sub";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Sub");
+    }
+
     public String pairwise() {
       return "SubOp";
     }
@@ -134,6 +142,10 @@ public final class Arithmetic {
   public record Mul() implements Binary {
     public String name() {
       return "mul";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "Mul");
     }
 
     public String pairwise() {
@@ -188,6 +200,10 @@ public final class Arithmetic {
       return "div";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Div");
+    }
+
     public String pairwise() {
       return "DivOp";
     }
@@ -224,6 +240,10 @@ public final class Arithmetic {
   public record Pow() implements Binary {
     public String name() {
       return "pow";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "Pow");
     }
 
     public String pairwise() {
@@ -283,6 +303,20 @@ public final class Arithmetic {
       return cmp.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    public void export(Export x, Node n) {
+      String a = x.in(n, 0);
+      String b = x.in(n, 1);
+      String t = switch (cmp) {
+        case GT -> x.node("Greater", List.of(a, b), java.util.Map.of());
+        case GE -> x.node("GreaterOrEqual", List.of(a, b), java.util.Map.of());
+        case LT -> x.node("Less", List.of(a, b), java.util.Map.of());
+        case LE -> x.node("LessOrEqual", List.of(a, b), java.util.Map.of());
+        case EQ -> x.node("Equal", List.of(a, b), java.util.Map.of());
+        case NE -> x.node("Not", List.of(x.node("Equal", List.of(a, b), java.util.Map.of())), java.util.Map.of());
+      };
+      x.node("Cast", List.of(t), x.out(n), java.util.Map.of("to", x.elementType()));
+    }
+
     public Shape shape(List<Shape> in) {
       return broadcastAll(this, in);
     }
@@ -326,6 +360,10 @@ public final class Arithmetic {
       return "neg";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Neg");
+    }
+
     public Shape shape(List<Shape> in) {
       return in.get(0);
     }
@@ -366,6 +404,11 @@ public final class Arithmetic {
       return "clamp";
     }
 
+    public void export(Export x, Node n) {
+      String m = x.node("Max", List.of(x.in(n, 0), x.in(n, 1)), java.util.Map.of());
+      x.node("Min", List.of(m, x.in(n, 2)), x.out(n), java.util.Map.of());
+    }
+
     public Shape shape(List<Shape> in) {
       return broadcastAll(this, in);
     }
@@ -404,6 +447,12 @@ public final class Arithmetic {
   public record Where() implements Primitive {
     public String name() {
       return "where";
+    }
+
+    public void export(Export x, Node n) {
+      // ONNX selects on booleans: c != 0, as the IR reads it
+      String c = x.node("Cast", List.of(x.in(n, 0)), java.util.Map.of("to", Export.BOOL));
+      x.node("Where", List.of(c, x.in(n, 1), x.in(n, 2)), x.out(n), java.util.Map.of());
     }
 
     public Shape shape(List<Shape> in) {

@@ -18,6 +18,10 @@ public final class Layouts {
       return "transpose";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Transpose", java.util.Map.of("perm", perm.stream().mapToLong(Integer::longValue).toArray()));
+    }
+
     public Shape shape(List<Shape> in) {
       Shape x = in.get(0);
       if (perm.size() != x.rank() || !perm.stream().sorted().toList().equals(Shape.allAxes(x.rank()))) {
@@ -60,6 +64,10 @@ public final class Layouts {
   public record Reshape(Shape target) implements Primitive {
     public String name() {
       return "reshape";
+    }
+
+    public void export(Export x, Node n) {
+      x.node("Reshape", List.of(x.in(n, 0), x.shapeOf(target)), x.out(n), java.util.Map.of());
     }
 
     public Shape shape(List<Shape> in) {
@@ -107,6 +115,10 @@ public final class Layouts {
   public record Broadcast(Shape target) implements Primitive {
     public String name() {
       return "broadcast";
+    }
+
+    public void export(Export x, Node n) {
+      x.node("Expand", List.of(x.in(n, 0), x.shapeOf(target)), x.out(n), java.util.Map.of());
     }
 
     public Shape shape(List<Shape> in) {

@@ -45,12 +45,20 @@ public final class Leaves {
     public String name() {
       return "input";
     }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.input(n, var));
+    }
   }
 
   /** A trainable parameter, or untrained state (a feedback matrix). */
   public record Param(String var, Shape declared) implements Declared {
     public String name() {
       return "param";
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.parameter(n, var));
     }
   }
 
@@ -82,6 +90,10 @@ public final class Leaves {
   public record Const(double value) implements HostScalar, Leaf {
     public String name() {
       return "const";
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.scalar(value));
     }
 
     public Shape shape(List<Shape> in) {
@@ -135,6 +147,17 @@ public final class Leaves {
       return "size";
     }
 
+    public void export(Export x, Node n) {
+      if (!batch) {
+        x.alias(n, x.scalar(factor));
+      } else {
+        // the batch size read from the input's shape at run time, times the static dimensions
+        String b = x.node("Cast", List.of(x.node("Squeeze", List.of(x.batch(), x.ints(0)), java.util.Map.of())),
+            java.util.Map.of("to", x.elementType()));
+        x.node("Mul", List.of(b, x.scalar(factor)), x.out(n), java.util.Map.of());
+      }
+    }
+
     public Shape shape(List<Shape> in) {
       return Shape.SCALAR;
     }
@@ -182,6 +205,10 @@ public final class Leaves {
   public record Rule(String rule) implements Primitive {
     public String name() {
       return "rule";
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.in(n, 0));
     }
 
     public Shape shape(List<Shape> in) {

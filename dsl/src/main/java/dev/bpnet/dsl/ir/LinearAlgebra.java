@@ -23,6 +23,12 @@ public final class LinearAlgebra {
       return "matmul";
     }
 
+    public void export(Export x, Node n) {
+      String a = transA ? lastTwoSwapped(x, x.in(n, 0), x.shape(n.input(0)).rank()) : x.in(n, 0);
+      String b = transB ? lastTwoSwapped(x, x.in(n, 1), x.shape(n.input(1)).rank()) : x.in(n, 1);
+      x.node("MatMul", List.of(a, b), x.out(n), java.util.Map.of());
+    }
+
     public Shape shape(List<Shape> in) {
       Shape x = in.get(0);
       Shape y = in.get(1);
@@ -135,6 +141,20 @@ public final class LinearAlgebra {
       return "bias_add";
     }
 
+    public void export(Export x, Node n) {
+      int rank = x.shape(n.input(0)).rank();
+      int ax = Shape.axis(axis, rank);
+      String b = x.in(n, 1);
+      if (ax != rank - 1) {
+        // [C] as [C, 1, ..., 1], so that numpy broadcasting lines it up with axis ax
+        long[] d = new long[rank - ax];
+        java.util.Arrays.fill(d, 1L);
+        d[0] = -1;
+        b = x.node("Reshape", List.of(b, x.ints(d)), java.util.Map.of());
+      }
+      x.node("Add", List.of(x.in(n, 0), b), x.out(n), java.util.Map.of());
+    }
+
     public Shape shape(List<Shape> in) {
       Shape x = in.get(0);
       Shape b = in.get(1);
@@ -196,5 +216,16 @@ public final class LinearAlgebra {
 
   private static Primitives.Sample sample(Primitive p, Shape a, Shape b) {
     return Primitives.Sample.of(p, Primitives.Operand.of(a), Primitives.Operand.of(b));
+  }
+
+  /** The ONNX value {@code v} with its last two axes swapped. */
+  static String lastTwoSwapped(Export x, String v, int rank) {
+    long[] perm = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      perm[i] = i;
+    }
+    perm[rank - 2] = rank - 1;
+    perm[rank - 1] = rank - 2;
+    return x.node("Transpose", List.of(v), java.util.Map.of("perm", perm));
   }
 }

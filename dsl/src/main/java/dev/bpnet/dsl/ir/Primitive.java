@@ -34,6 +34,14 @@ public interface Primitive {
   /** Generates the ND4J code that computes {@code n} into its buffer. */
   void emit(Emission e, Node n);
 
+  /**
+   * Writes {@code n} as ONNX nodes (opset {@link Export#OPSET}) for an exported inference graph.
+   * Primitives that only backward passes use have none.
+   */
+  default void export(Export x, Node n) {
+    throw x.unsupported(n, "it has no ONNX form (it belongs to backward passes)");
+  }
+
   /** The formula for generated comments, with the operands' names ("h @ W"). */
   String math(List<String> args);
 

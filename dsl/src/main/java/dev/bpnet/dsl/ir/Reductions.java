@@ -121,6 +121,11 @@ public final class Reductions {
       return "sum";
     }
 
+    public void export(Export x, Node n) {
+      long[] a = axes.stream().mapToLong(Integer::longValue).toArray();
+      x.node("ReduceSum", List.of(x.in(n, 0), x.ints(a)), x.out(n), java.util.Map.of("keepdims", keepDims ? 1L : 0L));
+    }
+
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
       return List.of(unreduce(d.ops(), n, ct));
     }
@@ -133,6 +138,11 @@ public final class Reductions {
 
     public String name() {
       return "mean";
+    }
+
+    public void export(Export x, Node n) {
+      long[] a = axes.stream().mapToLong(Integer::longValue).toArray();
+      x.node("ReduceMean", List.of(x.in(n, 0)), x.out(n), java.util.Map.of("axes", a, "keepdims", keepDims ? 1L : 0L));
     }
 
     public List<Integer> vjp(Differentiation d, Node n, int ct) {

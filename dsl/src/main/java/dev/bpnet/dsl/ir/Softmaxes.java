@@ -11,6 +11,10 @@ public final class Softmaxes {
       return "softmax";
     }
 
+    public void export(Export x, Node n) {
+      x.same(n, "Softmax", java.util.Map.of("axis", (long) axis));
+    }
+
     public Shape shape(List<Shape> in) {
       return in.get(0);
     }
@@ -45,6 +49,10 @@ public final class Softmaxes {
   public record LogSoftmax(int axis) implements Primitive {
     public String name() {
       return "log_softmax";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, "LogSoftmax", java.util.Map.of("axis", (long) axis));
     }
 
     public Shape shape(List<Shape> in) {

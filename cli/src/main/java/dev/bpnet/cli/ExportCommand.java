@@ -1,0 +1,80 @@
+package dev.bpnet.cli;
+
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.dsl.export.OnnxExport;
+import dev.bpnet.dsl.ir.Export;
+import dev.bpnet.dsl.ir.Program;
+import dev.bpnet.dsl.load.TrainerLoader;
+import dev.bpnet.runtime.io.Npz;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bpnet export FILE --params P.npz --onnx OUT.onnx}: the inference graph as ONNX. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Writes a model's inference graph (its output from its inputs) with trained parameters as ONNX (opset "
+        + Export.OPSET + "). Learning rules do not matter at inference: the graph is the forward pass.")
+final class ExportCommand extends ModelCommand {
+  /** Where the parameters come from: one of the two. */
+  static final class Source {
+    @Option(names = "--params", required = true, paramLabel = "P.npz", description = "the trained parameters (params.npz of a run)")
+    Path params;
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory: its best.npz where present, else its params.npz")
+    Path run;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", description = "the file to write")
+  Path onnx;
+
+  @Override
+  String usageProblem() {
+    return OutputPaths.fileProblem("--onnx", onnx);
+  }
+
+  @Override
+  int run(SourceFile src) throws Exception {
+    TrainingGraph tg = compile(src);
+    Program p = tg.program();
+    Path file = source.params != null ? source.params : ParamsFile.inRun(source.run);
+    String option = source.params != null ? "--params " + file : file.toString();
+    Map<String, INDArray> values = Npz.read(file);
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    p.params().forEach(q -> shapes.put(q.name(), q.shape().dims().stream().mapToLong(Integer::longValue).toArray()));
+    List<String> problems = ParamsFile.problems(shapes, values, option, true);
+    if (!problems.isEmpty()) {
+      problems.forEach(m -> err().println("error: " + m));
+      return Main.MODEL_ERRORS;
+    }
+    DataType dt = TrainerLoader.dataType(p.train().dtype());
+    byte[] model;
+    try {
+      model = OnnxExport.export(p, values, dt, Main.class.getAnnotation(Command.class).version()[0]);
+    } catch (OnnxExport.Unexportable e) {
+      err().println("error: " + src.name() + ": " + p.name() + " cannot be exported to ONNX: " + e.getMessage());
+      return Main.MODEL_ERRORS;
+    }
+    try {
+      Files.write(onnx, model);
+    } catch (java.io.IOException e) {
+      err().println("error: --onnx " + onnx + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e));
+      return Main.MODEL_ERRORS;
+    }
+    String inputs = p.inputs().stream().map(l -> l.name() + " " + l.shape()).collect(Collectors.joining(", "));
+    out().printf("wrote %s: %s's output %s from %s, %s, ONNX opset %d (parameters from %s)%n", onnx, p.name(),
+        p.graph().shape(p.output()), inputs, dt == DataType.DOUBLE ? "float64" : "float32", Export.OPSET, file);
+    return Main.OK;
+  }
+}
