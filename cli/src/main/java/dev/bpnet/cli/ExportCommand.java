@@ -24,17 +24,8 @@ import picocli.CommandLine.Option;
     description = "Writes a model's inference graph (its output from its inputs) with trained parameters as ONNX (opset "
         + Export.OPSET + "). Learning rules do not matter at inference: the graph is the forward pass.")
 final class ExportCommand extends ModelCommand {
-  /** Where the parameters come from: one of the two. */
-  static final class Source {
-    @Option(names = "--params", required = true, paramLabel = "P.npz", description = "the trained parameters (params.npz of a run)")
-    Path params;
-
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory: its best.npz where present, else its params.npz")
-    Path run;
-  }
-
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
+  ParamsSource source;
 
   @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", description = "the file to write")
   Path onnx;
@@ -48,12 +39,11 @@ final class ExportCommand extends ModelCommand {
   int run(SourceFile src) throws Exception {
     TrainingGraph tg = compile(src);
     Program p = tg.program();
-    Path file = source.params != null ? source.params : ParamsFile.inRun(source.run);
-    String option = source.params != null ? "--params " + file : file.toString();
+    Path file = source.file();
     Map<String, INDArray> values = Npz.read(file);
     Map<String, long[]> shapes = new LinkedHashMap<>();
     p.params().forEach(q -> shapes.put(q.name(), q.shape().dims().stream().mapToLong(Integer::longValue).toArray()));
-    List<String> problems = ParamsFile.problems(shapes, values, option, true);
+    List<String> problems = ParamsFile.problems(shapes, values, source.option(), true);
     if (!problems.isEmpty()) {
       problems.forEach(m -> err().println("error: " + m));
       return Main.MODEL_ERRORS;
