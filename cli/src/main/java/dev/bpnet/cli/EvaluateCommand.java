@@ -24,12 +24,12 @@ import picocli.CommandLine.Option;
     description = "Prints the loss, l_x (three-pass models), and the accuracy with a confusion matrix (classifiers) or the"
         + " mean squared error (regression) of a trained model on a data split.")
 final class EvaluateCommand extends InferenceCommand {
-  @Option(names = "--json", paramLabel = "F.json", description = "also write the figures as JSON")
+  @Option(names = "--json", paramLabel = "F.json", converter = OutputPaths.FileArgument.class, description = "also write the figures as JSON")
   Path json;
 
   @Override
   String usageProblem() {
-    return json == null ? null : OutputPaths.fileProblem("--json", json);
+    return json == null ? null : OutputPaths.fileProblem("--json", json, file, source.file());
   }
 
   @Override

@@ -27,12 +27,12 @@ final class ExportCommand extends ModelCommand {
   @ArgGroup(exclusive = true, multiplicity = "1")
   ParamsSource source;
 
-  @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", description = "the file to write")
+  @Option(names = "--onnx", required = true, paramLabel = "OUT.onnx", converter = OutputPaths.FileArgument.class, description = "the file to write")
   Path onnx;
 
   @Override
   String usageProblem() {
-    return OutputPaths.fileProblem("--onnx", onnx);
+    return OutputPaths.fileProblem("--onnx", onnx, file, source.file());
   }
 
   @Override

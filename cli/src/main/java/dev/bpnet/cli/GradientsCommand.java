@@ -31,12 +31,12 @@ final class GradientsCommand extends ModelCommand {
   @Option(names = "--batch", required = true, paramLabel = "B.npz", description = "the batch: inputs and labels by their names in the model")
   Path batch;
 
-  @Option(names = "--out", required = true, paramLabel = "G.npz", description = "the file to write")
+  @Option(names = "--out", required = true, paramLabel = "G.npz", converter = OutputPaths.FileArgument.class, description = "the file to write")
   Path outFile;
 
   @Override
   String usageProblem() {
-    return OutputPaths.fileProblem("--out", outFile);
+    return OutputPaths.fileProblem("--out", outFile, file, batch, params);
   }
 
   @Override

@@ -11,12 +11,12 @@ import picocli.CommandLine.Option;
 /** {@code bpnet graph FILE -o OUT.dot}: the three passes as Graphviz. */
 @Command(name = "graph", mixinStandardHelpOptions = true, description = "Writes the forward, backward and third-pass graphs as Graphviz.")
 final class GraphCommand extends ModelCommand {
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT.dot", description = "the file to write")
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT.dot", converter = OutputPaths.FileArgument.class, description = "the file to write")
   Path outFile;
 
   @Override
   String usageProblem() {
-    return OutputPaths.fileProblem("-o", outFile);
+    return OutputPaths.fileProblem("-o", outFile, file);
   }
 
   @Override

@@ -31,7 +31,12 @@ final class OutputPaths {
    * directory is missing or is a file. The directory is not created: a typo in it would
    * otherwise scatter output.
    */
-  static String fileProblem(String option, Path file) {
+  static String fileProblem(String option, Path file, Path... inputs) {
+    for (Path in : inputs) {
+      if (in != null && same(file, in)) {
+        return option + " " + file + ": is also an input of this command; writing it would destroy it, name another file";
+      }
+    }
     if (Files.isDirectory(file)) {
       return option + " " + file + ": is a directory; name the file to write";
     }
@@ -44,6 +49,54 @@ final class OutputPaths {
       return option + " " + file + ": directory " + parent + " does not exist";
     }
     return null;
+  }
+
+  /**
+   * What is wrong with {@code dir} as a new run's directory, or null: besides
+   * {@link #directoryProblem}, it holds what a run writes (params.npz, metrics.csv, best.npz)
+   * without a checkpoint to resume, which a new run would overwrite.
+   */
+  static String runDirectoryProblem(String option, Path dir) {
+    String p = directoryProblem(option, dir);
+    if (p != null || !Files.isDirectory(dir) || dev.bpnet.runtime.train.CheckpointStore.exists(dir)) {
+      return p;  // a run with a checkpoint is refused later, with how to resume it
+    }
+    for (String written : java.util.List.of("params.npz", "metrics.csv", "best.npz")) {
+      if (Files.exists(dir.resolve(written))) {
+        return option + " " + dir + ": already holds " + written + " (and no checkpoint to resume); a new run would"
+            + " overwrite it, choose another directory";
+      }
+    }
+    return null;
+  }
+
+  /** Whether two paths name one file (through links, or as written when one does not exist yet). */
+  private static boolean same(Path a, Path b) {
+    try {
+      if (Files.exists(a) && Files.exists(b)) {
+        return Files.isSameFile(a, b);
+      }
+    } catch (java.io.IOException e) {
+      // unreadable: compare the names
+    }
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+  }
+
+  /**
+   * Reads an output file option. A trailing separator means a directory, which {@link Path}
+   * would drop silently ("out/dir/" would become a file named dir); an empty value is no file.
+   */
+  static final class FileArgument implements picocli.CommandLine.ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      if (value.isEmpty()) {
+        throw new picocli.CommandLine.TypeConversionException("an empty path; name the file to write");
+      }
+      if (value.endsWith("/") || value.endsWith(java.io.File.separator)) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' names a directory (it ends in '/'); name the file to write");
+      }
+      return Path.of(value);
+    }
   }
 
   /** The nearest existing path at or above {@code p}'s parent, if that is not a directory. */

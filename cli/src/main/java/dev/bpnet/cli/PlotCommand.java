@@ -27,7 +27,7 @@ final class PlotCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories, each holding a metrics.csv")
   List<Path> runs;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.png", description = "the PNG to write")
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE.png", converter = OutputPaths.FileArgument.class, description = "the PNG to write")
   Path outFile;
 
   @CommandLine.Spec

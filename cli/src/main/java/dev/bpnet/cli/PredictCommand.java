@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = "Writes the model's output for every example of a data split: for classifiers the class probabilities"
         + " (the softmax of the output, unless its rows already are distributions) and the arg-max class.")
 final class PredictCommand extends InferenceCommand {
-  @Option(names = "--out", paramLabel = "F.csv|F.npz", description = "where to write the predictions (default: CSV on standard output)")
+  @Option(names = "--out", paramLabel = "F.csv|F.npz", converter = OutputPaths.FileArgument.class, description = "where to write the predictions (default: CSV on standard output)")
   Path outFile;
 
   @Override
@@ -37,7 +37,7 @@ final class PredictCommand extends InferenceCommand {
     if (!name.endsWith(".csv") && !name.endsWith(".npz")) {
       return "--out must name a .csv or .npz file, got " + outFile;
     }
-    return OutputPaths.fileProblem("--out", outFile);
+    return OutputPaths.fileProblem("--out", outFile, file, source.file());
   }
 
   @Override

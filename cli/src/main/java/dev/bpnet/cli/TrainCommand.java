@@ -59,7 +59,7 @@ final class TrainCommand extends ModelCommand {
       return "--save-every must be a number of seconds, 0 or more, got " + saveEvery;
     }
     if (outDir != null) {
-      return OutputPaths.directoryProblem("--out", outDir);
+      return OutputPaths.runDirectoryProblem("--out", outDir);
     }
     if (resumeDir != null && Files.exists(resumeDir) && !Files.isDirectory(resumeDir)) {
       return "--resume " + resumeDir + ": is a file, not a directory; --resume takes the --out directory of a run";

@@ -940,6 +940,42 @@ class CliEndToEndTest {
     assertTrue(r.err.contains("many"), show(r));
   }
 
+  /** An output that is also an input, or that holds another run's outcome, is refused before anything is written. */
+  @Test
+  void outputsNeverOverwriteInputsOrAnotherRun() throws Exception {
+    Path f = write("tiny.bpnet", TINY);
+    String model = Files.readString(f);
+    Result r = bpnet("graph", f.toString(), "-o", f.toString());
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("is also an input of this command"), show(r));
+    assertEquals(model, Files.readString(f), "the model is untouched");
+    Path batch = dir.resolve("B.npz");
+    Npz.write(batch, Map.of("x", org.nd4j.linalg.factory.Nd4j.zeros(2, 4), "y", org.nd4j.linalg.factory.Nd4j.zeros(2, 3)));
+    byte[] before = Files.readAllBytes(batch);
+    r = bpnet("gradients", f.toString(), "--batch", batch.toString(), "--out", dir.resolve(".").resolve("B.npz").toString());
+    assertEquals(2, r.code, show(r));
+    assertTrue(Arrays.equals(before, Files.readAllBytes(batch)), "the batch is untouched");
+    r = bpnet("graph", f.toString(), "-o", dir.resolve("newdir").toString() + "/");
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("names a directory"), show(r));
+    assertFalse(Files.exists(dir.resolve("newdir")), show(r));
+    Path run = Files.createDirectories(dir.resolve("run"));
+    Files.writeString(run.resolve("metrics.csv"), "epoch,train_loss\n1,0.5\n");
+    r = bpnet("train", f.toString(), "--out", run.toString());
+    assertEquals(2, r.code, show(r));
+    assertTrue(r.err.contains("already holds metrics.csv"), show(r));
+    assertEquals("epoch,train_loss\n1,0.5\n", Files.readString(run.resolve("metrics.csv")));
+  }
+
+  /** Model names that camel-case to nothing or to a digit still give a Java class. */
+  @Test
+  void underscoreModelNamesCompile() throws Exception {
+    Path f = write("u.bpnet", TINY.replace("model Tiny", "model _") + TINY.replace("model Tiny", "model _1"));
+    Result r = bpnet("compile", f.toString(), "-o", dir.resolve("src").toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(r.out.contains("ModelTrainer.java") && r.out.contains("Model1Trainer.java"), show(r));
+  }
+
   /** A usage error is its message, a did-you-mean and the synopsis: not the 40-line option list. */
   @Test
   void usageErrorsAreShort() throws Exception {

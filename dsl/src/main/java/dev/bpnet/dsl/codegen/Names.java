@@ -37,6 +37,10 @@ public final class Names {
   /** The trainer class for a model: "mnist_three_pass" gives MnistThreePassTrainer. */
   public static String trainerClass(String model) {
     String c = camel(model);
+    // "_" or "_1" camel-case to "" or "1": not a class name on their own
+    if (c.isEmpty() || !Character.isJavaIdentifierStart(c.charAt(0))) {
+      c = "Model" + c;
+    }
     return Character.toUpperCase(c.charAt(0)) + c.substring(1) + "Trainer";
   }
 

@@ -76,6 +76,7 @@ public final class FileCompiler {
     Parser.Result parsed = Parser.parseFile(f.name(), f.text());
     List<ModelDecl> models = parsed.models();
     List<Diagnostic> reported = new ArrayList<>(parsed.optionDiagnostics());
+    reported.addAll(classClashes(models));
     List<Program> programs = new ArrayList<>();
     java.util.Map<String, dev.bpnet.dsl.syntax.RuleDecl> rules = new java.util.HashMap<>();
     parsed.rules().forEach(r -> rules.put(r.name(), r));
@@ -110,6 +111,25 @@ public final class FileCompiler {
       }
     }
     return new Checked(f.name(), out, reported);
+  }
+
+  /**
+   * Models whose names give one Java class (a and A, my_net and MyNet): compiled together, one
+   * trainer would overwrite the other.
+   */
+  private static List<Diagnostic> classClashes(List<ModelDecl> models) {
+    java.util.Map<String, ModelDecl> byClass = new java.util.HashMap<>();
+    List<Diagnostic> clashes = new ArrayList<>();
+    for (ModelDecl m : models) {
+      String cls = dev.bpnet.dsl.codegen.Names.trainerClass(m.name());
+      ModelDecl first = byClass.putIfAbsent(cls.toLowerCase(java.util.Locale.ROOT), m);
+      // case-insensitively: ATrainer.java and AtRainer.java are one file on macOS and Windows
+      if (first != null && !first.name().equals(m.name())) {
+        clashes.add(new Diagnostic(ErrorCode.E52, m.pos(), ErrorCode.E52.format(m.name(), cls, first.name(), first.pos()),
+            "rename one of the models"));
+      }
+    }
+    return clashes;
   }
 
   /** One model of the file: the named one, or the first when {@code name} is null; the warnings are dropped. */
