@@ -17,12 +17,17 @@ import java.util.stream.Collectors;
  */
 public record OptimizerSpec(String name, Map<String, Double> args) {
 
-  /** Each optimizer's arguments with their defaults; flags (nesterov, raw) are 0 or 1. */
+  /**
+   * Each optimizer's arguments with their defaults; flags (nesterov, raw) are 0 or 1. Every one
+   * takes {@code weight_decay}: L2 added to the gradient (sgd, momentum, reinforced), decoupled
+   * from the moments in adam (AdamW).
+   */
   public static final Map<String, Map<String, Double>> ARGUMENTS = Map.of(
-      "sgd", Ordered.args("lr", 0.01),
-      "momentum", Ordered.args("lr", 0.01, "momentum", 0.9, "nesterov", 0.0),
-      "adam", Ordered.args("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8),
-      "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0));
+      "sgd", Ordered.args("lr", 0.01, "weight_decay", 0.0),
+      "momentum", Ordered.args("lr", 0.01, "momentum", 0.9, "nesterov", 0.0, "weight_decay", 0.0),
+      "adam", Ordered.args("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0),
+      "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0,
+          "weight_decay", 0.0));
 
   /** Arguments that take a word in the language, with the words for 0 and 1. */
   public static final Map<String, List<String>> FLAGS = Map.of(
