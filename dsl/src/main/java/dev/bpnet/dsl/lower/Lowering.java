@@ -97,7 +97,7 @@ public final class Lowering {
     }
     Decl out = byName.get(Outputs.NAME);
     int output = Outputs.find(s, out == null ? null : lowered.get(Outputs.NAME), out == null ? null : out.pos(), loss,
-        model.loss().pos(), lowered, labels);
+        start(model.loss()), lowered, labels);
     if (output < 0) {
       return null;
     }
@@ -121,6 +121,11 @@ public final class Lowering {
   private boolean dependsOnParameters(int loss) {
     java.util.BitSet deps = s.graph.ancestors(List.of(loss));
     return s.params.stream().anyMatch(p -> deps.get(p.node()));
+  }
+
+  /** Where an expression starts: its leftmost operand (a binary's position is its operator's). */
+  private static Pos start(Expr e) {
+    return e instanceof Expr.Binary b ? start(b.left()) : e.pos();
   }
 
   private Integer resolve(String name, Pos use) {

@@ -59,8 +59,8 @@ final class Outputs {
       hint = "declare the value predict returns" + (candidate == null ? ", as in output = logits"
           : ", as in output = " + candidate);
     } else {
-      List<String> which = calls.stream().map(c -> "'" + name(s, c.prediction()) + "' (" + c.call().fn() + " at "
-          + c.call().pos() + ")").toList();
+      List<String> which = calls.stream().map(c -> "'" + name(s, c.prediction()) + "' (" + c.call().fn() + " at line "
+          + c.call().pos().line() + ", column " + c.call().pos().col() + ")").toList();
       why = "the loss applies built-in losses to different predictions: " + String.join(", ", which);
       hint = "declare the one predict returns, as in output = " + name(s, calls.get(0).prediction());
     }
