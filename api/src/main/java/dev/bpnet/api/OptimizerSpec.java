@@ -29,6 +29,9 @@ public record OptimizerSpec(String name, Map<String, Double> args) {
       "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0,
           "weight_decay", 0.0));
 
+  /** The argument every optimizer takes; 0, its default, is the same as not writing it. */
+  public static final String WEIGHT_DECAY = "weight_decay";
+
   /** Arguments that take a word in the language, with the words for 0 and 1. */
   public static final Map<String, List<String>> FLAGS = Map.of(
       "nesterov", List.of("false", "true"), "raw", List.of("false", "true"));
@@ -41,7 +44,12 @@ public record OptimizerSpec(String name, Map<String, Double> args) {
     Objects.requireNonNull(name, "name");
     arguments(name, args);
     // sorted: generated code and dumps must not depend on hash order
-    args = Collections.unmodifiableMap(new TreeMap<>(args));
+    TreeMap<String, Double> sorted = new TreeMap<>(args);
+    // no decay is no argument: trainers, dumps and checkpoints of runs without it stay as they were
+    if (sorted.containsKey(WEIGHT_DECAY) && sorted.get(WEIGHT_DECAY) == 0) {
+      sorted.remove(WEIGHT_DECAY);
+    }
+    args = Collections.unmodifiableMap(sorted);
   }
 
   /** This optimizer's arguments, defaults filled in. */
