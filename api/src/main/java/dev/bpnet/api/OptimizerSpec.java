@@ -17,12 +17,20 @@ import java.util.stream.Collectors;
  */
 public record OptimizerSpec(String name, Map<String, Double> args) {
 
-  /** Each optimizer's arguments with their defaults; flags (nesterov, raw) are 0 or 1. */
+  /**
+   * Each optimizer's arguments with their defaults; flags (nesterov, raw) are 0 or 1. Every one
+   * takes {@code weight_decay}: L2 added to the gradient (sgd, momentum, reinforced), decoupled
+   * from the moments in adam (AdamW).
+   */
   public static final Map<String, Map<String, Double>> ARGUMENTS = Map.of(
-      "sgd", Ordered.args("lr", 0.01),
-      "momentum", Ordered.args("lr", 0.01, "momentum", 0.9, "nesterov", 0.0),
-      "adam", Ordered.args("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8),
-      "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0));
+      "sgd", Ordered.args("lr", 0.01, "weight_decay", 0.0),
+      "momentum", Ordered.args("lr", 0.01, "momentum", 0.9, "nesterov", 0.0, "weight_decay", 0.0),
+      "adam", Ordered.args("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weight_decay", 0.0),
+      "reinforced", Ordered.args("lr", 0.8, "beta", 0.999, "floor", 0.02, "gamma0", 0.9995, "lambda", 0.0001, "raw", 0.0,
+          "weight_decay", 0.0));
+
+  /** The argument every optimizer takes; 0, its default, is the same as not writing it. */
+  public static final String WEIGHT_DECAY = "weight_decay";
 
   /** Arguments that take a word in the language, with the words for 0 and 1. */
   public static final Map<String, List<String>> FLAGS = Map.of(
@@ -36,7 +44,12 @@ public record OptimizerSpec(String name, Map<String, Double> args) {
     Objects.requireNonNull(name, "name");
     arguments(name, args);
     // sorted: generated code and dumps must not depend on hash order
-    args = Collections.unmodifiableMap(new TreeMap<>(args));
+    TreeMap<String, Double> sorted = new TreeMap<>(args);
+    // no decay is no argument: trainers, dumps and checkpoints of runs without it stay as they were
+    if (sorted.containsKey(WEIGHT_DECAY) && sorted.get(WEIGHT_DECAY) == 0) {
+      sorted.remove(WEIGHT_DECAY);
+    }
+    args = Collections.unmodifiableMap(sorted);
   }
 
   /** This optimizer's arguments, defaults filled in. */

@@ -50,7 +50,7 @@ class TrainSpecTest {
     assertEquals(new Schedule.Exponential(0.99, 0.02), r.ownSchedule());
     assertEquals(Schedule.NONE, new OptimizerSpec("sgd", Map.of()).ownSchedule());
     var e = assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec("sgd", Map.of("momentum", 0.9)));
-    assertEquals("optimizer 'sgd' has no argument 'momentum'; it takes [lr]", e.getMessage());
+    assertEquals("optimizer 'sgd' has no argument 'momentum'; it takes [lr, weight_decay]", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec("adamw", Map.of()));
   }
 

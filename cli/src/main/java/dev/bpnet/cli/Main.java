@@ -46,6 +46,10 @@ public final class Main implements Runnable {
     if (e instanceof DataException || e instanceof CheckpointException || e instanceof NonFiniteException) {
       return e.getMessage();
     }
+    if (e instanceof dev.bpnet.runtime.train.TrainingFailedException && e.getCause() != null
+        && userError(e.getCause()) != null) {
+      return e.getMessage();  // the cause's words and what the run directory holds
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
         return f.getFile() + ": " + IoErrors.describe(f);

@@ -30,19 +30,23 @@ dim         : '-'? INT ;
 
 option      : name=ID '=' expr ;
 
+// A reference is a name, or a parameter by the name `bpnet params` prints (h.W: the value that
+// declares it, a dot, the parameter).
 expr        : <assoc=right> left=expr op='^' right=expr         # binary
             | op='-' operand=expr                               # negate
             | left=expr op=('*' | '/') right=expr               # binary
             | left=expr op=('+' | '-') right=expr               # binary
             | left=expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') right=expr  # binary
             | fn=ID '(' (arg (',' arg)* ','?)? ')'              # call
-            | name=ID                                           # ref
+            | name=ID ('.' field=ID)?                           # ref
             | value=(INT | FLOAT)                               # number
             | value=STRING                                      # string
             | '(' inner=expr ')'                                # parens
             ;
 
-arg         : (name=ID '=')? value=expr ;
+// 'activation' as an argument's name parses, so that the Keras habit dense(x, 64, activation = tanh)
+// gets the compiler's hint (apply the function: tanh(dense(x, 64))) rather than a syntax error.
+arg         : (name=(ID | 'activation') '=')? value=expr ;
 
 ID          : [a-zA-Z_] [a-zA-Z_0-9]* ;
 INT         : [0-9]+ ;

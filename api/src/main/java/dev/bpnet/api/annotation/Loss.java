@@ -9,7 +9,9 @@ import java.lang.annotation.Target;
 /**
  * The model's loss, read like {@link Layer}: {@code @Loss("softmax_cross_entropy") INDArray
  * loss(INDArray logits, INDArray y);} or {@code @Loss("mse(out, y)") INDArray loss();}. The
- * value the loss is applied to (its first argument) is what the trainer's {@code predict} returns.
+ * trainer's {@code predict} returns the value named {@code output} (a {@code @Layer} method named
+ * output) or, without one, what the loss's built-in loss functions are applied to (their first
+ * argument), as in the language.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

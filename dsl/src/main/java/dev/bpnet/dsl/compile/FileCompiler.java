@@ -125,7 +125,7 @@ public final class FileCompiler {
       ModelDecl first = byClass.putIfAbsent(cls.toLowerCase(java.util.Locale.ROOT), m);
       // case-insensitively: ATrainer.java and AtRainer.java are one file on macOS and Windows
       if (first != null && !first.name().equals(m.name())) {
-        clashes.add(new Diagnostic(ErrorCode.E52, m.pos(), ErrorCode.E52.format(m.name(), cls, first.name(), first.pos()),
+        clashes.add(new Diagnostic(ErrorCode.E54, m.pos(), ErrorCode.E54.format(m.name(), cls, first.name(), first.pos()),
             "rename one of the models"));
       }
     }

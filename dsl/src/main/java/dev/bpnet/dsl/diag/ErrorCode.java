@@ -65,7 +65,9 @@ public enum ErrorCode {
   E49("NO_INPUT", "the model has no input: add one, as in input x: [4]"),
   E50("RULE_HAS_BUILTIN_NAME", "%s '%s' has the name of a built-in function"),
   E51("NOT_IN_RULE_BACKWARD", "'%s' is not allowed in a rule's backward body: %s"),
-  E52("CLASS_NAME_CLASH", "model '%s' would generate class %s, as model '%s' (%s) does"),
+  E52("UNKNOWN_OUTPUT", "cannot tell what the model predicts: %s"),
+  E53("UNKNOWN_PARAMETER", "'%s' has no parameter '%s'%s"),
+  E54("CLASS_NAME_CLASH", "model '%s' would generate class %s, as model '%s' (%s) does"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),

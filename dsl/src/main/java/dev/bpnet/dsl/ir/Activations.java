@@ -35,7 +35,7 @@ public final class Activations {
       Function.of(new Gelu(), 1),
       Function.of(new Swish(), 1),
       Function.of(new StopGradient(), 1), Function.of(new Arithmetic.Neg(), 1),
-      Function.of(new Sign(), 1), Function.of(new Round(), 1));
+      Function.of(new Sign(), 1), Function.of(new Round(), 1), Function.of(new Abs(), 1));
 
   private static Map<String, Function> functions(Function... fs) {
     Map<String, Function> m = new LinkedHashMap<>();
@@ -325,6 +325,37 @@ public final class Activations {
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
       Ops o = d.ops();
       return List.of(o.mul(ct, o.sigmoid(n.input(0))));
+    }
+  }
+
+  /**
+   * |x|, for L1 terms: its derivative is sign(x) (0 at 0, the subgradient ND4J and PyTorch
+   * take), whose own derivative is 0 wherever it exists, so sign's is stopped rather than refused.
+   */
+  public record Abs() implements Unary {
+    public String name() {
+      return "abs";
+    }
+
+    public String opPackage() {
+      return "transforms.same";
+    }
+
+    public String opClass() {
+      return "Abs";
+    }
+
+    public double apply(double... x) {
+      return Math.abs(x[0]);
+    }
+
+    public String java(List<String> x) {
+      return "Math.abs(" + x.get(0) + ")";
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      return List.of(o.mul(ct, o.apply(new StopGradient(), o.apply(new Sign(), n.input(0)))));
     }
   }
 

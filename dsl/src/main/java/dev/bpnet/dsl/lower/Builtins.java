@@ -67,10 +67,9 @@ final class Builtins {
         a -> b.o.apply(new Activations.LeakyReluBp(b.number(c, "slope", 2, 0.01)), a.get(0), a.get(1))));
     t.put("straight_through", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
     t.put("difference", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
-    t.put("softmax_cross_entropy", (b, c) -> b.withArgs(c, 2, 2, Set.of(),
-        a -> b.batches(c, a, true) ? b.losses.softmaxCrossEntropy(a.get(0), a.get(1)) : null));
-    t.put("mse", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.batches(c, a, false) ? b.losses.meanSquaredError(a.get(0), a.get(1)) : null));
-    t.put("hinge", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.batches(c, a, true) ? b.losses.multiclassHinge(a.get(0), a.get(1)) : null));
+    t.put("softmax_cross_entropy", (b, c) -> b.loss(c, true, b.losses::softmaxCrossEntropy));
+    t.put("mse", (b, c) -> b.loss(c, false, b.losses::meanSquaredError));
+    t.put("hinge", (b, c) -> b.loss(c, true, b.losses::multiclassHinge));
     return java.util.Collections.unmodifiableMap(t);
   }
 
@@ -184,6 +183,21 @@ final class Builtins {
       full.add(s.graph.shape(x).equals(out) ? x : o.broadcast(x, out));
     }
     return o.where(full.get(0), full.get(1), full.get(2));
+  }
+
+  /**
+   * A built-in loss of (prediction, label), recorded so that a model without a declared output
+   * can be given the prediction (the rule in {@link Outputs}).
+   */
+  private Integer loss(Expr.Call c, boolean vectors, java.util.function.IntBinaryOperator f) {
+    return withArgs(c, 2, 2, Set.of(), a -> {
+      if (!batches(c, a, vectors)) {
+        return null;
+      }
+      int l = f.applyAsInt(a.get(0), a.get(1));
+      s.lossCalls.add(new Scope.LossCall(c, a.get(0), l));
+      return l;
+    });
   }
 
   /** A loss's arguments must be batches: [B, n] (classification) or [B, ...] (regression). */
@@ -329,7 +343,9 @@ final class Builtins {
       return null;
     }
     for (String k : c.named().keySet()) {
-      if (!options.contains(k)) {
+      if (k.equals("activation") && !options.contains(k)) {
+        keras(c);
+      } else if (!options.contains(k)) {
         s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, options, k, "'" + c.fn() + "'");
       }
     }
@@ -423,7 +439,9 @@ final class Builtins {
       return null;
     }
     for (String k : c.named().keySet()) {
-      if (!options.contains(k)) {
+      if (k.equals("activation") && !options.contains(k)) {
+        keras(c);
+      } else if (!options.contains(k)) {
         s.diag.unknown(ErrorCode.E8, c.nameAt(k), k, options, k, "'" + c.fn() + "'");
       }
     }
@@ -445,6 +463,21 @@ final class Builtins {
       // name the function the user called, not the primitive it lowers to
       throw new ShapeException(e.pos(), c.fn(), e.getMessage());
     }
+  }
+
+  /**
+   * The Keras habit dense(x, 64, activation = tanh): one error that shows the call written as
+   * bpnet reads it, tanh(dense(x, 64)); the value is not lowered, so nothing cascades from it.
+   */
+  private void keras(Expr.Call c) {
+    Expr act = c.named().get("activation");
+    String f = act instanceof Expr.Ref r ? r.name() : act instanceof Expr.Str str ? str.value() : "relu";
+    Map<String, Expr> rest = new java.util.LinkedHashMap<>(c.named());
+    rest.remove("activation");
+    String bare = dev.bpnet.dsl.syntax.AstText.expr(new Expr.Call(c.fn(), c.args(), rest, c.pos()));
+    s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E8, c.nameAt("activation"),
+        ErrorCode.E8.format("activation", "'" + c.fn() + "'"),
+        "an activation is a function applied to the layer: " + f + "(" + bare + ")"));
   }
 
   /** A numeric option given positionally at {@code index} or by {@code name}, else the default. */

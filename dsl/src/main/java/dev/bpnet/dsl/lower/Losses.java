@@ -9,6 +9,10 @@ import java.util.List;
  * the VJP table. Each is a per-example loss l_b averaged over the batch: L = (1/B) sum_b l_b.
  */
 final class Losses {
+  /** The built-in losses' names: the first argument of each is the prediction (see {@link Outputs}). */
+  static final java.util.SortedSet<String> NAMES =
+      java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(List.of("hinge", "mse", "softmax_cross_entropy")));
+
   private final Ops o;
 
   Losses(Ops o) {

@@ -95,7 +95,12 @@ public final class Lowering {
       s.error(ErrorCode.E22, model.loss().pos());
       return null;
     }
-    int output = predicted(model.loss());
+    Decl out = byName.get(Outputs.NAME);
+    int output = Outputs.find(s, out == null ? null : lowered.get(Outputs.NAME), out == null ? null : out.pos(), loss,
+        start(model.loss()), lowered, labels);
+    if (output < 0) {
+      return null;
+    }
     UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
     return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
         s.diag.warnings());
@@ -118,13 +123,9 @@ public final class Lowering {
     return s.params.stream().anyMatch(p -> deps.get(p.node()));
   }
 
-  /** The value the loss is applied to: its first argument. */
-  private int predicted(Expr loss) {
-    if (loss instanceof Expr.Call c && !c.args().isEmpty()) {
-      Integer v = lower(c.args().get(0));
-      return v == null ? -1 : v;
-    }
-    return lower(loss);
+  /** Where an expression starts: its leftmost operand (a binary's position is its operator's). */
+  private static Pos start(Expr e) {
+    return e instanceof Expr.Binary b ? start(b.left()) : e.pos();
   }
 
   private Integer resolve(String name, Pos use) {
@@ -157,6 +158,29 @@ public final class Lowering {
     inProgress.remove(name);
     lowered.put(name, id);
     return id;
+  }
+
+  /**
+   * h.W: the parameter W that the value h declares, by the name {@code bpnet params} prints, so a
+   * loss can regularise it. Lowering h first makes its parameters.
+   */
+  private Integer parameter(Expr.Ref r) {
+    String owner = r.name().substring(0, r.name().indexOf('.'));
+    Pos at = r.pos();
+    if (resolve(owner, new Pos(at.file(), at.line(), at.col(), owner.length())) == null) {
+      return null;
+    }
+    for (Program.Param p : s.params) {
+      if (p.name().equals(r.name())) {
+        return p.node();
+      }
+    }
+    String field = r.name().substring(owner.length() + 1);
+    List<String> own = s.params.stream().map(Program.Param::name).filter(n -> n.startsWith(owner + ".")).toList();
+    String has = s.params.stream().anyMatch(p -> p.name().equals(owner)) ? ": '" + owner + "' is itself a parameter"
+        : own.isEmpty() ? ": it declares none" : "; it has " + String.join(", ", own);
+    s.diag.unknown(ErrorCode.E53, at, r.name(), own, owner, field, has);
+    return null;
   }
 
   /** Reports a function's name used as a value ("h = relu"); false if {@code name} is no function. */
@@ -193,7 +217,7 @@ public final class Lowering {
     try {
       s.graph.at(e.pos());
       if (e instanceof Expr.Ref r) {
-        return resolve(r.name(), r.pos());
+        return r.name().contains(".") ? parameter(r) : resolve(r.name(), r.pos());
       } else if (e instanceof Expr.Num n) {
         return s.graph.constant(n.value());
       } else if (e instanceof Expr.Neg n) {

@@ -35,6 +35,11 @@ final class Scope {
   /** The user rules whose bodies are being lowered, outermost first: a rule met again is a cycle. */
   final java.util.LinkedHashSet<String> rulesInProgress = new java.util.LinkedHashSet<>();
   private final Map<String, Integer> counters = new HashMap<>();
+  /** Every built-in loss lowered, in order: where a model's undeclared output is found. */
+  final List<LossCall> lossCalls = new ArrayList<>();
+
+  /** A call of a built-in loss: its prediction (first argument) and its result. */
+  record LossCall(dev.bpnet.dsl.syntax.Expr.Call call, int prediction, int result) {}
 
   Scope(Diagnostics diag, TrainSpec train) {
     this.diag = diag;

@@ -177,7 +177,9 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
 
   @Override
   public Expr visitRef(BpNetParser.RefContext c) {
-    return new Expr.Ref(c.name.getText(), pos(c.name));
+    // a parameter reference h.W is a reference to the name bpnet params prints
+    return c.field == null ? new Expr.Ref(c.name.getText(), pos(c.name))
+        : new Expr.Ref(c.name.getText() + "." + c.field.getText(), span(c));
   }
 
   @Override

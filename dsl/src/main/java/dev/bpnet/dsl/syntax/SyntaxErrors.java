@@ -249,6 +249,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     if (w.containsAll(starts)) {
       w.removeAll(starts);
       w.add(0, "an expression");
+      // where an argument may start, 'activation' is only the Keras-habit argument name the grammar lets through
+      w.remove("'activation'");
     }
     if (w.size() > 6) {
       return String.join(", ", w.subList(0, 5)) + " or another token";

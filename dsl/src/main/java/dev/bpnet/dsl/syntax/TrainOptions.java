@@ -35,7 +35,8 @@ public final class TrainOptions {
       "lr", new double[] {0, Double.MAX_VALUE, 0, 1}, "eps", new double[] {0, Double.MAX_VALUE, 0, 1},
       "momentum", new double[] {0, 1, 1, 0}, "beta1", new double[] {0, 1, 1, 0}, "beta2", new double[] {0, 1, 1, 0},
       "beta", new double[] {0, 1, 0, 1}, "gamma0", new double[] {0, 1, 0, 1},
-      "floor", new double[] {0, Double.MAX_VALUE, 1, 1}, "lambda", new double[] {0, Double.MAX_VALUE, 1, 1});
+      "floor", new double[] {0, Double.MAX_VALUE, 1, 1}, "lambda", new double[] {0, Double.MAX_VALUE, 1, 1},
+      "weight_decay", new double[] {0, Double.MAX_VALUE, 1, 1});
   public static final List<String> INITS = Init.WORDS;
   public static final List<String> DTYPES = DType.WORDS;
   public static final List<String> THIRD = Third.WORDS;

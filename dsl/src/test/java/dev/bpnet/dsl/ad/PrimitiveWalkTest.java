@@ -204,6 +204,7 @@ class PrimitiveWalkTest {
         case "softplus" -> s;
         case "swish" -> s + x * s * (1 - s);
         case "neg" -> -1.0;
+        case "abs" -> Math.signum(x);
         case "gelu" -> {
           double u = k * (x + 0.044715 * x * x * x);
           double t = Math.tanh(u);

@@ -22,6 +22,7 @@ public final class Adam implements Optimizer {
   private final double beta1;
   private final double beta2;
   private final double eps;
+  private final double weightDecay;
   private final StateArrays first = new StateArrays();
   private final StateArrays second = new StateArrays();
   private final SharedScratch scratch = new SharedScratch();
@@ -40,6 +41,16 @@ public final class Adam implements Optimizer {
 
   /** With the step size following {@code schedule} from {@code lr}. */
   public Adam(double lr, double beta1, double beta2, double eps, Schedule schedule) {
+    this(lr, beta1, beta2, eps, 0, schedule);
+  }
+
+  /**
+   * AdamW (Loshchilov and Hutter, "Decoupled Weight Decay Regularization") when {@code weightDecay}
+   * is positive: each update first shrinks theta by (1 - lr * weightDecay), lr the scheduled step
+   * size, as PyTorch's AdamW does, apart from the moments (L2 in the gradient would be divided by
+   * sqrt(v) like the rest of it).
+   */
+  public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, Schedule schedule) {
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new IllegalArgumentException("Adam learning rate must be a positive number, got " + lr);
     }
@@ -54,6 +65,10 @@ public final class Adam implements Optimizer {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+      throw new IllegalArgumentException("Adam weight decay must be 0 or a positive number, got " + weightDecay);
+    }
+    this.weightDecay = weightDecay;
     this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
   }
 
@@ -72,6 +87,9 @@ public final class Adam implements Optimizer {
       INDArray v = second.get(i, p);
       INDArray s = scratch.view(i);
       long n = p.length();
+      if (weightDecay != 0) {
+        blas.scal(n, 1 - lr * weightDecay, p);
+      }
       blas.scal(n, beta1, m);
       blas.axpy(n, 1 - beta1, g, m);
       blas.scal(n, beta2, v);

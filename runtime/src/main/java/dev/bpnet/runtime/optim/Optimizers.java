@@ -28,15 +28,22 @@ public final class Optimizers {
   public static Optimizer create(String name, Map<String, Double> given, Schedule schedule, long seed) {
     Map<String, Double> a = OptimizerSpec.arguments(name, given);
     Schedule s = schedule != null ? schedule : Schedule.NONE;  // reinforced makes its own below
-    return switch (name) {
+    double decay = a.get("weight_decay");
+    if (!(decay >= 0) || Double.isInfinite(decay)) {
+      throw new IllegalArgumentException("weight_decay must be 0 or a positive number, got " + decay);
+    }
+    if (name.equals("adam")) {  // decoupled: AdamW
+      return new Adam(a.get("lr"), a.get("beta1"), a.get("beta2"), a.get("eps"), decay, s);
+    }
+    Optimizer o = switch (name) {
       case "sgd" -> new Sgd(a.get("lr"), s);
       case "momentum" -> new Momentum(a.get("lr"), a.get("momentum"), a.get("nesterov") != 0, s);
-      case "adam" -> new Adam(a.get("lr"), a.get("beta1"), a.get("beta2"), a.get("eps"), s);
       default -> schedule == null
           ? new ReinforcedBackprop(a.get("lr"), a.get("beta"), a.get("floor"), a.get("gamma0"), a.get("lambda"),
               previous(a), seed)
           : new ReinforcedBackprop(a.get("lr"), s, a.get("gamma0"), a.get("lambda"), previous(a), seed);
     };
+    return decay == 0 ? o : new WeightDecay(o, decay);  // coupled: L2 added to the gradient
   }
 
   private static ReinforcedBackprop.Previous previous(Map<String, Double> a) {

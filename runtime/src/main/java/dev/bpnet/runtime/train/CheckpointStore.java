@@ -82,6 +82,14 @@ public final class CheckpointStore {
     return dir.resolve(JSON);
   }
 
+  /** Deletes every checkpoint file in {@code dir}: the current, previous and next pairs. */
+  public static void remove(Path dir) throws IOException {
+    for (String stem : STEMS) {
+      Files.deleteIfExists(dir.resolve(stem + ".npz"));
+      Files.deleteIfExists(dir.resolve(stem + ".json"));
+    }
+  }
+
   /** Whether {@code dir} holds any checkpoint file at all. */
   public static boolean exists(Path dir) {
     return STEMS.stream().anyMatch(s -> Files.exists(dir.resolve(s + ".json")));

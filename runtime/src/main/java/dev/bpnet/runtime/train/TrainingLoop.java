@@ -174,47 +174,85 @@ public final class TrainingLoop {
     String input = trainer.inputNames().get(0);
     String label = trainer.labelNames().get(0);
     List<EpochMetrics> all = new ArrayList<>();
-    for (int e = start; e < epochs; e++) {
-      beginEpoch(trainer, e);
-      BatchScore score = new BatchScore(regression);
-      int j = 0;
-      try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
-        for (Batch b : batches.epoch(e)) {
-          StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
-          j++;
-          step++;
-          // l_x is NaN by contract without a third pass; an infinite one is always a fault
-          if (!Double.isFinite(r.loss()) || Double.isInfinite(r.inputLoss())) {
-            throw stop(good, saved, e, j);
+    int e = start;
+    int j = 0;
+    try {
+      for (; e < epochs; e++) {
+        beginEpoch(trainer, e);
+        BatchScore score = new BatchScore(regression);
+        j = 0;
+        try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
+          for (Batch b : batches.epoch(e)) {
+            StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+            j++;
+            step++;
+            // l_x is NaN by contract without a third pass; an infinite one is always a fault
+            if (!Double.isFinite(r.loss()) || Double.isInfinite(r.inputLoss())) {
+              throw stop(good, saved, e, j);
+            }
+            score.add(r.loss(), r.inputLoss(), trainer.lastOutput(), b.labels());
+            bar.step(score);
           }
-          score.add(r.loss(), r.inputLoss(), trainer.lastOutput(), b.labels());
-          bar.step(score);
         }
-      }
-      if (FaultFinder.firstNonFinite(trainer.parameters()) != null) {
-        throw stop(good, saved, e, -1);
-      }
-      BatchScore val = validation == null ? null : score(validation);
-      double testFigure = test == null ? Double.NaN
-          : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
-      double seconds = before + (System.nanoTime() - t0) / 1e9;
-      EpochMetrics m = new EpochMetrics(e + 1, step, score.loss(), score.inputLoss(), score.error(),
-          val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.inputLoss(),
-          val == null ? Double.NaN : val.error(), testFigure, seconds);
-      all.add(m);
-      good = Checkpoint.capture(trainer, info(e + 1, step, seconds));
-      saved = false;
-      if (csv != null) {
-        csv.append(m);
-        if (e == epochs - 1 || System.nanoTime() - savedAt >= saveInterval.toNanos()) {
-          save(good);
-          saved = true;
-          savedAt = System.nanoTime();
+        if (FaultFinder.firstNonFinite(trainer.parameters()) != null) {
+          throw stop(good, saved, e, -1);
         }
+        BatchScore val = validation == null ? null : score(validation);
+        double testFigure = test == null ? Double.NaN
+            : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
+        double seconds = before + (System.nanoTime() - t0) / 1e9;
+        EpochMetrics m = new EpochMetrics(e + 1, step, score.loss(), score.inputLoss(), score.error(),
+            val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.inputLoss(),
+            val == null ? Double.NaN : val.error(), testFigure, seconds);
+        all.add(m);
+        good = Checkpoint.capture(trainer, info(e + 1, step, seconds));
+        saved = false;
+        if (csv != null) {
+          csv.append(m);
+          if (e == epochs - 1 || System.nanoTime() - savedAt >= saveInterval.toNanos()) {
+            save(good);
+            saved = true;
+            savedAt = System.nanoTime();
+          }
+        }
+        listener.epochEnd(m);
       }
-      listener.epochEnd(m);
+    } catch (NonFiniteException x) {
+      throw x;
+    } catch (RuntimeException x) {
+      throw failed(x, e, j, good, saved);
     }
     return all;
+  }
+
+  /**
+   * A failure that is not a non-finite value: the run directory must not be left holding a
+   * checkpoint the next command trips on. A fresh run that completed no epoch leaves nothing
+   * (its checkpoint held only the initialisation, which the seed reproduces), so the same --out
+   * starts again; otherwise the last completed epoch's state is saved if it was not yet.
+   */
+  private TrainingFailedException failed(RuntimeException x, int epoch, int step, Checkpoint good, boolean saved) {
+    String kept;
+    int last = good.info().epoch();
+    if (out == null) {
+      kept = "nothing was saved (no output directory)";
+    } else if (resume == null && last == 0) {
+      try {
+        CheckpointStore.remove(out);
+        java.nio.file.Files.deleteIfExists(out.resolve("params.npz"));
+        java.nio.file.Files.deleteIfExists(out.resolve("metrics.csv"));
+        kept = "no epoch was completed, so nothing of this run was kept in " + out + ": it can start there again";
+      } catch (java.io.IOException | RuntimeException cleanup) {
+        kept = out + " holds the initial checkpoint, which could not be removed ("
+            + dev.bpnet.runtime.io.IoErrors.describe(cleanup) + "); remove it, or use --resume " + out;
+      }
+    } else {
+      if (!saved) {
+        save(good);
+      }
+      kept = out + " holds the checkpoint after epoch " + last + "; --resume " + out + " continues from it";
+    }
+    return new TrainingFailedException(x, epoch + 1, step, last, kept);
   }
 
   /**

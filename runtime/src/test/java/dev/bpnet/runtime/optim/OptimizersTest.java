@@ -24,6 +24,6 @@ class OptimizersTest {
     var e = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("adamw", Map.of(), 1));
     assertEquals("unknown optimizer 'adamw'; known: " + Optimizers.ARGUMENTS.keySet(), e.getMessage());
     var f = assertThrows(IllegalArgumentException.class, () -> Optimizers.create("sgd", Map.of("momentum", 0.9), 1));
-    assertEquals("optimizer 'sgd' has no argument 'momentum'; it takes [lr]", f.getMessage());
+    assertEquals("optimizer 'sgd' has no argument 'momentum'; it takes [lr, weight_decay]", f.getMessage());
   }
 }
