@@ -42,11 +42,17 @@ public final class Convolutions {
 
     /** The output height for an input of height h (floor), below 1 when the kernel does not fit. */
     public int outH(int h) {
-      return Math.floorDiv(h + padTop + padBottom - dH * (kH - 1) - 1, sH) + 1;
+      return out(h, padTop + (long) padBottom, kH, sH, dH);
     }
 
     public int outW(int w) {
-      return Math.floorDiv(w + padLeft + padRight - dW * (kW - 1) - 1, sW) + 1;
+      return out(w, padLeft + (long) padRight, kW, sW, dW);
+    }
+
+    /** In long arithmetic: a dilated kernel's span can pass 2^31. */
+    private static int out(int n, long pads, int k, int s, int d) {
+      long o = Math.floorDiv(n + pads - (long) d * (k - 1) - 1, (long) s) + 1;
+      return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, o));
     }
 
     /** Checks that the window fits an input of h x w; the error names the shape. */

@@ -56,6 +56,11 @@ final class ConvLayers {
       if (win == null) {
         return null;
       }
+      long weights = (long) Math.max(channels, filters) * k * k;
+      if (weights > Integer.MAX_VALUE) {
+        s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights per filter and channel, got kernel " + ws);
+        return null;
+      }
       int fanIn = channels * k * k;
       int fanOut = filters * k * k;
       int w = s.param("W", ws, s.train.init(), fanIn, fanOut);
@@ -152,17 +157,22 @@ final class ConvLayers {
   /** Padding before and after one axis of size {@code size}, or null after an error. */
   private int[] axis(Expr.Call c, Shape xs, String kernel, String mode, int n, int size, String axis, int k, int stride,
       int dilation) {
-    int span = dilation * (k - 1) + 1;
+    long span = (long) dilation * (k - 1) + 1;  // long: a fuzzed kernel 65536 at dilation 65536 overflows an int
     String spanText = dilation > 1 ? " (" + span + " pixels dilated)" : "";
     int before = n;
     int after = n;
     if (mode.equals("same")) {
-      int out = (size + stride - 1) / stride;
-      int total = Math.max(0, (out - 1) * stride + span - size);
-      before = total / 2;
-      after = total - before;
+      long out = ((long) size + stride - 1) / stride;
+      long total = Math.max(0, (out - 1) * stride + span - size);
+      if (total > 1 << 16) {
+        shapeError(c, "padding = same would pad the input " + xs + " of layer '" + s.owner + "' by " + total + " pixels in " + axis,
+            "use a smaller kernel or dilation");
+        return null;
+      }
+      before = (int) total / 2;
+      after = (int) total - before;
     }
-    if (size + before + after < span) {
+    if ((long) size + before + after < span) {
       shapeError(c, "the " + kernel + spanText + " of layer '" + s.owner + "' is larger than its input " + xs
           + (before + after > 0 ? " padded by " + before + (after != before ? " and " + after : "") : "")
           + " in " + axis, "use a smaller kernel, padding = same, or a larger input");
