@@ -35,11 +35,6 @@ public final class Convolutions {
    */
   public record Window(int kH, int kW, int sH, int sW, int padTop, int padBottom, int padLeft, int padRight,
       int dH, int dW) {
-    /** A square window: kernel k, stride s, padding p on every side, dilation d. */
-    public static Window square(int k, int s, int p, int d) {
-      return new Window(k, k, s, s, p, p, p, p, d, d);
-    }
-
     /** The output height for an input of height h (floor), below 1 when the kernel does not fit. */
     public int outH(int h) {
       return out(h, padTop + (long) padBottom, kH, sH, dH);
