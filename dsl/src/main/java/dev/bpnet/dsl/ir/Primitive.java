@@ -10,7 +10,7 @@ import java.util.List;
  * computation exactly when their primitives and inputs are equal.
  *
  * <p>The families live one per file ({@link Leaves}, {@link Arithmetic}, {@link Activations},
- * {@link LinearAlgebra}, {@link Layouts}, {@link Reductions}, {@link Softmaxes}) and
+ * {@link LinearAlgebra}, {@link Layouts}, {@link Reductions}, {@link Softmaxes}, {@link Convolutions}) and
  * {@link Primitives} lists them all; the primitive walk test checks every listed primitive
  * against finite differences to second order, so a new primitive without a correct VJP, or
  * one left out of the list, fails the build rather than a user's model.

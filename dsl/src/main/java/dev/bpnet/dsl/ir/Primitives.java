@@ -14,7 +14,7 @@ public final class Primitives {
 
   /** The families, one file each. */
   public static final List<Class<?>> FAMILIES = List.of(Leaves.class, Arithmetic.class, Activations.class,
-      LinearAlgebra.class, Layouts.class, Reductions.class, Softmaxes.class);
+      LinearAlgebra.class, Layouts.class, Reductions.class, Softmaxes.class, Convolutions.class);
 
   /**
    * Leaves and stand-ins, which the walk cannot apply to sample operands: inputs and parameters
@@ -78,7 +78,8 @@ public final class Primitives {
   public static List<Sample> samples(int rank) {
     List<Sample> all = new ArrayList<>();
     List<IntFunction<List<Sample>>> families = List.of(Arithmetic::samples, Activations::samples,
-        LinearAlgebra::samples, Layouts::samples, Reductions::samples, Softmaxes::samples);
+        LinearAlgebra::samples, Layouts::samples, Reductions::samples, Softmaxes::samples,
+        Convolutions::samples);
     families.forEach(f -> all.addAll(f.apply(rank)));
     return all;
   }

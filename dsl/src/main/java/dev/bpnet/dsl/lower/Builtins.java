@@ -29,7 +29,7 @@ import java.util.function.Function;
 final class Builtins {
   /** A function of the language: checks its call and lowers it. */
   @FunctionalInterface
-  private interface Lowerer {
+  interface Lowerer {
     Integer lower(Builtins b, Expr.Call c);
   }
 
@@ -70,11 +70,12 @@ final class Builtins {
     t.put("softmax_cross_entropy", (b, c) -> b.loss(c, true, b.losses::softmaxCrossEntropy));
     t.put("mse", (b, c) -> b.loss(c, false, b.losses::meanSquaredError));
     t.put("hinge", (b, c) -> b.loss(c, true, b.losses::multiclassHinge));
+    ConvLayers.register(t);
     return java.util.Collections.unmodifiableMap(t);
   }
 
   /** The built-ins that declare parameters or state. */
-  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense");
+  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense", "conv2d");
 
   /** Every function a model may call: "did you mean", the language reference and its tests use it. */
   static final SortedSet<String> NAMES = names();
@@ -85,8 +86,8 @@ final class Builtins {
     return java.util.Collections.unmodifiableSortedSet(n);
   }
 
-  private final Scope s;
-  private final Ops o;
+  final Scope s;
+  final Ops o;
   private final Function<Expr, Integer> lower;
   private final Losses losses;
 
@@ -231,7 +232,7 @@ final class Builtins {
   }
 
   /** Records the gain of the dense layer an activation follows (2 for ReLU-like units). */
-  private int activate(int out, int in, double gain) {
+  int activate(int out, int in, double gain) {
     Integer w = s.denseWeight.get(in);
     if (w != null) {
       s.params.set(w, s.params.get(w).withGain(gain));
@@ -431,7 +432,7 @@ final class Builtins {
     return o.transpose(x, perm);
   }
 
-  private Integer withArgs(Expr.Call c, int min, int max, Set<String> options,
+  Integer withArgs(Expr.Call c, int min, int max, Set<String> options,
       Function<List<Integer>, Integer> body) {
     int n = c.args().size();
     if (n < min || n > max) {
@@ -481,7 +482,7 @@ final class Builtins {
   }
 
   /** A numeric option given positionally at {@code index} or by {@code name}, else the default. */
-  private double number(Expr.Call c, String name, int index, double dflt) {
+  double number(Expr.Call c, String name, int index, double dflt) {
     Expr e = c.named().get(name);
     if (e == null && index >= 0 && index < c.args().size()) {
       e = c.args().get(index);
@@ -537,7 +538,7 @@ final class Builtins {
   }
 
   /** A positive integer argument (units, dimensions), or null after reporting why not. */
-  private Integer positiveInt(Expr.Call c, int index, String what) {
+  Integer positiveInt(Expr.Call c, int index, String what) {
     double d = number(c, "", index, -1);
     if (Double.isNaN(d)) {
       return null;

@@ -50,6 +50,25 @@ class GoldenSourceTest {
     check(tiny(3, "exact"), "TinyTrainer3Exact.java.txt");
   }
 
+  /** A small convolutional net: conv, max pool, strided conv, average pool, dense; the exact third pass. */
+  @Test
+  void convolutionalExactThreePassTrainer() throws IOException {
+    String src = """
+        model TinyConv {
+          input x: [1, 6, 6]
+          label y: [3]
+          c1 = relu(conv2d(x, 2, kernel = 3, padding = same))
+          p1 = max_pool(c1, 2)
+          c2 = tanh(conv2d(p1, 3, kernel = 2, stride = 2, padding = 1, bias = no))
+          logits = dense(flatten(avg_pool(c2, 2)), 3)
+          loss = softmax_cross_entropy(logits, y)
+          train { passes = 3 alpha = 0.8 third = exact }
+        }
+        """;
+    check(dev.bpnet.dsl.compile.FileCompiler.parse(new dev.bpnet.dsl.compile.SourceFile("tiny-conv.bpnet", src)).get(0),
+        "TinyConvTrainer3Exact.java.txt");
+  }
+
   private static void check(ModelDecl m, String file) throws IOException {
     var source = BpNetCompiler.generate(m, "dev.bpnet.generated");
     // golden or not, it must compile warning-free (-Xlint:all -Werror)

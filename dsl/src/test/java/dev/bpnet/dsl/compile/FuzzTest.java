@@ -125,6 +125,20 @@ class FuzzTest {
       }
       """;
 
+  /** The image layers, small enough to compile and run within the budget (examples/conv's LeNet is not). */
+  static final String CONV = """
+      model Conv {
+        input x: [2, 7, 7]
+        label y: [3]
+        c = relu(conv2d(x, 3, kernel = 3, stride = 2, padding = same, dilation = 1, bias = yes))
+        p = max_pool(c, 2, stride = 1, padding = valid)
+        a = avg_pool(conv2d(p, 2, 2, bias = no), 1)
+        logits = dense(flatten(a), 3) + dense(global_avg_pool(c), 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { passes = 3 alpha = 0.5 third = exact batch = 4 }
+      }
+      """;
+
   /**
    * Words and symbols of the language, and some awkward ones, for insertions: the built-in
    * functions, train options and initialisers come from the compiler's own tables.
@@ -135,7 +149,7 @@ class FuzzTest {
     "loss", "logits", "out", "B", "L", "l_x", "d", "t",
     "sgd", "lr", "adam", "paper", "exact",
     "zeros", "float32", "float64", "float16", "mnist", "axis",
-    "keepdims", "slope", "bias", "units", "0", "1", "2", "3", "-1", "0.5", ".5", "1.", "1e9",
+    "keepdims", "slope", "bias", "units", "kernel", "stride", "padding", "dilation", "same", "valid", "yes", "no", "0", "1", "2", "3", "-1", "0.5", ".5", "1.", "1e9",
     "1e-9", "1e400", "-0", "2147483648", "99999999999999999999", "0.0", "\"mnist\"",
     "\"some/dir\"", "\"\"", "\"unterminated", "\"a\\\"b\"", "//", "/*", "*/", "@", "#", "$",
     "%", "&", "|", "!", "?", "~", "`", "'", "\\", ".", "é", "Ω", "\uD83D\uDE00", "\t", "\n",
@@ -169,6 +183,7 @@ class FuzzTest {
     texts.add(SYNTAX_2);
     texts.add(SYNTAX_3);
     texts.add(TINY);
+    texts.add(CONV);
     return texts;
   }
 

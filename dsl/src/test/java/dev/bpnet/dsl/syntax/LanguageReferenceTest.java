@@ -47,7 +47,7 @@ class LanguageReferenceTest {
   /** The names written as `name(` or `name` in the first column of a section's table rows. */
   private static List<String> firstColumnNames(String section) {
     List<String> names = new ArrayList<>();
-    Pattern name = Pattern.compile("`([a-z_]+)(?:\\(|`)");
+    Pattern name = Pattern.compile("`([a-z_][a-z0-9_]*)(?:\\(|`)");
     for (String line : section.split("\n")) {
       if (line.startsWith("| `")) {
         Matcher m = name.matcher(line.substring(1, line.indexOf('|', 1)));

@@ -1,0 +1,194 @@
+package dev.bpnet.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.runtime.Convolutions.Window;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The runtime's convolution and pooling ops against plain loops written from the definitions,
+ * float64 to 1e-12 and float32 to 1e-5: y[b, f, y, z] = Σ_{c, i, j} x[b, c, y sH - pT + i dH,
+ * z sW - pL + j dW] k[f, c, i, j] (zero outside x); the input gradient dx = ∂/∂x Σ g y and the
+ * filter gradient dk = ∂/∂k Σ g y, each accumulated term by term; the pools window by window.
+ */
+class ConvolutionsTest {
+  /** Windows with every kind of geometry: strides, symmetric and asymmetric padding, dilation, non-square kernels. */
+  static List<Window> windows() {
+    return List.of(new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1), new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        new Window(2, 3, 1, 2, 0, 1, 1, 0, 2, 1), new Window(3, 2, 3, 1, 1, 2, 0, 1, 1, 2),
+        new Window(4, 4, 2, 2, 1, 2, 1, 2, 1, 1), new Window(1, 1, 2, 2, 0, 0, 0, 0, 1, 1));
+  }
+
+  private static final int B = 3;
+  private static final int C = 2;
+  private static final int H = 7;
+  private static final int W = 6;
+  private static final int F = 4;
+
+  @ParameterizedTest
+  @MethodSource("windows")
+  void convolutionAndItsGradientsMatchTheDefinition(Window win) {
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+      Random r = new Random(win.hashCode());
+      int oh = win.outH(H);
+      int ow = win.outW(W);
+      double[][][][] x = random(r, B, C, H, W);
+      double[][][][] k = random(r, F, C, win.kH(), win.kW());
+      double[][][][] g = random(r, B, F, oh, ow);
+      double[][][][] y = new double[B][F][oh][ow];
+      double[][][][] dx = new double[B][C][H][W];
+      double[][][][] dk = new double[F][C][win.kH()][win.kW()];
+      for (int b = 0; b < B; b++) {
+        for (int f = 0; f < F; f++) {
+          for (int yy = 0; yy < oh; yy++) {
+            for (int zz = 0; zz < ow; zz++) {
+              for (int c = 0; c < C; c++) {
+                for (int i = 0; i < win.kH(); i++) {
+                  for (int j = 0; j < win.kW(); j++) {
+                    int ih = yy * win.sH() - win.padTop() + i * win.dH();
+                    int iw = zz * win.sW() - win.padLeft() + j * win.dW();
+                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+                      continue;
+                    }
+                    y[b][f][yy][zz] += x[b][c][ih][iw] * k[f][c][i][j];
+                    dx[b][c][ih][iw] += g[b][f][yy][zz] * k[f][c][i][j];
+                    dk[f][c][i][j] += g[b][f][yy][zz] * x[b][c][ih][iw];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      INDArray xa = array(x, dt);
+      INDArray ka = array(k, dt);
+      INDArray ga = array(g, dt);
+      INDArray ya = Nd4j.create(dt, B, F, oh, ow);
+      INDArray dxa = Nd4j.create(dt, B, C, H, W).assign(7);  // stale values must be overwritten
+      INDArray dka = Nd4j.create(dt, F, C, win.kH(), win.kW()).assign(7);
+      new Convolutions.Conv2d(xa, ka, ya, win).run();
+      new Convolutions.Conv2dTranspose(ga, ka, dxa, win).run();
+      new Convolutions.Conv2dFilter(xa, ga, dka, win).run();
+      assertClose(y, ya, tol, "conv " + win + " " + dt);
+      assertClose(dx, dxa, tol, "input gradient " + win + " " + dt);
+      assertClose(dk, dka, tol, "filter gradient " + win + " " + dt);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("windows")
+  void poolingAndItsGradientsMatchTheDefinition(Window win) {
+    if (win.padTop() >= win.kH() || win.padBottom() >= win.kH() || win.padLeft() >= win.kW() || win.padRight() >= win.kW()) {
+      return;
+    }
+    Random r = new Random(win.hashCode() + 1);
+    int oh = win.outH(H);
+    int ow = win.outW(W);
+    double[][][][] x = random(r, B, C, H, W);
+    double[][][][] g = random(r, B, C, oh, ow);
+    double[][][][] avg = new double[B][C][oh][ow];
+    double[][][][] max = new double[B][C][oh][ow];
+    double[][][][] avgT = new double[B][C][H][W];
+    double[][][][] scatter = new double[B][C][H][W];
+    for (int b = 0; b < B; b++) {
+      for (int c = 0; c < C; c++) {
+        for (int yy = 0; yy < oh; yy++) {
+          for (int zz = 0; zz < ow; zz++) {
+            double best = Double.NEGATIVE_INFINITY;
+            int bi = -1;
+            int bj = -1;
+            for (int i = 0; i < win.kH(); i++) {
+              for (int j = 0; j < win.kW(); j++) {
+                int ih = yy * win.sH() - win.padTop() + i * win.dH();
+                int iw = zz * win.sW() - win.padLeft() + j * win.dW();
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+                  continue;
+                }
+                avg[b][c][yy][zz] += x[b][c][ih][iw] / (win.kH() * win.kW());
+                avgT[b][c][ih][iw] += g[b][c][yy][zz] / (win.kH() * win.kW());
+                if (x[b][c][ih][iw] > best) {
+                  best = x[b][c][ih][iw];
+                  bi = ih;
+                  bj = iw;
+                }
+              }
+            }
+            max[b][c][yy][zz] = best;
+            scatter[b][c][bi][bj] += g[b][c][yy][zz];
+          }
+        }
+      }
+    }
+    DataType dt = DataType.DOUBLE;
+    INDArray xa = array(x, dt);
+    INDArray ga = array(g, dt);
+    INDArray out = Nd4j.create(dt, B, C, oh, ow);
+    INDArray back = Nd4j.create(dt, B, C, H, W).assign(7);
+    new Convolutions.AvgPool(xa, out, win).run();
+    assertClose(avg, out, 1e-12, "avg_pool " + win);
+    new Convolutions.AvgPoolTranspose(ga, back, win).run();
+    assertClose(avgT, back, 1e-12, "avg_pool transpose " + win);
+    new Convolutions.MaxPoolGather(xa, xa, out, win).run();
+    assertClose(max, out, 0, "max_pool " + win);
+    back.assign(7);
+    new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
+    assertClose(scatter, back, 1e-12, "max_pool scatter " + win);
+    // the gather of a cotangent through x's argmax is the scatter's transpose: <gather(x, v), g> = <v, scatter(x, g)>
+    INDArray v = array(random(r, B, C, H, W), dt);
+    new Convolutions.MaxPoolGather(xa, v, out, win).run();
+    assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), 1e-12);
+  }
+
+  @Test
+  void aBufferThatDoesNotFitTheWindowIsRefused() {
+    Window win = new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1);
+    INDArray x = Nd4j.create(DataType.DOUBLE, 1, 1, 5, 5);
+    INDArray k = Nd4j.create(DataType.DOUBLE, 2, 1, 3, 3);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Convolutions.Conv2d(x, k, Nd4j.create(DataType.DOUBLE, 1, 2, 4, 4), win));
+    assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
+  }
+
+  private static double[][][][] random(Random r, int a, int b, int c, int d) {
+    double[][][][] v = new double[a][b][c][d];
+    for (double[][][] x : v) {
+      for (double[][] y : x) {
+        for (double[] z : y) {
+          for (int i = 0; i < z.length; i++) {
+            z[i] = r.nextGaussian();
+          }
+        }
+      }
+    }
+    return v;
+  }
+
+  private static INDArray array(double[][][][] v, DataType dt) {
+    return Nd4j.createFromArray(v).castTo(dt);
+  }
+
+  private static void assertClose(double[][][][] want, INDArray got, double tol, String what) {
+    double worst = 0;
+    double scale = 1;
+    for (int a = 0; a < want.length; a++) {
+      for (int b = 0; b < want[a].length; b++) {
+        for (int c = 0; c < want[a][b].length; c++) {
+          for (int d = 0; d < want[a][b][c].length; d++) {
+            worst = Math.max(worst, Math.abs(want[a][b][c][d] - got.getDouble(a, b, c, d)));
+            scale = Math.max(scale, Math.abs(want[a][b][c][d]));
+          }
+        }
+      }
+    }
+    assertTrue(worst <= tol * scale, what + ": off by " + worst);
+  }
+}
