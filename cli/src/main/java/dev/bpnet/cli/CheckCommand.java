@@ -50,8 +50,10 @@ final class CheckCommand implements Callable<Integer> {
         List<TrainingGraph> models = checked.models();
         spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(checked.warnings()));
         warnings += checked.warnings().size();
-        spec.commandLine().getOut().println(src.name() + ": ok (" + models.stream()
-            .map(m -> m.program().name()).collect(Collectors.joining(", ")) + ")");
+        List<String> names = models.stream().map(m -> m.program().name()).toList();
+        spec.commandLine().getOut().println(src.name() + ": ok (" + (names.size() <= 10 ? String.join(", ", names)
+            : String.format("%,d models: %s, ..., %s", names.size(), String.join(", ", names.subList(0, 5)),
+                names.get(names.size() - 1))) + ")");
         if (gradients) {
           for (TrainingGraph tg : models) {
             List<Diagnostic> failed = checkGradients(tg);

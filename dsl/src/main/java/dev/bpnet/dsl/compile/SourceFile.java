@@ -16,12 +16,22 @@ import java.util.List;
 
 /** A .bpnet file's name (as positions show it) and text, read as strict UTF-8. */
 public record SourceFile(String name, String text) {
+  /** The largest model file read: models are written by hand (the largest example is 3 KB). */
+  public static final long MAX_BYTES = 16L << 20;
 
   /** Reads a file; a missing, unreadable or binary file is a diagnostic, not an exception. */
   public static SourceFile read(Path path) {
     String name = path.toString();
     byte[] bytes;
     try {
+      // a device or a pipe (/dev/zero, a FIFO) would be read forever or block
+      if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
+        throw fail(ErrorCode.E14, name, "not a regular file (a device, pipe or socket); name a .bpnet file");
+      }
+      if (Files.isRegularFile(path) && Files.size(path) > MAX_BYTES) {
+        throw fail(ErrorCode.E14, name, String.format(java.util.Locale.ROOT,
+            "%,d bytes, over the %,d a model file may have", Files.size(path), MAX_BYTES));
+      }
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw fail(ErrorCode.E14, name, "no such file");

@@ -26,11 +26,18 @@ public final class DiagnosticPrinter {
 
   public String render(List<Diagnostic> diagnostics) {
     StringBuilder b = new StringBuilder();
-    for (Diagnostic d : diagnostics) {
+    for (Diagnostic d : diagnostics.subList(0, Math.min(diagnostics.size(), MOST_SHOWN))) {
       b.append(render(d)).append('\n');
+    }
+    if (diagnostics.size() > MOST_SHOWN) {
+      // 2,000 errors of one kind bury the first, which is the one to fix
+      b.append(String.format("... and %,d more not shown%n", diagnostics.size() - MOST_SHOWN));
     }
     return b.toString();
   }
+
+  /** At most this many diagnostics are rendered; the summary line counts them all. */
+  static final int MOST_SHOWN = 50;
 
   /** At most this many characters of a source line are shown: a window around the caret. */
   static final int WIDTH = 120;

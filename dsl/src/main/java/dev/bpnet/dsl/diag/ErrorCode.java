@@ -120,7 +120,24 @@ public enum ErrorCode {
       throw new IllegalArgumentException(code() + " (" + symbolicName + ") takes " + arity + " argument(s), got "
           + args.length + ": \"" + template + "\"");
     }
-    return String.format(template, args);
+    Object[] shown = args.clone();
+    for (int i = 0; i < shown.length; i++) {
+      // a name or a path (one word): a sentence is the caller's own and stays whole
+      if (shown[i] instanceof String str && str.length() > LONGEST_ARGUMENT && str.chars().noneMatch(Character::isWhitespace)) {
+        shown[i] = abbreviated(str);
+      }
+    }
+    return String.format(template, shown);
+  }
+
+  /** One-word arguments longer than this (a 100,000-character name) are shown abbreviated. */
+  static final int LONGEST_ARGUMENT = 200;
+
+  /** The start and end of a long text, and its length: enough to recognise it. */
+  static String abbreviated(String s) {
+    int head = s.offsetByCodePoints(0, Math.min(s.codePointCount(0, s.length()), 80));
+    int tail = s.offsetByCodePoints(s.length(), -Math.min(s.codePointCount(head, s.length()), 20));
+    return s.substring(0, head) + "…" + s.substring(tail) + String.format(" (%,d characters)", s.length());
   }
 
   /** The placeholders of a template that take an argument: all but %% and %n. */

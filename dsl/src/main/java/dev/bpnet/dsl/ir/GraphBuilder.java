@@ -206,6 +206,12 @@ public final class GraphBuilder {
     } catch (ShapeException e) {
       throw new ShapeException(pos, e.op(), e.getMessage() + origins(inputs));
     }
+    if (shape.staticSize() > Integer.MAX_VALUE) {
+      // ND4J indexes an example's elements with ints; sizes past that wrap around in shape arithmetic
+      throw new ShapeException(pos, op.name(), "a value of shape " + shape + " has " + (shape.staticSize() == Long.MAX_VALUE
+          ? "more than 9.2e18" : String.format(java.util.Locale.ROOT, "%,d", shape.staticSize()))
+          + " elements per example, more than the 2,147,483,647 an array can hold" + origins(inputs));
+    }
     int id = nodes.size();
     nodes.add(new Node(id, op, inputs, shape, pos, null));
     cse.put(key, id);

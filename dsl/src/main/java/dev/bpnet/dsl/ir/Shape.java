@@ -54,7 +54,8 @@ public record Shape(List<Integer> dims) {
     long n = 1;
     for (int d : dims) {
       if (d != BATCH) {
-        n *= d;
+        // saturates: [100000, 100000, 100000, 100000] is too large, not a wrapped-around small number
+        n = n > Long.MAX_VALUE / Math.max(1, d) ? Long.MAX_VALUE : n * d;
       }
     }
     return n;

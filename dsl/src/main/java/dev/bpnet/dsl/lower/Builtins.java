@@ -267,7 +267,11 @@ final class Builtins {
         }
         z = fa;
       }
-      if (number(c, "bias", -1, 1) != 0.0) {
+      Boolean bias = yesNo(c, "bias");
+      if (bias == null) {
+        return null;
+      }
+      if (bias) {
         int b = s.param("b", Shape.of(units), Init.ZEROS, in, units);
         z = o.biasAdd(z, b, -1);
       }
@@ -479,6 +483,23 @@ final class Builtins {
     s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E8, c.nameAt("activation"),
         ErrorCode.E8.format("activation", "'" + c.fn() + "'"),
         "an activation is a function applied to the layer: " + f + "(" + bare + ")"));
+  }
+
+  /** bias = yes | no (or 1 | 0, as dense takes it); yes when not given. Null after an error. */
+  Boolean yesNo(Expr.Call c, String name) {
+    Expr e = c.named().get(name);
+    if (e == null) {
+      return true;
+    }
+    if (e instanceof Expr.Ref r && (r.name().equals("yes") || r.name().equals("no"))) {
+      return r.name().equals("yes");
+    }
+    if (e instanceof Expr.Num num && (num.value() == 0 || num.value() == 1)) {
+      return num.value() == 1;
+    }
+    s.diag.unknown(ErrorCode.E7, e.pos(), e instanceof Expr.Ref r ? r.name() : "?", List.of("yes", "no"), name,
+        "expected yes or no");
+    return null;
   }
 
   /** A numeric option given positionally at {@code index} or by {@code name}, else the default. */

@@ -46,7 +46,7 @@ final class ConvLayers {
       Integer k = size(c, "kernel", 2, null);
       Integer stride = size(c, "stride", -1, 1);
       Integer dilation = size(c, "dilation", -1, 1);
-      Boolean bias = yesNo(c, "bias");
+      Boolean bias = b.yesNo(c, "bias");
       if (filters == null || k == null || stride == null || dilation == null || bias == null || !images(c, xs)) {
         return null;
       }
@@ -222,22 +222,5 @@ final class ConvLayers {
       return null;
     }
     return (int) v;
-  }
-
-  /** bias = yes | no (or 1 | 0, as dense takes it); yes when not given. Null after an error. */
-  private Boolean yesNo(Expr.Call c, String name) {
-    Expr e = c.named().get(name);
-    if (e == null) {
-      return true;
-    }
-    if (e instanceof Expr.Ref r && (r.name().equals("yes") || r.name().equals("no"))) {
-      return r.name().equals("yes");
-    }
-    if (e instanceof Expr.Num num && (num.value() == 0 || num.value() == 1)) {
-      return num.value() == 1;
-    }
-    s.diag.unknown(ErrorCode.E7, e.pos(), e instanceof Expr.Ref r ? r.name() : "?", List.of("yes", "no"), name,
-        "expected yes or no");
-    return null;
   }
 }

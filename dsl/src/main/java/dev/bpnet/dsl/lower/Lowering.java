@@ -196,7 +196,13 @@ public final class Lowering {
 
   private Integer leaf(String name, List<Integer> shape, Pos pos, List<Program.Leaf> into) {
     Shape sh = Shape.batchOf(shape);
-    int id = s.graph.at(pos).leaf(new Leaves.Input(name, sh));
+    int id;
+    try {
+      id = s.graph.at(pos).leaf(new Leaves.Input(name, sh));
+    } catch (ShapeException x) {
+      s.error(ErrorCode.E4, x.pos(), "'" + name + "'", x.getMessage());  // an input too large to hold
+      return null;
+    }
     into.add(new Program.Leaf(name, id, sh, pos));
     return id;
   }

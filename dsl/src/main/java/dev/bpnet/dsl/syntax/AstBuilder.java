@@ -59,6 +59,20 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
       }
       boolean activation = r.kind.getText().equals("activation");
       List<String> params = r.params.stream().map(Token::getText).toList();
+      // the result, the inputs and the cotangent are the rule's names: one may not be another
+      Map<String, Pos> names = new LinkedHashMap<>();
+      for (Token t : r.params) {
+        Pos first = names.putIfAbsent(t.getText(), pos(t));
+        if (first != null) {
+          diag.error(ErrorCode.E5, pos(t), t.getText(), first);
+        }
+      }
+      for (Token t : List.of(r.result, r.grad)) {
+        Pos first = names.putIfAbsent(t.getText(), pos(t));
+        if (first != null) {
+          diag.error(ErrorCode.E5, pos(t), t.getText(), first);
+        }
+      }
       if (activation && params.size() != 1) {
         diag.error(ErrorCode.E29, pos(r.params.get(1)), r.name.getText(), params.size());
       }
@@ -164,6 +178,12 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
     for (BpNetParser.ArgContext a : c.arg()) {
       Expr v = visit(a.value);
       if (a.name == null) {
+        if (!named.isEmpty()) {
+          // f(x, bias = 0, 8): which parameter 8 is for is a guess; Python refuses it too
+          diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E10, v.pos(), ErrorCode.E10.format(args.size() + 1,
+              c.fn.getText(), "given before the named ones (it follows " + named.keySet().iterator().next() + " = ...)"),
+              "write the positional arguments first"));
+        }
         args.add(v);
       } else if (namedPos.containsKey(a.name.getText())) {
         diag.error(ErrorCode.E19, pos(a.name), a.name.getText(), namedPos.get(a.name.getText()));
@@ -184,7 +204,13 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
 
   @Override
   public Expr visitNumber(BpNetParser.NumberContext c) {
-    return new Expr.Num(Double.parseDouble(c.value.getText()), pos(c.value));
+    double v = Double.parseDouble(c.value.getText());
+    if (Double.isInfinite(v)) {
+      // 1e999 reads as infinity: the model would compute with it and stop at the first step
+      diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E27, pos(c.value), ErrorCode.E27.format(c.value.getText()),
+          "it is beyond the largest number, about 1.8e308"));
+    }
+    return new Expr.Num(v, pos(c.value));
   }
 
   @Override

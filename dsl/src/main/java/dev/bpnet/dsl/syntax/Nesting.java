@@ -45,6 +45,35 @@ final class Nesting {
   }
 
   /**
+   * Whether unclosed parentheses nest at most {@link #MAX_DEPTH} deep, counted on the tokens
+   * before parsing, so that a file with thousands of unclosed ones is refused in milliseconds; reports
+   * E47 where they go past the limit, at the call or parenthesis the parse-tree check would name.
+   */
+  static boolean bracketsWithinLimit(String file, java.util.List<Token> tokens, Diagnostics diag) {
+    int depth = 0;
+    for (Token t : tokens) {
+      depth += "(".equals(t.getText()) ? 1 : ")".equals(t.getText()) ? -1 : 0;
+    }
+    if (depth <= 0) {
+      // balanced (or more closed than opened): the parser is quick, and the tree check names every deep expression
+      return true;
+    }
+    depth = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      String text = tokens.get(i).getText();
+      if (")".equals(text)) {
+        depth = Math.max(0, depth - 1);
+      } else if ("(".equals(text) && ++depth > MAX_DEPTH) {
+        Token t = i > 0 && tokens.get(i - 1).getType() == BpNetParser.ID ? tokens.get(i - 1) : tokens.get(i);
+        diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E47, new Pos(file, t.getLine(), t.getCharPositionInLine() + 1),
+            ErrorCode.E47.format("this expression", "more than " + MAX_DEPTH + " levels"), HINT));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Reports each outermost expression of {@code tree} nested deeper than {@link #MAX_DEPTH}, at
    * the start of its first level past the limit; true if there was none.
    */

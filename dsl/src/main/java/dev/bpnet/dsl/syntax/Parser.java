@@ -45,7 +45,13 @@ public final class Parser {
     // ANTLR counts lines at LF only: a file with CR (old Mac) line ends would be one line
     BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(lineEndsAsLf(text), file));
     lexer.removeErrorListeners();
-    BpNetParser parser = new BpNetParser(new CommonTokenStream(lexer));
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    // ANTLR's prediction is slow on deep unclosed parentheses (minutes at 100,000): refuse them unparsed
+    if (!Nesting.bracketsWithinLimit(file, tokens.getTokens(), diag)) {
+      diag.stopIfErrors();
+    }
+    BpNetParser parser = new BpNetParser(tokens);
     parser.removeErrorListeners();
     parser.setErrorHandler(new SyntaxErrors(file, diag));
     BpNetParser.FileContext tree = Nesting.parse(file, parser, BpNetParser::file, diag);
