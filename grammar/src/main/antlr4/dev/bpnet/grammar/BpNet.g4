@@ -42,7 +42,7 @@ expr        : <assoc=right> left=expr op='^' right=expr         # binary
             | '(' inner=expr ')'                                # parens
             ;
 
-arg         : (name=ID '=')? value=expr ;
+arg         : (name=(ID | 'train') '=')? value=expr ;   // 'train' names a data argument: mnist(train = 1000)
 
 ID          : [a-zA-Z_] [a-zA-Z_0-9]* ;
 INT         : [0-9]+ ;

@@ -249,6 +249,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     if (w.containsAll(starts)) {
       w.removeAll(starts);
       w.add(0, "an expression");
+      // 'train' may start an argument only as a data argument's name (mnist(train = 1000)): not worth saying
+      w.remove("'train'");
     }
     if (w.size() > 6) {
       return String.join(", ", w.subList(0, 5)) + " or another token";
