@@ -147,10 +147,8 @@ public final class DataOption {
           : "an integer between -2^53 and 2^53 (9007199254740992)" + got;
       case "crop" -> whole && v >= 0 ? null : "a whole number of pixels, at least 0" + got;
       case "offset", "test_offset" -> whole && v >= 0 ? null : "a whole number of examples to skip, at least 0" + got;
-      case "train" -> v != null && v > 0 && (v < 1 || whole) ? null
-          : "a whole number of examples or a fraction between 0 and 1" + got;
       case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end)" + got;
-      case "test" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
+      case "test", "train" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
           : "a fraction between 0 and 1 or a whole number of examples" + got;
       default -> v != null && v >= 0 && Double.isFinite(v) ? null : "a finite number, at least 0" + got;
     };

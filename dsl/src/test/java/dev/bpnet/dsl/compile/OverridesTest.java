@@ -167,7 +167,7 @@ class OverridesTest {
                 alpha=0.2
                 ^^^^^"""),
         new Bad(List.of("data=mnist(train = 0, offset = 1.5)"), """
-            error(E7): --set:1:20: bad value for option 'mnist.train': must be a whole number of examples or a fraction between 0 and 1, got 0
+            error(E7): --set:1:20: bad value for option 'mnist.train': must be a fraction between 0 and 1 or a whole number of examples, got 0
                 data=mnist(train = 0, offset = 1.5)
                                    ^
             error(E7): --set:1:32: bad value for option 'mnist.offset': must be a whole number of examples to skip, at least 0, got 1.5
