@@ -40,6 +40,10 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", description = "which model of the file (default: the first)")
   String model;
 
+  @Option(names = "--models", paramLabel = "A,B,...", split = ",", description = "sweep these models of the file,"
+      + " each with every combination (a column of the summary)")
+  List<String> models = new ArrayList<>();
+
   @Option(names = "--grid", paramLabel = "NAME=V1,V2,...", description = "a train option and the values to try, each as in a"
       + " train block (commas inside parentheses or quotes belong to the value); repeatable: every combination is run")
   List<String> grid = new ArrayList<>();
@@ -60,7 +64,12 @@ final class SweepCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   /** One run of the sweep: its combination of grid settings, its seed and its directory. */
-  record Run(List<String> combination, long seed, Path dir) {
+  record Run(String model, List<String> combination, long seed, Path dir) {
+    /** The model and combination, as the epochs are planned. */
+    String key() {
+      return model + "\n" + combination;
+    }
+
     /** The run's settings as given to bpnet train: the fixed ones, then the combination's, then the seed. */
     List<String> settings(List<String> fixed) {
       List<String> all = new ArrayList<>(fixed);
@@ -108,42 +117,51 @@ final class SweepCommand implements Callable<Integer> {
       err.print(new DiagnosticPrinter(Map.of()).render(e.diagnostics()));
       return Main.MODEL_ERRORS;
     }
+    if (model != null && !models.isEmpty()) {
+      err.println("error: --model and --models: give the models in --models only");
+      return Main.USAGE;
+    }
+    List<String> modelNames = models.isEmpty() ? java.util.Collections.singletonList(model) : models;
     List<List<String>> combinations = combinations(new ArrayList<>(axes.entrySet()));
     // every combination compiles before anything trains; a bad value is the train block's diagnostic
-    Map<List<String>, Integer> plannedEpochs = new LinkedHashMap<>();
-    for (List<String> c : combinations) {
-      List<String> settings = new ArrayList<>(sets);
-      settings.addAll(c);
-      Overrides o = new Overrides(settings);
-      try {
-        TrainingGraph tg = FileCompiler.checkWithWarnings(src, o).model(model);
-        plannedEpochs.put(c, epochs != null ? epochs : tg.program().train().epochs());
-      } catch (CompileException e) {
-        err.print(new DiagnosticPrinter(Map.of(src.name(), src.text(), Overrides.FILE, o.text())).render(e.diagnostics()));
-        err.println(DiagnosticPrinter.summary(e.diagnostics()) + " (with " + o.commandLine() + ")");
-        return ModelCommand.usage(e) ? Main.USAGE : Main.MODEL_ERRORS;
+    Map<String, Integer> plannedEpochs = new LinkedHashMap<>();
+    for (String name : modelNames) {
+      for (List<String> c : combinations) {
+        List<String> settings = new ArrayList<>(sets);
+        settings.addAll(c);
+        Overrides o = new Overrides(settings);
+        try {
+          TrainingGraph tg = FileCompiler.checkWithWarnings(src, o).model(name);
+          plannedEpochs.put(name + "\n" + c, epochs != null ? epochs : tg.program().train().epochs());
+        } catch (CompileException e) {
+          err.print(new DiagnosticPrinter(Map.of(src.name(), src.text(), Overrides.FILE, o.text())).render(e.diagnostics()));
+          err.println(DiagnosticPrinter.summary(e.diagnostics()) + " (with " + o.commandLine() + ")");
+          return ModelCommand.usage(e) ? Main.USAGE : Main.MODEL_ERRORS;
+        }
       }
     }
     List<Run> runs = new ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
-    for (List<String> c : combinations) {
-      for (long s = 1; s <= seeds; s++) {
-        String name = dirName(c, s);
-        String unique = name;
-        for (int k = 2; !names.add(unique); k++) {
-          unique = name + "-" + k;
+    for (String name : modelNames) {
+      for (List<String> c : combinations) {
+        for (long s = 1; s <= seeds; s++) {
+          String dir = (models.isEmpty() ? "" : "model=" + name + ",") + dirName(c, s);
+          String unique = dir;
+          for (int k = 2; !names.add(unique); k++) {
+            unique = dir + "-" + k;
+          }
+          runs.add(new Run(name, c, s, outDir.resolve("runs").resolve(unique)));
         }
-        runs.add(new Run(c, s, outDir.resolve("runs").resolve(unique)));
       }
     }
     List<Run> todo = new ArrayList<>();
     for (Run r : runs) {
-      if (!finished(r, plannedEpochs.get(r.combination()))) {
+      if (!finished(r, plannedEpochs.get(r.key()))) {
         todo.add(r);
       }
     }
-    out.printf("sweep of %s: %d combination%s x %d seed%s = %d runs in %s; %s%n", file, combinations.size(),
-        combinations.size() == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", runs.size(), outDir.resolve("runs"),
+    out.printf("sweep of %s: %s%d combination%s x %d seed%s = %d runs in %s; %s%n", file,
+        models.isEmpty() ? "" : models.size() + " models x ", combinations.size(), combinations.size() == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", runs.size(), outDir.resolve("runs"),
         todo.isEmpty() ? "all finished" : todo.size() == runs.size() ? "running all" : todo.size() + " to run (the others are finished)");
     out.flush();
     List<String> failed = new ArrayList<>();
@@ -154,13 +172,13 @@ final class SweepCommand implements Callable<Integer> {
       Files.createDirectories(r.dir());
       boolean resume = CheckpointStore.exists(r.dir());
       List<String> args = new ArrayList<>(List.of("train", file.toString()));
-      if (model != null) {
-        args.addAll(List.of("--model", model));
+      if (r.model() != null) {
+        args.addAll(List.of("--model", r.model()));
       }
       for (String s : r.settings(sets)) {
         args.addAll(List.of("--set", s));
       }
-      args.addAll(List.of("--epochs", Integer.toString(plannedEpochs.get(r.combination()))));
+      args.addAll(List.of("--epochs", Integer.toString(plannedEpochs.get(r.key()))));
       args.addAll(List.of(resume ? "--resume" : "--out", r.dir().toString()));
       StringWriter log = new StringWriter();
       int code;
@@ -180,8 +198,12 @@ final class SweepCommand implements Callable<Integer> {
         failed.add(r.dir().toString());
       }
     }
-    List<Run> finishedRuns = runs.stream().filter(r -> finished(r, plannedEpochs.get(r.combination()))).toList();
-    SweepSummary summary = SweepSummary.of(new ArrayList<>(axes.keySet()), finishedRuns);
+    List<Run> finishedRuns = runs.stream().filter(r -> finished(r, plannedEpochs.get(r.key()))).toList();
+    List<String> columns = new ArrayList<>(axes.keySet());
+    if (!models.isEmpty()) {
+      columns.add(0, "model");
+    }
+    SweepSummary summary = SweepSummary.of(columns, finishedRuns, !models.isEmpty());
     summary.write(outDir);
     out.println("wrote " + outDir.resolve(SweepSummary.MARKDOWN) + " and " + outDir.resolve(SweepSummary.CSV)
         + " (" + finishedRuns.size() + " of " + runs.size() + " runs)");

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The table of a sweep: one row per combination of grid values, with the number of finished
+ * The table of a sweep: one row per combination of grid values (and model, with --models), with the number of finished
  * runs (seeds) and, per figure, the mean and the sample standard deviation (n - 1; empty for one
  * run) over them. Figures, from each run's metrics.csv: {@code final X}, the last epoch's value
  * of every column X but epoch and seconds that has values; {@code best test_accuracy} (the
@@ -27,13 +27,17 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
   record Row(List<String> values, int runs, Map<String, double[]> stats) {}
 
   /** The summary of the finished runs, grouped by combination in the order given. */
-  static SweepSummary of(List<String> axes, List<SweepCommand.Run> runs) {
+  static SweepSummary of(List<String> axes, List<SweepCommand.Run> runs, boolean byModel) {
     Map<List<String>, List<Map<String, Double>>> groups = new LinkedHashMap<>();
     List<String> figures = new ArrayList<>();
     for (SweepCommand.Run r : runs) {
       Map<String, Double> f = figures(r.dir());
       f.keySet().stream().filter(k -> !figures.contains(k)).forEach(figures::add);
-      groups.computeIfAbsent(r.combination(), k -> new ArrayList<>()).add(f);
+      List<String> key = new ArrayList<>(r.combination());
+      if (byModel) {
+        key.add(0, "model=" + r.model());
+      }
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
     }
     List<Row> rows = new ArrayList<>();
     groups.forEach((combination, list) -> {

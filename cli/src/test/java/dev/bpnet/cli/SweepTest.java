@@ -176,6 +176,31 @@ class SweepTest {
   }
 
   @Test
+  void modelsAreAColumnOfTheSummary() throws Exception {
+    Path m = Files.writeString(dir.resolve("two.bpnet"), Files.readString(model()) + """
+        model CosTanh {
+          input x: [1]
+          label y: [1]
+          out = dense(tanh(dense(x, 4)), 1)
+          loss = mse(out, y)
+          train { optimizer = sgd(lr = 0.5)  batch = 8  epochs = 2  data = cosine(n = 40) }
+        }
+        """);
+    Path sw = dir.resolve("models");
+    Result r = bpnet("sweep", m.toString(), "--models", "CosTanh,Cos", "--grid", "batch=4,8", "--out", sw.toString());
+    assertEquals(0, r.code(), show(r));
+    assertTrue(r.out().contains("2 models x 2 combinations x 1 seed = 4 runs"), show(r));
+    List<String> rows = Files.readAllLines(sw.resolve("summary.csv"));
+    assertEquals(5, rows.size(), rows.toString());
+    assertTrue(rows.get(0).startsWith("model,batch,runs,"), rows.get(0));
+    assertEquals(List.of("CosTanh,4,1", "CosTanh,8,1", "Cos,4,1", "Cos,8,1"),
+        rows.subList(1, 5).stream().map(l -> String.join(",", csv(l).subList(0, 3))).toList());
+    // each model's own epochs: CosTanh 2, Cos 3
+    assertEquals(3, Files.readAllLines(sw.resolve("runs/model=CosTanh,batch=4,seed=1/metrics.csv")).size());
+    assertEquals(4, Files.readAllLines(sw.resolve("runs/model=Cos,batch=8,seed=1/metrics.csv")).size());
+  }
+
+  @Test
   void valuesSplitAtTopLevelCommas() {
     assertEquals(List.of("0", "0.5", "adam(lr = 0.1, beta1 = 0.8)", "\"a,b\""),
         SweepCommand.splitValues("0, 0.5,adam(lr = 0.1, beta1 = 0.8),\"a,b\""));
