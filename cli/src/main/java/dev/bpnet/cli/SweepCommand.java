@@ -205,8 +205,9 @@ final class SweepCommand implements Callable<Integer> {
     }
     SweepSummary summary = SweepSummary.of(columns, finishedRuns, !models.isEmpty());
     summary.write(outDir);
-    out.println("wrote " + outDir.resolve(SweepSummary.MARKDOWN) + " and " + outDir.resolve(SweepSummary.CSV)
-        + " (" + finishedRuns.size() + " of " + runs.size() + " runs)");
+    boolean plotted = SweepSummary.plot(outDir, columns, finishedRuns, !models.isEmpty());
+    out.println("wrote " + outDir.resolve(SweepSummary.MARKDOWN) + ", " + outDir.resolve(SweepSummary.CSV)
+        + (plotted ? " and " + outDir.resolve(SweepSummary.PNG) : "") + " (" + finishedRuns.size() + " of " + runs.size() + " runs)");
     out.print(summary.markdown());
     if (!failed.isEmpty()) {
       err.println("error: " + failed.size() + " run" + (failed.size() == 1 ? "" : "s") + " failed: " + String.join(", ", failed));

@@ -22,6 +22,7 @@ import java.util.Map;
 record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
   static final String MARKDOWN = "summary.md";
   static final String CSV = "summary.csv";
+  static final String PNG = "summary.png";
 
   /** A combination's values (one per axis), its runs and, per figure, {mean, std}. */
   record Row(List<String> values, int runs, Map<String, double[]> stats) {}
@@ -152,6 +153,36 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
   /** A CSV cell, quoted when it holds a comma or a quote. */
   private static String cell(String s) {
     return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  /**
+   * {@value #PNG}: the curves of each combination (a colour each), the mean over its runs at
+   * each epoch with error bars of one standard deviation; false when there is nothing to plot.
+   */
+  static boolean plot(Path dir, List<String> axes, List<SweepCommand.Run> runs, boolean byModel) throws java.io.IOException {
+    Map<String, List<dev.bpnet.cli.plot.RunMetrics>> groups = new LinkedHashMap<>();
+    for (SweepCommand.Run r : runs) {
+      List<String> key = new ArrayList<>(r.combination());
+      if (byModel) {
+        key.add(0, "model=" + r.model());
+      }
+      try {
+        groups.computeIfAbsent(key.isEmpty() ? "runs" : String.join(" ", key), k -> new ArrayList<>())
+            .add(dev.bpnet.cli.plot.RunMetrics.read(r.dir()));
+      } catch (dev.bpnet.cli.plot.RunMetrics.MetricsException e) {
+        throw new DataException(e.getMessage());
+      }
+    }
+    List<org.knowm.xchart.XYChart> charts = dev.bpnet.cli.plot.RunCharts.bands(groups);
+    if (charts.isEmpty()) {
+      return false;
+    }
+    java.awt.image.BufferedImage image = dev.bpnet.cli.plot.RunCharts.render(charts);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", png);
+    byte[] bytes = png.toByteArray();
+    AtomicFiles.write(dir.resolve(PNG), o -> o.write(bytes));
+    return true;
   }
 
   void write(Path dir) {

@@ -183,7 +183,8 @@ final class TrainCommand extends ModelCommand {
       }
     }
     Files.createDirectories(out);
-    new RunRecord(Path.of(src.name()).toAbsolutePath().normalize().toString(), tg.program().name(), overrides().settings(), options(spec, d, n), v.examples()).write(out);
+    new RunRecord(Path.of(src.name()).toAbsolutePath().normalize().toString(), tg.program().name(), overrides().settings(),
+        options(spec, d, n), v.examples()).write(out);
     out().printf("%s %s on %s: %s; %s, batch %d, %s%n", resumeDir != null ? "resuming" : "training",
         tg.program().name(), d.description(), v.selection(),
         done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),

@@ -69,6 +69,8 @@ class SweepTest {
     assertTrue(Files.readString(sw.resolve("summary.md")).startsWith("| optimizer | runs | final train_loss |"),
         Files.readString(sw.resolve("summary.md")));
 
+    checkPlot(sw.resolve("summary.png"), runs.get(2), runs.get(3));
+
     // a run lost, another stopped after its first epoch: only those two run again
     Path lost = runs.get(0);
     Path stopped = runs.get(3);
@@ -96,6 +98,33 @@ class SweepTest {
     assertEquals(summary, Files.readString(sw.resolve("summary.csv")));
     Result finished = bpnet("sweep", m.toString(), "--grid", GRID, "--seeds", "2", "--out", sw.toString());
     assertTrue(finished.out().contains("4 runs in " + sw.resolve("runs") + "; all finished"), show(finished));
+  }
+
+  /** The PNG is drawn; a band's mean and error bar at each epoch are those of the two runs' metrics.csv. */
+  private static void checkPlot(Path png, Path a, Path b) throws Exception {
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(3 * dev.bpnet.cli.plot.RunCharts.WIDTH, image.getWidth(), "loss, error and mse side by side");
+    var charts = dev.bpnet.cli.plot.RunCharts.bands(Map.of("sgd", List.of(dev.bpnet.cli.plot.RunMetrics.read(a),
+        dev.bpnet.cli.plot.RunMetrics.read(b))));
+    var chart = charts.stream().filter(c -> c.getTitle().startsWith("mean squared error")).findFirst().orElseThrow();
+    var series = chart.getSeriesMap().get("sgd test");
+    double[] x = series.getXData();
+    double[] mean = series.getYData();
+    double[] bars = series.getExtraValues();
+    assertEquals(3, x.length);
+    for (int e = 0; e < 3; e++) {
+      double u = column(a.resolve("metrics.csv"), "test_mse").get(e);
+      double v = column(b.resolve("metrics.csv"), "test_mse").get(e);
+      assertEquals(e + 1, x[e]);
+      assertEquals((u + v) / 2, mean[e], 1e-12 * Math.abs(u));
+      assertEquals(Math.abs(u - v) / Math.sqrt(2), bars[e], 1e-12 * Math.abs(u));
+    }
+  }
+
+  private static List<Double> column(Path csv, String name) throws Exception {
+    List<String> lines = Files.readAllLines(csv);
+    int c = Arrays.asList(lines.get(0).split(",")).indexOf(name);
+    return lines.subList(1, lines.size()).stream().map(l -> Double.parseDouble(l.split(",", -1)[c])).toList();
   }
 
   /** Each row's mean and sample standard deviation against the runs' metrics.csv, read here. */
