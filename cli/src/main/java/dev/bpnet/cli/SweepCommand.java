@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code bpnet sweep FILE --grid alpha=0,0.5 --seeds 3 --out DIR}: every combination of the
  * grid's values, with each seed, trained as its own run ({@code bpnet train --set ... --seed S
- * --out DIR/runs/NAME}), one after another; then {@link SweepSummary} over the seeds of each
- * combination. Every combination is compiled first, so a bad value stops the sweep before
+ * --out DIR/runs/NAME}), one after another, or {@code --jobs} at once in child processes; then
+ * {@link SweepSummary} over the seeds of each combination. Every combination is compiled first, so a bad value stops the sweep before
  * anything trains. Resumable: a run whose checkpoint has all its epochs is kept, one stopped
  * part-way is resumed (bit-identical to an uninterrupted run), one never started is started.
  */
@@ -57,6 +57,10 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--epochs", paramLabel = "N", description = "epochs of every run (default: the model's)")
   Integer epochs;
 
+  @Option(names = "--jobs", paramLabel = "N", description = "runs at once, each in its own process with its share of"
+      + " the threads ($OMP_NUM_THREADS, else the CPUs, divided by N; at least 1) (default: ${DEFAULT-VALUE}: one after another, in this process)")
+  int jobs = 1;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the runs (DIR/runs/...) and the summary go")
   Path outDir;
 
@@ -85,6 +89,10 @@ final class SweepCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (seeds < 1) {
       err.println("error: --seeds must be at least 1, got " + seeds);
+      return Main.USAGE;
+    }
+    if (jobs < 1) {
+      err.println("error: --jobs must be at least 1, got " + jobs);
       return Main.USAGE;
     }
     if (epochs != null && epochs < 1) {
@@ -164,38 +172,69 @@ final class SweepCommand implements Callable<Integer> {
         models.isEmpty() ? "" : models.size() + " models x ", combinations.size(), combinations.size() == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", runs.size(), outDir.resolve("runs"),
         todo.isEmpty() ? "all finished" : todo.size() == runs.size() ? "running all" : todo.size() + " to run (the others are finished)");
     out.flush();
-    List<String> failed = new ArrayList<>();
-    int done = 0;
+    List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+    int[] done = {0};
     long t0 = System.nanoTime();
+    // --jobs > 1: each run in its own JVM (ND4J's native state is per process), the threads divided among them
+    int threads = Math.max(1, threadsEach());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, jobs));
+    List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
     for (Run r : todo) {
-      done++;
-      Files.createDirectories(r.dir());
-      boolean resume = CheckpointStore.exists(r.dir());
-      List<String> args = new ArrayList<>(List.of("train", file.toString()));
-      if (r.model() != null) {
-        args.addAll(List.of("--model", r.model()));
-      }
-      for (String s : r.settings(sets)) {
-        args.addAll(List.of("--set", s));
-      }
-      args.addAll(List.of("--epochs", Integer.toString(plannedEpochs.get(r.key()))));
-      args.addAll(List.of(resume ? "--resume" : "--out", r.dir().toString()));
-      StringWriter log = new StringWriter();
-      int code;
-      try (PrintWriter w = new PrintWriter(log, true)) {
-        code = Main.run(args.toArray(String[]::new), w, w);
-      }
-      Files.writeString(r.dir().resolve("train.log"), log.toString(), resume ? java.nio.file.StandardOpenOption.APPEND
-          : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.WRITE);
-      String last = log.toString().lines().filter(l -> l.startsWith("epoch ")).reduce((a, b) -> b).orElse("");
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      out.printf("[%d/%d, %.0f s, about %.0f s left] %s%s: %s%n", done, todo.size(), elapsed,
-          elapsed / done * (todo.size() - done), outDir.relativize(r.dir()), resume ? " (resumed)" : "",
-          code == 0 ? last : "failed, exit " + code + ": see " + r.dir().resolve("train.log"));
-      out.flush();
-      if (code != 0) {
-        failed.add(r.dir().toString());
+      pending.add(pool.submit(() -> {
+        Files.createDirectories(r.dir());
+        boolean resume = CheckpointStore.exists(r.dir());
+        List<String> args = new ArrayList<>(List.of("train", file.toString()));
+        if (r.model() != null) {
+          args.addAll(List.of("--model", r.model()));
+        }
+        for (String s : r.settings(sets)) {
+          args.addAll(List.of("--set", s));
+        }
+        args.addAll(List.of("--epochs", Integer.toString(plannedEpochs.get(r.key()))));
+        args.addAll(List.of(resume ? "--resume" : "--out", r.dir().toString()));
+        String log;
+        int code;
+        if (jobs > 1) {
+          Path logFile = Files.createTempFile(r.dir(), ".train", ".log");
+          List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+              System.getProperty("java.class.path"), Main.class.getName()));
+          cmd.addAll(args);
+          ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
+          pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+          code = pb.start().waitFor();
+          log = Files.readString(logFile);
+          Files.delete(logFile);
+        } else {
+          StringWriter w = new StringWriter();
+          try (PrintWriter pw = new PrintWriter(w, true)) {
+            code = Main.run(args.toArray(String[]::new), pw, pw);
+          }
+          log = w.toString();
+        }
+        Files.writeString(r.dir().resolve("train.log"), log, resume ? java.nio.file.StandardOpenOption.APPEND
+            : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE);
+        String last = log.lines().filter(l -> l.startsWith("epoch ")).reduce((a, b) -> b).orElse("");
+        synchronized (out) {
+          int k = ++done[0];
+          double elapsed = (System.nanoTime() - t0) / 1e9;
+          out.printf("[%d/%d, %.0f s, about %.0f s left] %s%s: %s%n", k, todo.size(), elapsed,
+              elapsed / k * (todo.size() - k), outDir.relativize(r.dir()), resume ? " (resumed)" : "",
+              code == 0 ? last : "failed, exit " + code + ": see " + r.dir().resolve("train.log"));
+          out.flush();
+        }
+        if (code != 0) {
+          failed.add(r.dir().toString());
+        }
+        return null;
+      }));
+    }
+    pool.shutdown();
+    for (java.util.concurrent.Future<?> f : pending) {
+      try {
+        f.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof Exception x ? x : e;
       }
     }
     List<Run> finishedRuns = runs.stream().filter(r -> finished(r, plannedEpochs.get(r.key()))).toList();
@@ -214,6 +253,16 @@ final class SweepCommand implements Callable<Integer> {
       return Main.MODEL_ERRORS;
     }
     return Main.OK;
+  }
+
+  /** The threads of each of --jobs processes: $OMP_NUM_THREADS (else the CPUs) divided among them. */
+  private int threadsEach() {
+    String env = System.getenv("OMP_NUM_THREADS");
+    int total = Runtime.getRuntime().availableProcessors();
+    if (env != null && env.matches("[1-9][0-9]*")) {
+      total = Integer.parseInt(env);
+    }
+    return total / jobs;
   }
 
   /** Whether the run's checkpoint has all {@code epochs} epochs. */

@@ -230,6 +230,20 @@ class SweepTest {
   }
 
   @Test
+  void jobsRunInChildProcessesWithTheSameResults() throws Exception {
+    Path m = model();
+    Path one = dir.resolve("one");
+    Path two = dir.resolve("two");
+    Result a = bpnet("sweep", m.toString(), "--grid", GRID, "--seeds", "2", "--out", one.toString());
+    assertEquals(0, a.code(), show(a));
+    Result b = bpnet("sweep", m.toString(), "--grid", GRID, "--seeds", "2", "--jobs", "2", "--out", two.toString());
+    assertEquals(0, b.code(), show(b));
+    assertTrue(b.out().contains("[4/4"), show(b));
+    assertEquals(Files.readString(one.resolve("summary.csv")), Files.readString(two.resolve("summary.csv")));
+    assertTrue(Files.readString(two.resolve("runs/optimizer=sgd_lr=0.2_,seed=1/train.log")).contains("epoch 3/3"));
+  }
+
+  @Test
   void valuesSplitAtTopLevelCommas() {
     assertEquals(List.of("0", "0.5", "adam(lr = 0.1, beta1 = 0.8)", "\"a,b\""),
         SweepCommand.splitValues("0, 0.5,adam(lr = 0.1, beta1 = 0.8),\"a,b\""));
