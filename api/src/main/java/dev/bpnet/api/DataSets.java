@@ -16,6 +16,17 @@ public final class DataSets {
       "cosine", Ordered.args("n", 100.0, "seed", 1.0),
       "cubic", Ordered.args("n", 5.0, "noise", 0.1, "seed", 1.0));
 
+  /**
+   * The arguments every data set takes to choose which of its examples a run uses (never filled
+   * in with defaults: a set without them uses all its examples): {@code train}, how many
+   * training examples (a count, or a fraction below 1); {@code offset}, the first of them;
+   * {@code test} and {@code test_offset}, the same for the test part; {@code subset_seed}, to
+   * draw them at random with that seed instead of taking a range. See the runtime's
+   * {@code data.Subset}.
+   */
+  public static final java.util.List<String> SUBSET = java.util.List.of("train", "offset", "test", "test_offset",
+      "subset_seed");
+
   /** The most examples a generated set may have: beyond that memory, not data, runs out. */
   public static final int MAX_EXAMPLES = 100_000;
 }

@@ -10,6 +10,7 @@ import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.load.GradientCheck;
+import dev.bpnet.dsl.syntax.Overrides;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,10 @@ final class CheckCommand implements Callable<Integer> {
       + " for models whose rules are all true gradients")
   boolean gradients;
 
+  @CommandLine.Option(names = "--set", paramLabel = "NAME=VALUE", description = "a train option, as in a train block"
+      + " (alpha=0.5), replacing the file's in every model; repeatable")
+  List<String> sets = new java.util.ArrayList<>();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -45,8 +50,9 @@ final class CheckCommand implements Callable<Integer> {
       Map<String, String> sources = Map.of();
       try {
         SourceFile src = SourceFile.read(f);
-        sources = Map.of(src.name(), src.text());
-        FileCompiler.Checked checked = FileCompiler.checkWithWarnings(src);
+        Overrides overrides = new Overrides(sets);
+        sources = Map.of(src.name(), src.text(), Overrides.FILE, overrides.text());
+        FileCompiler.Checked checked = FileCompiler.checkWithWarnings(src, overrides);
         List<TrainingGraph> models = checked.models();
         spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(checked.warnings()));
         warnings += checked.warnings().size();
@@ -67,7 +73,7 @@ final class CheckCommand implements Callable<Integer> {
         int n = (int) e.diagnostics().stream().filter(Diagnostic::isError).count();
         errors += n;
         warnings += e.diagnostics().size() - n;
-        code = Main.MODEL_ERRORS;
+        code = ModelCommand.usage(e) ? Main.USAGE : Math.max(code, Main.MODEL_ERRORS);
       }
     }
     if (errors + warnings > 0) {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bpnet", mixinStandardHelpOptions = true, version = "bpnet 0.1.0",
     description = "Compiles .bpnet models and their learning rules into Java training code on ND4J.",
     subcommands = {CheckCommand.class, CompileCommand.class, ShowCommand.class, ParamsCommand.class,
-        GradientsCommand.class, GraphCommand.class, TrainCommand.class, PlotCommand.class, PredictCommand.class, EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        GradientsCommand.class, GraphCommand.class, TrainCommand.class, SweepCommand.class, PlotCommand.class, PredictCommand.class,
+        EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int MODEL_ERRORS = 1;
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command (check, compile, show, params, gradients, graph, train, plot, predict, evaluate, export)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command (check, compile, show, params, gradients, graph, train, sweep, plot, predict, evaluate, export)");
   }
 
   /**

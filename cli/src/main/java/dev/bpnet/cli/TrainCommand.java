@@ -4,6 +4,7 @@ import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.load.TrainerLoader;
+import dev.bpnet.dsl.syntax.Overrides;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.DataException;
@@ -17,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
@@ -47,6 +50,9 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose --out was DIR, writing there")
   Path resumeDir;
 
+  @Option(names = "--seed", paramLabel = "N", description = "the train option seed (initialisation, shuffling, splits): --set seed=N")
+  String seed;
+
   @Option(names = "--save-every", paramLabel = "SECONDS", description = "save a checkpoint after an epoch only if this long has passed since the last (default: ${DEFAULT-VALUE}; the last epoch is always saved)")
   double saveEvery = 2;
 
@@ -67,11 +73,40 @@ final class TrainCommand extends ModelCommand {
     return null;
   }
 
+  /** The settings a resumed run was started with (its run.json), applied before this command's own. */
+  private List<String> recordedSettings = List.of();
+
+  /** This command's settings: --set, then --seed. */
+  private List<String> givenSettings() {
+    List<String> given = new ArrayList<>(sets);
+    if (seed != null) {
+      given.add("seed=" + seed);
+    }
+    return given;
+  }
+
+  @Override
+  Overrides overrides() {
+    return new Overrides(recordedSettings).then(givenSettings());
+  }
+
   @Override
   int run(SourceFile src) throws Exception {
     if (resumeDir != null && outDir != null && !resumeDir.toAbsolutePath().normalize().equals(outDir.toAbsolutePath().normalize())) {
       err().println("error: --resume " + resumeDir + " writes to that directory; leave out --out " + outDir);
       return Main.USAGE;
+    }
+    if (resumeDir != null) {
+      // a resumed run is the run that was started: its settings again, then any given now (checked below)
+      try {
+        recordedSettings = RunRecord.overrides(resumeDir);
+      } catch (CheckpointException e) {
+        err().println("error: " + e.getMessage());
+        return Main.MODEL_ERRORS;
+      }
+      if (!recordedSettings.isEmpty()) {
+        out().println("note: the run was started with " + new Overrides(recordedSettings).commandLine() + "; applying them again");
+      }
     }
     TrainingGraph tg = compile(src);
     TrainSpec spec = tg.program().train();
@@ -103,7 +138,8 @@ final class TrainCommand extends ModelCommand {
       return Main.MODEL_ERRORS;
     }
     // a resumed run goes on to the epochs it was started for, unless told otherwise
-    int n = epochs != null ? epochs : resumed != null ? resumed.checkpoint().info().epochs() : spec.epochs();
+    boolean epochsSet = givenSettings().stream().anyMatch(g -> Overrides.name(g).equals("epochs"));
+    int n = epochs != null ? epochs : resumed != null && !epochsSet ? resumed.checkpoint().info().epochs() : spec.epochs();
     int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
     // normalisation is refit on what is left for training; augmentation applies to training batches only
     TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
@@ -114,6 +150,12 @@ final class TrainCommand extends ModelCommand {
       err().println("error: " + out + " already holds a checkpoint; continue it with --resume " + out
           + ", or choose another --out");
       return Main.USAGE;
+    }
+    if (spec.batch() > v.train().size()) {
+      // not shrunk silently: the batch size is part of the experiment (a batch mean's 1/B reaches rules such as difference)
+      err().printf("error: batch = %d is larger than the %,d training examples (%s); use batch = %d for full-batch"
+          + " training, or more data%n", spec.batch(), v.train().size(), v.description(), v.train().size());
+      return Main.MODEL_ERRORS;
     }
     Batches batches = v.batches(spec.batch(), spec.seed());
     Map<String, String> settings = settings(spec, d);
@@ -141,10 +183,12 @@ final class TrainCommand extends ModelCommand {
       }
     }
     Files.createDirectories(out);
-    out().printf("%s %s on %s: %s, batch %d, %s%s%n", resumeDir != null ? "resuming" : "training",
-        tg.program().name(), d.description(), done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
-        tg.hasThirdPass() ? "3 passes (" + spec.third().word() + ", alpha " + spec.alpha() + ")" : "2 passes",
-        v.validation() == null ? ", no validation set" : ", " + v.validation().size() + " examples held out for validation");
+    new RunRecord(Path.of(src.name()).toAbsolutePath().normalize().toString(), tg.program().name(), overrides().settings(),
+        options(spec, d, n), v.examples()).write(out);
+    out().printf("%s %s on %s: %s; %s, batch %d, %s%n", resumeDir != null ? "resuming" : "training",
+        tg.program().name(), d.description(), v.selection(),
+        done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
+        tg.hasThirdPass() ? "3 passes (" + spec.third().word() + ", alpha " + spec.alpha() + ")" : "2 passes");
     int every = reportEvery(n);
     if (every > 1) {
       out().printf("printing every %d epochs; metrics.csv has them all%n", every);
@@ -181,6 +225,26 @@ final class TrainCommand extends ModelCommand {
     return b.append(String.format(" (%.1f s)", m.seconds())).toString();
   }
 
+  /** The run's effective train options, in a train block's words (validation: the fraction used), for run.json. */
+  private static Map<String, String> options(TrainSpec s, TrainData d, int epochs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("passes", Integer.toString(s.passes()));
+    m.put("alpha", Double.toString(s.alpha()));
+    m.put("third", s.third().word());
+    m.put("optimizer", s.optimizer().describe());
+    m.put("init", s.init().word());
+    m.put("batch", Integer.toString(s.batch()));
+    m.put("epochs", Integer.toString(epochs));
+    m.put("seed", Long.toString(s.seed()));
+    m.put("dtype", s.dtype().word());
+    m.put("data", d.source() != null ? d.source() : d.description());
+    m.put("schedule", s.schedules().lr().describe());
+    m.put("alpha_schedule", s.schedules().alpha().describe());
+    m.put("lr_over_alpha", Boolean.toString(s.schedules().lrOverAlpha()));
+    m.put("validation", Double.toString(s.validationFor(d.regression())));
+    return m;
+  }
+
   /** What a resumed run must share with the checkpoint; not the epoch count, which may grow. */
   private static Map<String, String> settings(TrainSpec s, TrainData d) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -194,6 +258,10 @@ final class TrainCommand extends ModelCommand {
     m.put("schedules", s.schedules().describe().strip());
     m.put("validation", Double.toString(s.validationFor(d.regression())));
     m.put("data", d.description());
+    if (d.subset() != null) {
+      // only when given: runs recorded before subsets existed resume unchanged
+      m.put("examples", d.subset());
+    }
     return m;
   }
 

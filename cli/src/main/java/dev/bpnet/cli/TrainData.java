@@ -22,6 +22,7 @@ import dev.bpnet.runtime.data.Loaded;
 import dev.bpnet.runtime.data.Mnist;
 import dev.bpnet.runtime.data.Normalization;
 import dev.bpnet.runtime.data.Splits;
+import dev.bpnet.runtime.data.Subset;
 import dev.bpnet.runtime.data.Synthetic;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,14 @@ final class TrainData {
   private final boolean regression;
   /** The data as a --data value that reads it again from anywhere (absolute paths), or null. */
   private String source;
+  /** Which examples train, validate and test, in words (see {@link #examples}). */
+  private String trainPhrase = "";
+  private String validationPhrase;
+  private String testPhrase = "";
+  /** The training line's sentence when there is a validation set. */
+  private String selection;
+  /** The subset arguments given ("train = 1000, offset = 2000"), or null for all examples. */
+  private String subset;
 
   private TrainData(Dataset rawTrain, Dataset rawValidation, Dataset rawTest, Loaded source,
       Normalization.Mode mode, int crop, boolean flip, String description) {
@@ -123,6 +132,31 @@ final class TrainData {
     return source;
   }
 
+  /**
+   * Which examples train, validate and test, in words that say exactly which: ranges of the
+   * source's parts, or a seeded draw ("train", "validation" (absent without one), "test").
+   */
+  Map<String, String> examples() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("train", validationPhrase == null ? trainPhrase
+        : String.format(Locale.ROOT, "%s less the %,d validation examples", trainPhrase, validation.size()));
+    if (validationPhrase != null) {
+      m.put("validation", validationPhrase);
+    }
+    m.put("test", testPhrase);
+    return m;
+  }
+
+  /** Which examples train, validate and test, in one sentence for the training line. */
+  String selection() {
+    return selection != null ? selection : "train on " + trainPhrase + ", no validation set; test on " + testPhrase;
+  }
+
+  /** The subset arguments given, as written in the train block ("train = 1000, offset = 2000"), or null. */
+  String subset() {
+    return subset;
+  }
+
   /** Whether the labels are regression targets. */
   boolean regression() {
     return regression;
@@ -152,6 +186,13 @@ final class TrainData {
         mode, crop, flip, String.format(Locale.ROOT, "%s; %,d of its training examples held out for validation",
             description, s.rest().size()));
     v.source = source;
+    v.subset = subset;
+    v.trainPhrase = trainPhrase;
+    v.testPhrase = testPhrase;
+    v.validationPhrase = String.format(Locale.ROOT, "%,d of %s, drawn at random with seed %d", s.rest().size(),
+        trainPhrase, seed);
+    v.selection = String.format(Locale.ROOT, "train on %s less %,d drawn at random with seed %d to validate on; test on %s",
+        trainPhrase, s.rest().size(), seed, testPhrase);
     return v;
   }
 
@@ -192,27 +233,40 @@ final class TrainData {
       args = s.dataArgs();
     }
     int[] widths = widths(p);
+    Map<String, Double> given = args;
+    Subset subset = Subset.of(given);
+    args = Subset.without(given);
     TrainData d;
-    String source = Synthetic.ARGUMENTS.containsKey(data) || TrainOptions.DATA.containsKey(data) ? expression(data, args) : null;
+    String source = Synthetic.ARGUMENTS.containsKey(data) || TrainOptions.DATA.containsKey(data) ? expression(data, given) : null;
     if (Synthetic.ARGUMENTS.containsKey(data)) {
       Map<String, Double> a = new java.util.LinkedHashMap<>(Synthetic.ARGUMENTS.get(data));
       a.putAll(args);
       Synthetic.TrainTest s = Synthetic.trainAndTest(data, a, widths[0], widths[1], dt);
-      d = new TrainData(s.train(), null, s.test(), new Loaded(s.train(), s.test(), null, true, ""),
-          Normalization.Mode.NONE, 0, false, describe(data, a, s));
+      String description = describe(data, a, s);
+      Subset.Selection tr = subset.train(s.train(), description);
+      Subset.Selection te = subset.test(s.test(), description);
+      d = new TrainData(tr.data(), null, te.data(), new Loaded(tr.data(), te.data(), null, true, ""),
+          Normalization.Mode.NONE, 0, false, description);
+      d.trainPhrase = tr.phrase();
+      d.testPhrase = te.phrase();
     } else {
       Path file = source == null ? file(data, modelDir) : null;
       if (file != null) {
         // a path with arguments in the train block's syntax; one holding quotes cannot be written so
-        source = args.isEmpty() ? file.toString() : file.toString().contains("\"") ? null
-            : "path(\"" + file + "\", " + arguments(args) + ")";
+        source = given.isEmpty() ? file.toString() : file.toString().contains("\"") ? null
+            : "path(\"" + file + "\", " + arguments(given) + ")";
       }
       Loaded l = file != null ? DataFiles.load(file, options(args, widths[1]), dt) : read(data, args, modelDir, widths[1], dt);
       Dataset train = l.train();
       Dataset test = l.test();
       String description = l.description();
+      String testPhrase = null;
       if (test == null) {
-        double amount = args.getOrDefault("test", TEST_FRACTION);
+        if (subset.testOffset() != 0) {
+          throw new DataException(description + ": test_offset = " + subset.testOffset() + " chooses from a test set, and"
+              + " these files have none; test = N holds out N training examples at random to test on");
+        }
+        double amount = Double.isNaN(subset.test()) ? TEST_FRACTION : subset.test();
         Dataset.Split s;
         try {
           s = Splits.split(train, amount, TEST_SPLIT_SEED);
@@ -223,17 +277,30 @@ final class TrainData {
         test = s.rest();
         description = String.format(Locale.ROOT, "%s (%,d train, %,d held out for testing)", description,
             train.size(), test.size());
+        testPhrase = String.format(Locale.ROOT, "the %,d held out for testing (drawn at random with seed %d from all %,d)",
+            test.size(), TEST_SPLIT_SEED, train.size() + test.size());
+      } else {
+        Subset.Selection te = subset.test(test, description);
+        test = te.data();
+        testPhrase = te.phrase();
       }
+      Subset.Selection tr = subset.train(train, description);
+      train = tr.data();
       Normalization.Mode mode = Normalization.Mode.values()[flag(args, "normalize")];
       if (mode == Normalization.Mode.CHANNEL && l.image() == null) {
         throw new DataException(description + ": normalize = channel needs images, and these examples are "
             + train.featureCount() + " plain features; use normalize = feature");
       }
-      d = new TrainData(train, null, test, l, mode, args.getOrDefault("crop", 0.0).intValue(),
-          flag(args, "flip") == 1, description);
+      d = new TrainData(train, null, test, new Loaded(train, test, l.image(), l.regression(), l.description()), mode,
+          args.getOrDefault("crop", 0.0).intValue(), flag(args, "flip") == 1, description);
+      d.trainPhrase = tr.phrase();
+      d.testPhrase = testPhrase;
     }
     d.check(p, widths);
     d.source = source;
+    Map<String, Double> chosen = new java.util.LinkedHashMap<>(given);
+    chosen.keySet().retainAll(dev.bpnet.api.DataSets.SUBSET);
+    d.subset = chosen.isEmpty() ? null : arguments(chosen);
     return d;
   }
 

@@ -575,7 +575,8 @@ class CliEndToEndTest {
     assertTrue(Math.abs(valError - (1 - acc)) < 0.1, "validation and test error agree roughly: " + rows.get(1));
     assertTrue(acc > 0.2 && acc <= 1, "accuracy " + acc);
     assertTrue(Double.parseDouble(cells[8]) >= 0, rows.get(1));
-    assertTrue(r.out.contains("800 examples held out for validation"), show(r));
+    assertTrue(r.out.contains(": train on training examples 0-7,999 (all 8,000) less 800 drawn at random with seed 7 to validate on;"
+        + " test on test examples 0-1,999 (all 2,000); "), show(r));
 
     Map<String, INDArray> saved = Npz.read(npz);
     assertEquals(new ArrayList<>(declared.keySet()), new ArrayList<>(saved.keySet()), "the names bpnet params printed");
@@ -593,7 +594,8 @@ class CliEndToEndTest {
     Result r = bpnet("train", f.toString(), "--out", run.toString());
     assertEquals(0, r.code, show(r));
     assertTrue(r.out.contains("training Cos on scaled cosine (difference backprop paper: y = (1 + cos(pi x))/2, x ~ U(-1, 1); "
-        + "100 points, tested on the same points, data seed 1): 40 epochs, batch 100, 2 passes"), show(r));
+        + "100 points, tested on the same points, data seed 1): train on training examples 0-99 (all 100), no validation set;"
+        + " test on test examples 0-99 (all 100); 40 epochs, batch 100, 2 passes"), show(r));
     assertTrue(r.out.contains("epoch 40/40: loss "), show(r));
     assertTrue(r.out.contains(", test mse "), show(r));
     assertFalse(r.out.contains("accuracy"), "no accuracy for regression: " + show(r));

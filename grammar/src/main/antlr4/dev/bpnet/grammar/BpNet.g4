@@ -45,8 +45,9 @@ expr        : <assoc=right> left=expr op='^' right=expr         # binary
             ;
 
 // 'activation' as an argument's name parses, so that the Keras habit dense(x, 64, activation = tanh)
-// gets the compiler's hint (apply the function: tanh(dense(x, 64))) rather than a syntax error.
-arg         : (name=(ID | 'activation') '=')? value=expr ;
+// gets the compiler's hint (apply the function: tanh(dense(x, 64))) rather than a syntax error;
+// 'train' names a data argument: mnist(train = 1000).
+arg         : (name=(ID | 'activation' | 'train') '=')? value=expr ;
 
 ID          : [a-zA-Z_] [a-zA-Z_0-9]* ;
 INT         : [0-9]+ ;

@@ -86,6 +86,82 @@ public final class RunCharts {
     return charts;
   }
 
+  /**
+   * The charts of groups of runs (a sweep's seeds of each setting): per group and split, the
+   * mean over the group's runs at each epoch, with error bars of one sample standard deviation
+   * (none for a single run). Series are "GROUP split"; a group keeps its colour in every chart.
+   */
+  public static List<XYChart> bands(Map<String, List<RunMetrics>> groups) {
+    List<XYChart> charts = new ArrayList<>();
+    for (Quantity q : QUANTITIES) {
+      XYChart chart = null;
+      int g = 0;
+      for (Map.Entry<String, List<RunMetrics>> group : groups.entrySet()) {
+        for (String split : SPLITS) {
+          double[][] stats = meanAndStd(group.getValue(), split + q.suffix());
+          if (stats == null) {
+            continue;
+          }
+          if (chart == null) {
+            chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(q.title() + " (mean ± std)").xAxisTitle("epoch")
+                .yAxisTitle(q.title()).build();
+            style(chart);
+            chart.getStyler().setErrorBarsColorSeriesColor(true);  // each band in its group's colour
+          }
+          XYSeries s = chart.addSeries(group.getKey() + " " + split, stats[0], stats[1], stats[2]);
+          s.setLineColor(COLORS.get(g % COLORS.size()));
+          s.setLineStyle(stroke(split));
+          s.setMarker(SeriesMarkers.NONE);
+        }
+        g++;
+      }
+      if (chart != null) {
+        charts.add(chart);
+      }
+    }
+    return charts;
+  }
+
+  /**
+   * {epochs, mean, std} of a column over runs, at the epochs every run has a number for; null
+   * when no run has the column.
+   */
+  static double[][] meanAndStd(List<RunMetrics> runs, String column) {
+    if (runs.isEmpty() || runs.stream().anyMatch(r -> r.column(column) == null)) {
+      return null;
+    }
+    int n = runs.stream().mapToInt(r -> r.epochs().length).min().orElse(0);
+    List<double[]> points = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      boolean all = true;
+      for (RunMetrics r : runs) {
+        double v = r.column(column)[i];
+        all &= Double.isFinite(v);
+        sum += v;
+      }
+      if (!all) {
+        continue;
+      }
+      double mean = sum / runs.size();
+      double ss = 0;
+      for (RunMetrics r : runs) {
+        ss += (r.column(column)[i] - mean) * (r.column(column)[i] - mean);
+      }
+      points.add(new double[] {runs.get(0).epochs()[i], mean, runs.size() < 2 ? 0 : Math.sqrt(ss / (runs.size() - 1))});
+    }
+    if (points.isEmpty()) {
+      return null;
+    }
+    double[][] out = new double[3][points.size()];
+    for (int k = 0; k < points.size(); k++) {
+      for (int j = 0; j < 3; j++) {
+        out[j][k] = points.get(k)[j];
+      }
+    }
+    return out;
+  }
+
   /** Columns of the grid: 1-3 charts side by side, four as 2 x 2, more in rows of 3. */
   public static int columns(int charts) {
     return charts == 4 ? 2 : Math.min(charts, 3);

@@ -13,6 +13,7 @@ import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.lower.Lowering;
 import dev.bpnet.dsl.syntax.DeepStack;
 import dev.bpnet.dsl.syntax.ModelDecl;
+import dev.bpnet.dsl.syntax.Overrides;
 import dev.bpnet.dsl.syntax.Parser;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,11 +70,20 @@ public final class FileCompiler {
    * warnings found so far.
    */
   public static Checked checkWithWarnings(SourceFile f) {
-    return DeepStack.run(() -> checkOnDeepStack(f));
+    return checkWithWarnings(f, Overrides.NONE);
   }
 
-  private static Checked checkOnDeepStack(SourceFile f) {
-    Parser.Result parsed = Parser.parseFile(f.name(), f.text());
+  /**
+   * As {@link #checkWithWarnings(SourceFile)}, with command-line settings replacing train
+   * options in every model of the file ({@code bpnet train --set alpha=0.5}); their diagnostics
+   * are positioned in {@link Overrides#FILE}.
+   */
+  public static Checked checkWithWarnings(SourceFile f, Overrides overrides) {
+    return DeepStack.run(() -> checkOnDeepStack(f, overrides));
+  }
+
+  private static Checked checkOnDeepStack(SourceFile f, Overrides overrides) {
+    Parser.Result parsed = Parser.parseFile(f.name(), f.text(), overrides);
     List<ModelDecl> models = parsed.models();
     List<Diagnostic> reported = new ArrayList<>(parsed.optionDiagnostics());
     reported.addAll(classClashes(models));

@@ -18,11 +18,19 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
   private final String file;
   private final Diagnostics diag;
   private final Diagnostics options;
+  private Overrides overrides = Overrides.NONE;
+  private List<TrainOptions.Option> overridden = List.of();
 
   AstBuilder(String file, Diagnostics diag, Diagnostics options) {
     this.file = file;
     this.diag = diag;
     this.options = options;
+  }
+
+  /** Command-line settings, already read as options, that replace those of every train block. */
+  void overrides(Overrides o, List<TrainOptions.Option> read) {
+    this.overrides = o;
+    this.overridden = List.copyOf(read);
   }
 
   List<ModelDecl> file(BpNetParser.FileContext ctx) {
@@ -127,7 +135,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
         }
       }
     }
-    TrainSpec train = new TrainOptions(this.options).resolve(options);
+    TrainSpec train = new TrainOptions(this.options).resolve(overrides.applyTo(options, overridden));
     return new ModelDecl(m.name.getText(), decls, loss, train, pos);
   }
 

@@ -18,6 +18,9 @@ import java.util.TreeSet;
  * with arguments, {@code path("train.csv", label_column = 4)}. Bare words are never paths, so a
  * misspelt name is an error here rather than a missing directory at training time.
  *
+ * <p>Every set also takes the arguments of {@link DataSets#SUBSET}, which choose the examples a run
+ * uses; they are kept only when written.
+ *
  * <p>Arguments are numbers; the words some take ({@code flip = yes}) are kept as their index in
  * {@link #FLAGS}. Generated sets get every default filled in (they are part of the experiment);
  * file-backed sets keep only what was written, the loader knowing their defaults.
@@ -95,8 +98,10 @@ public final class DataOption {
                 + fmt(known.values().iterator().next()) + ")");
       }
       c.named().forEach((k, e) -> {
-        if (!known.containsKey(k)) {
-          diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, path ? "path(...)" : "data set '" + name + "'");
+        if (!known.containsKey(k) && !DataSets.SUBSET.contains(k)) {
+          java.util.Set<String> all = new java.util.LinkedHashSet<>(known.keySet());
+          all.addAll(DataSets.SUBSET);
+          diag.unknown(ErrorCode.E8, c.nameAt(k), k, all, k, path ? "path(...)" : "data set '" + name + "'");
           return;
         }
         Double value = value(name, k, e);
@@ -138,11 +143,12 @@ public final class DataOption {
       case "n" -> whole && v >= 2 && v <= DataSets.MAX_EXAMPLES ? null
           : "an integer from 2 to " + DataSets.MAX_EXAMPLES + got;
       // numbers are doubles, exact only up to 2^53: a larger seed would silently be another one
-      case "seed" -> v != null && v == Math.rint(v) && Math.abs(v) <= 0x1p53 ? null
+      case "seed", "subset_seed" -> v != null && v == Math.rint(v) && Math.abs(v) <= 0x1p53 ? null
           : "an integer between -2^53 and 2^53 (9007199254740992)" + got;
       case "crop" -> whole && v >= 0 ? null : "a whole number of pixels, at least 0" + got;
+      case "offset", "test_offset" -> whole && v >= 0 ? null : "a whole number of examples to skip, at least 0" + got;
       case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end)" + got;
-      case "test" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
+      case "test", "train" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
           : "a fraction between 0 and 1 or a whole number of examples" + got;
       default -> v != null && v >= 0 && Double.isFinite(v) ? null : "a finite number, at least 0" + got;
     };

@@ -32,10 +32,18 @@ public final class Parser {
 
   /** Parses a file; syntax errors stop here, train-option diagnostics are returned for later. */
   public static Result parseFile(String file, String text) {
-    return DeepStack.run(() -> parseOnDeepStack(file, text));
+    return parseFile(file, text, Overrides.NONE);
   }
 
-  private static Result parseOnDeepStack(String file, String text) {
+  /**
+   * Parses a file with {@code overrides} replacing options of every train block; their errors
+   * are train-option diagnostics like the file's own.
+   */
+  public static Result parseFile(String file, String text, Overrides overrides) {
+    return DeepStack.run(() -> parseOnDeepStack(file, text, overrides));
+  }
+
+  private static Result parseOnDeepStack(String file, String text, Overrides overrides) {
     Diagnostics diag = new Diagnostics();
     int nul = text.indexOf('\0');
     if (nul >= 0 || text.indexOf('\uFFFD') >= 0) {
@@ -61,6 +69,7 @@ public final class Parser {
     diag.stopIfErrors();
     Diagnostics options = new Diagnostics();
     AstBuilder builder = new AstBuilder(file, diag, options);
+    builder.overrides(overrides, overrides.options(options));
     List<ModelDecl> models = builder.file(tree);
     List<RuleDecl> rules = builder.rules(tree);
     if (models.isEmpty()) {

@@ -251,6 +251,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
       w.add(0, "an expression");
       // where an argument may start, 'activation' is only the Keras-habit argument name the grammar lets through
       w.remove("'activation'");
+      // 'train' may start an argument only as a data argument's name (mnist(train = 1000)): not worth saying
+      w.remove("'train'");
     }
     if (w.size() > 6) {
       return String.join(", ", w.subList(0, 5)) + " or another token";
