@@ -56,6 +56,21 @@ final class CheckCommand implements Callable<Integer> {
         List<TrainingGraph> models = checked.models();
         spec.commandLine().getErr().print(new DiagnosticPrinter(sources).render(checked.warnings()));
         warnings += checked.warnings().size();
+        // the data each model trains on must exist: check says ok only for what train can run
+        int dataErrors = 0;
+        for (TrainingGraph tg : models) {
+          try {
+            TrainData.find(tg.program().train().data(), Path.of(src.name()).toAbsolutePath().getParent());
+          } catch (dev.bpnet.runtime.data.DataException e) {
+            spec.commandLine().getErr().println("error: " + src.name() + ": model " + tg.program().name() + ": " + e.getMessage());
+            dataErrors++;
+          }
+        }
+        if (dataErrors > 0) {
+          errors += dataErrors;
+          code = Main.MODEL_ERRORS;
+          continue;
+        }
         List<String> names = models.stream().map(m -> m.program().name()).toList();
         spec.commandLine().getOut().println(src.name() + ": ok (" + (names.size() <= 10 ? String.join(", ", names)
             : String.format("%,d models: %s, ..., %s", names.size(), String.join(", ", names.subList(0, 5)),

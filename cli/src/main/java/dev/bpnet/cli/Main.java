@@ -121,6 +121,19 @@ public final class Main implements Runnable {
       err.flush();
       return INTERNAL;
     });
+    // Integer.valueOf reads any script's digits ("--epochs ١" would be 1): options take ASCII digits
+    CommandLine.ITypeConverter<Integer> ascii = v -> {
+      if (!v.matches("[+-]?[0-9]+")) {
+        throw new CommandLine.TypeConversionException("'" + v + "' is not a whole number (digits 0-9)");
+      }
+      try {
+        return Integer.valueOf(v);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + v + "' is not a whole number from -2147483648 to 2147483647");
+      }
+    };
+    cl.registerConverter(Integer.class, ascii);
+    cl.registerConverter(Integer.TYPE, ascii);
     cl.setParameterExceptionHandler(Main::usageError);
     cl.setExecutionStrategy(parsed -> {
       if (main.threads != null) {

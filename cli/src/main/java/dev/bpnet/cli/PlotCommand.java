@@ -65,9 +65,16 @@ final class PlotCommand implements Callable<Integer> {
       return Main.MODEL_ERRORS;
     }
     BufferedImage image = RunCharts.render(charts);
+    save(image, outFile);
+    spec.commandLine().getOut().printf("wrote %s (%d x %d: %s; %d run%s)%n", outFile, image.getWidth(), image.getHeight(),
+        String.join(", ", charts.stream().map(c -> c.getTitle()).toList()), metrics.size(), metrics.size() == 1 ? "" : "s");
+    return Main.OK;
+  }
+
+  /** Writes {@code image} as a PNG beside {@code outFile} and moves it: an interrupted write never leaves half a PNG. */
+  static void save(BufferedImage image, Path outFile) throws java.io.IOException {
     Path parent = outFile.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    // written beside the target and moved: an interrupted plot never leaves half a PNG
     Path tmp = Files.createTempFile(parent, ".plot", ".png");
     try {
       ImageIO.write(image, "png", tmp.toFile());
@@ -75,8 +82,16 @@ final class PlotCommand implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    spec.commandLine().getOut().printf("wrote %s (%d x %d: %s; %d run%s)%n", outFile, image.getWidth(), image.getHeight(),
-        String.join(", ", charts.stream().map(c -> c.getTitle()).toList()), metrics.size(), metrics.size() == 1 ? "" : "s");
-    return Main.OK;
   }
+
+  /** A run's own curves, as {@code bpnet plot DIR} draws them, to DIR/curves.png; nothing while there is nothing to draw. */
+  static void curves(Path runDir) throws java.io.IOException, RunMetrics.MetricsException {
+    List<XYChart> charts = RunCharts.charts(List.of(RunMetrics.read(runDir)));
+    if (!charts.isEmpty()) {
+      save(RunCharts.render(charts), runDir.resolve(CURVES));
+    }
+  }
+
+  /** The picture of a run that train writes into its directory. */
+  static final String CURVES = "curves.png";
 }

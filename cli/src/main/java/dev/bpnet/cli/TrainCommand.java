@@ -194,18 +194,56 @@ final class TrainCommand extends ModelCommand {
       out().printf("printing every %d epochs; metrics.csv has them all%n", every);
     }
     int first = done + 1;
+    Curves curves = new Curves(out);
     try {
       loop.run(m -> {
         if (m.epoch() % every == 0 || m.epoch() == first || m.epoch() == n) {
           out().println(line(m, n, d.regression()));
         }
+        curves.refresh(false);
       });
     } catch (NonFiniteException e) {
       err().println("error: " + e.getMessage());
+      curves.refresh(true);
       return Main.MODEL_ERRORS;
     }
-    out().println("wrote " + out.resolve("params.npz") + ", " + out.resolve(CheckpointStore.JSON) + " and " + out.resolve("metrics.csv"));
+    curves.refresh(true);
+    out().println("wrote " + out.resolve("params.npz") + ", " + out.resolve(CheckpointStore.JSON) + ", " + out.resolve("metrics.csv")
+        + (curves.drawn ? " and " + out.resolve(PlotCommand.CURVES) : ""));
     return Main.OK;
+  }
+
+  /**
+   * The run's curves.png, redrawn as epochs finish but at most every 10 seconds (a drawing takes
+   * a few hundred milliseconds; epochs of tiny data sets take less), and at the end. A picture
+   * that cannot be drawn is a warning: it never stops the training.
+   */
+  private final class Curves {
+    private final Path dir;
+    private long last = System.nanoTime();
+    private boolean warned;
+    boolean drawn;
+
+    Curves(Path dir) {
+      this.dir = dir;
+    }
+
+    void refresh(boolean now) {
+      if (!now && System.nanoTime() - last < 10_000_000_000L) {
+        return;
+      }
+      last = System.nanoTime();
+      try {
+        PlotCommand.curves(dir);
+        drawn = Files.exists(dir.resolve(PlotCommand.CURVES));
+      } catch (java.io.IOException | dev.bpnet.cli.plot.RunMetrics.MetricsException | RuntimeException e) {
+        if (!warned) {
+          warned = true;
+          err().println("warning: " + dir.resolve(PlotCommand.CURVES) + " not drawn: " + dev.bpnet.runtime.io.IoErrors.clean(
+              String.valueOf(e.getMessage())));
+        }
+      }
+    }
   }
 
   private static String line(EpochMetrics m, int n, boolean regression) {

@@ -343,6 +343,22 @@ final class TrainData {
     }
   }
 
+  /**
+   * Finds the data {@code data} names without reading it, so that {@code bpnet check} can say
+   * that a file is missing; throws the {@link DataException} that training would give.
+   */
+  static void find(String data, Path modelDir) {
+    if (Synthetic.ARGUMENTS.containsKey(data) || data.equals("mnist")) {
+      return;  // generated, or bundled in the runtime
+    }
+    switch (data) {
+      case "fashion_mnist" -> FashionMnist.locate();
+      case "cifar10" -> locate(Cifar.CIFAR10_DIR, data, modelDir);
+      case "cifar100" -> locate(Cifar.CIFAR100_DIR, data, modelDir);
+      default -> file(data, modelDir);
+    }
+  }
+
   /** Reads a named file-backed set or a path. */
   private static Loaded read(String data, Map<String, Double> args, Path modelDir, int classes, DataType dt) {
     switch (data) {

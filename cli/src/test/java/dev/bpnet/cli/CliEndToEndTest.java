@@ -556,6 +556,10 @@ class CliEndToEndTest {
     Path csv = run.resolve("metrics.csv");
     assertTrue(Files.isRegularFile(npz), show(r));
     assertTrue(Files.isRegularFile(csv), show(r));
+    // the run's picture, drawn from its metrics.csv as bpnet plot draws it
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(run.resolve("curves.png").toFile());
+    assertTrue(png != null && png.getWidth() > 100, "curves.png: " + show(r));
+    assertTrue(r.out.contains("and " + run.resolve("curves.png")), show(r));
     List<String> rows = Files.readAllLines(csv);
     assertEquals(2, rows.size(), "header and one row: " + rows);
     assertEquals("epoch,train_loss,train_input_loss,train_error,val_loss,val_input_loss,val_error,test_accuracy,seconds", rows.get(0));
@@ -969,6 +973,16 @@ class CliEndToEndTest {
     assertEquals("epoch,train_loss\n1,0.5\n", Files.readString(run.resolve("metrics.csv")));
   }
 
+  /** check says ok only for what train can run: a data file that is not there is an error naming it. */
+  @Test
+  void checkRefusesAMissingDataFile() throws Exception {
+    Path f = write("d.bpnet", TINY.replace("seed = 11", "seed = 11  data = \"nowhere/train.csv\""));
+    Result r = bpnet("check", f.toString());
+    assertEquals(1, r.code, show(r));
+    assertTrue(r.err.contains("model Tiny") && r.err.contains("nowhere/train.csv"), show(r));
+    assertFalse(r.out.contains("ok"), show(r));
+  }
+
   /** Model names that camel-case to nothing or to a digit still give a Java class. */
   @Test
   void underscoreModelNamesCompile() throws Exception {
@@ -989,6 +1003,8 @@ class CliEndToEndTest {
     r = bpnet("train", f.toString(), "--epoch", "3");
     assertEquals(2, r.code, show(r));
     assertTrue(r.err.contains("--epochs") && r.err.contains("Run 'bpnet help train'"), show(r));
+    r = bpnet("train", f.toString(), "--epochs", "\u0661");
+    assertEquals(2, r.code, "Arabic-Indic digits are not read as a number: " + show(r));
     r = bpnet("chek", f.toString());
     assertEquals(2, r.code, show(r));
     assertTrue(r.err.contains("unknown command 'chek'") && r.err.contains("bpnet check"), show(r));

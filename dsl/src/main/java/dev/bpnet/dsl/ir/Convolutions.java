@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Convolution and pooling over NCHW batches, closed under differentiation (the transposes of
@@ -62,6 +63,12 @@ public final class Convolutions {
       }
     }
 
+    /** kernel_shape, strides and pads (top, left, bottom, right) as ONNX's Conv and pooling take them. */
+    Map<String, Object> onnx() {
+      return Map.of("kernel_shape", new long[] {kH, kW}, "strides", new long[] {sH, sW},
+          "pads", new long[] {padTop, padLeft, padBottom, padRight});
+    }
+
     /** new Window(...) as Java source. */
     com.palantir.javapoet.CodeBlock java() {
       return com.palantir.javapoet.CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", WINDOW, kH, kW, sH, sW,
@@ -117,6 +124,13 @@ public final class Convolutions {
   public record Conv2d(Window window) implements Windowed {
     public String name() {
       return "conv";
+    }
+
+    public void export(Export x, Node n) {
+      // ONNX's Conv takes the kernel as [filters, channels, kH, kW], as stored here
+      Map<String, Object> a = new java.util.HashMap<>(window.onnx());
+      a.put("dilations", new long[] {window.dH(), window.dW()});
+      x.same(n, "Conv", a);
     }
 
     public Shape shape(List<Shape> in) {
@@ -228,6 +242,15 @@ public final class Convolutions {
       return "avg_pool";
     }
 
+    public void export(Export x, Node n) {
+      if (window.dH() != 1 || window.dW() != 1) {
+        throw x.unsupported(n, "opset " + Export.OPSET + "'s AveragePool has no dilation");
+      }
+      Map<String, Object> a = new java.util.HashMap<>(window.onnx());
+      a.put("count_include_pad", 1L);  // the mean over K^2, padding counted as zeros, as computed here
+      x.same(n, "AveragePool", a);
+    }
+
     public Shape shape(List<Shape> in) {
       return pooled(this, in.get(0));
     }
@@ -274,6 +297,15 @@ public final class Convolutions {
   public record MaxPoolGather(Window window) implements Windowed {
     public String name() {
       return "max_pool";
+    }
+
+    public void export(Export x, Node n) {
+      if (n.input(0) != n.input(1)) {
+        throw x.unsupported(n, "only max_pool(x) itself, not a gather at another value's argmax, is ONNX's MaxPool");
+      }
+      Map<String, Object> a = new java.util.HashMap<>(window.onnx());
+      a.put("dilations", new long[] {window.dH(), window.dW()});
+      x.node("MaxPool", List.of(x.in(n, 0)), x.out(n), a);
     }
 
     public Shape shape(List<Shape> in) {

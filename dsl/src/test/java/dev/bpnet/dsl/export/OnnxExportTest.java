@@ -85,6 +85,26 @@ class OnnxExportTest {
     check(text, DataType.DOUBLE, 1e-12);
   }
 
+  /** Convolutions (even kernels with same padding, strides, dilation) and pooling. */
+  @Test
+  void convolutionsAndPoolingAgreeWithOnnxRuntime() throws Exception {
+    String text = """
+        model Conv {
+          input x: [2, 11, 10]
+          label y: [4]
+          a = relu(conv2d(x, 3, kernel = 4, padding = same))
+          b = tanh(conv2d(a, 4, kernel = 3, stride = 2, padding = 1, dilation = 2))
+          c = max_pool(a, 3, stride = 2, padding = 1)
+          d = avg_pool(conv2d(c, 4, kernel = 2, padding = valid, bias = no), 2, padding = 1)
+          e = global_avg_pool(b) + global_avg_pool(d)
+          logits = dense(flatten(b), 4) + dense(e, 4)
+          loss = softmax_cross_entropy(logits, y)
+        }
+        """;
+    // ONNX Runtime's CPU kernels have Conv in float32 only
+    check(text, DataType.FLOAT, 1e-5);
+  }
+
   @Test
   void transposedMatmulsAgreeWithOnnxRuntime() throws Exception {
     String text = """
