@@ -44,7 +44,8 @@ public final class Main implements Runnable {
    * checkpoint found late, or a file that cannot be read or written (exit 1); null otherwise.
    */
   static String userError(Throwable e) {
-    if (e instanceof DataException || e instanceof CheckpointException || e instanceof NonFiniteException) {
+    if (e instanceof DataException || e instanceof CheckpointException || e instanceof NonFiniteException
+        || e instanceof dev.bpnet.dsl.load.TrainerLoader.TooLarge) {
       return e.getMessage();
     }
     if (e instanceof dev.bpnet.runtime.train.TrainingFailedException && e.getCause() != null

@@ -42,8 +42,29 @@ public final class TrainerLoader {
     Class<? extends Trainer> c = InMemoryJavac.compile(f, Trainer.class);
     try {
       return c.getConstructor(DataType.class, long.class).newInstance(dtype, seed);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof OutOfMemoryError || cause instanceof RuntimeException && String.valueOf(cause.getMessage())
+          .toLowerCase(java.util.Locale.ROOT).matches(".*(memory|allocat|bytes).*")) {
+        throw new TooLarge(tg, dtype, cause);
+      }
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /** A model whose parameters do not fit in memory: the user's to change, not a bug. */
+  public static final class TooLarge extends RuntimeException {
+    TooLarge(TrainingGraph tg, DataType dtype, Throwable cause) {
+      super(String.format(java.util.Locale.ROOT, "model %s does not fit in memory: its %,d parameter values alone take %.1f GB"
+          + " in %s (%s); make it smaller", tg.program().name(), values(tg), values(tg) * (double) dtype.width() / 1e9,
+          dtype == DataType.DOUBLE ? "float64" : "float32", cause instanceof OutOfMemoryError ? "the JVM ran out of memory"
+              : "ND4J could not allocate"));
+    }
+
+    private static long values(TrainingGraph tg) {
+      return tg.program().params().stream().mapToLong(p -> p.shape().staticSize()).sum();
     }
   }
 
