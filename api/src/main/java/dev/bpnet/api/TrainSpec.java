@@ -14,13 +14,14 @@ import java.util.stream.Collectors;
  * subset; generated sets ({@link DataSets}) take {@code dataArgs}, with every default filled in;
  * file-backed sets keep the arguments written) or a path. {@code validation} is the fraction of
  * the training data that {@code bpnet train} sets aside to score after each epoch; NaN when not
- * given: {@link #validationFor} then picks it.
+ * given: {@link #validationFor} then picks it. {@code clip} bounds, element-wise to [-clip, clip],
+ * the gradients that a learning rule replaced (0: no clipping).
  */
 public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch,
     int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules,
-    double validation) {
+    double validation, double clip) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, Third.PAPER, new OptimizerSpec("sgd", Map.of("lr", 0.01)),
-      Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN);
+      Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN, 0);
 
   public TrainSpec {
     Objects.requireNonNull(third, "third");
@@ -41,19 +42,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withValidation(double v) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v, clip);
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   public TrainSpec withThird(Third t) {
-    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   /** The mode a train block's word names ("paper", "exact"), for tests and builders that hold words. */
@@ -62,7 +63,7 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withInit(Init i) {
-    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   /** The scheme a train block's word names ("kaiming", "xavier", "three_pass"). */
@@ -71,19 +72,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   public TrainSpec withDtype(DType d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation, clip);
   }
 
   /** The type a train block's word names ("float32", "float64"). */
@@ -93,16 +94,16 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
 
   /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation, clip);
   }
 
   /** A generated data set with its arguments. */
   public TrainSpec withData(String d, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation, clip);
   }
 
   public TrainSpec withOptimizer(OptimizerSpec o) {
-    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation);
+    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
   }
 
   /** The optimizer {@code name(args)}, as a train block writes it. */
@@ -111,7 +112,11 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withSchedules(TrainSchedules s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation, clip);
+  }
+
+  public TrainSpec withClip(double c) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, c);
   }
 
   /** The options as they would be written in a train block. */
@@ -120,7 +125,8 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
         + "  init = " + init.word() + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
         + "  dtype = " + dtype.word() + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
         + schedules.describe()
-        + (Double.isNaN(validation) ? "" : "  validation = " + validation);
+        + (Double.isNaN(validation) ? "" : "  validation = " + validation)
+        + (clip == 0 ? "" : "  clip = " + clip);
   }
 
   private static String args(Map<String, Double> args) {

@@ -280,6 +280,7 @@ final class TrainCommand extends ModelCommand {
     m.put("alpha_schedule", s.schedules().alpha().describe());
     m.put("lr_over_alpha", Boolean.toString(s.schedules().lrOverAlpha()));
     m.put("validation", Double.toString(s.validationFor(d.regression())));
+    m.put("clip", s.clip() == 0 ? "none" : Double.toString(s.clip()));
     return m;
   }
 
@@ -295,6 +296,10 @@ final class TrainCommand extends ModelCommand {
     m.put("batch", Integer.toString(s.batch()));
     m.put("schedules", s.schedules().describe().strip());
     m.put("validation", Double.toString(s.validationFor(d.regression())));
+    if (s.clip() > 0) {
+      // only when set, so that checkpoints written before clip existed still resume
+      m.put("clip", Double.toString(s.clip()));
+    }
     m.put("data", d.description());
     if (d.subset() != null) {
       // only when given: runs recorded before subsets existed resume unchanged

@@ -58,4 +58,10 @@ public @interface Train {
    * {@code auto}: 0.1 for classification data, 0 for regression data.
    */
   String validation() default "auto";
+
+  /**
+   * A bound, as in {@code "1.0"}: the gradients that a learning rule replaced are clipped
+   * element-wise to [-clip, clip] each step; {@code none}: no clipping.
+   */
+  String clip() default "none";
 }

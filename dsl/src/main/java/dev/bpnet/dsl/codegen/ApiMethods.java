@@ -41,12 +41,20 @@ final class ApiMethods {
   private final Map<String, String> directions = new LinkedHashMap<>();
   /** Per moving parameter, the Java name of the direction the optimizer gets for it. */
   private final Map<String, String> directionOf = new LinkedHashMap<>();
+  /** With {@code clip}: the parameters whose g2 a learning rule replaced, each with the rule. */
+  private final Map<String, dev.bpnet.dsl.ir.RuleInfo> clipped;
 
   ApiMethods(TrainingGraph tg, Names names) {
     this.tg = tg;
     this.p = tg.program();
     this.names = names;
     this.third = tg.hasThirdPass();
+    this.clipped = p.train().clip() > 0 ? tg.ruleReplaced() : Map.of();
+  }
+
+  /** Whether a step forms directions of its own (alpha g2 + (1 - alpha) g3, or clipped g2) rather than handing g2 over. */
+  private boolean formsDirections() {
+    return third || !clipped.isEmpty();
   }
 
   void fields(TypeSpec.Builder t) {
@@ -146,7 +154,7 @@ final class ApiMethods {
         // moves with its leader: the leader's direction, handed to the optimizer again
         dirs.add(directionOf.get(par.leader()));
         directionOf.put(par.name(), directionOf.get(par.leader()));
-      } else if (third || g2 == null) {
+      } else if (third || g2 == null || clipped.containsKey(par.name())) {
         String f = names.derived(par.node(), "Direction");
         directions.put(par.name(), f);
         directionOf.put(par.name(), f);
@@ -164,15 +172,20 @@ final class ApiMethods {
   void methods(TypeSpec.Builder t) {
     directions.values().forEach(f -> t.addField(FieldSpec.builder(INDARRAY, f, Modifier.PRIVATE)
         .addJavadoc("Update direction handed to the optimizer.\n").build()));
-    if (third) {
+    if (formsDirections()) {
       t.addMethods(direction());
     }
-    new ApiSurface(tg, names, directionOf).addTo(t);
+    new ApiSurface(tg, names, directionOf, formsDirections()).addTo(t);
   }
 
   private List<MethodSpec> direction() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("direction").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("The update direction alpha * g2 + (1 - alpha) * g3 (Xiong and Yang, eq. 3 and 9).\n");
+        .addJavadoc(third ? "The update direction alpha * g2 + (1 - alpha) * g3 (Xiong and Yang, eq. 3 and 9).\n"
+            : "The update direction: g2.\n");
+    if (!clipped.isEmpty()) {
+      m.addJavadoc("Gradients that a learning rule replaced are clipped element-wise to [-$L, $L] first (clip).\n",
+          p.train().clip(), p.train().clip());
+    }
     List<CodeBlock> pieces = new ArrayList<>();
     for (Program.Param par : p.params()) {
       if (!directions.containsKey(par.name())) {
@@ -180,12 +193,26 @@ final class ApiMethods {
       }
       Integer g2 = tg.g2().get(par.name());
       Integer g3 = tg.g3().get(par.name());
+      String dir = directions.get(par.name());
       CodeBlock.Builder b = CodeBlock.builder();
-      if (g3 == null) {
-        b.add("// $L: its third-pass gradient is zero\n", par.name());
+      dev.bpnet.dsl.ir.RuleInfo rule = clipped.get(par.name());
+      String from = g2 == null ? "null" : names.of(g2);
+      if (rule != null && g2 != null) {
+        // the report's clipping of dot(h^T, G) where G came back through a learning rule
+        b.add("// $L: its gradient comes back through $L\n", par.name(), rule.describe());
+        String bound = dev.bpnet.dsl.ir.Emission.literal(p.train().clip());
+        b.addStatement("$T.clamp($L, -$L, $L, $N)", KERNELS, from, bound, bound, dir);
+        from = dir;
       }
-      pieces.add(b.addStatement("$T.combine(alpha, $L, $L, $N)", KERNELS, g2 == null ? "null" : names.of(g2),
-          g3 == null ? "null" : names.of(g3), directions.get(par.name())).build());
+      if (third) {
+        if (g3 == null) {
+          b.add("// $L: its third-pass gradient is zero\n", par.name());
+        }
+        b.addStatement("$T.combine(alpha, $L, $L, $N)", KERNELS, from, g3 == null ? "null" : names.of(g3), dir);
+      }
+      if (!b.isEmpty()) {
+        pieces.add(b.build());
+      }
     }
     return MethodSplitter.split(m, "direction", 0, pieces, List.of(), CodeBlock.of(""));
   }

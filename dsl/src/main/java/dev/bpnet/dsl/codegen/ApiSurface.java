@@ -23,8 +23,11 @@ final class ApiSurface {
   private final Names names;
   private final Map<String, String> directions;
   private final boolean third;
+  /** Whether a step calls direction() (a third pass, or clipping). */
+  private final boolean formsDirections;
 
-  ApiSurface(TrainingGraph tg, Names names, Map<String, String> directions) {
+  ApiSurface(TrainingGraph tg, Names names, Map<String, String> directions, boolean formsDirections) {
+    this.formsDirections = formsDirections;
     this.tg = tg;
     this.p = tg.program();
     this.names = names;
@@ -83,7 +86,10 @@ final class ApiSurface {
   private CodeBlock runPasses() {
     CodeBlock.Builder b = CodeBlock.builder().addStatement("forward()").addStatement("loss()").addStatement("backward()");
     if (third) {
-      b.addStatement("thirdPass()").addStatement("direction()");
+      b.addStatement("thirdPass()");
+    }
+    if (formsDirections) {
+      b.addStatement("direction()");
     }
     return b.build();
   }

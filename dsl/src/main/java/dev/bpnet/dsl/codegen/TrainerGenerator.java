@@ -97,7 +97,9 @@ public final class TrainerGenerator {
     if (tg.hasThirdPass()) {
       b.add(" (third pass: $L, alpha = $L)", s.third().word(), s.alpha());
     }
-    b.add(". Update direction: $L.\n\n", tg.hasThirdPass() ? "alpha * g2 + (1 - alpha) * g3" : "g2");
+    b.add(". Update direction: $L$L.\n\n", tg.hasThirdPass() ? "alpha * g2 + (1 - alpha) * g3" : "g2",
+        s.clip() > 0 && !tg.ruleReplaced().isEmpty()
+            ? ", with the g2 that a learning rule replaced clipped element-wise to [-" + s.clip() + ", " + s.clip() + "]" : "");
     b.add("<p>Parameters:\n<ul>\n");
     for (Program.Param par : p.params()) {
       b.add("  <li>{@code $L} $L, init $L</li>\n", par.name(), par.shape(), par.init().word());

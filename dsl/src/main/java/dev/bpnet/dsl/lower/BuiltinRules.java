@@ -6,12 +6,15 @@ import dev.bpnet.dsl.ir.Arithmetic.Cmp;
 import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.RuleBackward;
 import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntSupplier;
 
 /**
  * The papers' activation rules as built-ins, wrapping an activation call:
@@ -20,7 +23,8 @@ import java.util.List;
  * {@code difference(sigmoid(z))} (difference backprop, "Difference back propagation with
  * inverse sigmoid function": the secant slope (a' - a)/(z' - z) with a' = clip(a - lr da),
  * z' = f^-1(a')). They are the same RULE nodes a user activation makes, so they compose with
- * the third pass.
+ * the third pass. Feedback alignment ({@code feedback = random | random_updated} on {@code dense}
+ * and {@code conv2d}) is a layer rule of the same kind.
  */
 final class BuiltinRules {
   private final Scope s;
@@ -51,6 +55,37 @@ final class BuiltinRules {
     int dz = difference ? secant(act, node, z, ct, prefix) : ct;
     s.graph.registerRule(node, new RuleBackward(new RuleInfo(name, false, c.pos()), ct, List.of(-1, dz), new BitSet()));
     return node;
+  }
+
+  /**
+   * Feedback alignment (the report "Asymmetric backpropagation", authors unnamed) on a layer whose
+   * product with its weights W is linear in its input (x W, a convolution): the product forward,
+   * dL/dx = {@code inputGradient(ct, B)} with a random B of W's shape in place of W (G B^T for
+   * dense, convT(G, B) for conv2d), as a layer rule; W keeps its true gradient through the
+   * product. {@code random} keeps B fixed; {@code random_updated} gives B W's update each step
+   * (R*). B is state NAME.B, initialised like W from the seed. Null after reporting a bad mode.
+   */
+  Integer feedback(Expr fb, int x, int w, int fanIn, int fanOut, String label, IntSupplier product,
+      IntBinaryOperator inputGradient) {
+    String mode = fb instanceof Expr.Ref r ? r.name() : "";
+    if (!mode.equals("random") && !mode.equals("random_updated")) {
+      s.diag.unknown(ErrorCode.E7, fb.pos(), mode, List.of("random", "random_updated"), "feedback",
+          "expected random or random_updated");
+      return null;
+    }
+    Program.Param wp = s.paramAt(w);
+    int b = s.state("B", wp.shape(), s.train.init(), fanIn, fanOut,
+        mode.equals("random") ? Program.Update.FIXED : Program.Update.FOLLOW, wp.name());
+    int xw = s.graph.label(product.getAsInt(), s.owner + "." + label);
+    String name = "feedback_" + mode;
+    int rule = o.apply(new Leaves.Rule(name), xw, x, w);
+    // the backward template: dL/dx through B; W keeps its true gradient through the product
+    int ct = s.cotangent(s.graph.shape(xw));
+    int dx = s.graph.label(inputGradient.applyAsInt(ct, b), s.owner + "." + name + ".dx");
+    BitSet derived = new BitSet();
+    derived.set(2);
+    s.graph.registerRule(rule, new RuleBackward(new RuleInfo(name, false, fb.pos()), ct, List.of(-1, dx, -1), derived));
+    return s.graph.label(rule, s.owner + "." + label);
   }
 
   /** dz = da (a' - a)/(z' - z), 0 where z' = z; the inner where keeps the untaken side finite. */

@@ -3,16 +3,12 @@ package dev.bpnet.dsl.lower;
 import dev.bpnet.api.Init;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Activations;
-import dev.bpnet.dsl.ir.Leaves;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Program;
-import dev.bpnet.dsl.ir.RuleBackward;
-import dev.bpnet.dsl.ir.RuleInfo;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.ir.ShapeException;
 import dev.bpnet.dsl.syntax.Expr;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -261,7 +257,8 @@ final class Builtins {
       if (fb == null) {
         z = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
       } else {
-        Integer fa = feedbackAlignment(fb, x, w, s.params.get(wIndex).name(), in, units);
+        Integer fa = new BuiltinRules(s).feedback(fb, x, w, in, units, "xW", () -> o.matmul(x, w, false, false),
+            (ct, bm) -> o.matmul(ct, bm, false, true));
         if (fa == null) {
           return null;
         }
@@ -278,32 +275,6 @@ final class Builtins {
       s.denseWeight.put(z, wIndex);
       return s.graph.label(z, s.owner + ".z");
     });
-  }
-
-  /**
-   * Feedback alignment (the asymmetric-backprop report): x W forward, dL/dx = G B^T with a random B of W's shape, as a
-   * layer rule: dL/dW keeps its true gradient through x W. {@code random} keeps B fixed;
-   * {@code random_updated} gives B W's update each step.
-   */
-  private Integer feedbackAlignment(Expr fb, int x, int w, String wName, int in, int units) {
-    String mode = fb instanceof Expr.Ref r ? r.name() : "";
-    if (!mode.equals("random") && !mode.equals("random_updated")) {
-      s.diag.unknown(ErrorCode.E7, fb.pos(), mode, List.of("random", "random_updated"), "feedback",
-          "expected random or random_updated");
-      return null;
-    }
-    int b = s.state("B", Shape.of(in, units), s.train.init(), in, units,
-        mode.equals("random") ? Program.Update.FIXED : Program.Update.FOLLOW, wName);
-    int xw = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
-    String name = "feedback_" + mode;
-    int rule = o.apply(new Leaves.Rule(name), xw, x, w);
-    // the backward template: dL/dx = ct B^T; W keeps its true gradient through x W
-    int ct = s.cotangent(s.graph.shape(xw));
-    int dx = s.graph.label(o.matmul(ct, b, false, true), s.owner + "." + name + ".dx");
-    BitSet derived = new BitSet();
-    derived.set(2);
-    s.graph.registerRule(rule, new RuleBackward(new RuleInfo(name, false, fb.pos()), ct, List.of(-1, dx, -1), derived));
-    return s.graph.label(rule, s.owner + ".xW");
   }
 
   /**

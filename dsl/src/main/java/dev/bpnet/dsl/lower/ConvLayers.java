@@ -37,9 +37,11 @@ final class ConvLayers {
   /**
    * conv2d(x, filters, kernel = K, stride = 1, padding = valid, dilation = 1, bias = yes): W
    * [filters, C, K, K] initialised from fan-in C K K (fan-out filters K K), and b [filters].
+   * {@code feedback = random | random_updated}: the input gradient goes through a random kernel
+   * B of W's shape in place of W, dL/dx = convT(G, B), as for dense.
    */
   private Integer conv2d(Expr.Call c) {
-    return b.withArgs(c, 2, 3, Set.of("kernel", "stride", "padding", "dilation", "bias"), a -> {
+    return b.withArgs(c, 2, 3, Set.of("kernel", "stride", "padding", "dilation", "bias", "feedback"), a -> {
       int x = a.get(0);
       Shape xs = s.graph.shape(x);
       Integer filters = b.positiveInt(c, 1, "the number of filters");
@@ -65,7 +67,19 @@ final class ConvLayers {
       int fanOut = filters * k * k;
       int w = s.param("W", ws, s.train.init(), fanIn, fanOut);
       int wIndex = s.params.size() - 1;
-      int z = s.graph.label(s.ops.apply(new Convolutions.Conv2d(win), x, w), s.owner + ".conv");
+      Expr fb = c.named().get("feedback");
+      int z;
+      if (fb == null) {
+        z = s.graph.label(s.ops.apply(new Convolutions.Conv2d(win), x, w), s.owner + ".conv");
+      } else {
+        Integer fa = new BuiltinRules(s).feedback(fb, x, w, fanIn, fanOut, "conv",
+            () -> s.ops.apply(new Convolutions.Conv2d(win), x, w),
+            (ct, bm) -> s.ops.apply(new Convolutions.Conv2dTranspose(win, xs.dim(2), xs.dim(3)), ct, bm));
+        if (fa == null) {
+          return null;
+        }
+        z = fa;
+      }
       if (bias) {
         int bb = s.param("b", Shape.of(filters), Init.ZEROS, fanIn, fanOut);
         z = s.ops.biasAdd(z, bb, 1);

@@ -27,7 +27,7 @@ public final class TrainOptions {
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
-      "validation");
+      "validation", "clip");
   /** Optimizers and the arguments each takes, with their defaults. */
   public static final Map<String, Map<String, Double>> OPTIMIZERS = OptimizerSpec.ARGUMENTS;
   /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
@@ -96,6 +96,15 @@ public final class TrainOptions {
         Double f = number(o);
         return f == null ? t : f >= 0 && f < 1 ? t.withValidation(f)
             : bad(t, o, "must be a fraction in [0, 1) of the training data (0: no validation set), got " + DataOption.fmt(f));
+      }
+      case "clip": {
+        if (o.value() instanceof Expr.Ref r && r.name().equals("none")) {
+          return t.withClip(0);
+        }
+        Double c = number(o);
+        return c == null ? t : c > 0 && c < Double.MAX_VALUE ? t.withClip(c)
+            : bad(t, o, "must be a positive bound (the gradients a learning rule replaced are clipped to [-clip, clip]) or none, got "
+                + DataOption.fmt(c));
       }
       case "third": {
         written.put(o.name(), o);

@@ -45,7 +45,8 @@ class OverridesTest {
       "schedule", "step(2, factor = 0.5)",
       "alpha_schedule", "linear(to = 1, epochs = 3)",
       "lr_over_alpha", "true",
-      "validation", "0.2");
+      "validation", "0.2",
+      "clip", "0.5");
 
   private static String file(Map<String, String> options) {
     String block = options.entrySet().stream().map(e -> "    " + e.getKey() + " = " + e.getValue())
