@@ -283,6 +283,9 @@ public final class TrainingLoop {
     if (!i.modelHash().equals(modelHash)) {
       why.add("it was written by model " + i.model() + " (hash " + abbrev(i.modelHash()) + "), this is model "
           + trainer.modelName() + " (hash " + abbrev(modelHash) + ")");
+    } else if (!i.model().equals(trainer.modelName())) {
+      // the hash leaves the name out; a checkpoint naming another model is damaged or not this run's
+      why.add("it names model " + i.model() + ", this is model " + trainer.modelName());
     }
     why.addAll(c.differences(trainer));
     String dtype = dtypeName(trainer.dataType());
