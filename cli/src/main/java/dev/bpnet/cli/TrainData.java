@@ -259,6 +259,11 @@ final class TrainData {
    * file, in the description and in what a resumed run compares.
    */
   private static Path file(String data, Path modelDir) {
+    if (data.isBlank()) {
+      // Path.of("") is the working directory: an empty name must not read whatever is there
+      throw new DataException("data '" + data + "' is empty: name a data set ("
+          + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet())) + ") or a file or directory");
+    }
     Path path = Path.of(data);
     if (!path.isAbsolute() && !Files.exists(path) && modelDir != null) {
       path = modelDir.resolve(data);

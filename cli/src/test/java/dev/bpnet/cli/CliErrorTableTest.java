@@ -174,6 +174,12 @@ class CliErrorTableTest {
     Files.writeString(notJson.resolve("checkpoint.json"), "{\"format\": 1, epoch: }");
     cases.add(new Case("checkpoint not JSON", List.of("train", model.toString(), "--resume", notJson.toString()), 1,
         List.of("not valid JSON at line 1")));
+    // a checkpoint naming another model, hash and all else intact: not this run's
+    Path other = Files.createDirectories(dir.resolve("ckpt-model-other"));
+    Files.copy(good.resolve("checkpoint.npz"), other.resolve("checkpoint.npz"));
+    Files.writeString(other.resolve("checkpoint.json"), setField(json, "model", "\"Other\""));
+    cases.add(new Case("checkpoint of model Other", List.of("train", model.toString(), "--resume", other.toString()), 1,
+        List.of("it names model Other, this is model Tiny")));
     Path badNpz = Files.createDirectories(dir.resolve("ckpt-bad-npz"));
     Files.writeString(badNpz.resolve("checkpoint.json"), json);
     Files.write(badNpz.resolve("checkpoint.npz"), new byte[] {'P', 'K', 3, 4, 0, 0});
@@ -232,6 +238,10 @@ class CliErrorTableTest {
         new Case("save-every NaN", List.of("train", model.toString(), "--save-every", "NaN"), 2, List.of("--save-every")),
         new Case("check a directory", List.of("check", aDir.toString()), 1, List.of(aDir.toString())),
         new Case("check a binary file", List.of("check", trash.toString()), 1, List.of(trash.toString())),
+        new Case("data: empty", List.of("train", model.toString(), "--data", ""), 1,
+            List.of("data '' is empty")),
+        new Case("data: a device", List.of("train", model.toString(), "--data", "/dev/null"), 1,
+            List.of("/dev/null: not a regular file or directory")),
         new Case("data: a directory without data", List.of("train", model.toString(), "--data", aDir.toString()), 1,
             List.of("no data files found")),
         new Case("data: garbage npz", List.of("train", model.toString(), "--data", garbageNpz.toString()), 1,
