@@ -282,7 +282,11 @@ public final class CheckpointStore {
   /** Numbers as exact decimals, from validated json, so 4 and 4.0 agree and -3 does not. */
   private static Map<String, String> numbers(JsonObject o) {
     Map<String, String> m = new LinkedHashMap<>();
-    o.entrySet().forEach(e -> m.put(e.getKey(), decimal(e.getValue().getAsBigDecimal())));
+    o.entrySet().forEach(e -> {
+      java.math.BigDecimal d = e.getValue().getAsBigDecimal();
+      // a fraction was written from a double: read it back as one, as the npz's value is compared
+      m.put(e.getKey(), decimal(d.stripTrailingZeros().scale() > 0 ? java.math.BigDecimal.valueOf(d.doubleValue()) : d));
+    });
     return m;
   }
 
@@ -292,7 +296,7 @@ public final class CheckpointStore {
     opt.forEach((k, v) -> {
       if (v.rank() == 0) {
         m.put(k, v.dataType().isIntType() ? decimal(java.math.BigDecimal.valueOf(v.getLong(0)))
-            : Double.isFinite(v.getDouble(0)) ? decimal(new java.math.BigDecimal(v.getDouble(0))) : "not finite");
+            : Double.isFinite(v.getDouble(0)) ? decimal(java.math.BigDecimal.valueOf(v.getDouble(0))) : "not finite");
       }
     });
     return m;
