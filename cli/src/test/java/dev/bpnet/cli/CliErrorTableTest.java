@@ -276,4 +276,31 @@ class CliErrorTableTest {
     }
     assertTrue(failures.isEmpty(), failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n\n", failures));
   }
+
+  /**
+   * An Adam checkpoint missing the last parameter's moments, its SHA-256 recomputed: each array
+   * left is laid out like a parameter, so only the first update can tell; it is the checkpoint's
+   * fault (exit 1), said in words, and nothing is trained.
+   */
+  @Test
+  void anOptimizerStateShortOfAParameterIsADamagedCheckpoint() throws Exception {
+    Path data = write("data.csv", csv());
+    Path model = write("adam.bpnet", tiny(data.toString()).replace("seed = 11", "seed = 11  optimizer = adam(lr = 0.01)"));
+    Path run = run(model, "adam-run");
+    Files.delete(run.resolve("checkpoint.previous.json"));
+    Files.delete(run.resolve("checkpoint.previous.npz"));
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> a = new LinkedHashMap<>(Npz.read(run.resolve("checkpoint.npz")));
+    assertTrue(a.remove("optimizer/m/3") != null && a.remove("optimizer/v/3") != null, a.keySet().toString());
+    Npz.write(run.resolve("checkpoint.npz"), a);
+    String json = Files.readString(run.resolve("checkpoint.json"));
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(run.resolve("checkpoint.npz"))));
+    Files.writeString(run.resolve("checkpoint.json"), json.replaceFirst("\"npz_sha256\": \"[0-9a-f]+\"",
+        "\"npz_sha256\": \"" + sha + "\""));
+    Result r = bpnet(List.of("train", model.toString(), "--resume", run.toString(), "--epochs", "2"));
+    assertClean("adam state short of a parameter", r);
+    assertEquals(1, r.code, r.all());
+    assertTrue(r.err.contains("the checkpoint's optimizer state does not fit this model's parameters: m/3 is missing"),
+        r.all());
+  }
 }

@@ -180,7 +180,18 @@ public final class TrainingLoop {
       int j = 0;
       try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
         for (Batch b : batches.epoch(e)) {
-          StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+          StepResult r;
+          try {
+            r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+          } catch (IllegalArgumentException x) {
+            if (resume == null || step != resume.info().step()) {
+              throw x;
+            }
+            // the first update after a resume checks the restored optimizer state against the
+            // parameters (StateArrays): a misfit is the checkpoint's fault, not a bug
+            throw new CheckpointException("the checkpoint's optimizer state does not fit this model's parameters: "
+                + x.getMessage(), x);
+          }
           j++;
           step++;
           // l_x is NaN by contract without a third pass; an infinite one is always a fault
