@@ -31,7 +31,7 @@ public final class Main implements Runnable {
 
   /** Accepted before or after any command; the bpnet script also exports it as OMP_NUM_THREADS. */
   @CommandLine.Option(names = "--threads", paramLabel = "N", scope = CommandLine.ScopeType.INHERIT,
-      description = "CPU threads for ND4J and OpenBLAS (default: $OMP_NUM_THREADS, which the bpnet script sets to 1 when unset)")
+      description = "CPU threads for ND4J and OpenBLAS, 1 to 1024 (default: $OMP_NUM_THREADS, which the bpnet script sets to 1 when unset)")
   Integer threads;
 
   @Override
@@ -138,9 +138,10 @@ public final class Main implements Runnable {
     cl.setParameterExceptionHandler(Main::usageError);
     cl.setExecutionStrategy(parsed -> {
       if (main.threads != null) {
-        if (main.threads < 1) {
+        if (main.threads < 1 || main.threads > dev.bpnet.runtime.Backend.MAX_THREADS) {
           throw new CommandLine.ParameterException(parsed.subcommand() != null ? parsed.subcommand().commandSpec().commandLine()
-              : cl, "--threads must be at least 1, got " + main.threads);
+              : cl, "--threads must be " + (main.threads < 1 ? "at least 1" : "at most " + dev.bpnet.runtime.Backend.MAX_THREADS)
+              + ", got " + main.threads);
         }
         dev.bpnet.runtime.Backend.setThreads(main.threads);
       }

@@ -326,6 +326,11 @@ final class TrainData {
    * file, in the description and in what a resumed run compares.
    */
   private static Path file(String data, Path modelDir) {
+    if (data.isBlank()) {
+      // Path.of("") is the working directory: an empty name must not read whatever is there
+      throw new DataException("data '" + data + "' is empty: name a data set ("
+          + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet())) + ") or a file or directory");
+    }
     Path path = Path.of(data);
     if (!path.isAbsolute() && !Files.exists(path) && modelDir != null) {
       path = modelDir.resolve(data);
@@ -397,11 +402,13 @@ final class TrainData {
         return p.resolve(archive);
       }
     }
-    String url = name.equals("cifar10") ? "cifar-10-binary.tar.gz" : "cifar-100-binary.tar.gz";
-    throw new DataException(String.format("%s not found: no directory %s in %s; download "
-        + "https://www.cs.toronto.edu/~kriz/%s and extract it into one of them (or set %s to where it is), "
+    String archive2 = name.equals("cifar10") ? "cifar-10-binary.tar.gz (CIFAR-10, binary version)"
+        : "cifar-100-binary.tar.gz (CIFAR-100, binary version)";
+    // no address in the message: the archive's name finds it (Alex Krizhevsky's CIFAR page, University of Toronto)
+    throw new DataException(String.format("%s not found: no directory %s in %s; download %s from the CIFAR page"
+        + " of the University of Toronto and extract it into one of them (or set %s to where it is), "
         + "or give its directory: data = path(\"DIR\")", name, archive,
-        String.join(", ", places.stream().map(Path::toString).toList()), url, DATA_ENV));
+        String.join(", ", places.stream().map(Path::toString).toList()), archive2, DATA_ENV));
   }
 
   private static DataFiles.Options options(Map<String, Double> args, int classes) {

@@ -174,6 +174,12 @@ class CliErrorTableTest {
     Files.writeString(notJson.resolve("checkpoint.json"), "{\"format\": 1, epoch: }");
     cases.add(new Case("checkpoint not JSON", List.of("train", model.toString(), "--resume", notJson.toString()), 1,
         List.of("not valid JSON at line 1")));
+    // a checkpoint naming another model, hash and all else intact: not this run's
+    Path other = Files.createDirectories(dir.resolve("ckpt-model-other"));
+    Files.copy(good.resolve("checkpoint.npz"), other.resolve("checkpoint.npz"));
+    Files.writeString(other.resolve("checkpoint.json"), setField(json, "model", "\"Other\""));
+    cases.add(new Case("checkpoint of model Other", List.of("train", model.toString(), "--resume", other.toString()), 1,
+        List.of("it names model Other, this is model Tiny")));
     Path badNpz = Files.createDirectories(dir.resolve("ckpt-bad-npz"));
     Files.writeString(badNpz.resolve("checkpoint.json"), json);
     Files.write(badNpz.resolve("checkpoint.npz"), new byte[] {'P', 'K', 3, 4, 0, 0});
@@ -232,6 +238,10 @@ class CliErrorTableTest {
         new Case("save-every NaN", List.of("train", model.toString(), "--save-every", "NaN"), 2, List.of("--save-every")),
         new Case("check a directory", List.of("check", aDir.toString()), 1, List.of(aDir.toString())),
         new Case("check a binary file", List.of("check", trash.toString()), 1, List.of(trash.toString())),
+        new Case("data: empty", List.of("train", model.toString(), "--data", ""), 1,
+            List.of("data '' is empty")),
+        new Case("data: a device", List.of("train", model.toString(), "--data", "/dev/null"), 1,
+            List.of("/dev/null: not a regular file or directory")),
         new Case("data: a directory without data", List.of("train", model.toString(), "--data", aDir.toString()), 1,
             List.of("no data files found")),
         new Case("data: garbage npz", List.of("train", model.toString(), "--data", garbageNpz.toString()), 1,
@@ -265,5 +275,32 @@ class CliErrorTableTest {
       }
     }
     assertTrue(failures.isEmpty(), failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n\n", failures));
+  }
+
+  /**
+   * An Adam checkpoint missing the last parameter's moments, its SHA-256 recomputed: each array
+   * left is laid out like a parameter, so only the first update can tell; it is the checkpoint's
+   * fault (exit 1), said in words, and nothing is trained.
+   */
+  @Test
+  void anOptimizerStateShortOfAParameterIsADamagedCheckpoint() throws Exception {
+    Path data = write("data.csv", csv());
+    Path model = write("adam.bpnet", tiny(data.toString()).replace("seed = 11", "seed = 11  optimizer = adam(lr = 0.01)"));
+    Path run = run(model, "adam-run");
+    Files.delete(run.resolve("checkpoint.previous.json"));
+    Files.delete(run.resolve("checkpoint.previous.npz"));
+    Map<String, org.nd4j.linalg.api.ndarray.INDArray> a = new LinkedHashMap<>(Npz.read(run.resolve("checkpoint.npz")));
+    assertTrue(a.remove("optimizer/m/3") != null && a.remove("optimizer/v/3") != null, a.keySet().toString());
+    Npz.write(run.resolve("checkpoint.npz"), a);
+    String json = Files.readString(run.resolve("checkpoint.json"));
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(run.resolve("checkpoint.npz"))));
+    Files.writeString(run.resolve("checkpoint.json"), json.replaceFirst("\"npz_sha256\": \"[0-9a-f]+\"",
+        "\"npz_sha256\": \"" + sha + "\""));
+    Result r = bpnet(List.of("train", model.toString(), "--resume", run.toString(), "--epochs", "2"));
+    assertClean("adam state short of a parameter", r);
+    assertEquals(1, r.code, r.all());
+    assertTrue(r.err.contains("the checkpoint's optimizer state does not fit this model's parameters: m/3 is missing"),
+        r.all());
   }
 }

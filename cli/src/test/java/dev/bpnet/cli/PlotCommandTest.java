@@ -124,7 +124,20 @@ class PlotCommandTest {
     err = new StringWriter();
     assertEquals(1, bpnet(new StringWriter(), err, "plot", noEpoch.toString(), "-o", png.toString()));
     assertTrue(err.toString().contains("metrics.csv:1: no 'epoch' column"), err.toString());
+    for (String[] bad : new String[][] {{"1e308", "-1e308"}, {"1", "2.5"}, {"-1", "2"}, {"1", "99999999999"}}) {
+      Path epochs = run(tmp, "epochs-" + bad[1], "epoch,train_loss\n" + bad[0] + ",1\n" + bad[1] + ",2\n");
+      err = new StringWriter();
+      assertEquals(1, bpnet(new StringWriter(), err, "plot", epochs.toString(), "-o", png.toString()), err.toString());
+      String line = bad[0].equals("1") ? "3" : "2";
+      assertTrue(err.toString().contains("metrics.csv:" + line + ": the epoch is " + (line.equals("3") ? bad[1] : bad[0])
+          + ", expected a whole number from 0 to 2147483647"), err.toString());
+    }
     assertTrue(!Files.exists(png), "nothing written on errors");
+    // values at the ends of the double range: a chart, or a clear error, never an internal one
+    Path huge = run(tmp, "huge", "epoch,train_loss,test_accuracy\n1,1e308,0.5\n2,-1e308,1e308\n3,4.9e-324,-1e308\n");
+    err = new StringWriter();
+    int code = bpnet(new StringWriter(), err, "plot", huge.toString(), "-o", tmp.resolve("huge.png").toString());
+    assertTrue(code == 0 || code == 1 && err.toString().contains("metrics.csv"), code + ": " + err);
     err = new StringWriter();
     assertEquals(2, bpnet(new StringWriter(), err, "plot", ok.toString(), "-o", tmp.resolve("x.jpg").toString()));
     assertTrue(err.toString().contains("-o must name a .png file"), err.toString());

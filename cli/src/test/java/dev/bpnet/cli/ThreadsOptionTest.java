@@ -30,8 +30,49 @@ class ThreadsOptionTest {
       assertEquals(Main.USAGE, Main.run(new String[] {"params", "--threads", "0", model.toString()},
           new PrintWriter(new StringWriter()), new PrintWriter(err)));
       assertTrue(err.toString().contains("--threads must be at least 1, got 0"), err.toString());
+      for (String n : new String[] {"1025", "32768", "99999"}) {
+        err = new StringWriter();
+        assertEquals(Main.USAGE, Main.run(new String[] {"--threads", n, "params", model.toString()},
+            new PrintWriter(new StringWriter()), new PrintWriter(err)));
+        assertTrue(err.toString().contains("--threads must be at most 1024, got " + n), err.toString());
+      }
+      assertEquals(1, Backend.threads(), "a refused count reaches no library");
     } finally {
       Backend.setThreads(before);
+    }
+  }
+
+  /**
+   * The bpnet script exports --threads N as OMP_NUM_THREADS, which libnd4j reads as it loads
+   * (and crashes on at 32768): only N the CLI accepts may go there. Run on a copy of the script
+   * whose build is up to date and whose {@code java} prints what it was given.
+   */
+  @Test
+  void theScriptExportsOnlyCountsTheCliAccepts(@TempDir Path tmp) throws Exception {
+    Path script = tmp.resolve("bpnet");
+    Files.copy(Path.of("../bpnet"), script);
+    script.toFile().setExecutable(true);
+    Files.createDirectories(tmp.resolve("cli/target/classes"));
+    Files.writeString(tmp.resolve("cli/target/cli.cp"), "");
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path fakeJava = bin.resolve("java");
+    Files.writeString(fakeJava, "#!/bin/sh\necho \"$OMP_NUM_THREADS\"\n");
+    fakeJava.toFile().setExecutable(true);
+    String[][] cases = {{"--threads", "8", "8"}, {"--threads=1024", "", "1024"}, {"--threads", "1025", "1"},
+        {"--threads=32768", "", "1"}, {"--threads", "99999999999999999999", "1"}, {"--threads", "08", "1"},
+        {"--threads", "0", "1"}, {"--threads", "-3", "1"}};
+    for (String[] c : cases) {
+      java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(script.toString(), "check", "m.bpnet", c[0]));
+      if (!c[1].isEmpty()) {
+        cmd.add(c[1]);
+      }
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+      pb.environment().remove("OMP_NUM_THREADS");
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      assertEquals(0, p.waitFor(), out);
+      assertEquals(c[2], out, String.join(" ", cmd));
     }
   }
 }

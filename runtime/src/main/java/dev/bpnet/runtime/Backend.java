@@ -14,10 +14,18 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 public final class Backend {
   private Backend() {}
 
-  /** Uses {@code n} threads (at least 1) in OpenMP, OpenBLAS and libnd4j's outer loops. */
+  /**
+   * The most threads {@link #setThreads} accepts. A fixed number, not a multiple of the cores, so
+   * that a command line valid on one machine is valid on all: far above any core count that
+   * helps, and far below the counts (32768 and up) at which libnd4j's thread pool crashes the JVM.
+   * The {@code bpnet} script exports only counts up to this one as {@code OMP_NUM_THREADS}.
+   */
+  public static final int MAX_THREADS = 1024;
+
+  /** Uses {@code n} threads (1 to {@link #MAX_THREADS}) in OpenMP, OpenBLAS and libnd4j's outer loops. */
   public static void setThreads(int n) {
-    if (n < 1) {
-      throw new IllegalArgumentException("the thread count must be at least 1, got " + n);
+    if (n < 1 || n > MAX_THREADS) {
+      throw new IllegalArgumentException("the thread count must be from 1 to " + MAX_THREADS + ", got " + n);
     }
     Nd4j.getEnvironment();  // loads the backend: NativeOpsHolder needs its properties
     NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);

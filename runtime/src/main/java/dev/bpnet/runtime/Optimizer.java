@@ -23,8 +23,9 @@ public interface Optimizer {
   /**
    * The state a resumed run needs to continue bit for bit, as named detached copies: per-parameter
    * arrays keyed {@code <what>/<i>} (i counts the parameters the optimizer updates, in declaration
-   * order) and scalars as 0-d arrays (step counts, random-generator states as int64). Empty for a
-   * stateless optimizer and for one that has not updated yet.
+   * order) and scalars as 0-d arrays (step counts, random-generator states as int64). Complete:
+   * an update count is recorded from 0, so that a restore can require it; per-parameter arrays
+   * exist once the optimizer has updated. Empty for a stateless optimizer.
    */
   default Map<String, INDArray> state() {
     return Map.of();
@@ -34,7 +35,8 @@ public interface Optimizer {
    * Restores what {@link #state()} returned from an optimizer of the same kind and settings, before
    * the next update. The default accepts only an empty state.
    *
-   * @throws IllegalArgumentException if the state has entries this optimizer does not know
+   * @throws IllegalArgumentException if the state has entries this optimizer does not know, or
+   *     lacks or damages one it needs (naming it)
    */
   default void restoreState(Map<String, INDArray> state) {
     if (!state.isEmpty()) {

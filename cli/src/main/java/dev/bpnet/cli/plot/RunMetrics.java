@@ -85,6 +85,12 @@ public record RunMetrics(String name, double[] epochs, Map<String, double[]> col
       if (Double.isNaN(row[epochAt])) {
         throw new MetricsException(file + ":" + (i + 1) + ": the epoch is missing");
       }
+      // bpnet train counts epochs in an int; anything else is not a run's file, and 1e308 would
+      // overflow the chart's axis range
+      if (row[epochAt] < 0 || row[epochAt] > Integer.MAX_VALUE || row[epochAt] != Math.rint(row[epochAt])) {
+        throw new MetricsException(String.format(Locale.ROOT, "%s:%d: the epoch is %s, expected a whole number "
+            + "from 0 to %d", file, i + 1, cells[epochAt].strip(), Integer.MAX_VALUE));
+      }
       rows.add(row);
     }
     if (rows.isEmpty()) {

@@ -20,7 +20,8 @@ public final class DataFiles {
    * @param csv the label column and header of a CSV file
    * @param labels100 which labels of CIFAR-100 to use
    * @param classes the number of classes class indices range over (the model's label width), or
-   *     0 to take as many as the labels imply; a label outside it is an error
+   *     0 to take as many as the labels imply (IDX files: MNIST's ten); a label outside it is an
+   *     error
    */
   public record Options(Csv.Options csv, Cifar.Labels100 labels100, int classes) {
     /** CSV labels in the first column, header detected; fine CIFAR-100 labels; classes implied. */
@@ -42,7 +43,9 @@ public final class DataFiles {
       return directory(path, options, dtype);
     }
     if (!Files.isRegularFile(path)) {
-      throw new DataException(path + ": no such file or directory");
+      // a device (/dev/null), a pipe or a socket exists: say what it is, not that it is missing
+      throw new DataException(path + (Files.exists(path) ? ": not a regular file or directory (a device, "
+          + "pipe or socket); data must be a file or a directory of files" : ": no such file or directory"));
     }
     byte[] start = start(path);
     String name = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
@@ -71,8 +74,10 @@ public final class DataFiles {
 
   private static Loaded directory(Path dir, Options o, DataType dtype) {
     if (hasAny(dir, "train-images-idx3-ubyte", "images-idx3-ubyte")) {
-      Dataset train = Mnist.fromDirectory(dir, dtype);
-      Dataset test = hasAny(dir, "t10k-images-idx3-ubyte") ? Mnist.testFromDirectory(dir, dtype) : null;
+      // classes as for every other format: the model's label width, else MNIST's ten
+      int k = o.classes() > 0 ? o.classes() : Mnist.CLASSES;
+      Dataset train = Mnist.fromDirectory(dir, k, dtype);
+      Dataset test = hasAny(dir, "t10k-images-idx3-ubyte") ? Mnist.testFromDirectory(dir, k, dtype) : null;
       // IDX images are square in practice (MNIST, Fashion-MNIST, EMNIST)
       int side = (int) Math.round(Math.sqrt(train.featureCount()));
       ImageShape image = side * side == train.featureCount() ? new ImageShape(1, side, side) : null;

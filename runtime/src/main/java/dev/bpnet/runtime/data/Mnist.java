@@ -51,7 +51,15 @@ public final class Mnist {
    * {@code images-idx3-ubyte} and {@code labels-idx1-ubyte}; each raw or with {@code .gz}.
    */
   public static Dataset fromDirectory(Path dir, DataType dtype) {
-    return load(dir, List.of("train-", ""), dtype);
+    return fromDirectory(dir, CLASSES, dtype);
+  }
+
+  /**
+   * As {@link #fromDirectory(Path, DataType)}, labels one-hot over {@code classes} (a model's
+   * label width): a label outside 0..classes-1 is an error naming its index.
+   */
+  public static Dataset fromDirectory(Path dir, int classes, DataType dtype) {
+    return load(dir, List.of("train-", ""), classes, dtype);
   }
 
   /**
@@ -59,12 +67,22 @@ public final class Mnist {
    * {@code t10k-labels-idx1-ubyte}, each raw or with {@code .gz}.
    */
   public static Dataset testFromDirectory(Path dir, DataType dtype) {
-    return load(dir, List.of("t10k-"), dtype);
+    return testFromDirectory(dir, CLASSES, dtype);
+  }
+
+  /** As {@link #testFromDirectory(Path, DataType)}, labels one-hot over {@code classes}. */
+  public static Dataset testFromDirectory(Path dir, int classes, DataType dtype) {
+    return load(dir, List.of("t10k-"), classes, dtype);
   }
 
   /** A data set from an image file and a label file, checking that their counts agree. */
   public static Dataset fromFiles(Path images, Path labels, DataType dtype) {
-    return toDataset(IdxReader.readImages(images), IdxReader.readLabels(labels, CLASSES), dtype);
+    return fromFiles(images, labels, CLASSES, dtype);
+  }
+
+  /** As above, labels one-hot over {@code classes}. */
+  public static Dataset fromFiles(Path images, Path labels, int classes, DataType dtype) {
+    return toDataset(IdxReader.readImages(images), IdxReader.readLabels(labels, classes), dtype);
   }
 
   /**
@@ -112,7 +130,7 @@ public final class Mnist {
     return Dataset.of(features, Nd4j.create(y, new long[] {n, k}, 'c').castTo(dtype));
   }
 
-  private static Dataset load(Path dir, List<String> prefixes, DataType dtype) {
+  private static Dataset load(Path dir, List<String> prefixes, int classes, DataType dtype) {
     if (!Files.isDirectory(dir)) {
       throw new DataException(dir + ": not a directory");
     }
@@ -120,7 +138,7 @@ public final class Mnist {
       Path images = find(dir, prefix + "images-idx3-ubyte");
       Path labels = find(dir, prefix + "labels-idx1-ubyte");
       if (images != null && labels != null) {
-        return fromFiles(images, labels, dtype);
+        return fromFiles(images, labels, classes, dtype);
       }
       if (images != null || labels != null) {
         throw new DataException(String.format("%s: found %s but not its %s file (%s[.gz])", dir,

@@ -170,14 +170,8 @@ public final class NumpyData {
     }
   }
 
-  /** "[3, 17]": the C-order position {@code i} in {@code shape}. */
   private static String index(long[] shape, long i) {
-    long[] at = new long[shape.length];
-    for (int d = shape.length - 1; d >= 0; d--) {
-      at[d] = shape[d] == 0 ? 0 : i % shape[d];
-      i = shape[d] == 0 ? i : i / shape[d];
-    }
-    return Arrays.toString(at);
+    return dev.bpnet.runtime.io.Finite.index(shape, i);
   }
 
   /** Both parts as data sets, one-hot over {@code classes}, or those the labels imply if 0. */

@@ -3,6 +3,7 @@ package dev.bpnet.runtime.io;
 import dev.bpnet.runtime.data.DataException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -53,11 +55,7 @@ public final class Npz {
         if (arrays.containsKey(name)) {
           throw new DataException(entry + ": duplicate entry");
         }
-        try (InputStream in = zip.getInputStream(e)) {
-          arrays.put(name, Npy.read(in, entry));
-        } catch (ZipException x) {
-          throw new DataException(entry + ": corrupt or truncated zip entry: " + IoErrors.describe(x), x);
-        }
+        arrays.put(name, readEntry(zip, e, entry));
       }
     } catch (ZipException e) {
       throw new DataException(file + ": not a zip archive, or a damaged one (an .npz must be a "
@@ -66,6 +64,41 @@ public final class Npz {
       throw new DataException(file + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
     }
     return arrays;
+  }
+
+  /**
+   * One entry's array, its CRC-32 checked as {@code np.load} checks it: java.util.zip verifies
+   * nothing for stored entries (the kind {@code np.savez} writes), so a flipped bit in the data
+   * would otherwise be read as a different number. A parse error in a damaged entry is reported as
+   * the damage it follows from.
+   */
+  private static INDArray readEntry(ZipFile zip, ZipEntry e, String entry) throws IOException {
+    CRC32 crc = new CRC32();
+    try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), crc)) {
+      INDArray a;
+      try {
+        a = Npy.read(in, entry);
+      } catch (DataException x) {
+        in.transferTo(OutputStream.nullOutputStream());
+        if (damaged(e, crc)) {
+          throw new DataException(entry + ": the entry is damaged (its CRC-32 does not match "
+              + "its contents)", x);
+        }
+        throw x;
+      }
+      if (damaged(e, crc)) {
+        throw new DataException(entry + ": the entry is damaged (its CRC-32 does not match its "
+            + "contents)");
+      }
+      return a;
+    } catch (ZipException x) {
+      throw new DataException(entry + ": corrupt or truncated zip entry: " + IoErrors.describe(x), x);
+    }
+  }
+
+  /** Whether the checksum of what was read differs from the archive's record of it. */
+  private static boolean damaged(ZipEntry e, CRC32 crc) {
+    return e.getCrc() != -1 && e.getCrc() != crc.getValue();
   }
 
   /** Writes {@code arrays} atomically as an .npz with stored entries, as {@code np.savez}. */

@@ -101,15 +101,15 @@ public final class Adam implements Optimizer {
       Nd4j.exec(new DivOp(m, s, s));  // s = m / (sqrt(v_hat) + eps)
       blas.axpy(n, -lr / correction1, s, p);
     }
+    first.checked(params.size());
+    second.checked(params.size());
   }
 
   /** {@code m/i} and {@code v/i} per parameter, and the update count {@code t}. */
   @Override
   public java.util.Map<String, INDArray> state() {
     java.util.Map<String, INDArray> s = new java.util.LinkedHashMap<>();
-    if (t > 0) {
-      s.put("t", StateArrays.scalar(t));
-    }
+    s.put("t", StateArrays.scalar(t));
     first.exportTo("m", s);
     second.exportTo("v", s);
     return s;
@@ -118,10 +118,14 @@ public final class Adam implements Optimizer {
   @Override
   public void restoreState(java.util.Map<String, INDArray> state) {
     java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
-    t = StateArrays.takeLong(left, "t", 0);
-    first.importFrom("m", left);
-    second.importFrom("v", left);
+    t = StateArrays.takeCount(left, "t");
+    first.importFrom("m", left, t > 0);
+    second.importFrom("v", left, t > 0);
     StateArrays.requireConsumed("adam", left);
+    if (first.size() != second.size()) {
+      throw new IllegalArgumentException("adam: " + first.size() + " first moments m/i but " + second.size()
+          + " second moments v/i");
+    }
   }
 
   /** The step size lr of the next update (the bias corrections scale it per step). */

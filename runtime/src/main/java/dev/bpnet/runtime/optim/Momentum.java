@@ -54,6 +54,7 @@ public final class Momentum implements Optimizer {
         blas.axpy(n, -lr, v, p);
       }
     }
+    velocity.checked(params.size());
   }
 
   /** {@code velocity/i} per parameter, and the update count {@code t} (schedules depend on it). */
@@ -69,7 +70,7 @@ public final class Momentum implements Optimizer {
   public void restoreState(java.util.Map<String, INDArray> state) {
     java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
     rate.restoreFrom(left);
-    velocity.importFrom("velocity", left);
+    velocity.importFrom("velocity", left, rate.steps() > 0);
     StateArrays.requireConsumed("momentum", left);
   }
 

@@ -168,6 +168,7 @@ public final class ReinforcedBackprop implements Optimizer {
         gPrev.assign(g);
       }
     }
+    prev.checked(params.size());
   }
 
   private double rate(long step) {
@@ -210,16 +211,20 @@ public final class ReinforcedBackprop implements Optimizer {
   @Override
   public void restoreState(java.util.Map<String, INDArray> state) {
     java.util.Map<String, INDArray> left = new java.util.LinkedHashMap<>(state);
-    t = StateArrays.takeLong(left, "t", 0);
+    t = StateArrays.takeCount(left, "t");
     INDArray g = left.remove("gamma");
-    if (g != null) {
-      gamma = g.getDouble(0);
+    if (g == null || !g.dataType().isFPType() || g.rank() != 0 || !(g.getDouble(0) > 0 && g.getDouble(0) <= 1)) {
+      throw new IllegalArgumentException("gamma is " + (g == null ? "missing" : StateArrays.describe(g))
+          + ", expected a number in (0, 1]");
     }
+    gamma = g.getDouble(0);
     INDArray rng = left.remove("rng");
-    if (rng != null) {
-      random.setStates(rng.getLong(0), rng.getLong(1));
+    if (rng == null || !rng.dataType().isIntType() || rng.rank() != 1 || rng.length() != 2) {
+      throw new IllegalArgumentException("rng is " + (rng == null ? "missing" : StateArrays.describe(rng))
+          + ", expected the generator's two state words (int64)");
     }
-    prev.importFrom("previous", left);
+    random.setStates(rng.getLong(0), rng.getLong(1));
+    prev.importFrom("previous", left, everReinforces && t > 0);
     StateArrays.requireConsumed("reinforced backprop", left);
   }
 

@@ -40,13 +40,11 @@ final class ScheduledRate {
 
   /** Takes the update count {@code t} out of checkpoint state, so that a step-dependent schedule resumes in place. */
   void restoreFrom(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state) {
-    t = StateArrays.takeLong(state, "t", 0);
+    t = StateArrays.takeCount(state, "t");
   }
 
-  /** The update count as checkpoint state ({@code t}), when there is one to keep. */
+  /** The update count as checkpoint state ({@code t}), 0 included: a restore requires it. */
   void exportTo(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> state) {
-    if (t > 0) {
-      state.put("t", StateArrays.scalar(t));
-    }
+    state.put("t", StateArrays.scalar(t));
   }
 }

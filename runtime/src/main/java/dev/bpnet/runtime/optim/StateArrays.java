@@ -16,17 +16,46 @@ import org.nd4j.linalg.factory.Nd4j;
 final class StateArrays {
   private final List<INDArray> arrays = new ArrayList<>();
 
+  /** The name of restored arrays until the first update has checked them against the parameters. */
+  private String restored;
+
   /** The state of parameter {@code i}, laid out like {@code param}. */
   INDArray get(int i, INDArray param) {
     while (arrays.size() <= i) {
       arrays.add(null);
     }
     INDArray state = arrays.get(i);
+    if (restored != null && (state == null || !sameLayout(state, param))) {
+      // a restored state that does not fit is damage: starting it again at zero would change
+      // the results of the run without a word
+      throw new IllegalArgumentException(restored + "/" + i + (state == null ? " is missing" : " is "
+          + Arrays.toString(state.shape()) + " " + state.dataType()) + ", but the parameter it belongs to is "
+          + Arrays.toString(param.shape()) + " " + param.dataType());
+    }
     if (state == null || !sameLayout(state, param)) {
       state = zerosLike(param);
       arrays.set(i, state);
     }
     return state;
+  }
+
+  /** After an update of {@code params} parameters has used them: the restored arrays fit. */
+  void checked(int params) {
+    if (restored != null && arrays.size() > params) {
+      throw new IllegalArgumentException(restored + "/" + params + " belongs to no parameter (there are "
+          + params + " to update)");
+    }
+    restored = null;
+  }
+
+  /** How many arrays there are (restored or made by updates). */
+  int size() {
+    return arrays.size();
+  }
+
+  /** Array {@code i}, or null. */
+  INDArray at(int i) {
+    return i < arrays.size() ? arrays.get(i) : null;
   }
 
   /** Copies of the arrays made so far into {@code out}, keyed {@code prefix/i}. */
@@ -43,9 +72,35 @@ final class StateArrays {
    * it (what is left over is then unknown to the optimizer); arrays without an entry start at zero.
    */
   void importFrom(String prefix, Map<String, INDArray> state) {
+    importFrom(prefix, state, false);
+  }
+
+  /**
+   * As above; with {@code required} (the optimizer has updated, so it made them) there must be at
+   * least {@code prefix/0}. Each must be a floating-point array; the first update checks that
+   * there is one for each parameter, laid out like it.
+   */
+  void importFrom(String prefix, Map<String, INDArray> state, boolean required) {
     arrays.clear();
+    restored = null;
     for (int i = 0; state.containsKey(prefix + "/" + i); i++) {
-      arrays.add(detached(state.remove(prefix + "/" + i)));
+      INDArray a = state.remove(prefix + "/" + i);
+      if (!a.dataType().isFPType() || a.rank() == 0) {
+        throw new IllegalArgumentException(prefix + "/" + i + " is a " + a.dataType() + " array of shape "
+            + Arrays.toString(a.shape()) + ", expected floating-point values laid out like a parameter");
+      }
+      arrays.add(detached(a));
+    }
+    String stray = state.keySet().stream().filter(k -> k.startsWith(prefix + "/")).findFirst().orElse(null);
+    if (stray != null) {
+      throw new IllegalArgumentException(stray + " without " + prefix + "/" + arrays.size()
+          + " (the arrays are numbered from 0 without gaps)");
+    }
+    if (required && arrays.isEmpty()) {
+      throw new IllegalArgumentException(prefix + "/0 is missing (the optimizer has updated, so it has them)");
+    }
+    if (!arrays.isEmpty()) {
+      restored = prefix;
     }
   }
 
@@ -75,10 +130,27 @@ final class StateArrays {
     }
   }
 
-  /** The int64 scalar {@code name} of {@code state}, removed from it, or {@code fallback}. */
-  static long takeLong(Map<String, INDArray> state, String name, long fallback) {
+  /**
+   * The update count {@code name} of {@code state}, removed from it: it must be there, a 0-d
+   * whole number of 0 or more (a missing or fractional count would silently change every
+   * step-dependent rate and correction of the resumed run).
+   */
+  static long takeCount(Map<String, INDArray> state, String name) {
     INDArray a = state.remove(name);
-    return a == null ? fallback : a.getLong(0);
+    if (a == null) {
+      throw new IllegalArgumentException(name + " (the update count) is missing");
+    }
+    if (!a.dataType().isIntType() || a.rank() != 0 || a.getLong(0) < 0) {
+      throw new IllegalArgumentException(name + " is " + describe(a) + ", expected the update count: "
+          + "a whole number (int64) of 0 or more");
+    }
+    return a.getLong(0);
+  }
+
+  /** "a FLOAT64 scalar 4.5", "a LONG array of shape [2]": for messages. */
+  static String describe(INDArray a) {
+    return a.rank() == 0 ? "a " + a.dataType() + " scalar " + (a.dataType().isFPType() ? a.getDouble(0) : a.getLong(0))
+        : "a " + a.dataType() + " array of shape " + Arrays.toString(a.shape());
   }
 
   static INDArray scalar(long v) {

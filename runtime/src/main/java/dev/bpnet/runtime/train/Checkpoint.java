@@ -103,6 +103,43 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
     }
     parameters.keySet().stream().filter(k -> !live.containsKey(k))
         .forEach(k -> out.add("the checkpoint has parameter " + k + ", which this model does not"));
+    out.addAll(stateDifferences(new ArrayList<>(live.values())));
     return out;
   }
+
+  /**
+   * Per-parameter optimizer arrays ({@code <what>/<i>}, i counting the parameters the optimizer
+   * updates in declaration order) that no parameter could own: the i-th must be laid out like a
+   * parameter after the one the (i-1)-th is laid out like. The optimizer cannot tell, and would
+   * fail only at its first update.
+   */
+  private List<String> stateDifferences(List<INDArray> live) {
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> prefixes = new java.util.TreeSet<>();
+    optimizerState.keySet().forEach(k -> {
+      java.util.regex.Matcher m = PER_PARAMETER.matcher(k);
+      if (m.matches()) {
+        prefixes.add(m.group(1));
+      }
+    });
+    for (String prefix : prefixes) {
+      int next = 0;
+      for (int i = 0; optimizerState.containsKey(prefix + "/" + i); i++) {
+        INDArray a = optimizerState.get(prefix + "/" + i);
+        while (next < live.size() && !(Arrays.equals(live.get(next).shape(), a.shape())
+            && live.get(next).dataType() == a.dataType())) {
+          next++;
+        }
+        if (next == live.size()) {
+          out.add("optimizer state " + prefix + "/" + i + " is " + Arrays.toString(a.shape()) + " " + a.dataType()
+              + ", which fits none of the parameters it could belong to");
+          break;
+        }
+        next++;
+      }
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern PER_PARAMETER = java.util.regex.Pattern.compile("(.+)/(\\d+)");
 }

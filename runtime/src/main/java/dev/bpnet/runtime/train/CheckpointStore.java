@@ -9,6 +9,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.bpnet.runtime.data.DataException;
 import dev.bpnet.runtime.io.AtomicFiles;
+import dev.bpnet.runtime.io.Finite;
 import dev.bpnet.runtime.io.IoErrors;
 import dev.bpnet.runtime.io.Npz;
 import java.io.IOException;
@@ -112,8 +113,8 @@ public final class CheckpointStore {
       }
     }
     List<String> problems = new ArrayList<>();
-    JsonObject best = null;
-    Path bestJson = null;
+    List<Path> candidates = new ArrayList<>();
+    Map<Path, JsonObject> parsed = new LinkedHashMap<>();
     for (String stem : STEMS) {
       Path json = dir.resolve(stem + ".json");
       if (!Files.isRegularFile(json)) {
@@ -130,21 +131,28 @@ public final class CheckpointStore {
         problems.add(json + ": no checkpoint npz has the SHA-256 it names (its npz is missing or damaged)");
         continue;
       }
-      if (best == null || newer(o, best)) {
-        best = o;
-        bestJson = json;
+      parsed.put(json, o);
+      candidates.add(json);
+    }
+    // newest first; a pair whose json and npz disagree gives way to the next one
+    candidates.sort((a, b) -> newer(parsed.get(a), parsed.get(b)) ? -1 : newer(parsed.get(b), parsed.get(a)) ? 1 : 0);
+    for (Path json : candidates) {
+      JsonObject o = parsed.get(json);
+      Path npz = npzByHash.get(o.get("npz_sha256").getAsString());
+      Checkpoint c;
+      try {
+        c = fromJson(o, json, npz, readNpz(npz));
+      } catch (CheckpointException e) {
+        problems.add(e.getMessage());
+        continue;
       }
+      String note = json.getFileName().toString().equals(JSON) && npz.getFileName().toString().equals(NPZ) ? null
+          : "using " + json.getFileName() + " with " + npz.getFileName() + " (epoch " + c.info().epoch()
+            + "): the last save was interrupted" + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
+      return new Loaded(c, json, npz, note);
     }
-    if (best == null) {
-      throw new CheckpointException(dir + ": no usable checkpoint"
-          + (problems.isEmpty() ? " (no checkpoint.json)" : ": " + String.join("; ", problems)));
-    }
-    Path npz = npzByHash.get(best.get("npz_sha256").getAsString());
-    Checkpoint c = fromJson(best, bestJson, readNpz(npz));
-    String note = bestJson.getFileName().toString().equals(JSON) && npz.getFileName().toString().equals(NPZ) ? null
-        : "using " + bestJson.getFileName() + " with " + npz.getFileName() + " (epoch " + c.info().epoch()
-          + "): the last save was interrupted" + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
-    return new Loaded(c, bestJson, npz, note);
+    throw new CheckpointException(dir + ": no usable checkpoint"
+        + (problems.isEmpty() ? " (no checkpoint.json)" : ": " + String.join("; ", problems)));
   }
 
   private static boolean newer(JsonObject a, JsonObject b) {
@@ -198,35 +206,112 @@ public final class CheckpointStore {
     return o;
   }
 
-  private static Checkpoint fromJson(JsonObject o, Path file, Map<String, INDArray> arrays) {
-    try {
-      Map<String, String> hyper = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("hyperparameters").entrySet()) {
-        hyper.put(e.getKey(), e.getValue().getAsString());
-      }
-      Checkpoint.Info info = new Checkpoint.Info(o.get("model").getAsString(), o.get("model_hash").getAsString(),
-          o.get("dtype").getAsString(), o.get("epoch").getAsInt(), o.get("step").getAsLong(),
-          o.get("epochs").getAsInt(), o.get("seconds").getAsDouble(),
-          o.getAsJsonObject("rng").getAsJsonObject("batch_shuffle").get("seed").getAsLong(), hyper);
-      Map<String, INDArray> params = new LinkedHashMap<>();
-      Map<String, INDArray> opt = new LinkedHashMap<>();
-      arrays.forEach((k, v) -> {
-        if (k.startsWith(PARAM)) {
-          params.put(k.substring(PARAM.length()), v);
-        } else if (k.startsWith(OPTIMIZER)) {
-          opt.put(k.substring(OPTIMIZER.length()), v);
-        } else {
-          throw new CheckpointException(file.resolveSibling(NPZ) + ": unexpected array '" + k
-              + "' (a checkpoint holds param/... and optimizer/... arrays)");
-        }
-      });
-      return new Checkpoint(info, params, opt);
-    } catch (RuntimeException e) {
-      if (e instanceof CheckpointException c) {
-        throw c;
-      }
-      throw new CheckpointException(file + ": damaged checkpoint: a field is missing or malformed", e);
+  /**
+   * The checkpoint of a validated json and its npz, after checking that they agree on what both
+   * record (parameter names and shapes, optimizer scalars, the optimizer's generator) and that
+   * every array is finite: a hand-edited pair with a recomputed SHA-256 is still refused.
+   */
+  private static Checkpoint fromJson(JsonObject o, Path file, Path npz, Map<String, INDArray> arrays) {
+    Map<String, String> hyper = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("hyperparameters").entrySet()) {
+      hyper.put(e.getKey(), e.getValue().getAsString());
     }
+    Checkpoint.Info info = new Checkpoint.Info(o.get("model").getAsString(), o.get("model_hash").getAsString(),
+        o.get("dtype").getAsString(), o.get("epoch").getAsInt(), o.get("step").getAsLong(),
+        o.get("epochs").getAsInt(), o.get("seconds").getAsDouble(),
+        o.getAsJsonObject("rng").getAsJsonObject("batch_shuffle").get("seed").getAsLong(), hyper);
+    Map<String, INDArray> params = new LinkedHashMap<>();
+    Map<String, INDArray> opt = new LinkedHashMap<>();
+    arrays.forEach((k, v) -> {
+      if (k.startsWith(PARAM)) {
+        params.put(k.substring(PARAM.length()), v);
+      } else if (k.startsWith(OPTIMIZER)) {
+        opt.put(k.substring(OPTIMIZER.length()), v);
+      } else {
+        throw new CheckpointException(npz + ": unexpected array '" + k
+            + "' (a checkpoint holds param/... and optimizer/... arrays)");
+      }
+      String bad = Finite.firstNonFinite(v);
+      if (bad != null) {
+        throw new CheckpointException(npz + ": damaged checkpoint: array '" + k + "' holds " + bad
+            + " (a checkpoint is only ever saved with finite values)");
+      }
+    });
+    agree(file, npz, "parameters", shapes(o.getAsJsonObject("parameters")), shapes(params, PARAM));
+    agree(file, npz, "optimizer_scalars", numbers(o.getAsJsonObject("optimizer_scalars")), scalars(opt));
+    JsonElement rng = o.getAsJsonObject("rng").get("optimizer");
+    INDArray words = opt.get("rng");
+    String recorded = rng == null ? "none" : rng.toString();
+    String stored = words == null ? "none" : words.dataType().isIntType() && words.rank() == 1
+        ? java.util.Arrays.toString(words.toLongVector()).replace(" ", "") : "not a vector of whole numbers";
+    if (!recorded.equals(stored)) {
+      throw new CheckpointException(file + ": damaged checkpoint: field 'rng.optimizer' is " + recorded + ", but "
+          + npz.getFileName() + "'s optimizer/rng is " + stored);
+    }
+    return new Checkpoint(info, params, opt);
+  }
+
+  /** The json's record of {@code field} against what the npz holds, entry by entry. */
+  private static void agree(Path json, Path npz, String field, Map<String, String> recorded, Map<String, String> stored) {
+    for (String k : new java.util.TreeSet<>(union(recorded.keySet(), stored.keySet()))) {
+      String r = recorded.get(k);
+      String s = stored.get(k);
+      if (!java.util.Objects.equals(r, s)) {
+        throw new CheckpointException(json + ": damaged checkpoint: field '" + field + "." + k + "' is "
+            + (r == null ? "missing" : r) + ", but " + npz.getFileName() + " holds "
+            + (s == null ? "no such array" : s));
+      }
+    }
+  }
+
+  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.Set<String> u = new java.util.LinkedHashSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
+  /** Shapes as "[4, 8]", from validated json. */
+  private static Map<String, String> shapes(JsonObject o) {
+    Map<String, String> m = new LinkedHashMap<>();
+    o.entrySet().forEach(e -> {
+      List<Long> dims = new ArrayList<>();
+      e.getValue().getAsJsonArray().forEach(d -> dims.add(d.getAsLong()));
+      m.put(e.getKey(), dims.toString());
+    });
+    return m;
+  }
+
+  private static Map<String, String> shapes(Map<String, INDArray> arrays, String prefix) {
+    Map<String, String> m = new LinkedHashMap<>();
+    arrays.forEach((k, v) -> m.put(k, java.util.Arrays.toString(v.shape())));
+    return m;
+  }
+
+  /** Numbers as exact decimals, from validated json, so 4 and 4.0 agree and -3 does not. */
+  private static Map<String, String> numbers(JsonObject o) {
+    Map<String, String> m = new LinkedHashMap<>();
+    o.entrySet().forEach(e -> {
+      java.math.BigDecimal d = e.getValue().getAsBigDecimal();
+      // a fraction was written from a double: read it back as one, as the npz's value is compared
+      m.put(e.getKey(), decimal(d.stripTrailingZeros().scale() > 0 ? java.math.BigDecimal.valueOf(d.doubleValue()) : d));
+    });
+    return m;
+  }
+
+  /** The 0-d arrays of the optimizer state, as {@link #toJson} records them. */
+  private static Map<String, String> scalars(Map<String, INDArray> opt) {
+    Map<String, String> m = new LinkedHashMap<>();
+    opt.forEach((k, v) -> {
+      if (v.rank() == 0) {
+        m.put(k, v.dataType().isIntType() ? decimal(java.math.BigDecimal.valueOf(v.getLong(0)))
+            : Double.isFinite(v.getDouble(0)) ? decimal(java.math.BigDecimal.valueOf(v.getDouble(0))) : "not finite");
+      }
+    });
+    return m;
+  }
+
+  private static String decimal(java.math.BigDecimal d) {
+    return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
   }
 
   private static JsonObject readJson(Path json) {
@@ -242,8 +327,8 @@ public final class CheckpointStore {
       throw new CheckpointException(json + ": not a checkpoint (expected a JSON object)");
     }
     JsonObject o = e.getAsJsonObject();
-    for (String f : List.of("format", "model", "model_hash", "dtype", "epoch", "step", "epochs", "seconds",
-        "npz_sha256", "rng", "hyperparameters")) {
+    for (String f : List.of("format", "model", "model_hash", "dtype", "epoch", "step", "epochs", "finished",
+        "seconds", "npz", "npz_sha256", "rng", "hyperparameters", "parameters", "optimizer_scalars")) {
       if (!o.has(f)) {
         throw new CheckpointException(json + ": not a checkpoint: field '" + f + "' is missing");
       }
@@ -262,8 +347,12 @@ public final class CheckpointStore {
    * epoch).
    */
   private static void validate(JsonObject o, Path json) {
-    for (String f : List.of("model", "model_hash", "dtype", "npz_sha256")) {
+    for (String f : List.of("model", "model_hash", "dtype", "npz", "npz_sha256")) {
       text(o, f, json);
+    }
+    if (!o.get("npz").getAsString().equals(NPZ)) {
+      // the npz is found by its hash, never by this name: a path here is damage (or mischief)
+      throw damaged(json, "npz", o.get("npz"), "\"" + NPZ + "\"");
     }
     if (!o.get("npz_sha256").getAsString().matches("[0-9a-f]{64}")) {
       throw damaged(json, "npz_sha256", o.get("npz_sha256"), "a SHA-256 in 64 hexadecimal digits");
@@ -271,6 +360,12 @@ public final class CheckpointStore {
     long epochs = whole(o, "epochs", json, 1, Integer.MAX_VALUE);
     // a run never completes more epochs than it plans ('epochs')
     whole(o, "epoch", "epoch", json, 0, epochs, " (its 'epochs')");
+    long epoch = o.get("epoch").getAsLong();
+    JsonElement finished = o.get("finished");
+    if (!finished.isJsonPrimitive() || !finished.getAsJsonPrimitive().isBoolean()
+        || finished.getAsBoolean() != epoch >= epochs) {
+      throw damaged(json, "finished", finished, (epoch >= epochs) + " (epoch " + epoch + " of " + epochs + ")");
+    }
     whole(o, "step", json, 0, Long.MAX_VALUE);
     JsonElement seconds = o.get("seconds");
     if (!seconds.isJsonPrimitive() || !seconds.getAsJsonPrimitive().isNumber()
@@ -284,7 +379,41 @@ public final class CheckpointStore {
     }
     whole(shuffle, "seed", "rng.batch_shuffle.seed", json, Long.MIN_VALUE, Long.MAX_VALUE);
     if (shuffle.has("next_epoch")) {
-      whole(shuffle, "next_epoch", "rng.batch_shuffle.next_epoch", json, 0, Integer.MAX_VALUE);
+      whole(shuffle, "next_epoch", "rng.batch_shuffle.next_epoch", json, epoch, epoch, " (its 'epoch')");
+    }
+    if (rng.has("optimizer")) {
+      JsonElement words = rng.get("optimizer");
+      if (!words.isJsonArray() || words.getAsJsonArray().size() != 2) {
+        throw damaged(json, "rng.optimizer", words, "the generator's two state words");
+      }
+      JsonObject w = new JsonObject();
+      for (int i = 0; i < 2; i++) {
+        w.add(String.valueOf(i), words.getAsJsonArray().get(i));
+        whole(w, String.valueOf(i), "rng.optimizer[" + i + "]", json, Long.MIN_VALUE, Long.MAX_VALUE);
+      }
+    }
+    for (Map.Entry<String, JsonElement> p : object(o, "parameters", json).entrySet()) {
+      String path = "parameters." + p.getKey();
+      if (!p.getValue().isJsonArray()) {
+        throw damaged(json, path, p.getValue(), "a shape, a list of whole numbers 0 or more");
+      }
+      JsonObject dims = new JsonObject();
+      com.google.gson.JsonArray a = p.getValue().getAsJsonArray();
+      for (int i = 0; i < a.size(); i++) {
+        dims.add(String.valueOf(i), a.get(i));
+        whole(dims, String.valueOf(i), path + "[" + i + "]", json, 0, Long.MAX_VALUE);
+      }
+    }
+    for (Map.Entry<String, JsonElement> v : object(o, "optimizer_scalars", json).entrySet()) {
+      JsonElement x = v.getValue();
+      if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
+        throw damaged(json, "optimizer_scalars." + v.getKey(), x, "a number");
+      }
+      try {
+        x.getAsBigDecimal();
+      } catch (NumberFormatException e) {
+        throw damaged(json, "optimizer_scalars." + v.getKey(), x, "a number");
+      }
     }
     for (Map.Entry<String, JsonElement> h : object(o, "hyperparameters", json).entrySet()) {
       if (!h.getValue().isJsonPrimitive()) {

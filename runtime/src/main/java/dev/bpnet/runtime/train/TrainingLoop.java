@@ -183,7 +183,18 @@ public final class TrainingLoop {
         j = 0;
         try (Progress bar = new Progress(live, e + 1, epochs, batches.batchesPerEpoch(), regression)) {
           for (Batch b : batches.epoch(e)) {
-            StepResult r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+            StepResult r;
+            try {
+              r = trainer.step(Map.of(input, b.features(), label, b.labels()));
+            } catch (IllegalArgumentException x) {
+              if (resume == null || step != resume.info().step()) {
+                throw x;
+              }
+              // the first update after a resume checks the restored optimizer state against the
+              // parameters (StateArrays): a misfit is the checkpoint's fault, not a bug
+              throw new CheckpointException("the checkpoint's optimizer state does not fit this model's parameters: "
+                  + x.getMessage(), x);
+            }
             j++;
             step++;
             // l_x is NaN by contract without a third pass; an infinite one is always a fault
@@ -321,6 +332,9 @@ public final class TrainingLoop {
     if (!i.modelHash().equals(modelHash)) {
       why.add("it was written by model " + i.model() + " (hash " + abbrev(i.modelHash()) + "), this is model "
           + trainer.modelName() + " (hash " + abbrev(modelHash) + ")");
+    } else if (!i.model().equals(trainer.modelName())) {
+      // the hash leaves the name out; a checkpoint naming another model is damaged or not this run's
+      why.add("it names model " + i.model() + ", this is model " + trainer.modelName());
     }
     why.addAll(c.differences(trainer));
     String dtype = dtypeName(trainer.dataType());

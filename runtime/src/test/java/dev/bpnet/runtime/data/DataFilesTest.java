@@ -35,6 +35,35 @@ class DataFilesTest {
     assertEquals(1.0, both.test().labels().getDouble(1, 9));
   }
 
+  /** IDX labels range over the model's label width, as CSV and .npz labels do; ten without one. */
+  @Test
+  void idxClassesAreTheModelsLabelWidth() {
+    IdxTestFiles.write(dir.resolve("train-images-idx3-ubyte"), IdxTestFiles.images(4, 2, 2));
+    IdxTestFiles.write(dir.resolve("train-labels-idx1-ubyte"), IdxTestFiles.labels(0, 2, 1, 2));
+    DataFiles.Options three = new DataFiles.Options(DataFiles.Options.DEFAULT.csv(), DataFiles.Options.DEFAULT.labels100(), 3);
+    Loaded l = DataFiles.load(dir, three, DataType.FLOAT);
+    assertEquals(3, l.train().labels().columns());
+    assertEquals(1.0, l.train().labels().getDouble(1, 2));
+    assertEquals(10, DataFiles.load(dir, DataFiles.Options.DEFAULT, DataType.FLOAT).train().labels().columns());
+    DataFiles.Options two = new DataFiles.Options(DataFiles.Options.DEFAULT.csv(), DataFiles.Options.DEFAULT.labels100(), 2);
+    assertContains(assertThrows(DataException.class, () -> DataFiles.load(dir, two, DataType.FLOAT)),
+        "train-labels-idx1-ubyte", "label 2 at index 1 is out of range for 2 classes");
+  }
+
+  /** A device or a pipe exists: the message says what it is, not that it is missing. */
+  @Test
+  void aPathThatIsNeitherFileNorDirectorySaysSo() throws Exception {
+    Path devNull = Path.of("/dev/null");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devNull));
+    assertContains(assertThrows(DataException.class, () -> DataFiles.load(devNull, DataFiles.Options.DEFAULT, DataType.FLOAT)),
+        "/dev/null: not a regular file or directory (a device, pipe or socket)");
+    Path fifo = dir.resolve("fifo.csv");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0);
+    assertContains(assertThrows(DataException.class, () -> DataFiles.load(fifo, DataFiles.Options.DEFAULT, DataType.FLOAT)),
+        "fifo.csv: not a regular file or directory");
+  }
+
   @Test
   void wrongMagicInADirectoryNamesTheFile() {
     IdxTestFiles.write(dir.resolve("train-images-idx3-ubyte"), IdxTestFiles.labels(1, 2));

@@ -149,12 +149,64 @@ class NpzTest {
         "entry 'x.npy'", "bad magic");
   }
 
+  @Test
+  void flippedBytesInAStoredEntryAreRefusedByItsCrc() throws IOException {
+    INDArray w = Nd4j.create(new float[] {1, 2, 3, 4, 5, 6}, new long[] {2, 3});
+    byte[] npy = Npy.toBytes(w);
+    Path f = storedZip("ok.npz", "b.npy", Npy.toBytes(Nd4j.scalar(1f)), "w.npy", npy);
+    byte[] whole = Files.readAllBytes(f);
+    int at = indexOf(whole, npy);
+    assertTrue(at > 0);
+    NpyRoundTripTest.assertSame(w, Npz.read(f).get("w"));
+    // in the data: still a well-formed .npy, only a number changed
+    byte[] data = whole.clone();
+    data[at + npy.length - 3] ^= 0x40;
+    write(f, data);
+    assertMessage(assertThrows(DataException.class, () -> Npz.read(f)), f.toString(),
+        "entry 'w.npy'", "damaged", "CRC-32");
+    // in the header: the parse error follows from the damage, which is what is reported
+    byte[] header = whole.clone();
+    header[at + 12] ^= 0x01;
+    write(f, header);
+    DataException e = assertThrows(DataException.class, () -> Npz.read(f));
+    assertMessage(e, f.toString(), "entry 'w.npy'", "damaged", "CRC-32");
+    assertTrue(!e.getMessage().contains("Exception"), e.getMessage());
+  }
+
+  private static int indexOf(byte[] in, byte[] part) {
+    for (int i = 0; i + part.length <= in.length; i++) {
+      if (Arrays.equals(in, i, i + part.length, part, 0, part.length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** A zip of the given name/content pairs, written without the code under test. */
   private Path zip(String name, Object... entries) throws IOException {
+    return zip(name, ZipEntry.DEFLATED, entries);
+  }
+
+  /** As above with stored entries, as np.savez writes them. */
+  private Path storedZip(String name, Object... entries) throws IOException {
+    return zip(name, ZipEntry.STORED, entries);
+  }
+
+  private Path zip(String name, int method, Object[] entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream z = new ZipOutputStream(bytes)) {
       for (int i = 0; i < entries.length; i += 2) {
-        z.putNextEntry(new ZipEntry((String) entries[i]));
+        ZipEntry e = new ZipEntry((String) entries[i]);
+        if (method == ZipEntry.STORED) {
+          byte[] content = (byte[]) entries[i + 1];
+          java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+          crc.update(content);
+          e.setMethod(ZipEntry.STORED);
+          e.setSize(content.length);
+          e.setCompressedSize(content.length);
+          e.setCrc(crc.getValue());
+        }
+        z.putNextEntry(e);
         z.write((byte[]) entries[i + 1]);
         z.closeEntry();
       }

@@ -77,4 +77,78 @@ class CheckpointStoreTest {
     e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir));
     assertTrue(e.getMessage().contains("checkpoint.json: not a checkpoint: field 'model' is missing"), e.getMessage());
   }
+
+  /**
+   * Fields of a lone checkpoint.json (no previous pair to fall back on) edited by hand: each one is
+   * a damaged checkpoint naming the field, never a run that silently goes on.
+   */
+  @Test
+  void everyFieldReadBackIsChecked() throws Exception {
+    CheckpointStore.save(dir, CheckpointChild.make(2));
+    Path json = dir.resolve("checkpoint.json");
+    String good = Files.readString(json);
+    Map<String, java.util.function.Consumer<com.google.gson.JsonObject>> damage = new java.util.LinkedHashMap<>();
+    damage.put("parameters", o -> o.add("parameters", com.google.gson.JsonParser.parseString("[1, 2]")));
+    damage.put("parameters.w", o -> o.getAsJsonObject("parameters").remove("w"));
+    damage.put("parameters.w[0]", o -> o.getAsJsonObject("parameters").add("w",
+        com.google.gson.JsonParser.parseString("[-4, 1000]")));
+    damage.put("parameters.w'", o -> o.getAsJsonObject("parameters").add("w",
+        com.google.gson.JsonParser.parseString("[5, 1000]")));
+    damage.put("finished", o -> o.addProperty("finished", "yes"));
+    damage.put("optimizer_scalars.t", o -> o.getAsJsonObject("optimizer_scalars").addProperty("t", -3));
+    damage.put("npz", o -> o.addProperty("npz", "../../../etc/passwd"));
+    damage.put("rng.batch_shuffle.next_epoch", o -> o.getAsJsonObject("rng").getAsJsonObject("batch_shuffle")
+        .addProperty("next_epoch", 7));
+    for (Map.Entry<String, java.util.function.Consumer<com.google.gson.JsonObject>> d : damage.entrySet()) {
+      com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(good).getAsJsonObject();
+      d.getValue().accept(o);
+      Files.writeString(json, o.toString());
+      CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir), d.getKey());
+      String field = d.getKey().replace("'", "");
+      assertTrue(e.getMessage().contains("damaged checkpoint: field '" + field + "'"), d.getKey() + ": " + e.getMessage());
+      assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+    }
+    Files.writeString(json, good);
+    assertEquals(2, CheckpointStore.load(dir).checkpoint().info().epoch());
+  }
+
+  /** An npz edited with its SHA-256 recomputed: a NaN, or a scalar that disagrees with the json. */
+  @Test
+  void arraysAreCheckedFiniteAndAgainstTheJson() throws Exception {
+    CheckpointStore.save(dir, CheckpointChild.make(2));
+    Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(Npz.read(dir.resolve("checkpoint.npz")));
+    arrays.get("param/w").putScalar(new long[] {3, 17}, Float.NaN);
+    rewrite(arrays);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir));
+    assertTrue(e.getMessage().contains("array 'param/w' holds NaN at index [3, 17]"), e.getMessage());
+
+    arrays = new java.util.LinkedHashMap<>(Npz.read(dir.resolve("checkpoint.npz")));
+    arrays.get("param/w").putScalar(new long[] {3, 17}, 2f);
+    arrays.remove("optimizer/t");
+    rewrite(arrays);
+    e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir));
+    assertTrue(e.getMessage().contains("field 'optimizer_scalars.t' is 20, but checkpoint.npz holds no such array"),
+        e.getMessage());
+  }
+
+  /** A damaged newest pair gives way to the previous one, as a pair whose npz is missing does. */
+  @Test
+  void aNewestPairThatDisagreesFallsBackToThePrevious() throws Exception {
+    CheckpointStore.save(dir, CheckpointChild.make(1));
+    CheckpointStore.save(dir, CheckpointChild.make(2));
+    Path json = dir.resolve("checkpoint.json");
+    Files.writeString(json, Files.readString(json).replaceFirst("\"t\": 20", "\"t\": 21"));
+    CheckpointStore.Loaded l = CheckpointStore.load(dir);
+    assertEquals(1, l.checkpoint().info().epoch());
+    assertTrue(l.note().contains("'optimizer_scalars.t' is 21"), l.note());
+  }
+
+  /** Replaces checkpoint.npz and the SHA-256 its json records, as a careful hand edit would. */
+  private void rewrite(Map<String, INDArray> arrays) throws Exception {
+    Npz.write(dir.resolve("checkpoint.npz"), arrays);
+    Path json = dir.resolve("checkpoint.json");
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    o.addProperty("npz_sha256", CheckpointStore.sha256(dir.resolve("checkpoint.npz")));
+    Files.writeString(json, o.toString());
+  }
 }
