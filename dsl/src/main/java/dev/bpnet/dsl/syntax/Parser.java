@@ -56,7 +56,7 @@ public final class Parser {
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
     // ANTLR's prediction is slow on deep unclosed parentheses (minutes at 100,000): refuse them unparsed
-    if (!Nesting.bracketsWithinLimit(file, tokens.getTokens(), diag)) {
+    if (!Nesting.bracketsWithinLimit(file, tokens.getTokens(), diag) | !namesWithinLimit(file, tokens.getTokens(), diag)) {
       diag.stopIfErrors();
     }
     BpNetParser parser = new BpNetParser(tokens);
@@ -77,6 +77,23 @@ public final class Parser {
     }
     diag.stopIfErrors();
     return new Result(models, rules, options.all());
+  }
+
+  /** The longest name: a model's becomes a Java class and a file name, which file systems cap at 255 bytes. */
+  static final int LONGEST_NAME = 200;
+
+  /** Reports each name longer than {@link #LONGEST_NAME} characters; true if there is none. */
+  private static boolean namesWithinLimit(String file, List<org.antlr.v4.runtime.Token> tokens, Diagnostics diag) {
+    boolean ok = true;
+    for (org.antlr.v4.runtime.Token t : tokens) {
+      if (t.getType() == BpNetLexer.ID && t.getText().length() > LONGEST_NAME) {
+        diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E12, new Pos(file, t.getLine(), t.getCharPositionInLine() + 1,
+            t.getText().length()), ErrorCode.E12.format(String.format("a name of %,d characters; a name has at most %d",
+                t.getText().length(), LONGEST_NAME)), "use a shorter name"));
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   /**

@@ -151,4 +151,14 @@ class CatalogueTest {
   private static int number(String code) {
     return Integer.parseInt(code.substring(1));
   }
+
+  /** A one-word argument of 5,000 characters (a path, a name) is shown as its start, its end and its length. */
+  @org.junit.jupiter.api.Test
+  void longOneWordArgumentsAreAbbreviated() {
+    String path = "/data/" + "d".repeat(5000) + "/train.csv";
+    String m = ErrorCode.E14.format(path, "no such file");
+    assertTrue(m.contains("(5,016 characters)") && m.length() < 200 && m.contains("/train.csv"), m);
+    String sentence = "word ".repeat(100);
+    assertTrue(ErrorCode.E14.format("f", sentence).contains(sentence), "a sentence stays whole");
+  }
 }
