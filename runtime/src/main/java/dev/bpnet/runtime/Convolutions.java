@@ -205,27 +205,21 @@ public final class Convolutions {
     private final Dims d;
     private final Access x;
     private final Access out;
-    private final INDArray cols;
-    private final Access colsA;
+    private final Workspace w;
     private final INDArray kernel2d;
-    private final INDArray rows;
-    private final Access rowsA;
 
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win) {
       this.d = new Dims(x, (int) kernel.size(0), out, win);
       this.x = Access.of(x, "conv2d's input");
       this.out = Access.of(out, "conv2d's output");
-      this.cols = Nd4j.create(x.dataType(), d.rows(), d.columns());
-      this.colsA = Access.of(cols, "columns");
+      this.w = new Workspace(x.dataType(), d);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
-      this.rows = Nd4j.create(x.dataType(), d.f, d.columns());
-      this.rowsA = Access.of(rows, "rows");
     }
 
     public void run() {
-      d.im2col(x, colsA);
-      Nd4j.gemm(kernel2d, cols, rows, false, false, 1.0, 0.0);
-      d.fromFilterRows(rowsA, out);
+      d.im2col(x, w.colsA);
+      Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
+      d.fromFilterRows(w.rowsA, out);
     }
   }
 
@@ -237,27 +231,21 @@ public final class Convolutions {
     private final Dims d;
     private final Access g;
     private final Access out;
-    private final INDArray cols;
-    private final Access colsA;
+    private final Workspace w;
     private final INDArray kernel2d;
-    private final INDArray rows;
-    private final Access rowsA;
 
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win) {
       this.d = new Dims(out, (int) kernel.size(0), g, win);
       this.g = Access.of(g, "conv2d_transpose's input");
       this.out = Access.of(out, "conv2d_transpose's output");
-      this.cols = Nd4j.create(out.dataType(), d.rows(), d.columns());
-      this.colsA = Access.of(cols, "columns");
+      this.w = new Workspace(out.dataType(), d);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
-      this.rows = Nd4j.create(out.dataType(), d.f, d.columns());
-      this.rowsA = Access.of(rows, "rows");
     }
 
     public void run() {
-      d.filterRows(g, rowsA);
-      Nd4j.gemm(kernel2d, rows, cols, true, false, 1.0, 0.0);
-      d.col2im(colsA, out);
+      d.filterRows(g, w.rowsA);
+      Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
+      d.col2im(w.colsA, out);
     }
   }
 
@@ -266,28 +254,40 @@ public final class Convolutions {
     private final Dims d;
     private final Access x;
     private final Access g;
-    private final INDArray cols;
-    private final Access colsA;
+    private final Workspace w;
     private final INDArray out2d;
-    private final INDArray rows;
-    private final Access rowsA;
 
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win) {
       this.d = new Dims(x, (int) g.size(1), g, win);
       this.x = Access.of(x, "conv2d_filter's input");
       this.g = Access.of(g, "conv2d_filter's cotangent");
       Access.of(out, "conv2d_filter's output");
-      this.cols = Nd4j.create(x.dataType(), d.rows(), d.columns());
-      this.colsA = Access.of(cols, "columns");
+      this.w = new Workspace(x.dataType(), d);
       this.out2d = out.reshape('c', d.f, d.rows());
-      this.rows = Nd4j.create(x.dataType(), d.f, d.columns());
-      this.rowsA = Access.of(rows, "rows");
     }
 
     public void run() {
-      d.im2col(x, colsA);
-      d.filterRows(g, rowsA);
-      Nd4j.gemm(rows, cols, out2d, false, true, 1.0, 0.0);
+      d.im2col(x, w.colsA);
+      d.filterRows(g, w.rowsA);
+      Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
+    }
+  }
+
+  /**
+   * What a convolution's one gemm works between, made once per batch size: the im2col columns
+   * [C kH kW, B Ho Wo] and the filter rows [F, B Ho Wo].
+   */
+  private static final class Workspace {
+    final INDArray cols;
+    final Access colsA;
+    final INDArray rows;
+    final Access rowsA;
+
+    Workspace(org.nd4j.linalg.api.buffer.DataType type, Dims d) {
+      cols = Nd4j.create(type, d.rows(), d.columns());
+      colsA = Access.of(cols, "columns");
+      rows = Nd4j.create(type, d.f, d.columns());
+      rowsA = Access.of(rows, "rows");
     }
   }
 
