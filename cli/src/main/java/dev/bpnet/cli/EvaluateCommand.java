@@ -54,7 +54,9 @@ final class EvaluateCommand extends InferenceCommand {
       // L and l_x are batch means: weighted by the batch's size, they average over the examples
       loss += g.loss() * (to - from);
       inputLoss += g.inputLoss() * (to - from);
-      double[][] out = output(p, from, to).toDoubleMatrix();
+      // the output the gradients' forward pass left, not a second forward pass
+      INDArray last = p.trainer().lastOutput();
+      double[][] out = (last != null ? last : output(p, from, to)).toDoubleMatrix();
       double[][] want = y.toDoubleMatrix();
       for (int i = 0; i < out.length; i++) {
         if (p.regression()) {
