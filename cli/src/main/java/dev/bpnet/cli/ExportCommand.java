@@ -6,11 +6,9 @@ import dev.bpnet.dsl.export.OnnxExport;
 import dev.bpnet.dsl.ir.Export;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.load.TrainerLoader;
-import dev.bpnet.runtime.io.Npz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,12 +38,10 @@ final class ExportCommand extends ModelCommand {
     TrainingGraph tg = compile(src);
     Program p = tg.program();
     Path file = source.file();
-    Map<String, INDArray> values = Npz.read(file);
     Map<String, long[]> shapes = new LinkedHashMap<>();
     p.params().forEach(q -> shapes.put(q.name(), q.shape().dims().stream().mapToLong(Integer::longValue).toArray()));
-    List<String> problems = ParamsFile.problems(shapes, values, source.option(), true);
-    if (!problems.isEmpty()) {
-      problems.forEach(m -> err().println("error: " + m));
+    Map<String, INDArray> values = ParamsFile.readAll(source, shapes, err());
+    if (values == null) {
       return Main.MODEL_ERRORS;
     }
     DataType dt = TrainerLoader.dataType(p.train().dtype());

@@ -7,12 +7,10 @@ import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.DataException;
 import dev.bpnet.runtime.data.Dataset;
-import dev.bpnet.runtime.io.Npz;
 import dev.bpnet.runtime.train.CheckpointException;
 import dev.bpnet.runtime.train.CheckpointStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -49,12 +47,10 @@ abstract class InferenceCommand extends ModelCommand {
     TrainSpec spec = tg.program().train();
     DataType dt = TrainerLoader.dataType(spec.dtype());
     Trainer t = TrainerLoader.instantiate(tg, dt, spec.seed());
-    Map<String, INDArray> values = Npz.read(source.file());
     Map<String, long[]> shapes = new LinkedHashMap<>();
     t.parameters().forEach((k, v) -> shapes.put(k, v.shape()));
-    List<String> problems = ParamsFile.problems(shapes, values, source.option(), true);
-    if (!problems.isEmpty()) {
-      problems.forEach(m -> err().println("error: " + m));
+    Map<String, INDArray> values = ParamsFile.readAll(source, shapes, err());
+    if (values == null) {
       return null;
     }
     values.forEach((k, v) -> t.parameters().get(k).assign(v.castTo(dt)));

@@ -51,4 +51,16 @@ final class ParamsFile {
     }
     return problems;
   }
+
+  /**
+   * The parameters of {@code source}, every one the model has ({@code model}: names and shapes);
+   * null after printing each problem to {@code err}.
+   */
+  static Map<String, INDArray> readAll(ParamsSource source, Map<String, long[]> model, java.io.PrintWriter err)
+      throws java.io.IOException {
+    Map<String, INDArray> values = dev.bpnet.runtime.io.Npz.read(source.file());
+    List<String> problems = problems(model, values, source.option(), true);
+    problems.forEach(m -> err.println("error: " + m));
+    return problems.isEmpty() ? values : null;
+  }
 }
