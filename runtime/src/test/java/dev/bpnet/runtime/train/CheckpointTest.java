@@ -3,10 +3,6 @@ package dev.bpnet.runtime.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bpnet.runtime.Gradients;
-import dev.bpnet.runtime.Optimizer;
-import dev.bpnet.runtime.StepResult;
-import dev.bpnet.runtime.Trainer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,23 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
 class CheckpointTest {
 
   /** Parameters W [4, 8], a fixed feedback matrix W.B [8, 4] the optimizer skips, and b [8]. */
-  record Shapes() implements Trainer {
-    public String modelName() {
-      return "Shapes";
+  static final class Shapes extends StubTrainer {
+    Shapes() {
+      super("Shapes");
     }
 
-    public List<String> inputNames() {
-      return List.of("x");
-    }
-
-    public List<String> labelNames() {
-      return List.of("y");
-    }
-
-    public DataType dataType() {
-      return DataType.FLOAT;
-    }
-
+    @Override
     public Map<String, INDArray> parameters() {
       Map<String, INDArray> p = new LinkedHashMap<>();
       p.put("W", Nd4j.zeros(DataType.FLOAT, 4, 8));
@@ -43,23 +28,8 @@ class CheckpointTest {
       p.put("b", Nd4j.zeros(DataType.FLOAT, 8));
       return p;
     }
-
-    public StepResult step(Map<String, INDArray> feeds) {
-      throw new UnsupportedOperationException();
-    }
-
-    public INDArray predict(Map<String, INDArray> inputs) {
-      throw new UnsupportedOperationException();
-    }
-
-    public Gradients gradients(Map<String, INDArray> feeds) {
-      throw new UnsupportedOperationException();
-    }
-
-    public Optimizer optimizer() {
-      throw new UnsupportedOperationException();
-    }
   }
+
 
   private static List<String> differences(INDArray m0, INDArray m1) {
     Map<String, INDArray> opt = new LinkedHashMap<>();

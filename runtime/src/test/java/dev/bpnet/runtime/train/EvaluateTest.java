@@ -2,12 +2,7 @@ package dev.bpnet.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bpnet.runtime.Gradients;
-import dev.bpnet.runtime.Optimizer;
-import dev.bpnet.runtime.StepResult;
-import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Dataset;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,43 +12,17 @@ import org.nd4j.linalg.factory.Nd4j;
 class EvaluateTest {
 
   /** A "trained" model that predicts 2x for each input column: enough to check the metrics. */
-  record Doubler() implements Trainer {
-    public String modelName() {
-      return "Doubler";
+  static final class Doubler extends StubTrainer {
+    Doubler() {
+      super("Doubler");
     }
 
-    public List<String> inputNames() {
-      return List.of("x");
-    }
-
-    public List<String> labelNames() {
-      return List.of("y");
-    }
-
-    public DataType dataType() {
-      return DataType.FLOAT;
-    }
-
-    public Map<String, INDArray> parameters() {
-      return Map.of();
-    }
-
-    public StepResult step(Map<String, INDArray> feeds) {
-      throw new UnsupportedOperationException();
-    }
-
+    @Override
     public INDArray predict(Map<String, INDArray> inputs) {
       return inputs.get("x").mul(2);
     }
-
-    public Gradients gradients(Map<String, INDArray> feeds) {
-      throw new UnsupportedOperationException();
-    }
-
-    public Optimizer optimizer() {
-      throw new UnsupportedOperationException();
-    }
   }
+
 
   @Test
   void meanSquaredErrorAveragesOverExamplesAndOutputsAcrossBatches() {
