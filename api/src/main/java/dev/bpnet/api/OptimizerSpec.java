@@ -37,24 +37,35 @@ public record OptimizerSpec(String name, Map<String, Double> args) {
       "nesterov", List.of("false", "true"), "raw", List.of("false", "true"));
 
   /**
-   * @throws IllegalArgumentException for an unknown optimizer or argument, as the train block
-   *     would report them; so a spec that exists names an optimizer the runtime can make
+   * A built-in optimizer ({@link #ARGUMENTS} names it) is checked here, so that a spec naming one
+   * is one the runtime can make; any other name is an optimizer written in the language, whose
+   * declaration the compiler checked the arguments against.
+   *
+   * @throws IllegalArgumentException for an unknown argument of a built-in, as the train block
+   *     would report it
    */
   public OptimizerSpec {
     Objects.requireNonNull(name, "name");
-    arguments(name, args);
+    if (isBuiltin(name)) {
+      arguments(name, args);
+    }
     // sorted: generated code and dumps must not depend on hash order
     TreeMap<String, Double> sorted = new TreeMap<>(args);
     // no decay is no argument: trainers, dumps and checkpoints of runs without it stay as they were
-    if (sorted.containsKey(WEIGHT_DECAY) && sorted.get(WEIGHT_DECAY) == 0) {
+    if (isBuiltin(name) && sorted.containsKey(WEIGHT_DECAY) && sorted.get(WEIGHT_DECAY) == 0) {
       sorted.remove(WEIGHT_DECAY);
     }
     args = Collections.unmodifiableMap(sorted);
   }
 
-  /** This optimizer's arguments, defaults filled in. */
+  /** This optimizer's arguments, a built-in's defaults filled in (a declared one's are in its declaration). */
   public Map<String, Double> arguments() {
-    return arguments(name, args);
+    return isBuiltin(name) ? arguments(name, args) : args;
+  }
+
+  /** Whether {@code name} is a built-in optimizer rather than one declared in the language. */
+  public static boolean isBuiltin(String name) {
+    return ARGUMENTS.containsKey(name);
   }
 
   /**

@@ -4,7 +4,7 @@
 // are checked by the compiler (dsl), which reports errors in its own words.
 grammar BpNet;
 
-file        : (model | ruleDef)* EOF ;
+file        : (model | ruleDef | optimizerDef)* EOF ;
 
 // A rule: an activation (one input) or a layer (tensor inputs and numbers) whose backward
 // computation is written by hand. The forward body defines the result from the inputs (and,
@@ -15,6 +15,20 @@ ruleDef     : kind=('activation' | 'layer') mark=ID? name=ID '(' params+=ID (','
               '{' forward+=stmt* 'backward' '(' grad=ID ')' '{' backward+=stmt* '}' '}' ;
 
 stmt        : name=ID '=' expr ';'? ;
+
+// An optimizer: hyperparameters with their defaults (numbers, or true/false for flags), then a
+// per-parameter update rule. 'state' and 'require' are words (IDs) here, not keywords, so that
+// state(...) in layer rules and names such as 'require' elsewhere keep working; the compiler
+// checks the word. The rule reads theta (the parameter), g (its update direction), t, epoch and
+// its state, and assigns update: the parameter becomes theta + update.
+optimizerDef : 'optimizer' name=ID '(' (hyper (',' hyper)* ','?)? ')' '{' optStmt* '}' ;
+
+hyper       : name=ID '=' value=expr ;
+
+optStmt     : word=ID name=ID '=' value=expr ';'?                # stateStmt
+            | word=ID cond=expr ';'?                             # requireStmt
+            | name=ID '=' value=expr ';'?                        # assignStmt
+            ;
 
 model       : 'model' name=ID '{' member* '}' ;
 
@@ -28,7 +42,7 @@ shape       : '[' (dim (',' dim)* ','?)? ']' ;
 
 dim         : '-'? INT ;
 
-option      : name=ID '=' expr ;
+option      : name=(ID | 'optimizer') '=' expr ;
 
 // A reference is a name, or a parameter by the name `bpnet params` prints (h.W: the value that
 // declares it, a dot, the parameter).

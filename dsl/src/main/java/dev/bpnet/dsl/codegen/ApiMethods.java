@@ -132,7 +132,10 @@ final class ApiMethods {
     String args = s.optimizer().args().entrySet().stream()
         .map(e -> "\"" + e.getKey() + "\", " + dev.bpnet.dsl.ir.Emission.literal(e.getValue())).collect(Collectors.joining(", "));
     var schedule = s.schedules().learningRate(s);
-    if (schedule == null) {
+    if (p.update() != null) {  // an optimizer written in the language: its class is nested in the trainer
+      c.addStatement("this.optimizer = new $N($L, seed)", UpdateGenerator.className(p.update()),
+          schedule == null ? "null" : ScheduleCode.of(schedule));
+    } else if (schedule == null) {
       c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args);
     } else {
       c.addStatement("this.optimizer = $T.create($S, $T.of($L),\n$L, seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args,

@@ -86,6 +86,9 @@ public final class TrainerGenerator {
           layout.third));
     }
     api.methods(t);
+    if (p.update() != null) {
+      t.addType(UpdateGenerator.generate(p.update()));
+    }
     return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("  ").build();
   }
 

@@ -63,11 +63,16 @@ public enum ErrorCode {
   E47("NESTED_TOO_DEEPLY", "%s nests too deeply: %s"),
   E48("FUNCTION_AS_VALUE", "'%s' is a function: call it, %s"),
   E49("NO_INPUT", "the model has no input: add one, as in input x: [4]"),
-  E50("RULE_HAS_BUILTIN_NAME", "%s '%s' has the name of a built-in function"),
+  E50("RULE_HAS_BUILTIN_NAME", "%s '%s' has the name of a built-in %s"),
   E51("NOT_IN_RULE_BACKWARD", "'%s' is not allowed in a rule's backward body: %s"),
   E52("UNKNOWN_OUTPUT", "cannot tell what the model predicts: %s"),
   E53("UNKNOWN_PARAMETER", "'%s' has no parameter '%s'%s"),
   E54("CLASS_NAME_CLASH", "model '%s' would generate class %s, as model '%s' (%s) does"),
+  E55("OPTIMIZER_REQUIREMENT", "optimizer '%s' requires %s, but %s"),
+  E56("OPTIMIZER_WITHOUT_UPDATE", "optimizer '%s' never assigns update: %s"),
+  E57("NOT_IN_OPTIMIZER", "'%s' cannot be used in an optimizer's rule: %s"),
+  E58("STATE_BEFORE_DECLARATION", "state '%s' is used before its declaration at %s"),
+  E59("READ_ONLY_NAME", "'%s' cannot be assigned: %s"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),

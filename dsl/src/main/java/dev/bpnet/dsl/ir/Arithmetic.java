@@ -398,10 +398,86 @@ public final class Arithmetic {
     }
   }
 
+  /**
+   * The larger (max) or smaller (min) of two values, element-wise; at a tie the gradient goes to
+   * the first operand. ND4J's pairwise forms are custom ops (transforms.custom), not arithmetic.
+   */
+  public record Extremum(boolean max) implements Binary {
+    public String name() {
+      return max ? "max" : "min";
+    }
+
+    public void export(Export x, Node n) {
+      x.same(n, max ? "Max" : "Min");
+    }
+
+    public String pairwise() {
+      return max ? "Max" : "Min";
+    }
+
+    public String scalar(boolean right) {
+      return max ? "ScalarMax" : "ScalarMin";
+    }
+
+    public String symbol() {
+      return name();
+    }
+
+    public String math(List<String> a) {
+      return name() + "(" + a.get(0) + ", " + a.get(1) + ")";
+    }
+
+    public String java(List<String> x) {
+      return "Math." + name() + "(" + x.get(0) + ", " + x.get(1) + ")";
+    }
+
+    public String hostMath(List<String> x) {
+      return math(x);
+    }
+
+    public double apply(double... x) {
+      return max ? Math.max(x[0], x[1]) : Math.min(x[0], x[1]);
+    }
+
+    public void emit(Emission e, Node n) {
+      int l = n.input(0);
+      int r = n.input(1);
+      if (!e.isHost(l) && !e.isHost(r)) {
+        e.exec(Emission.op("transforms.custom", pairwise()), "$N, $N, $N", e.name(l), e.name(r), e.out());
+        return;
+      }
+      boolean scalarRight = e.isHost(r);  // max and min are symmetric: the scalar may be either operand
+      e.exec(Emission.op("scalar", scalar(scalarRight)), "$N, null, $N, $L", e.name(scalarRight ? l : r), e.out(),
+          e.host(scalarRight ? r : l));
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Ops o = d.ops();
+      int a = n.input(0);
+      int b = n.input(1);
+      // a wins where a >= b (max) or a <= b (min), ties included; b takes the rest
+      int toA = o.compare(max ? Cmp.GE : Cmp.LE, a, b);
+      int toB = o.sub(o.c(1), toA);
+      return Arrays.asList(o.sumTo(o.mul(ct, toA), o.shape(a)), o.sumTo(o.mul(ct, toB), o.shape(b)));
+    }
+  }
+
   /** min(max(x, lo), hi); the gradient goes to whichever operand the value came from. */
-  public record Clamp() implements Primitive {
+  public record Clamp() implements HostScalar {
     public String name() {
       return "clamp";
+    }
+
+    public double apply(double... x) {
+      return Math.min(Math.max(x[0], x[1]), x[2]);
+    }
+
+    public String java(List<String> x) {
+      return "Math.min(Math.max(" + x.get(0) + ", " + x.get(1) + "), " + x.get(2) + ")";
+    }
+
+    public String hostMath(List<String> x) {
+      return math(x);
     }
 
     public void export(Export x, Node n) {
@@ -444,9 +520,21 @@ public final class Arithmetic {
    * c != 0 ? a : b, a true select (the untaken side may be infinite); the lowering broadcasts
    * every operand to the result's shape first.
    */
-  public record Where() implements Primitive {
+  public record Where() implements HostScalar {
     public String name() {
       return "where";
+    }
+
+    public double apply(double... x) {
+      return x[0] != 0 ? x[1] : x[2];
+    }
+
+    public String java(List<String> x) {
+      return "(" + x.get(0) + " != 0 ? " + x.get(1) + " : " + x.get(2) + ")";
+    }
+
+    public String hostMath(List<String> x) {
+      return math(x);
     }
 
     public void export(Export x, Node n) {
@@ -534,7 +622,11 @@ public final class Arithmetic {
         Primitives.Sample.of(new Neg(), x),
         Primitives.Sample.of(new Clamp(), x, Primitives.Operand.constant(-0.5), Primitives.Operand.constant(0.5)),
         Primitives.Sample.of(new Clamp(), x, x, pos),
-        Primitives.Sample.of(new Where(), Primitives.Operand.mask(s), x, x)));
+        Primitives.Sample.of(new Where(), Primitives.Operand.mask(s), x, x),
+        Primitives.Sample.of(new Extremum(true), x, x), Primitives.Sample.of(new Extremum(false), x, x),
+        Primitives.Sample.of(new Extremum(true), x, Primitives.Operand.constant(0.3)),
+        Primitives.Sample.of(new Extremum(false), Primitives.Operand.constant(0.3), x),
+        Primitives.Sample.of(new Extremum(true), x, Primitives.Operand.of(example))));
     for (Cmp c : Cmp.values()) {
       l.add(Primitives.Sample.of(new Compare(c), x, x));
     }

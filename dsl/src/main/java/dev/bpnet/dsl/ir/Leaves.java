@@ -254,4 +254,94 @@ public final class Leaves {
       return "ct";
     }
   }
+
+  /**
+   * A host value an optimizer's rule reads by name: a hyperparameter, the update count t, the
+   * epoch or the learning rate. The optimizer generator binds it to a Java variable of the
+   * same name; it appears in no model.
+   */
+  public record RuleScalar(String var) implements HostScalar, Leaf {
+    public String name() {
+      return "rule_scalar";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      throw new IllegalStateException("an optimizer rule's values are bound by the optimizer generator");
+    }
+
+    public String math(List<String> a) {
+      return var;
+    }
+
+    public double apply(double... x) {
+      throw new IllegalStateException(var + " is known only at run time");
+    }
+
+    public String java(List<String> x) {
+      return javaName(var);
+    }
+
+    public String hostMath(List<String> x) {
+      return var;
+    }
+
+    /** The Java variable for a rule's name: the name itself, unless Java reserves it. */
+    public static String javaName(String var) {
+      return javax.lang.model.SourceVersion.isKeyword(var) ? var + "_" : var;
+    }
+  }
+
+  /**
+   * One element of an array an optimizer's rule reads: the parameter theta, its direction g or a
+   * state array. The rule is element-wise, so its values are scalars in the rule's graph; the
+   * optimizer generator reads them from the arrays inside its loop.
+   */
+  public record RuleElement(String var) implements Leaf {
+    public String name() {
+      return "rule_element";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      throw new IllegalStateException("an optimizer rule's values are bound by the optimizer generator");
+    }
+
+    public String math(List<String> a) {
+      return var;
+    }
+  }
+
+  /**
+   * bernoulli(p): per element, 1 with probability p and 0 otherwise, from the optimizer's seeded
+   * random source (reinforced backprop's mask). Not differentiable; the optimizer generator
+   * draws the mask into an array before its loop.
+   */
+  public record Bernoulli() implements Primitive {
+    public String name() {
+      return "bernoulli";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return in.get(0);
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return java.util.Arrays.asList((Integer) null);
+    }
+
+    public void emit(Emission e, Node n) {
+      throw new IllegalStateException("bernoulli masks are drawn by the optimizer generator");
+    }
+
+    public String math(List<String> a) {
+      return "bernoulli(" + a.get(0) + ")";
+    }
+  }
 }

@@ -8,16 +8,23 @@ import java.util.List;
 
 /**
  * A lowered model: the forward graph, its leaves, the value it predicts, its scalar loss, and
- * the warnings its lowering reported (unused inputs and values). The autodiff phase extends a
- * copy of the graph with the backward and third passes.
+ * the warnings its lowering reported (unused inputs and values), and the update rule of its
+ * optimizer when that is written in the language (null for a built-in). The autodiff phase
+ * extends a copy of the graph with the backward and third passes.
  */
 public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels,
-    List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings) {
+    List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings, UpdateRule update) {
   public Program {
     inputs = List.copyOf(inputs);
     labels = List.copyOf(labels);
     params = List.copyOf(params);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A program whose optimizer is a built-in one. */
+  public Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels, List<Param> params, int output,
+      int loss, TrainSpec train, List<Diagnostic> warnings) {
+    this(name, graph, inputs, labels, params, output, loss, train, warnings, null);
   }
 
   /** A program without warnings (built by hand, as tests do). */

@@ -3,6 +3,7 @@ package dev.bpnet.dsl.lower;
 import dev.bpnet.api.Init;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Activations;
+import dev.bpnet.dsl.ir.Arithmetic;
 import dev.bpnet.dsl.ir.Ops;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
@@ -53,6 +54,8 @@ final class Builtins {
     t.put("pow", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.pow(a.get(0), a.get(1))));
     t.put("clamp", (b, c) -> b.withArgs(c, 3, 3, Set.of(), a -> b.o.clamp(a.get(0), a.get(1), a.get(2))));
     t.put("where", (b, c) -> b.withArgs(c, 3, 3, Set.of(), b::where));
+    t.put("max", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Arithmetic.Extremum(true), a.get(0), a.get(1))));
+    t.put("min", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Arithmetic.Extremum(false), a.get(0), a.get(1))));
     t.put("sum", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
     t.put("mean", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
     t.put("size", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis"), a -> b.size(c, a.get(0))));

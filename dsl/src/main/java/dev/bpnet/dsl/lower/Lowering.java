@@ -102,8 +102,15 @@ public final class Lowering {
       return null;
     }
     UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
+    dev.bpnet.dsl.ir.UpdateRule update = null;
+    if (model.optimizer() != null) {
+      update = UpdateLowering.lower(model.optimizer(), model.train().optimizer().args(), s.diag);
+      if (update == null) {
+        return null;
+      }
+    }
     return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
-        s.diag.warnings());
+        s.diag.warnings(), update);
   }
 
   /**
@@ -115,7 +122,7 @@ public final class Lowering {
         .sorted(java.util.Comparator.comparingInt((dev.bpnet.dsl.syntax.RuleDecl r) -> r.pos().line())
             .thenComparingInt(r -> r.pos().col()))
         .forEach(r -> s.diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, r.pos(),
-            ErrorCode.E50.format(r.kindWord(), r.name()), "rename it, as in my_" + r.name())));
+            ErrorCode.E50.format(r.kindWord(), r.name(), "function"), "rename it, as in my_" + r.name())));
   }
 
   private boolean dependsOnParameters(int loss) {
@@ -252,12 +259,9 @@ public final class Lowering {
     return binary(s, b, l, r);
   }
 
-  /** An infix operator applied to lowered operands (shared with rule bodies). */
-  static Integer binary(Scope s, Expr.Binary b, Integer l, Integer r) {
-    if (l == null || r == null) {
-      return null;
-    }
-    Primitive op = switch (b.op()) {
+  /** The primitive of an infix operator, or null for one the language lacks (models, rules and optimizers share it). */
+  static Primitive operator(String op) {
+    return switch (op) {
       case "+" -> new Arithmetic.Add();
       case "-" -> new Arithmetic.Sub();
       case "*" -> new Arithmetic.Mul();
@@ -271,6 +275,14 @@ public final class Lowering {
       case "!=" -> new Arithmetic.Compare(Arithmetic.Cmp.NE);
       default -> null;
     };
+  }
+
+  /** An infix operator applied to lowered operands (shared with rule bodies). */
+  static Integer binary(Scope s, Expr.Binary b, Integer l, Integer r) {
+    if (l == null || r == null) {
+      return null;
+    }
+    Primitive op = operator(b.op());
     if (op == null) {
       s.error(ErrorCode.E2, b.pos(), b.op());
       return null;

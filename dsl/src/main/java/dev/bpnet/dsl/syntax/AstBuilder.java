@@ -19,6 +19,8 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
   private final Diagnostics diag;
   private final Diagnostics options;
   private Overrides overrides = Overrides.NONE;
+  /** The file's optimizers by name, once {@link #optimizers} has read them. */
+  private final Map<String, OptimizerDecl> declared = new LinkedHashMap<>();
   private List<TrainOptions.Option> overridden = List.of();
 
   AstBuilder(String file, Diagnostics diag, Diagnostics options) {
@@ -48,6 +50,109 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
       models.add(model(m, pos));
     }
     return models;
+  }
+
+  /**
+   * The file's optimizer declarations, which its train blocks may name; read before the models
+   * (their train blocks check the optimizer they name against these).
+   */
+  List<OptimizerDecl> optimizers(BpNetParser.FileContext ctx) {
+    List<OptimizerDecl> out = new ArrayList<>();
+    Map<String, Pos> seen = new LinkedHashMap<>();
+    for (BpNetParser.OptimizerDefContext o : ctx.optimizerDef()) {
+      if (o.name == null) {
+        continue;
+      }
+      Pos pos = pos(o.name);
+      Pos prev = seen.putIfAbsent(o.name.getText(), pos);
+      if (prev != null) {
+        diag.error(ErrorCode.E5, pos, o.name.getText(), prev);
+      }
+      if (dev.bpnet.api.OptimizerSpec.isBuiltin(o.name.getText())) {
+        // the train block's name would be ambiguous: built-ins are not overridden silently
+        diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, pos, ErrorCode.E50.format("optimizer",
+            o.name.getText(), "optimizer"), "rename it, as in my_" + o.name.getText()));
+      }
+      List<OptimizerDecl.Hyper> hypers = new ArrayList<>();
+      Map<String, Pos> names = new LinkedHashMap<>();
+      for (BpNetParser.HyperContext h : o.hyper()) {
+        if (h.name == null || h.value == null) {
+          continue;
+        }
+        Pos first = names.putIfAbsent(h.name.getText(), pos(h.name));
+        if (first != null) {
+          diag.error(ErrorCode.E5, pos(h.name), h.name.getText(), first);
+        }
+        OptimizerDecl.Hyper hyper = hyper(h);
+        if (hyper != null) {
+          hypers.add(hyper);
+        }
+      }
+      List<OptimizerDecl.Stmt> body = new ArrayList<>();
+      for (BpNetParser.OptStmtContext st : o.optStmt()) {
+        OptimizerDecl.Stmt s = optimizerStatement(st);
+        if (s != null) {
+          body.add(s);
+        }
+      }
+      declared.put(o.name.getText(), new OptimizerDecl(o.name.getText(), hypers, body, pos));
+      out.add(declared.get(o.name.getText()));
+    }
+    return out;
+  }
+
+  /** A hyperparameter's default: a number (maybe negated), or true/false for a flag. */
+  private OptimizerDecl.Hyper hyper(BpNetParser.HyperContext h) {
+    Expr v = visit(h.value);
+    String name = h.name.getText();
+    if (v instanceof Expr.Num n) {
+      return new OptimizerDecl.Hyper(name, n.value(), false, pos(h.name));
+    }
+    if (v instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n) {
+      return new OptimizerDecl.Hyper(name, -n.value(), false, pos(h.name));
+    }
+    if (v instanceof Expr.Ref r && (r.name().equals("true") || r.name().equals("false"))) {
+      return new OptimizerDecl.Hyper(name, r.name().equals("true") ? 1 : 0, true, pos(h.name));
+    }
+    if (v != null) {
+      diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format(name,
+          "a hyperparameter's default must be a number or true/false"), "write it as " + name + " = 0.1"));
+    }
+    return null;
+  }
+
+  private OptimizerDecl.Stmt optimizerStatement(BpNetParser.OptStmtContext st) {
+    if (st instanceof BpNetParser.AssignStmtContext a && a.name != null && a.value != null) {
+      return new OptimizerDecl.Assign(a.name.getText(), visit(a.value), source(a), pos(a.name));
+    }
+    if (st instanceof BpNetParser.StateStmtContext s && s.name != null && s.value != null
+        && word(s.word, "state")) {
+      return new OptimizerDecl.State(s.name.getText(), visit(s.value), source(s), pos(s.name));
+    }
+    if (st instanceof BpNetParser.RequireStmtContext r && r.cond != null && word(r.word, "require")) {
+      return new OptimizerDecl.Require(visit(r.cond), source(r.cond), pos(r.word));
+    }
+    return null;
+  }
+
+  /** The source text of a parse-tree node, without a trailing ';' (for generated comments). */
+  private static String source(ParserRuleContext c) {
+    String t = c.getStart().getInputStream().getText(
+        org.antlr.v4.runtime.misc.Interval.of(c.getStart().getStartIndex(), c.getStop().getStopIndex()));
+    return t.endsWith(";") ? t.substring(0, t.length() - 1).strip() : t;
+  }
+
+  /** Whether a statement's leading word is {@code expected}; reports it otherwise. */
+  private boolean word(Token t, String expected) {
+    if (t != null && t.getText().equals(expected)) {
+      return true;
+    }
+    if (t != null) {
+      diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E12, pos(t), ErrorCode.E12.format("unexpected '" + t.getText()
+          + "': an optimizer's statement is NAME = VALUE, state NAME = VALUE or require CONDITION"),
+          expected.equals("state") ? "did you mean 'state'?" : null));
+    }
+    return false;
   }
 
   List<RuleDecl> rules(BpNetParser.FileContext ctx) {
@@ -135,8 +240,9 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
         }
       }
     }
-    TrainSpec train = new TrainOptions(this.options).resolve(overrides.applyTo(options, overridden));
-    return new ModelDecl(m.name.getText(), decls, loss, train, pos);
+    TrainOptions resolver = new TrainOptions(this.options, declared);
+    TrainSpec train = resolver.resolve(overrides.applyTo(options, overridden));
+    return new ModelDecl(m.name.getText(), decls, loss, train, pos, resolver.declaredOptimizer());
   }
 
   private List<Integer> shape(BpNetParser.ShapeContext s) {

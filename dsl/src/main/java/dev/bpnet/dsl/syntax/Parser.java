@@ -22,10 +22,12 @@ public final class Parser {
    * The models of a file and the diagnostics of their train blocks: errors, reported with the
    * model checks, and warnings (an option with no effect).
    */
-  public record Result(List<ModelDecl> models, List<RuleDecl> rules, List<Diagnostic> optionDiagnostics) {
+  public record Result(List<ModelDecl> models, List<RuleDecl> rules, List<OptimizerDecl> optimizers,
+      List<Diagnostic> optionDiagnostics) {
     public Result {
       models = List.copyOf(models);
       rules = List.copyOf(rules);
+      optimizers = List.copyOf(optimizers);
       optionDiagnostics = List.copyOf(optionDiagnostics);
     }
   }
@@ -70,13 +72,14 @@ public final class Parser {
     Diagnostics options = new Diagnostics();
     AstBuilder builder = new AstBuilder(file, diag, options);
     builder.overrides(overrides, overrides.options(options));
+    List<OptimizerDecl> optimizers = builder.optimizers(tree);
     List<ModelDecl> models = builder.file(tree);
     List<RuleDecl> rules = builder.rules(tree);
     if (models.isEmpty()) {
       diag.error(ErrorCode.E15, new Pos(file, 1, 1, 0));
     }
     diag.stopIfErrors();
-    return new Result(models, rules, options.all());
+    return new Result(models, rules, optimizers, options.all());
   }
 
   /** The longest name: a model's becomes a Java class and a file name, which file systems cap at 255 bytes. */

@@ -57,12 +57,32 @@ public final class TrainOptions {
   /** Whether the optimizer call wrote beta or floor (reinforced's own decay). */
   private boolean ownDecayWritten;
 
+  /** The optimizers written in the language that a train block may name, by name. */
+  private final Map<String, OptimizerDecl> declared;
+  /** The optimizer the block named, when it named a declared one. */
+  private OptimizerDecl.Use chosen;
+
   public TrainOptions(Diagnostics diag) {
+    this(diag, Map.of());
+  }
+
+  /** Train blocks of a file that declares {@code declared} optimizers. */
+  public TrainOptions(Diagnostics diag, Map<String, OptimizerDecl> declared) {
     this.diag = diag;
+    this.declared = Map.copyOf(declared);
+  }
+
+  /**
+   * The declaration of the optimizer the last {@link #resolve}d block named, when it is one
+   * written in the language; null for a built-in.
+   */
+  public OptimizerDecl.Use declaredOptimizer() {
+    return chosen;
   }
 
   public TrainSpec resolve(List<Option> options) {
     TrainSpec t = TrainSpec.DEFAULTS;
+    chosen = null;
     written.clear();
     ownDecayWritten = false;
     Map<String, Pos> seen = new HashMap<>();
@@ -157,20 +177,39 @@ public final class TrainOptions {
     }
   }
 
+  /** A declared optimizer's hyperparameters with their defaults, in declaration order. */
+  private static Map<String, Double> defaults(OptimizerDecl d) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    d.hypers().forEach(h -> m.put(h.name(), h.dflt()));
+    return m;
+  }
+
+  private static String finite(double v) {
+    return Double.isFinite(v) ? null : "a finite number";
+  }
+
   private TrainSpec optimizer(TrainSpec t, Option o) {
     Expr v = o.value();
     String name = v instanceof Expr.Ref r ? r.name() : v instanceof Expr.Call c ? c.fn() : null;
     if (name == null) {
       return bad(t, o, "must be an optimizer such as sgd(lr = 0.1)");
     }
-    Map<String, Double> known = OPTIMIZERS.get(name);
+    OptimizerDecl decl = declared.get(name);
+    Map<String, Double> known = decl != null ? defaults(decl) : OPTIMIZERS.get(name);
     if (known == null) {
-      String best = Suggest.closest(name, OPTIMIZERS.keySet());
+      java.util.Set<String> all = new java.util.TreeSet<>(OPTIMIZERS.keySet());
+      all.addAll(declared.keySet());
+      String best = Suggest.closest(name, all);
       diag.add(new Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format("optimizer", "unknown optimizer '" + name
-          + "' (known: " + String.join(", ", new java.util.TreeSet<>(OPTIMIZERS.keySet())) + ")"),
+          + "' (known: " + String.join(", ", all) + ")"),
           best == null ? null : "did you mean '" + best + "'?"));
       return t;
     }
+    Map<String, Pos> given = new LinkedHashMap<>();
+    if (v instanceof Expr.Call c) {
+      c.named().forEach((k, e) -> given.put(k, e.pos()));
+    }
+    chosen = decl == null ? null : new OptimizerDecl.Use(decl, given, v.pos());
     Map<String, Double> args = new LinkedHashMap<>(known);
     if (v instanceof Expr.Call c) {
       if (!c.args().isEmpty()) {
@@ -182,7 +221,8 @@ public final class TrainOptions {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
           return;
         }
-        java.util.List<String> flag = OptimizerSpec.FLAGS.get(k);
+        java.util.List<String> flag = decl != null ? (decl.hyper(k).flag() ? List.of("false", "true") : null)
+            : OptimizerSpec.FLAGS.get(k);
         if (flag != null) {
           if (e instanceof Expr.Ref r && flag.contains(r.name())) {
             args.put(k, (double) flag.indexOf(r.name()));
@@ -193,7 +233,8 @@ public final class TrainOptions {
         }
         Double value = e instanceof Expr.Num n ? Double.valueOf(n.value())
             : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
-        String range = value == null ? "a number" : outside(k, value);
+        // a declared optimizer states its ranges with require, checked where its rule is lowered
+        String range = value == null ? "a number" : decl != null ? finite(value) : outside(k, value);
         if (range != null) {
           diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be " + range);
         } else {
