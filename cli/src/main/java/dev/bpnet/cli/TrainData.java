@@ -337,7 +337,9 @@ final class TrainData {
     }
     if (!Files.exists(path)) {
       String best = dev.bpnet.dsl.diag.Suggest.closest(data, TrainOptions.DATA.keySet());
-      throw new DataException("data '" + data + "' is neither a known data set ("
+      String shown = data.length() > dev.bpnet.dsl.diag.ErrorCode.LONGEST_ARGUMENT
+          ? dev.bpnet.dsl.diag.ErrorCode.abbreviated(data) : data;  // a 100,000-character path is not echoed whole
+      throw new DataException("data '" + shown + "' is neither a known data set ("
           + String.join(", ", new java.util.TreeSet<>(TrainOptions.DATA.keySet()))
           + ") nor an existing file or directory" + (best == null ? "" : "; did you mean '" + best + "'?"));
     }

@@ -1,6 +1,6 @@
-// The .bpnet language: one or more models, each with inputs, labels, named values, a loss
-// and a train block. Whitespace and newlines only separate tokens; ';' and ',' between
-// members and options are optional. Nothing here but syntax: names, shapes and options
+// The .bpnet language: models (inputs, labels, named values, a loss, a train block), rules and
+// optimizers. Whitespace and newlines only separate tokens; a ';' after a member and
+// a ';' or ',' between train options are optional. Nothing here but syntax: names, shapes and options
 // are checked by the compiler (dsl), which reports errors in its own words.
 grammar BpNet;
 
