@@ -1,0 +1,207 @@
+package dev.bpnet.spark;
+
+import dev.bpnet.runtime.Gradients;
+import dev.bpnet.runtime.Optimizer;
+import dev.bpnet.runtime.StepResult;
+import dev.bpnet.runtime.Trainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trainer whose steps run on Spark: synchronous data-parallel SGD. Each {@link #step} splits the
+ * global batch into consecutive shards, one task each; every task computes its shard's L, l_x,
+ * g2, g3 and direction on an executor's copy of the trainer at the broadcast parameters; tree
+ * aggregation sums them weighted by b/B ({@link ShardSums}) in a fixed order ({@link BlockSum}); the
+ * driver's optimizer updates the driver's trainer, whose parameters the next step broadcasts. The
+ * result is the single-machine step on the same global batch, up to the order of floating-point
+ * sums, and the same from run to run whatever order tasks finish in.
+ *
+ * <p>Everything else (parameters, optimizer, predict, the epoch hook) is the driver's trainer, so
+ * {@link dev.bpnet.runtime.train.TrainingLoop}, checkpoints and resumption work unchanged.
+ * Executors' trainers follow the driver's: the same recipe (seed, hence the same fixed feedback
+ * matrices), every parameter broadcast each step (updated feedback matrices included), the
+ * epoch for alpha schedules, and the learning rate for rules that read it.
+ */
+public final class SparkTrainer implements Trainer {
+  private final JavaSparkContext sc;
+  private final TrainerRecipe recipe;
+  private final String recipeId;
+  private final Trainer local;
+  private final int partitions;
+  /** Broadcast versions, unique in this driver JVM: executors keep trainers of several SparkTrainers of one recipe. */
+  private static final java.util.concurrent.atomic.AtomicLong VERSIONS = new java.util.concurrent.atomic.AtomicLong();
+  private int epoch;
+  private INDArray lastOutput;
+  private int failPartition = -1;
+  private long bytesSent;
+  private long bytesReceived;
+
+  /**
+   * @param sc the Spark context (the caller's to stop)
+   * @param recipe the trainer the executors make; {@code local} must be one of them
+   * @param local the driver's trainer: its parameters and optimizer are the run's
+   * @param partitions shards per global batch (at most B: a shard has at least one example)
+   */
+  public SparkTrainer(JavaSparkContext sc, TrainerRecipe recipe, Trainer local, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    this.sc = sc;
+    this.recipe = recipe;
+    this.recipeId = recipe.id();
+    this.local = local;
+    this.partitions = partitions;
+  }
+
+  /** A test hook: the first attempt of shard {@code p}'s task fails in every step from now on (-1: none). */
+  void failFirstAttempt(int p) {
+    this.failPartition = p;
+  }
+
+  /** Bytes of parameters and shards sent to executors, and of sums received, since the start (arrays only). */
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  @Override
+  public StepResult step(Map<String, INDArray> feeds) {
+    ShardSums s = run(feeds);
+    List<String> names = new ArrayList<>(s.direction().keySet());
+    Map<String, INDArray> live = local.parameters();
+    List<INDArray> params = new ArrayList<>(names.size());
+    List<INDArray> directions = new ArrayList<>(names.size());
+    for (String n : names) {
+      params.add(live.get(n));
+      directions.add(s.direction().get(n).toArray(local.dataType()));
+    }
+    local.optimizer().update(params, directions);
+    return new StepResult(s.loss(), s.inputLoss());
+  }
+
+  @Override
+  public Gradients gradients(Map<String, INDArray> feeds) {
+    ShardSums s = run(feeds);
+    return new Gradients(s.loss(), s.inputLoss(), arrays(s.pass2()), arrays(s.pass3()), arrays(s.direction()));
+  }
+
+  private Map<String, INDArray> arrays(Map<String, Tensor> m) {
+    Map<String, INDArray> r = new LinkedHashMap<>();
+    m.forEach((k, v) -> r.put(k, v.toArray(local.dataType())));
+    return r;
+  }
+
+  /** One Spark job: the shards' weighted sums, tree-aggregated; sets {@link #lastOutput}. */
+  private ShardSums run(Map<String, INDArray> feeds) {
+    List<Shard> shards = split(feeds);
+    int b = shards.stream().mapToInt(Shard::rows).sum();
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
+    Broadcast<StepJob.Parameters> bc = sc.broadcast(new StepJob.Parameters(VERSIONS.incrementAndGet(), values));
+    try {
+      StepJob job = new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b, failPartition);
+      int n = shards.size();
+      ShardSums s = sc.parallelize(shards, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x)))
+          .treeReduce(BlockSum::plus).total();
+      bytesSent += values.values().stream().mapToLong(Tensor::bytes).sum() * shards.size()
+          + shards.stream().mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
+      bytesReceived += s.bytes();
+      lastOutput = s.outputs().isEmpty() ? null
+          : Nd4j.concat(0, s.outputs().values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
+      return s;
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  /** Consecutive rows: min(partitions, B) shards whose sizes differ by at most one. */
+  private List<Shard> split(Map<String, INDArray> feeds) {
+    long batch = -1;
+    Map<String, Tensor> whole = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : feeds.entrySet()) {
+      long rows = e.getValue().size(0);
+      if (batch >= 0 && rows != batch) {
+        throw new IllegalArgumentException("'" + e.getKey() + "' has " + rows + " rows but the batch has " + batch
+            + ": inputs and labels must have the same batch size");
+      }
+      batch = rows;
+      whole.put(e.getKey(), Tensor.of(e.getValue()));
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("an empty batch");
+    }
+    int n = (int) Math.min(partitions, batch);
+    List<Shard> shards = new ArrayList<>(n);
+    long from = 0;
+    for (int i = 0; i < n; i++) {
+      int rows = (int) (batch / n + (i < batch % n ? 1 : 0));
+      Map<String, Tensor> part = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : whole.entrySet()) {
+        long[] shape = e.getValue().shape().clone();
+        int row = (int) (e.getValue().values().length / shape[0]);
+        shape[0] = rows;
+        part.put(e.getKey(), new Tensor(shape,
+            java.util.Arrays.copyOfRange(e.getValue().values(), (int) from * row, (int) (from + rows) * row)));
+      }
+      shards.add(new Shard(i, rows, part));
+      from += rows;
+    }
+    return shards;
+  }
+
+  @Override
+  public void startEpoch(int e) {
+    local.startEpoch(e);
+    this.epoch = e;
+  }
+
+  @Override
+  public INDArray lastOutput() {
+    return lastOutput;
+  }
+
+  @Override
+  public String modelName() {
+    return local.modelName();
+  }
+
+  @Override
+  public List<String> inputNames() {
+    return local.inputNames();
+  }
+
+  @Override
+  public List<String> labelNames() {
+    return local.labelNames();
+  }
+
+  @Override
+  public DataType dataType() {
+    return local.dataType();
+  }
+
+  @Override
+  public Map<String, INDArray> parameters() {
+    return local.parameters();
+  }
+
+  @Override
+  public INDArray predict(Map<String, INDArray> inputs) {
+    return local.predict(inputs);
+  }
+
+  @Override
+  public Optimizer optimizer() {
+    return local.optimizer();
+  }
+}
