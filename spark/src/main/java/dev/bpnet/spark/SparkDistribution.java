@@ -1,0 +1,54 @@
+package dev.bpnet.spark;
+
+import dev.bpnet.cli.Distribution;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.runtime.Trainer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code bpnet train --spark MASTER}: a Spark context for the run and a {@link SparkTrainer}
+ * around the driver's trainer. Settings Spark reads from {@code spark-submit} or
+ * {@code spark-defaults.conf} (memory, executors, ...) apply as usual; the master and the
+ * application's name come from the command.
+ */
+public final class SparkDistribution implements Distribution {
+  /** Spark's own logging at WARN unless the user configured Log4j: INFO lines would bury the epoch lines. */
+  private static final String LOG_CONFIG = "bpnet-spark-log4j2.properties";
+
+  @Override
+  public String name() {
+    return "spark";
+  }
+
+  @Override
+  public Session open(String master, int partitions, TrainingGraph tg, DataType dtype, long seed, Trainer local) {
+    if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
+    }
+    SparkConf conf = new SparkConf().setMaster(master).setAppName("bpnet train " + tg.program().name());
+    if (master.startsWith("local")) {
+      conf.setIfMissing("spark.ui.enabled", "false");
+    }
+    JavaSparkContext sc = new JavaSparkContext(conf);
+    int shards = partitions > 0 ? partitions : sc.defaultParallelism();
+    SparkTrainer t = new SparkTrainer(sc, TrainerRecipe.of(tg, dtype, seed), local, shards);
+    return new Session() {
+      @Override
+      public Trainer trainer() {
+        return t;
+      }
+
+      @Override
+      public String description() {
+        return "on Spark " + master + ": synchronous steps, each batch in " + shards + " shards";
+      }
+
+      @Override
+      public void close() {
+        sc.stop();
+      }
+    };
+  }
+}
