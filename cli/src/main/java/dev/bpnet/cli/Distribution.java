@@ -2,6 +2,7 @@ package dev.bpnet.cli;
 
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.Batches;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,16 +19,24 @@ public interface Distribution {
   String name();
 
   /**
-   * Starts the engine and wraps the driver's trainer.
+   * How to run.
    *
    * @param master where to run (for Spark: local[N], spark://host:7077, yarn, ...)
    * @param partitions shards per global batch; 0 for the engine's default parallelism
+   * @param average 0 for synchronous steps; k >= 1 for local SGD, parameters averaged every k steps
+   */
+  record Options(String master, int partitions, int average) {}
+
+  /**
+   * Starts the engine and wraps the driver's trainer.
+   *
    * @param tg the model, compiled again for the executors
    * @param dtype the trainer's data type
    * @param seed the trainer's seed (executors' trainers start identical to the driver's)
    * @param local the driver's trainer: its parameters and optimizer are the run's
+   * @param batches the training loop's batches (local SGD reads a round's batches ahead)
    */
-  Session open(String master, int partitions, TrainingGraph tg, DataType dtype, long seed, Trainer local);
+  Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches);
 
   /** A running engine; closing it stops the engine. */
   interface Session extends AutoCloseable {

@@ -63,11 +63,18 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--spark-partitions", paramLabel = "N", description = "shards per batch with --spark (default: Spark's default parallelism)")
   Integer sparkPartitions;
 
+  @Option(names = "--spark-average", paramLabel = "K", description = "with --spark, local SGD: each executor takes K steps on its"
+      + " shards of K batches with the model's optimizer, then parameters and optimizer state are averaged (default: synchronous steps)")
+  Integer sparkAverage;
+
   @Override
   String usageProblem() {
     if (sparkPartitions != null && (sparkPartitions < 1 || spark == null)) {
       return sparkPartitions < 1 ? "--spark-partitions must be at least 1, got " + sparkPartitions
           : "--spark-partitions needs --spark MASTER";
+    }
+    if (sparkAverage != null && (sparkAverage < 1 || spark == null)) {
+      return sparkAverage < 1 ? "--spark-average must be at least 1, got " + sparkAverage : "--spark-average needs --spark MASTER";
     }
     if (epochs != null && epochs < 1) {
       return "--epochs must be at least 1, got " + epochs;
@@ -177,17 +184,19 @@ final class TrainCommand extends ModelCommand {
         return Main.USAGE;
       }
     }
+    Batches batches = v.batches(spec.batch(), spec.seed());
     try (Distribution.Session session = engine == null ? null
-        : engine.open(spark, sparkPartitions == null ? 0 : sparkPartitions, tg, dt, spec.seed(), t)) {
-      return train(src, tg, spec, d, v, session == null ? t : session.trainer(), resumed, recorded, n, done, out, session);
+        : engine.open(new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
+            sparkAverage == null ? 0 : sparkAverage), tg, dt, spec.seed(), t, batches)) {
+      return train(src, tg, spec, d, v, batches, session == null ? t : session.trainer(), resumed, recorded, n, done, out,
+          session);
     }
   }
 
   /** The run itself, on this machine or, with a session, on an engine such as Spark. */
-  private int train(SourceFile src, TrainingGraph tg, TrainSpec spec, TrainData d, TrainData v, Trainer t,
+  private int train(SourceFile src, TrainingGraph tg, TrainSpec spec, TrainData d, TrainData v, Batches batches, Trainer t,
       CheckpointStore.Loaded resumed, String recorded, int n, int done, Path out, Distribution.Session session)
       throws Exception {
-    Batches batches = v.batches(spec.batch(), spec.seed());
     Map<String, String> settings = settings(spec, d);
     // recorded for --resume; a checkpoint written before it was recorded resumes without it
     if (d.source() != null && (resumed == null || recorded != null)) {

@@ -15,21 +15,22 @@ import java.util.TreeMap;
  *
  * @param shards P, the number of shards of the step
  * @param blocks partial sums by (level << 32 | k)
+ * @param <T> what is summed
  */
-record BlockSum(int shards, TreeMap<Long, ShardSums> blocks) implements Serializable {
+record BlockSum<T extends Summable<T>>(int shards, TreeMap<Long, T> blocks) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The leaf of shard {@code index}. */
-  static BlockSum leaf(int shards, int index, ShardSums s) {
-    TreeMap<Long, ShardSums> m = new TreeMap<>();
+  static <T extends Summable<T>> BlockSum<T> leaf(int shards, int index, T s) {
+    TreeMap<Long, T> m = new TreeMap<>();
     m.put(key(0, index), s);
-    return new BlockSum(shards, m);
+    return new BlockSum<>(shards, m);
   }
 
   /** Both sets of blocks, siblings added until none are left to add. */
-  BlockSum plus(BlockSum o) {
-    TreeMap<Long, ShardSums> m = new TreeMap<>(blocks);
-    for (Map.Entry<Long, ShardSums> e : o.blocks.entrySet()) {
+  BlockSum<T> plus(BlockSum<T> o) {
+    TreeMap<Long, T> m = new TreeMap<>(blocks);
+    for (Map.Entry<Long, T> e : o.blocks.entrySet()) {
       for (long mine : m.keySet()) {
         if (first(mine) < end(e.getKey()) && first(e.getKey()) < end(mine)) {
           throw new IllegalStateException("shards [" + first(mine) + ", " + end(mine) + ") and [" + first(e.getKey())
@@ -54,10 +55,10 @@ record BlockSum(int shards, TreeMap<Long, ShardSums> blocks) implements Serializ
           changed = true;
           break;
         }
-        ShardSums other = m.get(key(level, sibling));
+        T other = m.get(key(level, sibling));
         if (other != null) {
-          ShardSums left = (k & 1) == 0 ? m.get(key) : other;
-          ShardSums right = (k & 1) == 0 ? other : m.get(key);
+          T left = (k & 1) == 0 ? m.get(key) : other;
+          T right = (k & 1) == 0 ? other : m.get(key);
           m.remove(key);
           m.remove(key(level, sibling));
           m.put(parent, left.plus(right));
@@ -66,11 +67,11 @@ record BlockSum(int shards, TreeMap<Long, ShardSums> blocks) implements Serializ
         }
       }
     }
-    return new BlockSum(shards, m);
+    return new BlockSum<>(shards, m);
   }
 
   /** The sum over all shards; every shard must have been added. */
-  ShardSums total() {
+  T total() {
     if (blocks.size() != 1 || (1L << (blocks.firstKey() >>> 32)) < shards) {
       throw new IllegalStateException("shards missing from the sum: blocks " + blocks.keySet());
     }

@@ -20,18 +20,19 @@ import java.util.TreeMap;
  * @param outputs each shard's model output by shard index
  */
 record ShardSums(double loss, double inputLoss, Map<String, Tensor> pass2, Map<String, Tensor> pass3,
-    Map<String, Tensor> direction, TreeMap<Integer, Tensor> outputs) implements Serializable {
+    Map<String, Tensor> direction, TreeMap<Integer, Tensor> outputs) implements Summable<ShardSums>, Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The sum of two partial sums (tree aggregation's combiner). */
-  ShardSums plus(ShardSums o) {
+  @Override
+  public ShardSums plus(ShardSums o) {
     TreeMap<Integer, Tensor> out = new TreeMap<>(outputs);
     out.putAll(o.outputs);
     return new ShardSums(loss + o.loss, inputLoss + o.inputLoss, sum(pass2, o.pass2), sum(pass3, o.pass3),
         sum(direction, o.direction), out);
   }
 
-  private static Map<String, Tensor> sum(Map<String, Tensor> a, Map<String, Tensor> b) {
+  static Map<String, Tensor> sum(Map<String, Tensor> a, Map<String, Tensor> b) {
     if (!a.keySet().equals(b.keySet())) {
       throw new IllegalStateException("shards returned different parameters: " + a.keySet() + " and " + b.keySet());
     }

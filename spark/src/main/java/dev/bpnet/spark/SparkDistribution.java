@@ -3,6 +3,7 @@ package dev.bpnet.spark;
 import dev.bpnet.cli.Distribution;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.Batches;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +24,8 @@ public final class SparkDistribution implements Distribution {
   }
 
   @Override
-  public Session open(String master, int partitions, TrainingGraph tg, DataType dtype, long seed, Trainer local) {
+  public Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches) {
+    String master = options.master();
     if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
       System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
     }
@@ -32,8 +34,11 @@ public final class SparkDistribution implements Distribution {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
     JavaSparkContext sc = new JavaSparkContext(conf);
-    int shards = partitions > 0 ? partitions : sc.defaultParallelism();
+    int shards = options.partitions() > 0 ? options.partitions() : sc.defaultParallelism();
     SparkTrainer t = new SparkTrainer(sc, TrainerRecipe.of(tg, dtype, seed), local, shards);
+    if (options.average() > 0) {
+      t.averaging(batches, options.average());
+    }
     return new Session() {
       @Override
       public Trainer trainer() {
@@ -42,7 +47,8 @@ public final class SparkDistribution implements Distribution {
 
       @Override
       public String description() {
-        return "on Spark " + master + ": synchronous steps, each batch in " + shards + " shards";
+        return "on Spark " + master + ": " + (options.average() > 0 ? "local SGD, parameters averaged every "
+            + options.average() + " steps" : "synchronous steps") + ", each batch in " + shards + " shards";
       }
 
       @Override

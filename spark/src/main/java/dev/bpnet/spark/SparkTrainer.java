@@ -4,6 +4,8 @@ import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Optimizer;
 import dev.bpnet.runtime.StepResult;
 import dev.bpnet.runtime.Trainer;
+import dev.bpnet.runtime.data.Batch;
+import dev.bpnet.runtime.data.Batches;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,14 @@ public final class SparkTrainer implements Trainer {
   private int failPartition = -1;
   private long bytesSent;
   private long bytesReceived;
+  /** Local SGD: steps per round (0: synchronous steps), the loop's batches, and the round's results not yet handed out. */
+  private int average;
+  private Batches batches;
+  private java.util.Iterator<Batch> ahead;
+  private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+
+  /** A step of a round of local SGD, computed, waiting for the loop to ask for it. */
+  private record Pending(INDArray features, StepResult result, INDArray output) {}
 
   /**
    * @param sc the Spark context (the caller's to stop)
@@ -60,6 +70,26 @@ public final class SparkTrainer implements Trainer {
     this.partitions = partitions;
   }
 
+  /**
+   * Switches to local SGD (parameter averaging): every executor takes {@code k} steps with the
+   * model's own optimizer on its shard of each of the next k global batches, starting from the
+   * same parameters and optimizer state, and then parameters and floating-point optimizer state
+   * are averaged (weighted by examples; counts and generator states agree and are kept). One
+   * Spark job per k steps instead of one per step; with k = 1 and plain SGD it is the
+   * synchronous step. A round never crosses an epoch. The rounds read the loop's batches ahead,
+   * from {@code batches} (the loop's own: epoch e's order is a function of the seed and e), and
+   * {@link #step} checks that it is handed the batch it computed; the driver's parameters move
+   * once per round.
+   */
+  public SparkTrainer averaging(Batches loopBatches, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("steps per round must be >= 1, got " + k);
+    }
+    this.batches = java.util.Objects.requireNonNull(loopBatches);
+    this.average = k;
+    return this;
+  }
+
   /** A test hook: the first attempt of shard {@code p}'s task fails in every step from now on (-1: none). */
   void failFirstAttempt(int p) {
     this.failPartition = p;
@@ -76,6 +106,9 @@ public final class SparkTrainer implements Trainer {
 
   @Override
   public StepResult step(Map<String, INDArray> feeds) {
+    if (average > 0) {
+      return averagedStep(feeds);
+    }
     ShardSums s = run(feeds);
     List<String> names = new ArrayList<>(s.direction().keySet());
     Map<String, INDArray> live = local.parameters();
@@ -124,8 +157,86 @@ public final class SparkTrainer implements Trainer {
     }
   }
 
+  private StepResult averagedStep(Map<String, INDArray> feeds) {
+    if (pending.isEmpty()) {
+      round();
+    }
+    Pending p = pending.poll();
+    if (!p.features().equals(feeds.get(local.inputNames().get(0)))) {
+      throw new IllegalStateException("local SGD reads the training loop's batches ahead, but this step was handed"
+          + " another batch than the one it computed: give averaging() the loop's own Batches");
+    }
+    lastOutput = p.output();
+    return p.result();
+  }
+
+  /** One Spark job: a round of local steps on the next batches of the epoch, then the average. */
+  private void round() {
+    if (ahead == null) {
+      ahead = batches.epoch(epoch).iterator();
+    }
+    List<Batch> round = new ArrayList<>();
+    while (round.size() < average && ahead.hasNext()) {
+      round.add(ahead.next());
+    }
+    if (round.isEmpty()) {
+      throw new IllegalStateException("a step past the end of epoch " + epoch + "'s batches");
+    }
+    String input = local.inputNames().get(0);
+    String label = local.labelNames().get(0);
+    int n = (int) Math.min(partitions, round.stream().mapToInt(Batch::size).min().getAsInt());
+    List<List<Shard>> byBatch = new ArrayList<>();
+    for (Batch b : round) {
+      byBatch.add(split(Map.of(input, b.features(), label, b.labels()), n));
+    }
+    List<RoundTask> tasks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int shard = i;
+      tasks.add(new RoundTask(i, byBatch.stream().map(l -> l.get(shard)).toList()));
+    }
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
+    Map<String, byte[]> state = new LinkedHashMap<>();
+    local.optimizer().state().forEach((k, v) -> state.put(k, Tensor.exact(v)));
+    Broadcast<RoundJob.Start> bc = sc.broadcast(new RoundJob.Start(VERSIONS.incrementAndGet(), values, state));
+    try {
+      RoundJob job = new RoundJob(recipeId, recipe, bc, epoch, round.stream().mapToInt(Batch::size).toArray());
+      RoundSums s = sc.parallelize(tasks, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x.index(), x.shards())))
+          .treeReduce(BlockSum::plus).total();
+      bytesSent += (values.values().stream().mapToLong(Tensor::bytes).sum()
+          + state.values().stream().mapToLong(b -> b.length).sum()) * n
+          + tasks.stream().flatMap(t -> t.shards().stream())
+              .mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
+      bytesReceived += s.bytes();
+      Map<String, INDArray> live = local.parameters();
+      s.params().forEach((k, v) -> live.get(k).assign(v.toArray(local.dataType())));
+      Map<String, INDArray> averaged = new LinkedHashMap<>();
+      s.state().forEach((k, v) -> averaged.put(k, v.toArray(DataType.valueOf(s.stateTypes().get(k)))));
+      s.exactState().forEach((k, v) -> averaged.put(k, Tensor.exact(v)));
+      local.optimizer().restoreState(averaged);
+      for (int i = 0; i < round.size(); i++) {
+        int step = i;
+        INDArray[] outs = s.outputs().values().stream().map(o -> o[step]).filter(java.util.Objects::nonNull)
+            .map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new);
+        pending.add(new Pending(round.get(i).features(), new StepResult(s.loss()[i], s.inputLoss()[i]),
+            outs.length == 0 ? null : Nd4j.concat(0, outs)));
+      }
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  /** The shards one task of a round works through: shard {@code index} of each batch. */
+  private record RoundTask(int index, List<Shard> shards) implements java.io.Serializable {}
+
   /** Consecutive rows: min(partitions, B) shards whose sizes differ by at most one. */
   private List<Shard> split(Map<String, INDArray> feeds) {
+    long rows = feeds.values().iterator().next().size(0);
+    return split(feeds, (int) Math.min(partitions, Math.max(rows, 1)));
+  }
+
+  /** Consecutive rows in {@code n} shards whose sizes differ by at most one. */
+  private List<Shard> split(Map<String, INDArray> feeds, int n) {
     long batch = -1;
     Map<String, Tensor> whole = new LinkedHashMap<>();
     for (Map.Entry<String, INDArray> e : feeds.entrySet()) {
@@ -137,10 +248,9 @@ public final class SparkTrainer implements Trainer {
       batch = rows;
       whole.put(e.getKey(), Tensor.of(e.getValue()));
     }
-    if (batch < 1) {
-      throw new IllegalArgumentException("an empty batch");
+    if (batch < n) {
+      throw new IllegalArgumentException("a batch of " + batch + " examples cannot be split into " + n + " shards");
     }
-    int n = (int) Math.min(partitions, batch);
     List<Shard> shards = new ArrayList<>(n);
     long from = 0;
     for (int i = 0; i < n; i++) {
@@ -163,6 +273,8 @@ public final class SparkTrainer implements Trainer {
   public void startEpoch(int e) {
     local.startEpoch(e);
     this.epoch = e;
+    ahead = null;
+    pending.clear();
   }
 
   @Override

@@ -47,6 +47,20 @@ record Tensor(long[] shape, double[] values) implements Serializable {
     return new Tensor(shape, v);
   }
 
+  /** An array exactly, its data type included, as ND4J writes it (optimizer counts, generator states). */
+  static byte[] exact(INDArray a) {
+    try {
+      return Nd4j.toByteArray(a);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The array {@link #exact} wrote. */
+  static INDArray exact(byte[] b) {
+    return Nd4j.fromByteArray(b);
+  }
+
   /** Bytes of the values. */
   long bytes() {
     return 8L * values.length;

@@ -28,15 +28,15 @@ class BlockSumTest {
       ShardSums want = tree(leaves, 0, Integer.highestOneBit(Math.max(1, 2 * shards - 1)));
       int n = shards;
       for (int trial = 0; trial < 20; trial++) {
-        List<BlockSum> parts = new ArrayList<>();
+        List<BlockSum<ShardSums>> parts = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
           parts.add(BlockSum.leaf(n, i, leaves.get(i)));
         }
         // combine random pairs, as tasks finishing in any order would
         while (parts.size() > 1) {
           Collections.shuffle(parts, r);
-          BlockSum a = parts.remove(parts.size() - 1);
-          BlockSum b = parts.remove(parts.size() - 1);
+          BlockSum<ShardSums> a = parts.remove(parts.size() - 1);
+          BlockSum<ShardSums> b = parts.remove(parts.size() - 1);
           parts.add(a.plus(b));
         }
         ShardSums got = parts.get(0).total();
@@ -49,7 +49,7 @@ class BlockSumTest {
 
   @Test
   void aMissingShardIsAnError() {
-    BlockSum a = BlockSum.leaf(3, 0, sums(0, 1)).plus(BlockSum.leaf(3, 2, sums(2, 1)));
+    BlockSum<ShardSums> a = BlockSum.leaf(3, 0, sums(0, 1)).plus(BlockSum.leaf(3, 2, sums(2, 1)));
     assertThrows(IllegalStateException.class, a::total);
     assertThrows(IllegalStateException.class, () -> a.plus(BlockSum.leaf(3, 2, sums(2, 1))));
     assertTrue(a.plus(BlockSum.leaf(3, 1, sums(1, 1))).total().loss() == 3);

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code bpnet train FILE --spark local[2]}: the command finds this module through ServiceLoader,
  * prints the same epoch lines and writes the same metrics.csv and params.npz as a run on one
  * machine, and a run stopped after two epochs and resumed on Spark ends where the uninterrupted
- * one ends, bit for bit.
+ * one ends, bit for bit. {@code --spark-average K} runs local SGD.
  */
 class SparkTrainCommandTest {
   static final String MODEL = """
@@ -97,6 +97,13 @@ class SparkTrainCommandTest {
       assertArrayEquals(q.get(k).data().asDouble(), r.get(k).data().asDouble(), k);
     }
     assertEquals(withoutSeconds(b), withoutSeconds(Files.readAllLines(resumed.resolve("metrics.csv"))));
+
+    // local SGD from the command line: a run of its own, with its own figures
+    Result avg = bpnet("train", model.toString(), "--out", dir.resolve("average").toString(), "--epochs", "1",
+        "--spark", "local[2]", "--spark-average", "4");
+    assertEquals(0, avg.code(), avg.out() + avg.err());
+    assertTrue(avg.out().contains("local SGD, parameters averaged every 4 steps, each batch in 2 shards"), avg.out());
+    assertEquals(2, Files.readAllLines(dir.resolve("average").resolve("metrics.csv")).size());
   }
 
   private static List<String> epochLines(String out) {
