@@ -17,12 +17,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * model's own optimizer, and returns its parameters and state weighted by b/B.
  *
  * @param recipeId {@link TrainerRecipe#id()}
- * @param recipe how to make the trainer
+ * @param recipe how to make the trainer (broadcast once per run: it holds the class bytes)
  * @param start the parameters and optimizer state at the start of the round
  * @param epoch the 0-based epoch (the trainer's epoch hook: alpha and learning-rate schedules)
  * @param batches B of each of the round's global batches
  */
-record RoundJob(String recipeId, TrainerRecipe recipe, Broadcast<Start> start, int epoch, int[] batches)
+record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Start> start, int epoch, int[] batches)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -33,7 +33,7 @@ record RoundJob(String recipeId, TrainerRecipe recipe, Broadcast<Start> start, i
 
   /** One task: shard s of each batch of the round, in order. */
   RoundSums run(int index, List<Shard> shards) {
-    Workers.Worker w = Workers.borrow(recipeId, recipe);
+    Workers.Worker w = Workers.borrow(recipeId, recipe.value());
     try {
       Start st = start.value();
       Trainer t = w.trainer;

@@ -39,6 +39,8 @@ public final class SparkDistribution implements Distribution {
     if (options.average() > 0) {
       t.averaging(batches, options.average());
     }
+    // clip acts inside the trainer on the g2 a rule replaced: each shard clips its own (README, Training on Spark)
+    boolean clipsPerShard = tg.program().train().clip() > 0 && !tg.ruleReplaced().isEmpty();
     return new Session() {
       @Override
       public Trainer trainer() {
@@ -48,7 +50,8 @@ public final class SparkDistribution implements Distribution {
       @Override
       public String description() {
         return "on Spark " + master + ": " + (options.average() > 0 ? "local SGD, parameters averaged every "
-            + options.average() + " steps" : "synchronous steps") + ", each batch in " + shards + " shards";
+            + options.average() + " steps" : "synchronous steps") + ", each batch in " + shards + " shards"
+            + (clipsPerShard ? "; note: clip applies to each shard's g2, so steps differ from one machine's" : "");
       }
 
       @Override

@@ -33,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class SparkTrainer implements Trainer {
   private final JavaSparkContext sc;
-  private final TrainerRecipe recipe;
+  private final Broadcast<TrainerRecipe> recipe;
   private final String recipeId;
   private final Trainer local;
   private final int partitions;
@@ -64,7 +64,7 @@ public final class SparkTrainer implements Trainer {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
     this.sc = sc;
-    this.recipe = recipe;
+    this.recipe = sc.broadcast(recipe);
     this.recipeId = recipe.id();
     this.local = local;
     this.partitions = partitions;
@@ -109,7 +109,7 @@ public final class SparkTrainer implements Trainer {
     if (average > 0) {
       return averagedStep(feeds);
     }
-    ShardSums s = run(feeds);
+    ShardSums s = run(feeds, false);
     List<String> names = new ArrayList<>(s.direction().keySet());
     Map<String, INDArray> live = local.parameters();
     List<INDArray> params = new ArrayList<>(names.size());
@@ -124,7 +124,7 @@ public final class SparkTrainer implements Trainer {
 
   @Override
   public Gradients gradients(Map<String, INDArray> feeds) {
-    ShardSums s = run(feeds);
+    ShardSums s = run(feeds, true);
     return new Gradients(s.loss(), s.inputLoss(), arrays(s.pass2()), arrays(s.pass3()), arrays(s.direction()));
   }
 
@@ -134,15 +134,16 @@ public final class SparkTrainer implements Trainer {
     return r;
   }
 
-  /** One Spark job: the shards' weighted sums, tree-aggregated; sets {@link #lastOutput}. */
-  private ShardSums run(Map<String, INDArray> feeds) {
+  /** One Spark job: the shards' weighted sums, tree-aggregated (g2 and g3 too if {@code perPass}); sets {@link #lastOutput}. */
+  private ShardSums run(Map<String, INDArray> feeds, boolean perPass) {
     List<Shard> shards = split(feeds);
     int b = shards.stream().mapToInt(Shard::rows).sum();
     Map<String, Tensor> values = new LinkedHashMap<>();
     local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
     Broadcast<StepJob.Parameters> bc = sc.broadcast(new StepJob.Parameters(VERSIONS.incrementAndGet(), values));
     try {
-      StepJob job = new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b, failPartition);
+      StepJob job = new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b, perPass,
+          failPartition);
       int n = shards.size();
       ShardSums s = sc.parallelize(shards, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x)))
           .treeReduce(BlockSum::plus).total();

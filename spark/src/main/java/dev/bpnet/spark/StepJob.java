@@ -14,15 +14,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * What each task of a synchronous step needs besides its shard; shipped with the task.
  *
  * @param recipeId {@link TrainerRecipe#id()}, computed once on the driver
- * @param recipe how to make the trainer
+ * @param recipe how to make the trainer (broadcast once per run: it holds the class bytes)
  * @param params the parameters to compute at (every parameter: updated feedback matrices too)
  * @param epoch the 0-based epoch, for the trainer's epoch hook (alpha schedules)
  * @param learningRate the driver optimizer's rate for this step (rules read it)
  * @param batch B, the global batch's examples
+ * @param perPass whether to return g2 and g3 too ({@link dev.bpnet.runtime.Trainer#gradients}); a step
+ *     needs only the direction, a third of the bytes
  * @param failPartition a test hook: the first attempt of this shard's task fails (-1: none)
  */
-record StepJob(String recipeId, TrainerRecipe recipe, Broadcast<Parameters> params, int epoch, double learningRate,
-    int batch, int failPartition) implements Serializable {
+record StepJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Parameters> params, int epoch, double learningRate,
+    int batch, boolean perPass, int failPartition) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Tasks the test hook failed in this JVM (in local mode, the tests' own). */
@@ -40,7 +42,7 @@ record StepJob(String recipeId, TrainerRecipe recipe, Broadcast<Parameters> para
       HOOK_FAILURES.incrementAndGet();
       throw new IllegalStateException("test hook: the first attempt of shard " + s.index() + " fails");
     }
-    Workers.Worker w = Workers.borrow(recipeId, recipe);
+    Workers.Worker w = Workers.borrow(recipeId, recipe.value());
     try {
       Parameters p = params.value();
       w.parameters(p.version(), p.values());
@@ -56,8 +58,8 @@ record StepJob(String recipeId, TrainerRecipe recipe, Broadcast<Parameters> para
       if (o != null) {
         out.put(s.index(), Tensor.of(o));
       }
-      return new ShardSums(g.loss() * weight, g.inputLoss() * weight, scaled(g.pass2(), weight),
-          scaled(g.pass3(), weight), scaled(g.direction(), weight), out);
+      return new ShardSums(g.loss() * weight, g.inputLoss() * weight, perPass ? scaled(g.pass2(), weight) : Map.of(),
+          perPass ? scaled(g.pass3(), weight) : Map.of(), scaled(g.direction(), weight), out);
     } finally {
       w.optimizer(w.own);
       Workers.giveBack(recipeId, w);

@@ -73,6 +73,14 @@ final class Models {
         loss = softmax_cross_entropy(logits, y)
         train { passes = 3   alpha = 0.9   third = exact   optimizer = adam(lr = 0.05)   dtype = float64   seed = 6 }
       }
+      model Clipped {
+        input x: [6]
+        label y: [3]
+        h = tanh(dense(x, 5))
+        logits = dense(h, 3, feedback = random)
+        loss = softmax_cross_entropy(logits, y)
+        train { optimizer = sgd(lr = 0.1)   clip = 0.01   dtype = float64   seed = 7 }
+      }
       """;
 
   static TrainingGraph graph(String model) {

@@ -64,6 +64,23 @@ class SynchronousStepTest {
     assertTrue(worst < TOLERANCE, model + ": max relative difference " + worst);
   }
 
+  @org.junit.jupiter.api.Test
+  void clippingARuleReplacedGradientIsPerShard() {
+    // clip = c clips the g2 that a learning rule replaced element-wise, inside the trainer: each
+    // shard clips its own g2, and a sum of clipped values is not the clipped sum (README, Training on Spark)
+    TrainerRecipe recipe = Models.recipe("Clipped");
+    Map<String, INDArray> feeds = Models.batch(64, 7);
+    Gradients want = recipe.newTrainer().gradients(feeds);
+    Gradients got = new SparkTrainer(sc, recipe, recipe.newTrainer(), 4).gradients(feeds);
+    // the clip acts on the direction; the reported g2 is the unclipped one and still sums exactly
+    double clipped = Models.relative(got.direction().get("h.W"), want.direction().get("h.W"));
+    double rest = Math.max(Models.relative(got.direction().get("logits.W"), want.direction().get("logits.W")),
+        worst(got.pass2(), want.pass2(), "g2"));
+    System.out.printf("clip = 0.01 over 4 partitions: the clipped direction differs by %.3g, the rest by %.3g%n", clipped, rest);
+    assertTrue(clipped > 1e-3, "clipped direction of the layer below the rule: " + clipped);
+    assertTrue(rest < TOLERANCE, "direction the rule did not replace, and g2: " + rest);
+  }
+
   static double worst(Map<String, INDArray> got, Map<String, INDArray> want, String what) {
     assertEquals(want.keySet(), got.keySet(), what);
     double w = 0;
