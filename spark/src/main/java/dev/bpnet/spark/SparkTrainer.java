@@ -95,7 +95,11 @@ public final class SparkTrainer implements Trainer {
     this.failPartition = p;
   }
 
-  /** Bytes of parameters and shards sent to executors, and of sums received, since the start (arrays only). */
+  /**
+   * Bytes of arrays sent to executors (parameters, and optimizer state in rounds, once per shard's
+   * task; the shards) and received from them (each shard's sums), since the start; Spark's own
+   * framing and compression aside.
+   */
   public long bytesSent() {
     return bytesSent;
   }
@@ -149,7 +153,7 @@ public final class SparkTrainer implements Trainer {
           .treeReduce(BlockSum::plus).total();
       bytesSent += values.values().stream().mapToLong(Tensor::bytes).sum() * shards.size()
           + shards.stream().mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
-      bytesReceived += s.bytes();
+      bytesReceived += s.bytes() * n;  // each shard sends back arrays of the sum's size
       lastOutput = s.outputs().isEmpty() ? null
           : Nd4j.concat(0, s.outputs().values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
       return s;
@@ -208,7 +212,7 @@ public final class SparkTrainer implements Trainer {
           + state.values().stream().mapToLong(b -> b.length).sum()) * n
           + tasks.stream().flatMap(t -> t.shards().stream())
               .mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
-      bytesReceived += s.bytes();
+      bytesReceived += s.bytes() * n;
       Map<String, INDArray> live = local.parameters();
       s.params().forEach((k, v) -> live.get(k).assign(v.toArray(local.dataType())));
       Map<String, INDArray> averaged = new LinkedHashMap<>();
