@@ -56,8 +56,26 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--save-every", paramLabel = "SECONDS", description = "save a checkpoint after an epoch only if this long has passed since the last (default: ${DEFAULT-VALUE}; the last epoch is always saved)")
   double saveEvery = 2;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "run each step on Apache Spark: executors compute shards of"
+      + " the batch, the driver updates (local[2], spark://host:7077, ...; needs the bpnet-spark module, which ./bpnet adds)")
+  String spark;
+
+  @Option(names = "--spark-partitions", paramLabel = "N", description = "shards per batch with --spark (default: Spark's default parallelism)")
+  Integer sparkPartitions;
+
+  @Option(names = "--spark-average", paramLabel = "K", description = "with --spark, local SGD: each executor takes K steps on its"
+      + " shards of K batches with the model's optimizer, then parameters and optimizer state are averaged (default: synchronous steps)")
+  Integer sparkAverage;
+
   @Override
   String usageProblem() {
+    if (sparkPartitions != null && (sparkPartitions < 1 || spark == null)) {
+      return sparkPartitions < 1 ? "--spark-partitions must be at least 1, got " + sparkPartitions
+          : "--spark-partitions needs --spark MASTER";
+    }
+    if (sparkAverage != null && (sparkAverage < 1 || spark == null)) {
+      return sparkAverage < 1 ? "--spark-average must be at least 1, got " + sparkAverage : "--spark-average needs --spark MASTER";
+    }
     if (epochs != null && epochs < 1) {
       return "--epochs must be at least 1, got " + epochs;
     }
@@ -157,7 +175,28 @@ final class TrainCommand extends ModelCommand {
           + " training, or more data%n", spec.batch(), v.train().size(), v.description(), v.train().size());
       return Main.MODEL_ERRORS;
     }
+    Distribution engine = null;
+    if (spark != null) {
+      engine = Distribution.find("spark").orElse(null);
+      if (engine == null) {
+        err().println("error: --spark needs the bpnet-spark module on the classpath; ./bpnet adds it when --spark is given"
+            + " (README, Training on Spark)");
+        return Main.USAGE;
+      }
+    }
     Batches batches = v.batches(spec.batch(), spec.seed());
+    try (Distribution.Session session = engine == null ? null
+        : engine.open(new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
+            sparkAverage == null ? 0 : sparkAverage), tg, dt, spec.seed(), t, batches)) {
+      return train(src, tg, spec, d, v, batches, session == null ? t : session.trainer(), resumed, recorded, n, done, out,
+          session);
+    }
+  }
+
+  /** The run itself, on this machine or, with a session, on an engine such as Spark. */
+  private int train(SourceFile src, TrainingGraph tg, TrainSpec spec, TrainData d, TrainData v, Batches batches, Trainer t,
+      CheckpointStore.Loaded resumed, String recorded, int n, int done, Path out, Distribution.Session session)
+      throws Exception {
     Map<String, String> settings = settings(spec, d);
     // recorded for --resume; a checkpoint written before it was recorded resumes without it
     if (d.source() != null && (resumed == null || recorded != null)) {
@@ -189,6 +228,9 @@ final class TrainCommand extends ModelCommand {
         tg.program().name(), d.description(), v.selection(),
         done > 0 ? "epochs " + (done + 1) + "-" + n + " of " + n : n + " epochs", spec.batch(),
         tg.hasThirdPass() ? "3 passes (" + spec.third().word() + ", alpha " + spec.alpha() + ")" : "2 passes");
+    if (session != null) {
+      out().println(session.description());
+    }
     int every = reportEvery(n);
     if (every > 1) {
       out().printf("printing every %d epochs; metrics.csv has them all%n", every);

@@ -1,0 +1,120 @@
+package dev.bpnet.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.cli.Main;
+import dev.bpnet.runtime.io.Npz;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code bpnet train FILE --spark local[2]}: the command finds this module through ServiceLoader,
+ * prints the same epoch lines and writes the same metrics.csv and params.npz as a run on one
+ * machine, and a run stopped after two epochs and resumed on Spark ends where the uninterrupted
+ * one ends, bit for bit. {@code --spark-average K} runs local SGD.
+ */
+class SparkTrainCommandTest {
+  static final String MODEL = """
+      model Student {
+        input x: [8]
+        label y: [4]
+        h = tanh(dense(x, 16))
+        out = sigmoid(dense(h, 4))
+        loss = mse(out, y)
+        train {
+          passes = 3   alpha = 0.8   third = exact   optimizer = adam(lr = 0.01)
+          batch = 32   epochs = 3   seed = 2   dtype = float64
+          data = teacher_student(n = 256)
+        }
+      }
+      """;
+
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result bpnet(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void trainOnSparkWritesWhatTrainingOnOneMachineWrites() throws Exception {
+    Path model = dir.resolve("student.bpnet");
+    Files.writeString(model, MODEL);
+    Path single = dir.resolve("single");
+    Path spark = dir.resolve("spark");
+    Path resumed = dir.resolve("resumed");
+
+    Result one = bpnet("train", model.toString(), "--out", single.toString());
+    assertEquals(0, one.code(), one.out() + one.err());
+    Result s = bpnet("train", model.toString(), "--out", spark.toString(), "--spark", "local[2]");
+    assertEquals(0, s.code(), s.out() + s.err());
+    assertTrue(s.out().contains("on Spark local[2]: synchronous steps, each batch in 2 shards"), s.out());
+    assertEquals(epochLines(one.out()).size(), 3, one.out());
+    assertEquals(withoutSeconds(epochLines(one.out())), withoutSeconds(epochLines(s.out())), "the same progress lines");
+
+    List<String> a = Files.readAllLines(single.resolve("metrics.csv"));
+    List<String> b = Files.readAllLines(spark.resolve("metrics.csv"));
+    assertEquals(a.get(0), b.get(0));
+    assertEquals(4, b.size());
+    for (int i = 1; i < a.size(); i++) {
+      String[] x = a.get(i).split(",", -1);
+      String[] y = b.get(i).split(",", -1);
+      for (int c = 0; c < x.length - 1; c++) {  // every figure but the seconds
+        assertEquals(x[c].isEmpty() ? Double.NaN : Double.parseDouble(x[c]), y[c].isEmpty() ? Double.NaN : Double.parseDouble(y[c]),
+            2e-5, "metrics.csv row " + i + " column " + c);
+      }
+    }
+    Map<String, INDArray> p = Npz.read(single.resolve("params.npz"));
+    Map<String, INDArray> q = Npz.read(spark.resolve("params.npz"));
+    assertEquals(p.keySet(), q.keySet());
+    for (String k : p.keySet()) {
+      double rel = Models.relative(q.get(k), p.get(k));
+      assertTrue(rel < 1e-12, k + ": relative difference " + rel + " after 3 epochs");
+    }
+
+    // stopped after 2 epochs, resumed on Spark: the uninterrupted Spark run's parameters, bit for bit
+    Result first = bpnet("train", model.toString(), "--out", resumed.toString(), "--epochs", "2", "--spark", "local[2]");
+    assertEquals(0, first.code(), first.out() + first.err());
+    Result rest = bpnet("train", model.toString(), "--resume", resumed.toString(), "--epochs", "3", "--spark", "local[2]");
+    assertEquals(0, rest.code(), rest.out() + rest.err());
+    assertTrue(rest.out().contains("resuming") && rest.out().contains("epoch 3/3"), rest.out());
+    Map<String, INDArray> r = Npz.read(resumed.resolve("params.npz"));
+    for (String k : q.keySet()) {
+      assertArrayEquals(q.get(k).data().asDouble(), r.get(k).data().asDouble(), k);
+    }
+    assertEquals(withoutSeconds(b), withoutSeconds(Files.readAllLines(resumed.resolve("metrics.csv"))));
+
+    // local SGD from the command line: a run of its own, with its own figures
+    Result avg = bpnet("train", model.toString(), "--out", dir.resolve("average").toString(), "--epochs", "1",
+        "--spark", "local[2]", "--spark-average", "4");
+    assertEquals(0, avg.code(), avg.out() + avg.err());
+    assertTrue(avg.out().contains("local SGD, parameters averaged every 4 steps, each batch in 2 shards"), avg.out());
+    assertEquals(2, Files.readAllLines(dir.resolve("average").resolve("metrics.csv")).size());
+  }
+
+  private static List<String> epochLines(String out) {
+    return out.lines().filter(l -> l.startsWith("epoch ")).toList();
+  }
+
+  private static List<String> withoutSeconds(List<String> lines) {
+    List<String> l = new ArrayList<>();
+    for (String s : lines) {
+      l.add(s.replaceAll(" \\([0-9.]+ s\\)$", "").replaceAll(",[0-9.]+$", ""));
+    }
+    return l;
+  }
+}
