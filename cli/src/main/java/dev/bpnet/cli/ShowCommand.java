@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 /** {@code bpnet show FILE [--pass P] [--ir]}: the generated code of a pass, or its IR. */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Prints the generated code of a pass, or its IR with --ir.")
 final class ShowCommand extends ModelCommand {
-  enum Pass { forward, backward, third, all }
+  enum Pass { forward, backward, third, update, all }
 
-  @Option(names = "--pass", paramLabel = "PASS", description = "forward, backward, third or all (default: ${DEFAULT-VALUE})")
+  @Option(names = "--pass", paramLabel = "PASS", description = "forward, backward, third, update (the optimizer) or all"
+      + " (default: ${DEFAULT-VALUE})")
   Pass pass = Pass.all;
 
   @Option(names = "--ir", description = "print the IR instead of Java")
@@ -29,6 +30,19 @@ final class ShowCommand extends ModelCommand {
       err().println(tg.program().name() + " has no third pass (passes = " + tg.program().train().passes()
           + ", alpha = " + tg.program().train().alpha() + ")");
       return Main.MODEL_ERRORS;
+    }
+    var update = tg.program().update();
+    if (pass == Pass.update && update == null) {
+      // a built-in is a Java class of the runtime, not generated code
+      out().println("// " + tg.program().name() + " uses the built-in optimizer " + tg.program().train().optimizer().describe()
+          + " (dev.bpnet.runtime.optim); an optimizer declared in the language is compiled into the trainer");
+      return Main.OK;
+    }
+    if (pass == Pass.update) {
+      String name = dev.bpnet.dsl.codegen.UpdateGenerator.className(update);
+      out().print(ir ? dev.bpnet.dsl.ad.IrText.of(update)
+          : nested(FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE).toString(), name));
+      return Main.OK;
     }
     var rules = new java.util.LinkedHashSet<>(tg.program().graph().rules().values());
     String learning = rules.stream().filter(r -> !r.trueGradient()).map(r -> r.name() + " (" + r.pos() + ")")
@@ -86,6 +100,33 @@ final class ShowCommand extends ModelCommand {
     StringBuilder b = new StringBuilder();
     for (int i = start; i <= Math.min(end, lines.length - 1); i++) {
       b.append(lines[i].startsWith(indent) ? lines[i].substring(indent.length()) : lines[i]).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** A nested class of the generated source, with its Javadoc, unindented. */
+  static String nested(String source, String name) {
+    String[] lines = source.split("\n");
+    int at = -1;
+    for (int i = 0; i < lines.length && at < 0; i++) {
+      if (lines[i].matches("\\s+public static final class " + name + " .*")) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      return "";
+    }
+    int start = at;
+    while (start > 0 && lines[start - 1].trim().matches("(/\\*\\*|\\*.*|\\*/)")) {
+      start--;
+    }
+    String indent = lines[at].substring(0, lines[at].indexOf(lines[at].trim()));
+    StringBuilder b = new StringBuilder();
+    for (int i = start; i < lines.length; i++) {
+      b.append(lines[i].startsWith(indent) ? lines[i].substring(indent.length()) : lines[i]).append('\n');
+      if (i > at && lines[i].equals(indent + "}")) {
+        break;
+      }
     }
     return b.toString();
   }

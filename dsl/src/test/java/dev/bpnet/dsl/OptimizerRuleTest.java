@@ -160,4 +160,29 @@ class OptimizerRuleTest {
     second.parameters().values().forEach(p -> resumed.add(p.dup()));
     assertEquals(0.0, maxRelative(resumed, straight), "resumed vs straight");
   }
+
+  /** As {@link AllocationTest}: steps after the first allocate no INDArray, masks and state included. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = ';', value = {"my_sgd(lr = 0.1); DOUBLE", "my_momentum(nesterov = true); FLOAT",
+      "my_adam(lr = 0.01); DOUBLE", "my_adam(lr = 0.01); FLOAT", "my_reinforced(gamma0 = 0.9); DOUBLE",
+      "my_reinforced(gamma0 = 0.9); FLOAT"})
+  void stepsAfterTheFirstAllocateNothing(String rule, DataType dt) throws Exception {
+    Trainer t = trainer(rule, dt);
+    Random r = new Random(3);
+    Map<String, INDArray> feeds = Map.of("x", TestData.gaussian(r, dt, 16, 6), "y", TestData.oneHot(r, dt, 16, 4));
+    t.step(feeds);
+    var counting = org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(0)
+        .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.STRICT)
+        .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.NONE)
+        .policySpill(org.nd4j.linalg.api.memory.enums.SpillPolicy.EXTERNAL).build();
+    try (var ws = org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().getAndActivateWorkspace(counting, "rule-" + rule + dt)) {
+      var w = (org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace) ws;
+      for (int i = 0; i < 3; i++) {
+        t.step(feeds);
+      }
+      assertEquals(0L, w.getThisCycleAllocations(), "bytes allocated by 3 steps");
+      feeds.get("x").mul(2.0);  // the control: one allocation must be seen
+      assertTrue(w.getThisCycleAllocations() > 0, "the workspace counts allocations");
+    }
+  }
 }

@@ -56,6 +56,35 @@ public final class IrText {
     return b.toString();
   }
 
+  /** An optimizer's rule: its hyperparameters, the rule's nodes in order and what it stores. */
+  public static String of(dev.bpnet.dsl.ir.UpdateRule r) {
+    Graph g = r.graph();
+    StringBuilder b = new StringBuilder("optimizer ").append(r.name()).append('\n');
+    r.hypers().forEach((k, v) -> b.append("  hyper ").append(k).append(" = ").append(Shape.number(v)).append('\n'));
+    r.states().forEach(s -> b.append("  state ").append(s.name()).append(" = ").append(ref(g, s.init())).append('\n'));
+    b.append("update:\n");
+    List<Integer> roots = new ArrayList<>();
+    r.states().forEach(s -> roots.add(s.next()));
+    roots.add(r.next());
+    if (r.ownRate() >= 0) {
+      roots.add(r.ownRate());
+    }
+    java.util.BitSet needed = g.ancestors(roots);
+    for (int id = needed.nextSetBit(0); id >= 0; id = needed.nextSetBit(id + 1)) {
+      Node n = g.node(id);
+      if (!(n.op() instanceof Leaves.Const) && !n.inputs().isEmpty()) {
+        b.append("  ").append(line(g, n)).append('\n');
+      }
+    }
+    b.append("outputs:\n");
+    if (r.ownRate() >= 0) {
+      b.append("  rate = ").append(ref(g, r.ownRate())).append('\n');
+    }
+    r.states().forEach(s -> b.append("  ").append(s.name()).append(" = ").append(ref(g, s.next())).append('\n'));
+    b.append("  theta = ").append(ref(g, r.next())).append('\n');
+    return b.toString();
+  }
+
   private static void appendGrads(StringBuilder b, Graph g, String what, Map<String, Integer> grads) {
     grads.forEach((k, v) -> b.append("  ").append(what).append('[').append(k).append("] = ").append(ref(g, v)).append('\n'));
   }
@@ -72,7 +101,8 @@ public final class IrText {
     if (n.op() instanceof Leaves.Const c) {
       return Shape.number(c.value());
     }
-    String name = n.displayName();
+    String name = n.op() instanceof Leaves.RuleScalar s ? s.var() : n.op() instanceof Leaves.RuleElement e ? e.var()
+        : n.displayName();
     return "%" + id + (name == null ? "" : " " + name);
   }
 

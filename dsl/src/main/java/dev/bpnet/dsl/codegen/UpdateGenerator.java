@@ -34,7 +34,7 @@ import javax.lang.model.element.Modifier;
  * <p>float32 follows ND4J's semantics: every host value and constant is rounded to float before it
  * meets an element, and each operation's result is rounded to float.
  */
-final class UpdateGenerator {
+public final class UpdateGenerator {
   static final ClassName RULE_OPTIMIZER = ClassName.get("dev.bpnet.runtime.optim", "RuleOptimizer");
   private static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
   private static final ClassName SCHEDULE = ClassName.get("dev.bpnet.api", "Schedule");
@@ -52,7 +52,7 @@ final class UpdateGenerator {
   }
 
   /** The optimizer's class name: MyReinforcedOptimizer for my_reinforced (never the trainer's, which ends in Trainer). */
-  static String className(UpdateRule r) {
+  public static String className(UpdateRule r) {
     String c = Names.camel(r.name());
     return Character.toUpperCase(c.charAt(0)) + c.substring(1) + "Optimizer";
   }
@@ -71,7 +71,7 @@ final class UpdateGenerator {
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL).superclass(RULE_OPTIMIZER)
         .addJavadoc("Optimizer {@code $L} ($L), compiled from its rule: per parameter theta and update direction g,\n"
             + "theta becomes theta + update. Hyperparameters as this model's train block sets them.\n", r.name(),
-            Emitter.where(r.steps().isEmpty() ? g.node(r.update()).pos() : r.steps().get(0).pos()));
+            Emitter.where(r.pos()));
     r.hypers().forEach((n, v) -> t.addField(FieldSpec.builder(double.class, Leaves.RuleScalar.javaName(n),
         Modifier.PRIVATE, Modifier.FINAL).initializer("$L", Emission.literal(v)).build()));
     hostFields.forEach((id, name) -> t.addField(FieldSpec.builder(double.class, name, Modifier.PRIVATE)
@@ -79,8 +79,10 @@ final class UpdateGenerator {
     t.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("With the learning rate following {@code schedule} from lr (null: the rule's own), masks drawn from {@code seed}.\n")
         .addParameter(SCHEDULE, "schedule").addParameter(long.class, "seed")
-        .addStatement("super($S, $T.of($L), $L, schedule, seed)", r.name(), List.class,
-            String.join(", ", r.states().stream().map(s -> "\"" + s.name() + "\"").toList()), masks.size()).build());
+        .addStatement("super($S, $T.of($L), $L, schedule, seed, $T.of($L))", r.name(), List.class,
+            String.join(", ", r.states().stream().map(s -> "\"" + s.name() + "\"").toList()), masks.size(), List.class,
+            String.join(", ", r.steps().stream().filter(s -> g.isHost(s.node())).map(s -> "\"" + s.name() + "\"")
+                .distinct().toList())).build());
     t.addMethod(rateMethod());
     t.addMethod(MethodSpec.methodBuilder("baseRate").addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
         .returns(double.class).addStatement("return $L", r.hypers().containsKey("lr") ? "lr" : "Double.NaN").build());
@@ -141,7 +143,7 @@ final class UpdateGenerator {
         Node x = g.node(in);
         boolean named = x.op() instanceof Leaves.RuleScalar || x.op() instanceof Leaves.Const;
         if (g.isHost(in) && !named && !hostFields.containsKey(in)) {
-          hostFields.put(in, unique(stepName.getOrDefault(in, "h" + in), used));
+          hostFields.put(in, unique(stepName.getOrDefault(in, "c" + (hostFields.size() + 1)), used));
         }
       }
     }
@@ -149,7 +151,7 @@ final class UpdateGenerator {
     for (int m : masks) {
       int p = g.node(m).input(0);
       if (!hostFields.containsKey(p)) {
-        hostFields.put(p, unique(stepName.getOrDefault(p, "p" + m), used));
+        hostFields.put(p, unique(stepName.getOrDefault(p, "p" + (masks.indexOf(m) + 1)), used));
       }
     }
   }

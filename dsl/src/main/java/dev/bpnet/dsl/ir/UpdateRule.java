@@ -22,10 +22,10 @@ import java.util.Map;
  * @param ownRate the learning rate the rule defines ({@code rate = ...}), or the {@code lr}
  *     hyperparameter; -1 when it has neither (it then reads no rate and has no learning rate)
  * @param steps the rule's assignments in order, for the generated code's comments
- * @param source the file the optimizer was declared in, as generated comments name it
+ * @param pos where the optimizer is declared
  */
 public record UpdateRule(String name, Map<String, Double> hypers, Graph graph, List<State> states, int theta,
-    int update, int next, int ownRate, List<Step> steps, String source) {
+    int update, int next, int ownRate, List<Step> steps, Pos pos) {
   public UpdateRule {
     hypers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hypers));
     states = List.copyOf(states);

@@ -103,8 +103,12 @@ public final class Lowering {
     }
     UnusedValues.report(model, lowered, s.graph, List.of(loss, output), s.diag);
     dev.bpnet.dsl.ir.UpdateRule update = null;
-    if (model.optimizer() != null) {
-      update = UpdateLowering.lower(model.optimizer(), model.train().optimizer().args(), s.diag);
+    // a built-in is a declaration of the bundled standard file, compiled as a user's would be
+    dev.bpnet.dsl.syntax.OptimizerDecl.Use use = model.optimizer() != null ? model.optimizer()
+        : new dev.bpnet.dsl.syntax.OptimizerDecl.Use(
+            dev.bpnet.dsl.syntax.StandardOptimizers.get(model.train().optimizer().name()), Map.of(), model.pos());
+    if (use.decl() != null) {
+      update = UpdateLowering.lower(use, model.train().optimizer().args(), s.diag);
       if (update == null) {
         return null;
       }

@@ -123,7 +123,7 @@ public final class UpdateLowering {
     states.forEach((n, s) -> out.add(new UpdateRule.State(n, inits.get(n), current.get(n), s.text(), s.pos())));
     int next = g.at(decl.pos()).add(new Arithmetic.Add(), current.get(THETA), update);
     return new UpdateRule(decl.name(), values, g.build(), out, current.get(THETA), update, next, ownRate, steps,
-        decl.pos().file());
+        decl.pos());
   }
 
   private static String role(String n) {

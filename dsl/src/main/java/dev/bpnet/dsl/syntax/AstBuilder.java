@@ -19,6 +19,8 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
   private final Diagnostics diag;
   private final Diagnostics options;
   private Overrides overrides = Overrides.NONE;
+  /** True for the standard library, whose optimizers are the built-ins. */
+  boolean library;
   /** The file's optimizers by name, once {@link #optimizers} has read them. */
   private final Map<String, OptimizerDecl> declared = new LinkedHashMap<>();
   private List<TrainOptions.Option> overridden = List.of();
@@ -68,7 +70,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
       if (prev != null) {
         diag.error(ErrorCode.E5, pos, o.name.getText(), prev);
       }
-      if (dev.bpnet.api.OptimizerSpec.isBuiltin(o.name.getText())) {
+      if (!library && dev.bpnet.api.OptimizerSpec.isBuiltin(o.name.getText())) {
         // the train block's name would be ambiguous: built-ins are not overridden silently
         diag.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, pos, ErrorCode.E50.format("optimizer",
             o.name.getText(), "optimizer"), "rename it, as in my_" + o.name.getText()));

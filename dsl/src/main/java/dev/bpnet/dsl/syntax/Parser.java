@@ -42,10 +42,15 @@ public final class Parser {
    * are train-option diagnostics like the file's own.
    */
   public static Result parseFile(String file, String text, Overrides overrides) {
-    return DeepStack.run(() -> parseOnDeepStack(file, text, overrides));
+    return DeepStack.run(() -> parseOnDeepStack(file, text, overrides, false));
   }
 
-  private static Result parseOnDeepStack(String file, String text, Overrides overrides) {
+  /** A library: a file of rules and optimizers that needs no model (the standard optimizers). */
+  public static Result parseLibrary(String file, String text) {
+    return DeepStack.run(() -> parseOnDeepStack(file, text, Overrides.NONE, true));
+  }
+
+  private static Result parseOnDeepStack(String file, String text, Overrides overrides, boolean library) {
     Diagnostics diag = new Diagnostics();
     int nul = text.indexOf('\0');
     if (nul >= 0 || text.indexOf('\uFFFD') >= 0) {
@@ -71,11 +76,12 @@ public final class Parser {
     diag.stopIfErrors();
     Diagnostics options = new Diagnostics();
     AstBuilder builder = new AstBuilder(file, diag, options);
+    builder.library = library;
     builder.overrides(overrides, overrides.options(options));
     List<OptimizerDecl> optimizers = builder.optimizers(tree);
     List<ModelDecl> models = builder.file(tree);
     List<RuleDecl> rules = builder.rules(tree);
-    if (models.isEmpty()) {
+    if (models.isEmpty() && !library) {
       diag.error(ErrorCode.E15, new Pos(file, 1, 1, 0));
     }
     diag.stopIfErrors();

@@ -58,8 +58,8 @@ class ScheduleOptionsTest {
     TrainSpec reinforced = model("optimizer = reinforced(lr = 0.8)").train();
     assertNull(reinforced.schedules().learningRate(reinforced), "reinforced keeps its own decay");
     String code = BpNetCompiler.generate(model("optimizer = sgd(lr = 0.1)"), "p").toString();
-    assertTrue(code.contains("Optimizers.create(\"sgd\", Map.of(\"lr\", 0.1), seed)"), code);
-    assertFalse(code.contains("Schedule"), "no schedule, no schedule code");
+    assertTrue(code.contains("this.optimizer = new SgdOptimizer(null, seed)"), code);
+    assertFalse(code.contains("new Schedule."), "no schedule, no schedule code");
   }
 
   @Test

@@ -91,15 +91,15 @@ public final class Adam implements Optimizer {
         blas.scal(n, 1 - lr * weightDecay, p);
       }
       blas.scal(n, beta1, m);
-      blas.axpy(n, 1 - beta1, g, m);
+      SharedScratch.addScaled(m, 1 - beta1, g, s);
       blas.scal(n, beta2, v);
       Nd4j.exec(new MulOp(g, g, s));
-      blas.axpy(n, 1 - beta2, s, v);
+      SharedScratch.addScaled(v, 1 - beta2, s, s);
       v.div(correction2, s);
       Nd4j.exec(new Sqrt(s, s));
       s.addi(eps);
       Nd4j.exec(new DivOp(m, s, s));  // s = m / (sqrt(v_hat) + eps)
-      blas.axpy(n, -lr / correction1, s, p);
+      SharedScratch.addScaled(p, -lr / correction1, s, s);
     }
     first.checked(params.size());
     second.checked(params.size());

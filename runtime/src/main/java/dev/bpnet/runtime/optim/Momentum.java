@@ -9,14 +9,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * SGD with momentum, in the formulation PyTorch uses: v = mu*v + g, then theta -= lr*v, or with
- * Nesterov's look-ahead theta -= lr*(g + mu*v). One velocity per parameter, zero at first;
- * every step is BLAS scal/axpy on it, so nothing is allocated after the first update.
+ * Nesterov's look-ahead theta -= lr*(g + mu*v). One velocity per parameter, zero at first, and one
+ * shared scratch; nothing is allocated after the first update.
  */
 public final class Momentum implements Optimizer {
   private final ScheduledRate rate;
   private final double mu;
   private final boolean nesterov;
   private final StateArrays velocity = new StateArrays();
+  private final SharedScratch scratch = new SharedScratch();
 
   public Momentum(double lr, double momentum, boolean nesterov) {
     this(lr, momentum, nesterov, Schedule.NONE);
@@ -40,6 +41,7 @@ public final class Momentum implements Optimizer {
   public void update(List<INDArray> params, List<INDArray> directions) {
     double lr = rate.next();
     Level1 blas = Nd4j.getBlasWrapper().level1();
+    scratch.prepare(params);
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
       INDArray g = directions.get(i);
@@ -47,11 +49,12 @@ public final class Momentum implements Optimizer {
       long n = p.length();
       blas.scal(n, mu, v);
       blas.axpy(n, 1.0, g, v);  // v = mu*v + g
+      INDArray s = scratch.view(i);
       if (nesterov) {
-        blas.axpy(n, -lr, g, p);
-        blas.axpy(n, -lr * mu, v, p);  // theta -= lr*(g + mu*v)
+        SharedScratch.addScaled(p, -lr, g, s);
+        SharedScratch.addScaled(p, -lr * mu, v, s);  // theta -= lr*(g + mu*v)
       } else {
-        blas.axpy(n, -lr, v, p);
+        SharedScratch.addScaled(p, -lr, v, s);
       }
     }
     velocity.checked(params.size());

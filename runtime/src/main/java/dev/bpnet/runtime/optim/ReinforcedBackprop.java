@@ -30,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * otherwise, in place, so g_prev becomes mask * g_prev directly (Adam keeps two arrays).
  *
  * <p>With (gamma0, lambda) = (1, 0) the probability is always 0: no g_prev is allocated, no
- * random numbers are drawn and the update is {@link Sgd}'s axpy with -eta(t), bit for bit.
+ * random numbers are drawn and the update is {@link Sgd}'s with -eta(t), bit for bit.
  * Randomness comes from a native generator seeded at construction: the same seed and inputs
  * give bit-identical runs on one backend.
  */
@@ -62,6 +62,7 @@ public final class ReinforcedBackprop implements Optimizer {
   private final boolean everReinforces;
   private final Random random;
   private final StateArrays prev = new StateArrays();
+  private final SharedScratch scratch = new SharedScratch();
   private double gamma;
   private int epoch;
   private long t;
@@ -141,12 +142,13 @@ public final class ReinforcedBackprop implements Optimizer {
     double eta = rate(t);
     double p = probability(t);
     Level1 blas = Nd4j.getBlasWrapper().level1();
+    scratch.prepare(params);
     for (int i = 0; i < params.size(); i++) {
       INDArray theta = params.get(i);
       INDArray g = directions.get(i);
       long n = theta.length();
       if (p == 0) {  // g_new = g: exactly Sgd's update; both readings then remember g
-        blas.axpy(n, -eta, g, theta);
+        SharedScratch.addScaled(theta, -eta, g, scratch.view(i));
         if (everReinforces) {
           prev.get(i, theta).assign(g);
         }
@@ -163,7 +165,7 @@ public final class ReinforcedBackprop implements Optimizer {
         }
       }
       blas.axpy(n, 1.0, g, gPrev);  // g_new = g + mask * g_prev
-      blas.axpy(n, -eta, gPrev, theta);
+      SharedScratch.addScaled(theta, -eta, gPrev, scratch.view(i));
       if (previous == Previous.RAW) {
         gPrev.assign(g);
       }

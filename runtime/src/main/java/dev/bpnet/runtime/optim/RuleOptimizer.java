@@ -27,6 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public abstract class RuleOptimizer implements Optimizer {
   private final String name;
   private final List<String> stateNames;
+  private final java.util.Set<String> computed;
   private final Map<String, StateArrays> states = new LinkedHashMap<>();
   private final StateArrays[] masks;
   private final Schedule schedule;
@@ -45,9 +46,14 @@ public abstract class RuleOptimizer implements Optimizer {
    * @param masks how many bernoulli masks the rule draws per parameter and update
    * @param schedule the train block's learning-rate schedule, or null for the rule's own rate
    * @param seed the seed of the masks' generator
+   * @param computed the names of values the rule computes once per update (reinforced's gamma):
+   *     a checkpoint that carries one (older bpnet versions wrote gamma) is restored without it,
+   *     since the rule computes it again from t and the epoch
    */
-  protected RuleOptimizer(String name, List<String> stateNames, int masks, Schedule schedule, long seed) {
+  protected RuleOptimizer(String name, List<String> stateNames, int masks, Schedule schedule, long seed,
+      List<String> computed) {
     this.name = name;
+    this.computed = java.util.Set.copyOf(computed);
     this.stateNames = List.copyOf(stateNames);
     this.stateNames.forEach(s -> states.put(s, new StateArrays()));
     this.masks = new StateArrays[masks];
@@ -161,6 +167,7 @@ public abstract class RuleOptimizer implements Optimizer {
   @Override
   public void restoreState(Map<String, INDArray> state) {
     Map<String, INDArray> left = new LinkedHashMap<>(state);
+    left.keySet().removeIf(k -> computed.contains(k) && left.get(k).rank() == 0);
     t = StateArrays.takeCount(left, "t");
     states.forEach((n, a) -> a.importFrom(n, left, t > 0));
     if (random != null) {

@@ -7,11 +7,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Plain stochastic gradient descent: theta -= lr(epoch, t) * direction, with BLAS axpy (no
+ * Plain stochastic gradient descent: theta -= lr(epoch, t) * direction, product and sum rounded
+ * apart ({@link SharedScratch#addScaled}; no
  * allocation); lr follows a {@link Schedule} from the base rate (constant unless given).
  */
 public final class Sgd implements Optimizer {
   private final ScheduledRate rate;
+  private final SharedScratch scratch = new SharedScratch();
 
   public Sgd(double lr) {
     this(lr, Schedule.NONE);
@@ -27,9 +29,9 @@ public final class Sgd implements Optimizer {
   @Override
   public void update(List<INDArray> params, List<INDArray> directions) {
     double lr = rate.next();
+    scratch.prepare(params);
     for (int i = 0; i < params.size(); i++) {
-      INDArray p = params.get(i);
-      Nd4j.getBlasWrapper().level1().axpy(p.length(), -lr, directions.get(i), p);
+      SharedScratch.addScaled(params.get(i), -lr, directions.get(i), scratch.view(i));
     }
   }
 

@@ -44,6 +44,18 @@ final class SharedScratch {
     }
   }
 
+  /**
+   * y += a * x with the product rounded before the sum, as two element-wise ops through
+   * {@code scratch}. BLAS axpy would fuse them where its CPU kernel uses FMA, and only in its
+   * vector body (the tail of a length that is no multiple of the block rounds twice), so its last
+   * bit would depend on the machine and the length; the optimizers compiled from rules in the
+   * language round every operation, and these agree with them bit for bit.
+   */
+  static void addScaled(INDArray y, double a, INDArray x, INDArray scratch) {
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(x, null, scratch, a));
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(y, scratch, y));
+  }
+
   /** The scratch of parameter {@code i} (valid after {@link #prepare}); it aliases the others. */
   INDArray view(int i) {
     return views.get(i);

@@ -35,8 +35,9 @@ final class WeightDecay implements Optimizer {
     for (int i = 0; i < params.size(); i++) {
       INDArray p = params.get(i);
       INDArray d = decayed.get(i, p);
-      d.assign(directions.get(i));
-      Nd4j.getBlasWrapper().level1().axpy(p.length(), lambda, p, d);  // d = direction + lambda theta
+      // d = direction + lambda theta, product and sum rounded apart (SharedScratch.addScaled)
+      Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(p, null, d, lambda));
+      Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(d, directions.get(i), d));
       views.add(d);
     }
     inner.update(params, views);
