@@ -7,6 +7,7 @@ import dev.bpnet.api.annotation.Label;
 import dev.bpnet.api.annotation.Layer;
 import dev.bpnet.api.annotation.LayerRule;
 import dev.bpnet.api.annotation.Loss;
+import dev.bpnet.api.annotation.OptimizerRule;
 import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.diag.Pos;
@@ -32,7 +33,7 @@ import javax.lang.model.type.TypeMirror;
 final class MemberReader {
   /** The member annotations, in the order their names are listed in messages. */
   static final List<Class<?>> MEMBERS = List.of(Input.class, Label.class, Layer.class, Dense.class, Loss.class,
-      Activation.class, LayerRule.class);
+      Activation.class, LayerRule.class, OptimizerRule.class);
 
   private static final String INDARRAY = "org.nd4j.linalg.api.ndarray.INDArray";
 
@@ -79,6 +80,11 @@ final class MemberReader {
     } else if (kind == Activation.class) {
       if (parameters(m, pos, kind, 1, "one parameter, its input") & typed(m, kind, false)) {
         model.rule(rule(RuleDecl.Kind.ACTIVATION, m, a, pos));
+      }
+    } else if (kind == OptimizerRule.class) {
+      if (parameters(m, pos, kind, 0, "no parameters")) {
+        model.optimizer(new dev.bpnet.dsl.syntax.OptimizerDecl(name, values.hyperparameters(m, a, "hyperparameters"),
+            values.optimizerStatements(m, a, "rule"), pos));
       }
     } else if (kind == LayerRule.class) {
       if (!m.getParameters().isEmpty() || parameters(m, pos, kind, 1, "at least one parameter")) {

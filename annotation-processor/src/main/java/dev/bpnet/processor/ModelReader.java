@@ -37,6 +37,7 @@ final class ModelReader {
   private final Diagnostics options = new Diagnostics();
   private final List<Decl> decls = new ArrayList<>();
   private final Map<String, RuleDecl> rules = new LinkedHashMap<>();
+  private final Map<String, dev.bpnet.dsl.syntax.OptimizerDecl> optimizers = new LinkedHashMap<>();
   private Expr loss;
   private Pos lossPos;
 
@@ -59,10 +60,11 @@ final class ModelReader {
         members.read((ExecutableElement) e, this);
       }
     }
+    dev.bpnet.dsl.syntax.TrainOptions resolver = new dev.bpnet.dsl.syntax.TrainOptions(options, optimizers);
     TrainSpec train = new TrainReader(values).read(type, Mirrors.as(values.value(type, model, "train"), AnnotationMirror.class),
-        options);
+        resolver);
     values.syntax.stopIfErrors();
-    return new Model(new ModelDecl(name, decls, loss, train, pos), rules, options.all());
+    return new Model(new ModelDecl(name, decls, loss, train, pos, resolver.declaredOptimizer()), rules, options.all());
   }
 
   private String name(TypeElement type, AnnotationMirror model) {
@@ -87,6 +89,18 @@ final class ModelReader {
     }
     loss = e;
     lossPos = at;
+  }
+
+  /** An {@code @OptimizerRule}: a declared optimizer that {@code @Train(optimizer = ...)} may name. */
+  void optimizer(dev.bpnet.dsl.syntax.OptimizerDecl o) {
+    var prev = optimizers.putIfAbsent(o.name(), o);
+    if (prev != null) {
+      values.syntax.error(ErrorCode.E5, o.pos(), o.name(), prev.pos());
+    }
+    if (dev.bpnet.api.OptimizerSpec.isBuiltin(o.name())) {
+      values.syntax.add(new dev.bpnet.dsl.diag.Diagnostic(ErrorCode.E50, o.pos(), ErrorCode.E50.format("optimizer",
+          o.name(), "optimizer"), "rename it, as in my_" + o.name()));
+    }
   }
 
   void rule(RuleDecl r) {

@@ -1,7 +1,6 @@
 package dev.bpnet.processor;
 
 import dev.bpnet.api.TrainSpec;
-import dev.bpnet.dsl.diag.Diagnostics;
 import dev.bpnet.dsl.diag.Pos;
 import dev.bpnet.dsl.syntax.Expr;
 import dev.bpnet.dsl.syntax.TrainOptions;
@@ -26,8 +25,11 @@ final class TrainReader {
     this.values = values;
   }
 
-  /** The options of {@code train} on {@code type}; errors in their values go to {@code options}. */
-  TrainSpec read(Element type, AnnotationMirror train, Diagnostics options) {
+  /**
+   * The options of {@code train} on {@code type}, resolved by {@code resolver} (which knows the
+   * model's declared optimizers and reports errors in their values).
+   */
+  TrainSpec read(Element type, AnnotationMirror train, TrainOptions resolver) {
     List<TrainOptions.Option> written = new ArrayList<>();
     for (Map.Entry<String, AnnotationValue> e : Mirrors.explicit(train).entrySet()) {
       String name = e.getKey();
@@ -44,6 +46,6 @@ final class TrainReader {
       }
       written.add(new TrainOptions.Option(name, value, value.pos()));
     }
-    return new TrainOptions(options).resolve(written);
+    return resolver.resolve(written);
   }
 }

@@ -62,6 +62,41 @@ final class ValueReader {
     }
   }
 
+  /** An optimizer's hyperparameters, one {@code name = default} per element of a string-array attribute. */
+  List<dev.bpnet.dsl.syntax.OptimizerDecl.Hyper> hyperparameters(Element e, AnnotationMirror m, String name) {
+    List<dev.bpnet.dsl.syntax.OptimizerDecl.Hyper> out = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    List<? extends AnnotationValue> items = (List<? extends AnnotationValue>) Mirrors.as(value(e, m, name), List.class);
+    for (AnnotationValue v : items) {
+      String text = Mirrors.as(v, String.class);
+      Pos p = anchorString(e, m, v, text);
+      try {
+        out.add(Fragments.hyper(p.file(), p.line(), p.col(), text));
+      } catch (CompileException x) {
+        x.diagnostics().forEach(syntax::add);
+      }
+    }
+    out.removeIf(java.util.Objects::isNull);
+    return out;
+  }
+
+  /** An optimizer's statements, each element of a string-array attribute holding one or more. */
+  List<dev.bpnet.dsl.syntax.OptimizerDecl.Stmt> optimizerStatements(Element e, AnnotationMirror m, String name) {
+    List<dev.bpnet.dsl.syntax.OptimizerDecl.Stmt> out = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    List<? extends AnnotationValue> items = (List<? extends AnnotationValue>) Mirrors.as(value(e, m, name), List.class);
+    for (AnnotationValue v : items) {
+      String text = Mirrors.as(v, String.class);
+      Pos p = anchorString(e, m, v, text);
+      try {
+        out.addAll(Fragments.optimizerStatements(p.file(), p.line(), p.col(), text));
+      } catch (CompileException x) {
+        x.diagnostics().forEach(syntax::add);
+      }
+    }
+    return out;
+  }
+
   /** The statements of a string-array attribute, each element holding one or more. */
   List<Decl.Let> statements(Element e, AnnotationMirror m, String name) {
     List<Decl.Let> out = new ArrayList<>();

@@ -55,6 +55,27 @@ class EquivalenceTest {
         "}");
   }
 
+  /** An optimizer written in the language: the example's agreeing reinforced backprop as an @OptimizerRule. */
+  @Test
+  void optimizerRule() throws IOException {
+    same("../examples/optimizers/agreeing_reinforced.bpnet", "Agreeing", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(optimizer = \"agreeing_reinforced(lr = 0.1, floor = 0.01)\", data = \"mnist\",",
+        "    batch = 64, epochs = 3))",
+        "interface Agreeing {",
+        "  @OptimizerRule(hyperparameters = {\"lr = 0.8\", \"beta = 0.999\", \"floor = 0.02\", \"gamma0 = 0.9995\",",
+        "      \"lambda = 0.0001\"}, rule = {\"require lr > 0\", \"require gamma0 > 0\", \"require gamma0 <= 1\",",
+        "      \"require lambda >= 0\", \"state previous = zeros\", \"rate = max(floor, lr * beta ^ t)\",",
+        "      \"gamma = gamma0 * exp(-lambda * epoch)\", \"agree = g * previous > 0\",",
+        "      \"g1 = g + bernoulli(1 - gamma ^ t) * agree * previous\", \"previous = g1\", \"update = -rate * g1\"})",
+        "  void agreeing_reinforced();",
+        "  @Input(784) INDArray x();",
+        "  @Label(10) INDArray y();",
+        "  @Layer(\"tanh(dense(x, 128))\") INDArray h();",
+        "  @Dense(10) INDArray logits(INDArray h);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
   /** Rules marked exact, an activation and a layer, compose with the exact third pass. */
   @Test
   void exactRules() throws IOException {
@@ -82,8 +103,11 @@ class EquivalenceTest {
     assertEquals(withoutPositions(dsl), withoutPositions(annotated));
   }
 
-  /** The source positions at the end of the generated comments: {@code [mnist.bpnet:8:10]}. */
+  /**
+   * The source positions at the end of the generated comments ({@code [mnist.bpnet:8:10]}) and
+   * in an optimizer class's Javadoc ({@code (mnist.bpnet:3:11)}).
+   */
   private static String withoutPositions(String source) {
-    return source.replaceAll("    \\[[^\\]\\n]+:\\d+:\\d+\\]\\n", "\n");
+    return source.replaceAll("    \\[[^\\]\\n]+:\\d+:\\d+\\]\\n", "\n").replaceAll("\\(\\S+:\\d+:\\d+\\)", "(...)");
   }
 }

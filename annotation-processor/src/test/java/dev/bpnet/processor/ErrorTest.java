@@ -36,6 +36,35 @@ class ErrorTest {
   }
 
   @Test
+  void optimizerRequirementBroken() {
+    // at the @Train argument that breaks it, as in a .bpnet file
+    fails(3, "[E55] optimizer 'my_sgd' requires lr > 0, but lr = -1", I,
+        "@BpNetModel(train = @Train(optimizer = \"my_sgd(lr = -1)\"))",
+        "interface M {",
+        "  @OptimizerRule(hyperparameters = \"lr = 0.01\", rule = {\"require lr > 0\", \"update = -rate * g\"})",
+        "  void my_sgd();",
+        "  @Input(4) INDArray x();",
+        "  @Label(3) INDArray y();",
+        "  @Dense(3) INDArray logits(INDArray x);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  @Test
+  void optimizerWithoutUpdate() {
+    fails(6, "[E56] optimizer 'my_sgd' never assigns update", I,
+        "@BpNetModel(train = @Train(optimizer = \"my_sgd\"))",
+        "interface M {",
+        "  @OptimizerRule(hyperparameters = \"lr = 0.01\", rule = \"step = -rate * g\")",
+        "  void my_sgd();",
+        "  @Input(4) INDArray x();",
+        "  @Label(3) INDArray y();",
+        "  @Dense(3) INDArray logits(INDArray x);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  @Test
   void syntaxErrorInExpression() {
     failsInLayer(6, "[E12] syntax error: expected ',' or ')', found end of file\n    relu(dense(x, 5)\n"
         + "                    ^", "@Layer(\"relu(dense(x, 5)\") INDArray h();");

@@ -86,6 +86,9 @@ WS            : [ \t\r\n\f]+ -> skip ;
 ERROR_CHAR  : . ;
 
 // Entry rules for pieces of the language written outside a .bpnet file (annotation values):
-// one expression, or a sequence of statements of an activation body.
+// one expression, a sequence of statements of an activation body, or an optimizer's
+// hyperparameter or statements.
 standaloneExpr  : expr EOF ;
 standaloneStmts : stmt* EOF ;
+standaloneHyper : hyper EOF ;
+standaloneOptStmts : optStmt* EOF ;

@@ -104,7 +104,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
   }
 
   /** A hyperparameter's default: a number (maybe negated), or true/false for a flag. */
-  private OptimizerDecl.Hyper hyper(BpNetParser.HyperContext h) {
+  OptimizerDecl.Hyper hyper(BpNetParser.HyperContext h) {
     Expr v = visit(h.value);
     String name = h.name.getText();
     if (v instanceof Expr.Num n) {
@@ -123,7 +123,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
     return null;
   }
 
-  private OptimizerDecl.Stmt optimizerStatement(BpNetParser.OptStmtContext st) {
+  OptimizerDecl.Stmt optimizerStatement(BpNetParser.OptStmtContext st) {
     if (st instanceof BpNetParser.AssignStmtContext a && a.name != null && a.value != null) {
       return new OptimizerDecl.Assign(a.name.getText(), visit(a.value), source(a), pos(a.name));
     }

@@ -59,6 +59,42 @@ public final class Fragments {
     return out;
   }
 
+  /** An optimizer's hyperparameter {@code name = default}; null (reported) for a bad default. */
+  public static OptimizerDecl.Hyper hyper(String file, int line, int col, String text) {
+    return DeepStack.run(() -> {
+      Diagnostics diag = new Diagnostics();
+      BpNetParser.StandaloneHyperContext tree = Nesting.parse(file, parser(file, line, col, text, diag),
+          BpNetParser::standaloneHyper, diag);
+      diag.stopIfErrors();
+      OptimizerDecl.Hyper h = new AstBuilder(file, diag, new Diagnostics()).hyper(tree.hyper());
+      diag.stopIfErrors();
+      return h;
+    });
+  }
+
+  /** An optimizer's statements ({@code name = value}, {@code state ...}, {@code require ...}), in order. */
+  public static List<OptimizerDecl.Stmt> optimizerStatements(String file, int line, int col, String text) {
+    return DeepStack.run(() -> {
+      Diagnostics diag = new Diagnostics();
+      BpNetParser.StandaloneOptStmtsContext tree = Nesting.parse(file, parser(file, line, col, text, diag),
+          BpNetParser::standaloneOptStmts, diag);
+      if (tree != null) {
+        Nesting.check(file, tree, diag);
+      }
+      diag.stopIfErrors();
+      AstBuilder builder = new AstBuilder(file, diag, new Diagnostics());
+      List<OptimizerDecl.Stmt> out = new ArrayList<>();
+      for (BpNetParser.OptStmtContext st : tree.optStmt()) {
+        OptimizerDecl.Stmt s = builder.optimizerStatement(st);
+        if (s != null) {
+          out.add(s);
+        }
+      }
+      diag.stopIfErrors();
+      return out;
+    });
+  }
+
   private static BpNetParser parser(String file, int line, int col, String text, Diagnostics diag) {
     BpNetLexer lexer = new BpNetLexer(CharStreams.fromString(text.replace('\n', ' ').replace('\r', ' '), file));
     lexer.setLine(line);
