@@ -10,12 +10,16 @@
 #        [--mode 2pass,3pass-paper,3pass-exact] [--impl bpnet,hand-tuned,samediff,pytorch]
 #        (--impl bpnet-unfused adds the generated step without its fusions, for before/after)
 #        [--repeats 5] [--block-seconds 0.15] [--examples examples|none] [--out DIR]
+# bench/run.sh --update [ROUNDS]: the optimizers instead, compiled from the language vs the
+# runtime's Java ones (and, for SGD and Adam, the BLAS-axpy Java versions they replaced): the
+# update alone and a whole 2-pass step, 784-512-10, batch 128, float32 (UpdateBench).
 # --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
 # free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
 #   BENCH_JAVA_OPTS=-XX:StartFlightRecording=filename=step.jfr,settings=profile bench/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=1
+main=dev.bpnet.examples.bench.Bench
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,6 +28,7 @@ while [ $# -gt 0 ]; do
         [1-9]|[1-9][0-9]) threads=$2; shift 2;;
         *) echo "bench: --threads: expected a positive integer, got '${2:-}'" >&2; exit 2;;
       esac;;
+    --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
     *) args+=("$1"); shift;;
   esac
 done
@@ -36,4 +41,4 @@ if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.
   touch "$cp_file"  # the plugin leaves an unchanged file alone
 fi
 # shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" dev.bpnet.examples.bench.Bench "${args[@]}"
+exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" "$main" ${args[@]+"${args[@]}"}

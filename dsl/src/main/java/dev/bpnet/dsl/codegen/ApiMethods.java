@@ -28,7 +28,6 @@ final class ApiMethods {
   private static final ClassName OPTIMIZER = ClassName.get(RT, "Optimizer");
   private static final ClassName FEEDS = ClassName.get(RT, "Feeds");
   private static final ClassName KERNELS = ClassName.get(RT, "Kernels");
-  private static final ClassName OPTIMIZERS = ClassName.get(RT + ".optim", "Optimizers");
   private static final ClassName INIT = ClassName.get(RT + ".init", "Initializers");
   private static final TypeName ARRAY_MAP = ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class), INDARRAY);
   private static final TypeName ARRAY_LIST = ParameterizedTypeName.get(ClassName.get(List.class), INDARRAY);
@@ -129,17 +128,15 @@ final class ApiMethods {
       c.addStatement("initParameters(dtype, seed)");
     }
     c.addStatement("this.parameterList = $T.of($L)", List.class, paramNames());
-    String args = s.optimizer().args().entrySet().stream()
-        .map(e -> "\"" + e.getKey() + "\", " + dev.bpnet.dsl.ir.Emission.literal(e.getValue())).collect(Collectors.joining(", "));
     var schedule = s.schedules().learningRate(s);
-    if (p.update() != null) {  // an optimizer written in the language: its class is nested in the trainer
+    if (p.update() != null) {  // every lowered model's optimizer, built-in or its own, is compiled into the trainer
       c.addStatement("this.optimizer = new $N($L, seed)", UpdateGenerator.className(p.update()),
           schedule == null ? "null" : ScheduleCode.of(schedule));
-    } else if (schedule == null) {
-      c.addStatement("this.optimizer = $T.create($S, $T.of($L), seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args);
-    } else {
-      c.addStatement("this.optimizer = $T.create($S, $T.of($L),\n$L, seed)", OPTIMIZERS, s.optimizer().name(), Map.class, args,
-          ScheduleCode.of(schedule));
+    } else {  // a program built by hand (the primitive walk's) gets the runtime's Java optimizer of that name
+      String args = s.optimizer().args().entrySet().stream()
+          .map(e -> "\"" + e.getKey() + "\", " + dev.bpnet.dsl.ir.Emission.literal(e.getValue())).collect(Collectors.joining(", "));
+      c.addStatement("this.optimizer = $T.create($S, $T.of($L), $L, seed)", ClassName.get(RT + ".optim", "Optimizers"),
+          s.optimizer().name(), Map.class, args, schedule == null ? "null" : ScheduleCode.of(schedule));
     }
     t.addMethod(c.build());
   }

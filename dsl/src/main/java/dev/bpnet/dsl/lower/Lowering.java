@@ -107,11 +107,15 @@ public final class Lowering {
     dev.bpnet.dsl.syntax.OptimizerDecl.Use use = model.optimizer() != null ? model.optimizer()
         : new dev.bpnet.dsl.syntax.OptimizerDecl.Use(
             dev.bpnet.dsl.syntax.StandardOptimizers.get(model.train().optimizer().name()), Map.of(), model.pos());
-    if (use.decl() != null) {
-      update = UpdateLowering.lower(use, model.train().optimizer().args(), s.diag);
-      if (update == null) {
-        return null;
-      }
+    if (use.decl() == null) {
+      // a model built in Java (builder API) naming an optimizer no file declares
+      s.error(ErrorCode.E7, model.pos(), "optimizer", "unknown optimizer '" + model.train().optimizer().name()
+          + "' (known: " + String.join(", ", dev.bpnet.dsl.syntax.StandardOptimizers.all().keySet()) + ")");
+      return null;
+    }
+    update = UpdateLowering.lower(use, model.train().optimizer().args(), s.diag);
+    if (update == null) {
+      return null;
     }
     return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
         s.diag.warnings(), update);

@@ -28,15 +28,6 @@ public final class TrainOptions {
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
       "validation", "clip");
-  /** Optimizers and the arguments each takes, with their defaults. */
-  public static final Map<String, Map<String, Double>> OPTIMIZERS = OptimizerSpec.ARGUMENTS;
-  /** Valid ranges of optimizer arguments: {low, high, low inclusive (1/0), high inclusive (1/0)}. */
-  private static final Map<String, double[]> RANGES = Map.of(
-      "lr", new double[] {0, Double.MAX_VALUE, 0, 1}, "eps", new double[] {0, Double.MAX_VALUE, 0, 1},
-      "momentum", new double[] {0, 1, 1, 0}, "beta1", new double[] {0, 1, 1, 0}, "beta2", new double[] {0, 1, 1, 0},
-      "beta", new double[] {0, 1, 0, 1}, "gamma0", new double[] {0, 1, 0, 1},
-      "floor", new double[] {0, Double.MAX_VALUE, 1, 1}, "lambda", new double[] {0, Double.MAX_VALUE, 1, 1},
-      "weight_decay", new double[] {0, Double.MAX_VALUE, 1, 1});
   public static final List<String> INITS = Init.WORDS;
   public static final List<String> DTYPES = DType.WORDS;
   public static final List<String> THIRD = Third.WORDS;
@@ -73,8 +64,8 @@ public final class TrainOptions {
   }
 
   /**
-   * The declaration of the optimizer the last {@link #resolve}d block named, when it is one
-   * written in the language; null for a built-in.
+   * The optimizer the last {@link #resolve}d block named (a built-in is a declaration of the
+   * bundled optimizers.bpnet), with where its arguments were written; null when it named none.
    */
   public OptimizerDecl.Use declaredOptimizer() {
     return chosen;
@@ -194,10 +185,11 @@ public final class TrainOptions {
     if (name == null) {
       return bad(t, o, "must be an optimizer such as sgd(lr = 0.1)");
     }
-    OptimizerDecl decl = declared.get(name);
-    Map<String, Double> known = decl != null ? defaults(decl) : OPTIMIZERS.get(name);
+    // the file's own optimizers, then the built-ins, which are declarations of the bundled file too
+    OptimizerDecl decl = declared.containsKey(name) ? declared.get(name) : StandardOptimizers.get(name);
+    Map<String, Double> known = decl != null ? defaults(decl) : null;
     if (known == null) {
-      java.util.Set<String> all = new java.util.TreeSet<>(OPTIMIZERS.keySet());
+      java.util.Set<String> all = new java.util.TreeSet<>(StandardOptimizers.all().keySet());
       all.addAll(declared.keySet());
       String best = Suggest.closest(name, all);
       diag.add(new Diagnostic(ErrorCode.E7, v.pos(), ErrorCode.E7.format("optimizer", "unknown optimizer '" + name
@@ -209,7 +201,7 @@ public final class TrainOptions {
     if (v instanceof Expr.Call c) {
       c.named().forEach((k, e) -> given.put(k, e.pos()));
     }
-    chosen = decl == null ? null : new OptimizerDecl.Use(decl, given, v.pos());
+    chosen = new OptimizerDecl.Use(decl, given, v.pos());
     Map<String, Double> args = new LinkedHashMap<>(known);
     if (v instanceof Expr.Call c) {
       if (!c.args().isEmpty()) {
@@ -221,8 +213,7 @@ public final class TrainOptions {
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, known.keySet(), k, "optimizer '" + name + "'");
           return;
         }
-        java.util.List<String> flag = decl != null ? (decl.hyper(k).flag() ? List.of("false", "true") : null)
-            : OptimizerSpec.FLAGS.get(k);
+        java.util.List<String> flag = decl.hyper(k).flag() ? List.of("false", "true") : null;
         if (flag != null) {
           if (e instanceof Expr.Ref r && flag.contains(r.name())) {
             args.put(k, (double) flag.indexOf(r.name()));
@@ -233,8 +224,8 @@ public final class TrainOptions {
         }
         Double value = e instanceof Expr.Num n ? Double.valueOf(n.value())
             : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
-        // a declared optimizer states its ranges with require, checked where its rule is lowered
-        String range = value == null ? "a number" : decl != null ? finite(value) : outside(k, value);
+        // an optimizer states its ranges with require, checked where its rule is lowered (E55)
+        String range = value == null ? "a number" : finite(value);
         if (range != null) {
           diag.error(ErrorCode.E7, e.pos(), name + "." + k, "must be " + range);
         } else {
@@ -415,22 +406,6 @@ public final class TrainOptions {
   private static Double literal(Expr e) {
     return e instanceof Expr.Num n ? Double.valueOf(n.value())
         : e instanceof Expr.Neg neg && neg.operand() instanceof Expr.Num n ? Double.valueOf(-n.value()) : null;
-  }
-
-  /** Null when v is in k's range, else the range in words. */
-  private static String outside(String k, double v) {
-    double[] r = RANGES.get(k);
-    if (r == null || Double.isNaN(v) || Double.isInfinite(v)) {
-      return Double.isFinite(v) ? null : "a finite number";
-    }
-    boolean lowOk = r[2] == 1 ? v >= r[0] : v > r[0];
-    boolean highOk = r[3] == 1 ? v <= r[1] : v < r[1];
-    if (lowOk && highOk) {
-      return null;
-    }
-    String low = (r[2] == 1 ? "at least " : "greater than ") + DataOption.fmt(r[0]);
-    return r[1] == Double.MAX_VALUE ? low + ", got " + DataOption.fmt(v)
-        : low + " and " + (r[3] == 1 ? "at most " : "less than ") + DataOption.fmt(r[1]) + ", got " + DataOption.fmt(v);
   }
 
   private Double number(Option o) {

@@ -142,9 +142,10 @@ class OverridesTest {
                       ^^^^^
               hint: did you mean 'exact'?"""),
         new Bad(List.of("optimizer=adam(lr = -1)"), """
-            error(E7): --set:1:21: bad value for option 'adam.lr': must be greater than 0, got -1
+            error(E55): --set:1:21: optimizer 'adam' requires lr > 0, but lr = -1
                 optimizer=adam(lr = -1)
-                                    ^^"""),
+                                    ^^
+              hint: see its declaration at optimizers.bpnet:32:3"""),
         new Bad(List.of("optimizer=adam(lr = )"), """
             error(E12): --set:1:21: syntax error: expected an expression, found ')'
                 optimizer=adam(lr = )
