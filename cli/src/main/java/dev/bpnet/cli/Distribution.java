@@ -35,8 +35,18 @@ public interface Distribution {
    * @param seed the trainer's seed (executors' trainers start identical to the driver's)
    * @param local the driver's trainer: its parameters and optimizer are the run's
    * @param batches the training loop's batches (local SGD reads a round's batches ahead)
+   * @throws StartException if the engine cannot start with these options
    */
   Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches);
+
+  /** The engine could not start with the options given (a master URL it cannot parse or reach, ...): the user's to fix. */
+  final class StartException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   /** A running engine; closing it stops the engine. */
   interface Session extends AutoCloseable {

@@ -185,9 +185,17 @@ final class TrainCommand extends ModelCommand {
       }
     }
     Batches batches = v.batches(spec.batch(), spec.seed());
-    try (Distribution.Session session = engine == null ? null
-        : engine.open(new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
-            sparkAverage == null ? 0 : sparkAverage), tg, dt, spec.seed(), t, batches)) {
+    Distribution.Session started = null;
+    if (engine != null) {
+      try {
+        started = engine.open(new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
+            sparkAverage == null ? 0 : sparkAverage), tg, dt, spec.seed(), t, batches);
+      } catch (Distribution.StartException e) {
+        err().println("error: --spark " + spark + ": " + e.getMessage());
+        return Main.USAGE;
+      }
+    }
+    try (Distribution.Session session = started) {
       return train(src, tg, spec, d, v, batches, session == null ? t : session.trainer(), resumed, recorded, n, done, out,
           session);
     }

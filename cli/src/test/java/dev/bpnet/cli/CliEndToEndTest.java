@@ -1012,7 +1012,8 @@ class CliEndToEndTest {
         new String[] {"frobnicate"}, new String[] {"compile"}, new String[] {"show", f.toString(), "--pass"})) {
       r = bpnet(args);
       assertEquals(2, r.code, show(r));
-      assertTrue(r.err.lines().count() <= 6, "short usage error: " + show(r));
+      // message, did-you-mean, a synopsis of up to four lines (train's, with the --spark options) and the help hint
+      assertTrue(r.err.lines().count() <= 7, "short usage error: " + show(r));
       assertFalse(r.err.contains("the .bpnet file"), "no option descriptions: " + show(r));
     }
   }

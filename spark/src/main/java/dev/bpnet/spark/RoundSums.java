@@ -44,11 +44,15 @@ record RoundSums(double[] loss, double[] inputLoss, Map<String, Tensor> params, 
         new LinkedHashMap<>(stateTypes), exactState, out);
   }
 
-  /** Bytes of the arrays. */
-  long bytes() {
+  /** Bytes of one shard's sums (parameters, optimizer state and losses); outputs aside. */
+  long bytesPerShard() {
     long n = 16L * loss.length;
     n += params.values().stream().mapToLong(Tensor::bytes).sum() + state.values().stream().mapToLong(Tensor::bytes).sum();
-    n += exactState.values().stream().mapToLong(b -> b.length).sum();
-    return n + outputs.values().stream().flatMap(Arrays::stream).mapToLong(Tensor::bytes).sum();
+    return n + exactState.values().stream().mapToLong(b -> b.length).sum();
+  }
+
+  /** Bytes of the outputs, all shards together. */
+  long outputBytes() {
+    return outputs.values().stream().flatMap(Arrays::stream).filter(java.util.Objects::nonNull).mapToLong(Tensor::bytes).sum();
   }
 }

@@ -41,12 +41,17 @@ record ShardSums(double loss, double inputLoss, Map<String, Tensor> pass2, Map<S
     return m;
   }
 
-  /** Bytes of the arrays (what a shard sends back, less Java serialisation's framing). */
-  long bytes() {
+  /** Bytes of one shard's sums (the arrays of this sum's size, and L and l_x); outputs aside. */
+  long bytesPerShard() {
     long n = 16;
     for (Map<String, Tensor> m : java.util.List.of(pass2, pass3, direction)) {
       n += m.values().stream().mapToLong(Tensor::bytes).sum();
     }
-    return n + outputs.values().stream().mapToLong(Tensor::bytes).sum();
+    return n;
+  }
+
+  /** Bytes of the outputs, all shards together. */
+  long outputBytes() {
+    return outputs.values().stream().mapToLong(Tensor::bytes).sum();
   }
 }

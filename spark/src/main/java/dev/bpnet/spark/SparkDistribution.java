@@ -33,7 +33,13 @@ public final class SparkDistribution implements Distribution {
     if (master.startsWith("local")) {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
-    JavaSparkContext sc = new JavaSparkContext(conf);
+    JavaSparkContext sc;
+    try {
+      sc = new JavaSparkContext(conf);
+    } catch (Exception e) {  // SparkException (undeclared in Java), IllegalArgumentException, ...
+      throw new StartException("Spark did not start: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          + " (masters: local[N], spark://HOST:PORT, yarn, k8s://...)", e);
+    }
     int shards = options.partitions() > 0 ? options.partitions() : sc.defaultParallelism();
     SparkTrainer t = new SparkTrainer(sc, TrainerRecipe.of(tg, dtype, seed), local, shards);
     if (options.average() > 0) {

@@ -153,7 +153,7 @@ public final class SparkTrainer implements Trainer {
           .treeReduce(BlockSum::plus).total();
       bytesSent += values.values().stream().mapToLong(Tensor::bytes).sum() * shards.size()
           + shards.stream().mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
-      bytesReceived += s.bytes() * n;  // each shard sends back arrays of the sum's size
+      bytesReceived += s.bytesPerShard() * n + s.outputBytes();
       lastOutput = s.outputs().isEmpty() ? null
           : Nd4j.concat(0, s.outputs().values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
       return s;
@@ -212,7 +212,7 @@ public final class SparkTrainer implements Trainer {
           + state.values().stream().mapToLong(b -> b.length).sum()) * n
           + tasks.stream().flatMap(t -> t.shards().stream())
               .mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
-      bytesReceived += s.bytes() * n;
+      bytesReceived += s.bytesPerShard() * n + s.outputBytes();
       Map<String, INDArray> live = local.parameters();
       s.params().forEach((k, v) -> live.get(k).assign(v.toArray(local.dataType())));
       Map<String, INDArray> averaged = new LinkedHashMap<>();
@@ -262,11 +262,7 @@ public final class SparkTrainer implements Trainer {
       int rows = (int) (batch / n + (i < batch % n ? 1 : 0));
       Map<String, Tensor> part = new LinkedHashMap<>();
       for (Map.Entry<String, Tensor> e : whole.entrySet()) {
-        long[] shape = e.getValue().shape().clone();
-        int row = (int) (e.getValue().values().length / shape[0]);
-        shape[0] = rows;
-        part.put(e.getKey(), new Tensor(shape,
-            java.util.Arrays.copyOfRange(e.getValue().values(), (int) from * row, (int) (from + rows) * row)));
+        part.put(e.getKey(), e.getValue().rows((int) from, rows));
       }
       shards.add(new Shard(i, rows, part));
       from += rows;

@@ -6,45 +6,84 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An array as Spark ships it: shape and values in row-major order, as float64 (float32 values
- * widen exactly). ND4J's arrays are not shipped themselves: they live off the Java heap.
+ * An array as Spark ships it: shape and values in row-major order, float64 arrays as doubles and
+ * every other floating type as floats (float32 models ship half the bytes; their sums are float32
+ * sums, as the trainer's own are). ND4J's arrays are not shipped themselves: they live off the
+ * Java heap.
  *
  * @param shape the dimensions
- * @param values the values, row-major
+ * @param values the values of a float64 array, or null
+ * @param floats the values of a float32 array, or null
  */
-record Tensor(long[] shape, double[] values) implements Serializable {
+record Tensor(long[] shape, double[] values, float[] floats) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  static Tensor of(INDArray a) {
-    return new Tensor(a.shape(), a.castTo(DataType.DOUBLE).dup('c').data().asDouble());
+  Tensor {
+    if ((values == null) == (floats == null)) {
+      throw new IllegalArgumentException("a tensor holds doubles or floats");
+    }
   }
 
-  /** {@code a} times {@code w}, the scaling in float64. */
+  /** A float64 tensor. */
+  Tensor(long[] shape, double[] values) {
+    this(shape, values, null);
+  }
+
+  static Tensor of(INDArray a) {
+    return scaled(a, 1);
+  }
+
+  /** {@code a} times {@code w}, in float64 and then, for a float32 array, rounded to float32. */
   static Tensor scaled(INDArray a, double w) {
     double[] v = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    for (int i = 0; i < v.length; i++) {
-      v[i] *= w;
+    if (a.dataType() == DataType.DOUBLE) {
+      if (w != 1) {
+        for (int i = 0; i < v.length; i++) {
+          v[i] *= w;
+        }
+      }
+      return new Tensor(a.shape(), v, null);
     }
-    return new Tensor(a.shape(), v);
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) (v[i] * w);
+    }
+    return new Tensor(a.shape(), null, f);
   }
 
   /** A new array of type {@code dtype}. */
   INDArray toArray(DataType dtype) {
-    INDArray d = Nd4j.create(values, shape, 'c');
-    return dtype == DataType.DOUBLE ? d : d.castTo(dtype);
+    INDArray d = values != null ? Nd4j.create(values, shape, 'c') : Nd4j.create(floats, shape, 'c');
+    return d.dataType() == dtype ? d : d.castTo(dtype);
   }
 
   /** The element-wise sum, a new tensor. */
   Tensor plus(Tensor o) {
-    if (!java.util.Arrays.equals(shape, o.shape)) {
-      throw new IllegalArgumentException("shapes differ: " + java.util.Arrays.toString(shape) + " and "
+    if (!java.util.Arrays.equals(shape, o.shape) || (values == null) != (o.values == null)) {
+      throw new IllegalArgumentException("shapes or types differ: " + java.util.Arrays.toString(shape) + " and "
           + java.util.Arrays.toString(o.shape));
     }
-    double[] v = values.clone();
-    for (int i = 0; i < v.length; i++) {
-      v[i] += o.values[i];
+    if (values != null) {
+      double[] v = values.clone();
+      for (int i = 0; i < v.length; i++) {
+        v[i] += o.values[i];
+      }
+      return new Tensor(shape, v, null);
     }
-    return new Tensor(shape, v);
+    float[] f = floats.clone();
+    for (int i = 0; i < f.length; i++) {
+      f[i] += o.floats[i];
+    }
+    return new Tensor(shape, null, f);
+  }
+
+  /** Rows [from, from + count) of the first axis, a new tensor. */
+  Tensor rows(int from, int count) {
+    long[] s = shape.clone();
+    int row = (int) ((values != null ? values.length : floats.length) / shape[0]);
+    s[0] = count;
+    return values != null ? new Tensor(s, java.util.Arrays.copyOfRange(values, from * row, (from + count) * row), null)
+        : new Tensor(s, null, java.util.Arrays.copyOfRange(floats, from * row, (from + count) * row));
   }
 
   /** An array exactly, its data type included, as ND4J writes it (optimizer counts, generator states). */
@@ -63,6 +102,6 @@ record Tensor(long[] shape, double[] values) implements Serializable {
 
   /** Bytes of the values. */
   long bytes() {
-    return 8L * values.length;
+    return values != null ? 8L * values.length : 4L * floats.length;
   }
 }

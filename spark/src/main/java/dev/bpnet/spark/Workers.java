@@ -28,12 +28,6 @@ final class Workers {
     POOL.get(id).push(w);
   }
 
-  /** Trainers made so far in this JVM (tests check that executors keep theirs). */
-  static int pooled(String id) {
-    ConcurrentLinkedDeque<Worker> q = POOL.get(id);
-    return q == null ? 0 : q.size();
-  }
-
   /** An executor's trainer and what it was last set to. */
   static final class Worker {
     final Trainer trainer;

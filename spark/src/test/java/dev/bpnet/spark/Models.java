@@ -73,6 +73,14 @@ final class Models {
         loss = softmax_cross_entropy(logits, y)
         train { passes = 3   alpha = 0.9   third = exact   optimizer = adam(lr = 0.05)   dtype = float64   seed = 6 }
       }
+      model Float32 {
+        input x: [6]
+        label y: [3]
+        h = sigmoid(dense(x, 5))
+        logits = dense(h, 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { passes = 3   alpha = 0.7   third = exact   optimizer = adam(lr = 0.01)   seed = 8 }
+      }
       model Clipped {
         input x: [6]
         label y: [3]

@@ -106,6 +106,17 @@ class SparkTrainCommandTest {
     assertEquals(2, Files.readAllLines(dir.resolve("average").resolve("metrics.csv")).size());
   }
 
+  @Test
+  void aMasterSparkCannotUseIsAUsageError() throws Exception {
+    Path model = dir.resolve("student.bpnet");
+    Files.writeString(model, MODEL);
+    Result r = bpnet("train", model.toString(), "--out", dir.resolve("bad").toString(), "--spark", "nowhere");
+    assertEquals(Main.USAGE, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("error: --spark nowhere: Spark did not start: Could not parse Master URL"), r.err());
+    assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), "no stack trace: " + r.err());
+    assertTrue(!Files.exists(dir.resolve("bad").resolve("checkpoint.json")), "nothing trained");
+  }
+
   private static List<String> epochLines(String out) {
     return out.lines().filter(l -> l.startsWith("epoch ")).toList();
   }

@@ -65,6 +65,30 @@ class SynchronousStepTest {
   }
 
   @org.junit.jupiter.api.Test
+  void float32StepsAgreeToFloat32Rounding() {
+    // float32 models ship floats, half the bytes, and sum them in float32 as the trainer does
+    TrainerRecipe recipe = Models.recipe("Float32");
+    Trainer single = recipe.newTrainer();
+    SparkTrainer spark = new SparkTrainer(sc, recipe, recipe.newTrainer(), 4);
+    double worst = 0;
+    for (int step = 0; step < 2; step++) {
+      Map<String, INDArray> feeds = Models.batch(64, 300 + step);
+      feeds.replaceAll((k, v) -> v.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+      StepResult a = single.step(feeds);
+      StepResult b = spark.step(feeds);
+      worst = Math.max(worst, Math.max(Models.relative(b.loss(), a.loss()), Models.relative(b.inputLoss(), a.inputLoss())));
+      worst = Math.max(worst, worst(spark.parameters(), single.parameters(), "parameters"));
+    }
+    System.out.printf("float32 over 4 partitions: max relative difference %.3g%n", worst);
+    assertTrue(worst < 1e-5, "max relative difference " + worst);
+    // per step, 4 bytes a value: the parameters to each of 4 shards and the batch (6 inputs, 3 labels) out;
+    // each shard's direction, L and l_x (16 bytes) and the batch's outputs (3 logits) back
+    long values = spark.parameters().values().stream().mapToLong(INDArray::length).sum();
+    assertEquals(2 * (4 * values * 4 + 64 * 9 * 4), spark.bytesSent());
+    assertEquals(2 * (4 * (16 + values * 4) + 64 * 3 * 4), spark.bytesReceived());
+  }
+
+  @org.junit.jupiter.api.Test
   void clippingARuleReplacedGradientIsPerShard() {
     // clip = c clips the g2 that a learning rule replaced element-wise, inside the trainer: each
     // shard clips its own g2, and a sum of clipped values is not the clipped sum (README, Training on Spark)
