@@ -181,6 +181,27 @@ public abstract class RuleOptimizer implements Optimizer {
     StateArrays.requireConsumed(name, left);
   }
 
+  /** Elements a rule's loop copies in and out of the arrays at a time (a chunk fits the L1/L2 caches). */
+  public static final int CHUNK = 2048;
+  private double[][] doubleChunks;
+  private float[][] floatChunks;
+
+  /** {@code count} float64 chunks of {@link #CHUNK} elements, made once. */
+  protected double[][] doubleChunks(int count) {
+    if (doubleChunks == null) {
+      doubleChunks = new double[count][CHUNK];
+    }
+    return doubleChunks;
+  }
+
+  /** {@code count} float32 chunks of {@link #CHUNK} elements, made once. */
+  protected float[][] floatChunks(int count) {
+    if (floatChunks == null) {
+      floatChunks = new float[count][CHUNK];
+    }
+    return floatChunks;
+  }
+
   /** The elements of a whole, contiguous float64 array, for a rule's loop. */
   protected static DoubleBuffer doubles(INDArray a) {
     return whole(a).data().asNioDouble();
