@@ -665,6 +665,37 @@ class CliEndToEndTest {
     assertTrue(r.out.contains("N(0, 0.1^2)"), show(r));
   }
 
+  /**
+   * The example's optimizer written in the language (agreeing reinforced backprop, random masks)
+   * trains MNIST, keeps its state and generator in checkpoint.npz and resumes bit for bit.
+   */
+  @Test
+  void anOptimizerWrittenInTheLanguageResumesBitForBit() throws Exception {
+    Path f = Path.of("../examples/optimizers/agreeing_reinforced.bpnet");
+    String data = "--set=data=mnist(train = 1000, test = 200)";
+    Path whole = dir.resolve("whole");
+    Path split = dir.resolve("split");
+    Result r = bpnet("train", f.toString(), data, "--epochs", "3", "--out", whole.toString());
+    assertEquals(0, r.code, show(r));
+    r = bpnet("train", f.toString(), data, "--epochs", "2", "--out", split.toString());
+    assertEquals(0, r.code, show(r));
+    Map<String, INDArray> npz = Npz.read(split.resolve("checkpoint.npz"));
+    assertTrue(npz.containsKey("optimizer/previous/0") && npz.containsKey("optimizer/rng") && npz.containsKey("optimizer/t"),
+        npz.keySet().toString());
+    r = bpnet("train", f.toString(), "--epochs", "3", "--resume", split.toString());
+    assertEquals(0, r.code, show(r));
+    Map<String, INDArray> a = Npz.read(whole.resolve("params.npz"));
+    Map<String, INDArray> b = Npz.read(split.resolve("params.npz"));
+    assertEquals(a.keySet(), b.keySet());
+    a.forEach((k, v) -> assertTrue(v.equalsWithEps(b.get(k), 0.0), k + " bit-identical"));
+    List<String> ma = Files.readAllLines(whole.resolve("metrics.csv"));
+    List<String> mb = Files.readAllLines(split.resolve("metrics.csv"));
+    assertEquals(4, mb.size(), mb.toString());
+    for (int i = 0; i < 4; i++) {  // every figure but the seconds
+      assertEquals(ma.get(i).substring(0, ma.get(i).lastIndexOf(',')), mb.get(i).substring(0, mb.get(i).lastIndexOf(',')));
+    }
+  }
+
   /** --out then --resume: the resumed run's parameters are those of an uninterrupted run, bit for bit. */
   @Test
   void trainThenResumeEndsWhereAnUninterruptedRunEnds() throws Exception {

@@ -161,11 +161,12 @@ class OptimizerRuleTest {
     assertEquals(0.0, maxRelative(resumed, straight), "resumed vs straight");
   }
 
-  /** As {@link AllocationTest}: steps after the first allocate no INDArray, masks and state included. */
+  /** As {@link AllocationTest}: steps after the first allocate no INDArray, masks and state included, built-ins too. */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = ';', value = {"my_sgd(lr = 0.1); DOUBLE", "my_momentum(nesterov = true); FLOAT",
       "my_adam(lr = 0.01); DOUBLE", "my_adam(lr = 0.01); FLOAT", "my_reinforced(gamma0 = 0.9); DOUBLE",
-      "my_reinforced(gamma0 = 0.9); FLOAT"})
+      "my_reinforced(gamma0 = 0.9); FLOAT", "sgd(lr = 0.1); FLOAT", "momentum(nesterov = true); DOUBLE",
+      "adam(lr = 0.01, weight_decay = 0.1); FLOAT", "reinforced(gamma0 = 0.9, raw = true); DOUBLE"})
   void stepsAfterTheFirstAllocateNothing(String rule, DataType dt) throws Exception {
     Trainer t = trainer(rule, dt);
     Random r = new Random(3);
