@@ -64,49 +64,32 @@ final class ValueReader {
 
   /** An optimizer's hyperparameters, one {@code name = default} per element of a string-array attribute. */
   List<dev.bpnet.dsl.syntax.OptimizerDecl.Hyper> hyperparameters(Element e, AnnotationMirror m, String name) {
-    List<dev.bpnet.dsl.syntax.OptimizerDecl.Hyper> out = new ArrayList<>();
-    @SuppressWarnings("unchecked")
-    List<? extends AnnotationValue> items = (List<? extends AnnotationValue>) Mirrors.as(value(e, m, name), List.class);
-    for (AnnotationValue v : items) {
-      String text = Mirrors.as(v, String.class);
-      Pos p = anchorString(e, m, v, text);
-      try {
-        out.add(Fragments.hyper(p.file(), p.line(), p.col(), text));
-      } catch (CompileException x) {
-        x.diagnostics().forEach(syntax::add);
-      }
-    }
-    out.removeIf(java.util.Objects::isNull);
-    return out;
+    return parsed(e, m, name, (p, text) -> List.of(Fragments.hyper(p.file(), p.line(), p.col(), text)));
   }
 
   /** An optimizer's statements, each element of a string-array attribute holding one or more. */
   List<dev.bpnet.dsl.syntax.OptimizerDecl.Stmt> optimizerStatements(Element e, AnnotationMirror m, String name) {
-    List<dev.bpnet.dsl.syntax.OptimizerDecl.Stmt> out = new ArrayList<>();
-    @SuppressWarnings("unchecked")
-    List<? extends AnnotationValue> items = (List<? extends AnnotationValue>) Mirrors.as(value(e, m, name), List.class);
-    for (AnnotationValue v : items) {
-      String text = Mirrors.as(v, String.class);
-      Pos p = anchorString(e, m, v, text);
-      try {
-        out.addAll(Fragments.optimizerStatements(p.file(), p.line(), p.col(), text));
-      } catch (CompileException x) {
-        x.diagnostics().forEach(syntax::add);
-      }
-    }
-    return out;
+    return parsed(e, m, name, (p, text) -> Fragments.optimizerStatements(p.file(), p.line(), p.col(), text));
   }
 
   /** The statements of a string-array attribute, each element holding one or more. */
   List<Decl.Let> statements(Element e, AnnotationMirror m, String name) {
-    List<Decl.Let> out = new ArrayList<>();
+    return parsed(e, m, name, (p, text) -> Fragments.statements(p.file(), p.line(), p.col(), text));
+  }
+
+  /**
+   * Each element of a string-array attribute parsed as a piece of the language, positioned inside
+   * the string; syntax errors are reported and the element left out.
+   */
+  private <T> List<T> parsed(Element e, AnnotationMirror m, String name,
+      java.util.function.BiFunction<Pos, String, List<T>> parse) {
+    List<T> out = new ArrayList<>();
     @SuppressWarnings("unchecked")
     List<? extends AnnotationValue> items = (List<? extends AnnotationValue>) Mirrors.as(value(e, m, name), List.class);
     for (AnnotationValue v : items) {
       String text = Mirrors.as(v, String.class);
-      Pos p = anchorString(e, m, v, text);
       try {
-        out.addAll(Fragments.statements(p.file(), p.line(), p.col(), text));
+        out.addAll(parse.apply(anchorString(e, m, v, text), text));
       } catch (CompileException x) {
         x.diagnostics().forEach(syntax::add);
       }

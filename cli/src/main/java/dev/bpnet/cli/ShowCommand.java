@@ -76,40 +76,25 @@ final class ShowCommand extends ModelCommand {
     return Main.OK;
   }
 
-  /** A method of the generated source, with its Javadoc, as it stands in the file. */
+  /** A method of the generated source, with its Javadoc, unindented. */
   static String method(String source, String name) {
-    String[] lines = source.split("\n");
-    int at = -1;
-    for (int i = 0; i < lines.length && at < 0; i++) {
-      if (lines[i].matches("\\s+(private|public) \\S+ " + name + "\\(.*")) {
-        at = i;
-      }
-    }
-    if (at < 0) {
-      return "";
-    }
-    int start = at;
-    while (start > 0 && lines[start - 1].trim().matches("(/\\*\\*|\\*.*|\\*/)")) {
-      start--;
-    }
-    String indent = lines[at].substring(0, lines[at].indexOf(lines[at].trim()));
-    int end = at;
-    while (end < lines.length && !lines[end].equals(indent + "}")) {
-      end++;
-    }
-    StringBuilder b = new StringBuilder();
-    for (int i = start; i <= Math.min(end, lines.length - 1); i++) {
-      b.append(lines[i].startsWith(indent) ? lines[i].substring(indent.length()) : lines[i]).append('\n');
-    }
-    return b.toString();
+    return block(source, "\\s+(private|public) \\S+ " + name + "\\(.*");
   }
 
   /** A nested class of the generated source, with its Javadoc, unindented. */
   static String nested(String source, String name) {
+    return block(source, "\\s+public static final class " + name + " .*");
+  }
+
+  /**
+   * The first block of the source whose header line matches {@code header}: its Javadoc, the
+   * header, and the lines to the brace that closes it at the header's indent, unindented.
+   */
+  private static String block(String source, String header) {
     String[] lines = source.split("\n");
     int at = -1;
     for (int i = 0; i < lines.length && at < 0; i++) {
-      if (lines[i].matches("\\s+public static final class " + name + " .*")) {
+      if (lines[i].matches(header)) {
         at = i;
       }
     }

@@ -62,20 +62,6 @@ public record TrainerRecipe(String className, Map<String, byte[]> classes, Strin
   }
 
   private Class<? extends Trainer> define() {
-    ClassLoader loader = new ClassLoader(Trainer.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String n) throws ClassNotFoundException {
-        byte[] b = classes.get(n);
-        if (b == null) {
-          throw new ClassNotFoundException(n);
-        }
-        return defineClass(n, b, 0, b.length);
-      }
-    };
-    try {
-      return loader.loadClass(className).asSubclass(Trainer.class);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("the recipe lacks the bytes of " + className, e);
-    }
+    return InMemoryJavac.load(classes, className, Trainer.class);
   }
 }

@@ -45,6 +45,8 @@ public final class UpdateGenerator {
   /** Host values the loops read (or masks' probabilities), each a field set by begin(). */
   private final Map<Integer, String> hostFields = new LinkedHashMap<>();
   private final List<Integer> masks = new ArrayList<>();
+  /** The host values the loops read, by node, as the loops' parameters name them (set with hostFields). */
+  private Map<Integer, String> loopScalars;
 
   private UpdateGenerator(UpdateRule r) {
     this.r = r;
@@ -67,6 +69,7 @@ public final class UpdateGenerator {
     r.states().forEach(s -> loopRoots.add(s.next()));
     loopRoots.add(r.next());
     collectHostFields(loopRoots);
+    loopScalars = readByLoops();
     TypeSpec.Builder t = TypeSpec.classBuilder(className(r))
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL).superclass(RULE_OPTIMIZER)
         .addJavadoc("Optimizer {@code $L} ($L), compiled from its rule: per parameter theta and update direction g,\n"
@@ -249,7 +252,7 @@ public final class UpdateGenerator {
     for (int k = 0; k < masks.size(); k++) {
       a.add(buf + "(mask[" + k + "])");
     }
-    for (String h : loopScalars().values()) {
+    for (String h : loopScalars.values()) {
       a.add(f ? "(float) " + h : h);
     }
     a.add((f ? "floatChunks(" : "doubleChunks(") + (2 + r.states().size() + masks.size()) + ")");
@@ -257,7 +260,7 @@ public final class UpdateGenerator {
   }
 
   /** The host values the loop reads, by node: hyperparameters, t, epoch, rate and begin()'s fields. */
-  private Map<Integer, String> loopScalars() {
+  private Map<Integer, String> readByLoops() {
     Map<Integer, String> m = new LinkedHashMap<>();
     List<Integer> roots = new ArrayList<>();
     r.states().forEach(s -> roots.add(s.next()));
@@ -319,7 +322,7 @@ public final class UpdateGenerator {
         maskBuffers.add(b);
         m.addParameter(buffer, b);
       }
-      for (Map.Entry<Integer, String> e : loopScalars().entrySet()) {
+      for (Map.Entry<Integer, String> e : loopScalars.entrySet()) {
         used.add(e.getValue());
         local.put(e.getKey(), e.getValue());
         m.addParameter(type(), e.getValue());

@@ -27,8 +27,16 @@ public final class InMemoryJavac {
 
   public static <T> Class<? extends T> compile(JavaFile file, Class<T> type) {
     String name = file.packageName() + "." + file.typeSpec().name();
-    Map<String, byte[]> classes = compileAll(List.of(file));
-    ClassLoader loader = new ClassLoader(InMemoryJavac.class.getClassLoader()) {
+    return load(compileAll(List.of(file)), name, type);
+  }
+
+  /**
+   * Loads class {@code name} (and the classes it names) from compiled bytes by binary name, in a
+   * loader of their own beside {@code type}'s: how a compiled trainer, or one shipped as bytes to
+   * another JVM, is loaded.
+   */
+  public static <T> Class<? extends T> load(Map<String, byte[]> classes, String name, Class<T> type) {
+    ClassLoader loader = new ClassLoader(type.getClassLoader()) {
       @Override
       protected Class<?> findClass(String n) throws ClassNotFoundException {
         byte[] b = classes.get(n);
@@ -41,7 +49,7 @@ public final class InMemoryJavac {
     try {
       return loader.loadClass(name).asSubclass(type);
     } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
+      throw new IllegalStateException("the compiled classes lack " + name, e);
     }
   }
 

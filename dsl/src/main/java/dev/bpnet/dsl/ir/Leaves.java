@@ -255,26 +255,31 @@ public final class Leaves {
     }
   }
 
+  /** A named value of an optimizer's rule: a scalar in the rule's element-wise graph, bound by the optimizer generator. */
+  private interface RuleValue extends Leaf {
+    String var();
+
+    default Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    default void emit(Emission e, Node n) {
+      throw new IllegalStateException("an optimizer rule's values are bound by the optimizer generator");
+    }
+
+    default String math(List<String> a) {
+      return var();
+    }
+  }
+
   /**
    * A host value an optimizer's rule reads by name: a hyperparameter, the update count t, the
    * epoch or the learning rate. The optimizer generator binds it to a Java variable of the
    * same name; it appears in no model.
    */
-  public record RuleScalar(String var) implements HostScalar, Leaf {
+  public record RuleScalar(String var) implements HostScalar, RuleValue {
     public String name() {
       return "rule_scalar";
-    }
-
-    public Shape shape(List<Shape> in) {
-      return Shape.SCALAR;
-    }
-
-    public void emit(Emission e, Node n) {
-      throw new IllegalStateException("an optimizer rule's values are bound by the optimizer generator");
-    }
-
-    public String math(List<String> a) {
-      return var;
     }
 
     public double apply(double... x) {
@@ -300,21 +305,9 @@ public final class Leaves {
    * state array. The rule is element-wise, so its values are scalars in the rule's graph; the
    * optimizer generator reads them from the arrays inside its loop.
    */
-  public record RuleElement(String var) implements Leaf {
+  public record RuleElement(String var) implements RuleValue {
     public String name() {
       return "rule_element";
-    }
-
-    public Shape shape(List<Shape> in) {
-      return Shape.SCALAR;
-    }
-
-    public void emit(Emission e, Node n) {
-      throw new IllegalStateException("an optimizer rule's values are bound by the optimizer generator");
-    }
-
-    public String math(List<String> a) {
-      return var;
     }
   }
 
