@@ -64,7 +64,7 @@ final class ModelReader {
     TrainSpec train = new TrainReader(values).read(type, Mirrors.as(values.value(type, model, "train"), AnnotationMirror.class),
         resolver);
     values.syntax.stopIfErrors();
-    return new Model(new ModelDecl(name, decls, loss, train, pos, resolver.declaredOptimizer()), rules, options.all());
+    return new Model(new ModelDecl(name, decls, loss, train, pos, resolver.declaredOptimizer(), resolver.positions()), rules, options.all());
   }
 
   private String name(TypeElement type, AnnotationMirror model) {

@@ -1,13 +1,10 @@
 package dev.bpnet.dsl.ad;
 
 import dev.bpnet.dsl.ir.Graph;
-import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Program;
-import dev.bpnet.dsl.ir.RuleBackward;
 import dev.bpnet.dsl.ir.RuleInfo;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,35 +36,9 @@ public record TrainingGraph(Program program, Graph graph, int inputLoss, Map<Str
     return roots;
   }
 
-  /**
-   * The parameters whose g2 a learning rule replaced, each with the (first) rule: those upstream
-   * of an input whose gradient a rule not marked exact gives in place of the true one. A layer
-   * rule's weights that keep their true gradient ({@link RuleBackward#derived}) are not among
-   * them unless another rule lies below them. In parameter order.
-   */
+  /** The parameters whose g2 a learning rule replaced ({@link Program#ruleReplaced}). */
   public Map<String, RuleInfo> ruleReplaced() {
-    Map<String, RuleInfo> out = new LinkedHashMap<>();
-    for (Node n : graph.nodes()) {
-      RuleBackward rule = graph.ruleBackward(n.id());
-      if (rule == null || rule.info().trueGradient()) {
-        continue;
-      }
-      BitSet derived = rule.derived();
-      for (int i = 0; i < n.inputs().size(); i++) {
-        if (rule.outputs().get(i) < 0 || derived.get(i)) {
-          continue;
-        }
-        BitSet up = graph.ancestors(List.of(n.input(i)));
-        for (Program.Param p : program.params()) {
-          if (up.get(p.node())) {
-            out.putIfAbsent(p.name(), rule.info());
-          }
-        }
-      }
-    }
-    Map<String, RuleInfo> ordered = new LinkedHashMap<>();
-    program.params().stream().filter(p -> out.containsKey(p.name())).forEach(p -> ordered.put(p.name(), out.get(p.name())));
-    return ordered;
+    return program.ruleReplaced();
   }
 
   /** The pass of every node the roots need (null for dead nodes), by node id. */

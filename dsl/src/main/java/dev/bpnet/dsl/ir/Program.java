@@ -4,7 +4,10 @@ import dev.bpnet.api.Init;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
 import dev.bpnet.dsl.diag.Pos;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A lowered model: the forward graph, its leaves, the value it predicts, its scalar loss, and
@@ -33,6 +36,36 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
     this(name, graph, inputs, labels, params, output, loss, train, List.of());
   }
 
+  /**
+   * The parameters whose g2 a learning rule replaced, each with the (first) rule: those upstream
+   * of an input whose gradient a rule not marked exact gives in place of the true one. A layer
+   * rule's weights that keep their true gradient ({@link RuleBackward#derived}) are not among
+   * them unless another rule lies below them. In parameter order.
+   */
+  public Map<String, RuleInfo> ruleReplaced() {
+    Map<String, RuleInfo> out = new LinkedHashMap<>();
+    for (Node n : graph.nodes()) {
+      RuleBackward rule = graph.ruleBackward(n.id());
+      if (rule == null || rule.info().trueGradient()) {
+        continue;
+      }
+      BitSet derived = rule.derived();
+      for (int i = 0; i < n.inputs().size(); i++) {
+        if (rule.outputs().get(i) < 0 || derived.get(i)) {
+          continue;
+        }
+        BitSet up = graph.ancestors(List.of(n.input(i)));
+        for (Param p : params) {
+          if (up.get(p.node())) {
+            out.putIfAbsent(p.name(), rule.info());
+          }
+        }
+      }
+    }
+    Map<String, RuleInfo> ordered = new LinkedHashMap<>();
+    params.stream().filter(p -> out.containsKey(p.name())).forEach(p -> ordered.put(p.name(), out.get(p.name())));
+    return ordered;
+  }
 
   /** An input or label: name, leaf node, shape with the batch dimension first. */
   public record Leaf(String name, int node, Shape shape, Pos pos) {}

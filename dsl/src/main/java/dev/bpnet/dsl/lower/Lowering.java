@@ -117,7 +117,16 @@ public final class Lowering {
     if (update == null) {
       return null;
     }
-    return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
+    Program program = new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss,
+        model.train(), List.of(), update);
+    if (model.train().clip() > 0 && program.ruleReplaced().isEmpty()) {
+      // clip bounds only gradients that a learning rule replaced; the user may expect it to clip all
+      Pos at = model.written().getOrDefault("clip", model.pos());
+      s.diag.warning(ErrorCode.W1, at, "remove 'clip', or give the layers below it a learning rule (feedback = random, ...)",
+          "clip",
+          "no learning rule in this model replaces a gradient, and clip bounds only those");
+    }
+    return new Program(model.name(), program.graph(), inputs, labels, s.params, output, loss, model.train(),
         s.diag.warnings(), update);
   }
 

@@ -244,7 +244,7 @@ final class AstBuilder extends BpNetBaseVisitor<Expr> {
     }
     TrainOptions resolver = new TrainOptions(this.options, declared);
     TrainSpec train = resolver.resolve(overrides.applyTo(options, overridden));
-    return new ModelDecl(m.name.getText(), decls, loss, train, pos, resolver.declaredOptimizer());
+    return new ModelDecl(m.name.getText(), decls, loss, train, pos, resolver.declaredOptimizer(), resolver.positions());
   }
 
   private List<Integer> shape(BpNetParser.ShapeContext s) {

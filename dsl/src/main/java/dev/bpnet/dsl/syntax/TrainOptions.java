@@ -45,6 +45,8 @@ public final class TrainOptions {
   private final Diagnostics diag;
   /** Where options that other options affect were written, for the checks between them. */
   private final Map<String, Option> written = new HashMap<>();
+  /** Where every option of the block was written (its first writing). */
+  private final Map<String, Pos> seen = new HashMap<>();
   /** Whether the optimizer call wrote beta or floor (reinforced's own decay). */
   private boolean ownDecayWritten;
 
@@ -71,12 +73,17 @@ public final class TrainOptions {
     return chosen;
   }
 
+  /** Where each option of the last {@link #resolve}d block was written, by name. */
+  public Map<String, Pos> positions() {
+    return Map.copyOf(seen);
+  }
+
   public TrainSpec resolve(List<Option> options) {
     TrainSpec t = TrainSpec.DEFAULTS;
     chosen = null;
     written.clear();
+    seen.clear();
     ownDecayWritten = false;
-    Map<String, Pos> seen = new HashMap<>();
     for (Option o : options) {
       Pos prev = seen.putIfAbsent(o.name(), o.pos());
       if (prev != null) {

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The warnings (W1 a third-pass mode without a third pass, W2 an unused input, W3 an unused
+ * The warnings (W1 a third-pass mode without a third pass or clip without a learning rule, W2 an unused input, W3 an unused
  * value) through the file pipeline: each reported where it belongs with its hint, none where the
  * thing is used, and none of them stopping compilation.
  */
@@ -48,6 +48,19 @@ class WarningsTest {
     assertEquals(List.of("E7"), codes(e));
     e = assertThrows(CompileException.class, () -> warnings(model(" out = dense(x, 2)\n", "passes = 4  third = exact")));
     assertEquals(List.of("E7"), codes(e));
+  }
+
+  @Test
+  void clipWithoutALearningRuleHasNoEffect() {
+    assertEquals(List.of("warning(W1): w.bpnet:7:10: 'clip' has no effect: no learning rule in this model replaces a"
+            + " gradient, and clip bounds only those; remove 'clip', or give the layers below it a learning rule"
+            + " (feedback = random, ...)"),
+        warnings(model(" h = tanh(dense(x, 3))\n out = dense(h, 2)\n", "clip = 0.5")));
+    // feedback alignment on the output layer replaces the gradient that reaches h's weights
+    assertEquals(List.of(), warnings(model(" h = tanh(dense(x, 3))\n out = dense(h, 2, feedback = random)\n", "clip = 0.5")));
+    // on the first layer it replaces only the input's gradient, which no parameter is upstream of
+    assertEquals(1, warnings(model(" h = tanh(dense(x, 3, feedback = random))\n out = dense(h, 2)\n", "clip = 0.5")).size());
+    assertEquals(List.of(), warnings(model(" out = dense(x, 2)\n", "clip = none")));
   }
 
   // ---------------------------------------------------------------- W2, W3
