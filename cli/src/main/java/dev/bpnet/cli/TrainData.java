@@ -287,11 +287,12 @@ final class TrainData {
       Subset.Selection tr = subset.train(train, description);
       train = tr.data();
       Normalization.Mode mode = Normalization.Mode.values()[flag(args, "normalize")];
-      if (mode == Normalization.Mode.CHANNEL && l.image() == null) {
+      ImageShape image = image(l.image(), p, train.featureCount(), description);
+      if (mode == Normalization.Mode.CHANNEL && image == null) {
         throw new DataException(description + ": normalize = channel needs images, and these examples are "
             + train.featureCount() + " plain features; use normalize = feature");
       }
-      d = new TrainData(train, null, test, new Loaded(train, test, l.image(), l.regression(), l.description()), mode,
+      d = new TrainData(train, null, test, new Loaded(train, test, image, l.regression(), l.description()), mode,
           args.getOrDefault("crop", 0.0).intValue(), flag(args, "flip") == 1, description);
       d.trainPhrase = tr.phrase();
       d.testPhrase = testPhrase;
@@ -302,6 +303,31 @@ final class TrainData {
     chosen.keySet().retainAll(dev.bpnet.api.DataSets.SUBSET);
     d.subset = chosen.isEmpty() ? null : arguments(chosen);
     return d;
+  }
+
+  /**
+   * The examples' image geometry: the files' own (IDX, CIFAR, NumPy [N, C, H, W]), else the
+   * model input's [c, h, w] when the features count its pixels, so that plain features (a CSV
+   * file, a flat NumPy array) laid out channel after channel can be cropped, flipped and
+   * normalised per channel for a convolutional model. Images of another geometry than the
+   * model's (HWC data for a CHW model, say) would train on scrambled pixels: refused.
+   */
+  private static ImageShape image(ImageShape files, Program p, long features, String description) {
+    Program.Leaf in = p.inputs().get(0);
+    List<Integer> dims = in.shape().dims().subList(1, in.shape().rank());
+    ImageShape model = dims.size() == 3 ? new ImageShape(dims.get(0), dims.get(1), dims.get(2)) : null;
+    if (files == null) {
+      return model != null && model.size() == features ? model : null;
+    }
+    if (model != null && model.size() == files.size() && !model.equals(files)) {
+      throw new DataException(description + ": images of " + dims(files) + " (channels, height, width) but the model's input '"
+          + in.name() + "' is " + dims + "; bpnet's images are channels first: declare " + in.name() + ": " + dims(files));
+    }
+    return files;
+  }
+
+  private static String dims(ImageShape i) {
+    return "[" + i.channels() + ", " + i.height() + ", " + i.width() + "]";
   }
 
   /** "name", or "name(k = v, ...)" in the train block's syntax. */
