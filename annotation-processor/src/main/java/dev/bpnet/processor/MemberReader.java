@@ -1,7 +1,6 @@
 package dev.bpnet.processor;
 
 import dev.bpnet.api.annotation.Activation;
-import dev.bpnet.api.annotation.Dense;
 import dev.bpnet.api.annotation.Input;
 import dev.bpnet.api.annotation.Label;
 import dev.bpnet.api.annotation.Layer;
@@ -32,8 +31,7 @@ import javax.lang.model.type.TypeMirror;
  */
 final class MemberReader {
   /** The member annotations, in the order their names are listed in messages. */
-  static final List<Class<?>> MEMBERS = List.of(Input.class, Label.class, Layer.class, Dense.class, Loss.class,
-      Activation.class, LayerRule.class, OptimizerRule.class);
+  static final List<Class<?>> MEMBERS = members();
 
   private static final String INDARRAY = "org.nd4j.linalg.api.ndarray.INDArray";
 
@@ -70,9 +68,9 @@ final class MemberReader {
         List<Integer> shape = shape(m, a);
         model.add(kind == Input.class ? new Decl.Input(name, shape, pos) : new Decl.Label(name, shape, pos));
       }
-    } else if (kind == Dense.class) {
+    } else if (LayerReader.LAYERS.contains(kind)) {
       if (parameters(m, pos, kind, 1, "one parameter, its input")) {
-        Expr e = new DenseReader(values).read(m, a, ref(m.getParameters().get(0)));
+        Expr e = new LayerReader(values).read(m, a, kind, ref(m.getParameters().get(0)));
         if (e != null) {
           model.add(new Decl.Let(name, e, pos));
         }
@@ -100,6 +98,13 @@ final class MemberReader {
         model.add(new Decl.Let(name, e, pos));
       }
     }
+  }
+
+  private static List<Class<?>> members() {
+    List<Class<?>> all = new ArrayList<>(List.of(Input.class, Label.class, Layer.class));
+    all.addAll(LayerReader.LAYERS);
+    all.addAll(List.of(Loss.class, Activation.class, LayerRule.class, OptimizerRule.class));
+    return List.copyOf(all);
   }
 
   /** Whether {@code m} has {@code count} parameters; reports E43 if not. */

@@ -76,6 +76,46 @@ class EquivalenceTest {
         "}");
   }
 
+  /** The example's LeNet, its image layers as @Conv2d and @MaxPool. */
+  @Test
+  void lenet() throws IOException {
+    same("../examples/conv/lenet.bpnet", "LeNetThreePass", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(passes = 3, alpha = 0.8, third = \"paper\", optimizer = \"sgd(lr = 0.05)\",",
+        "    init = \"kaiming\", batch = 32, epochs = 5, seed = 7, data = \"mnist(normalize = channel)\"))",
+        "interface LeNetThreePass {",
+        "  @Input({1, 28, 28}) INDArray x();",
+        "  @Label(10) INDArray y();",
+        "  @Conv2d(value = 6, kernel = 5, padding = \"same\", activation = \"relu\") INDArray c1(INDArray x);",
+        "  @MaxPool(2) INDArray p1(INDArray c1);",
+        "  @Conv2d(value = 16, kernel = 5, activation = \"relu\") INDArray c2(INDArray p1);",
+        "  @MaxPool(2) INDArray p2(INDArray c2);",
+        "  @Layer(\"relu(dense(flatten(p2), 120))\") INDArray h();",
+        "  @Dense(10) INDArray logits(INDArray h);",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  /** Every image annotation and option: strides, padding, dilation, no bias, feedback, a backward rule. */
+  @Test
+  void imageLayers() throws IOException {
+    same("src/test/resources/equivalence/images.bpnet", "Images", Compile.IMPORTS,
+        "@BpNetModel(train = @Train(passes = 3, alpha = 0.5, third = \"exact\", dtype = \"float64\"))",
+        "interface Images {",
+        "  @Input({3, 12, 12}) INDArray x();",
+        "  @Label(4) INDArray y();",
+        "  @Conv2d(value = 4, kernel = 3, stride = 2, padding = \"same\", bias = false, feedback = Dense.Feedback.RANDOM,",
+        "      activation = \"relu\", backward = Dense.Backward.STRAIGHT_THROUGH) INDArray c1(INDArray x);",
+        "  @Conv2d(value = 5, kernel = 2, dilation = 2, padding = \"1\", feedback = Dense.Feedback.RANDOM_UPDATED,",
+        "      activation = \"tanh\") INDArray c2(INDArray c1);",
+        "  @MaxPool(value = 2, stride = 1, padding = \"same\") INDArray p1(INDArray c2);",
+        "  @AvgPool(2) INDArray p2(INDArray p1);",
+        "  @GlobalAvgPool INDArray g(INDArray p2);",
+        "  @Flatten INDArray f(INDArray p2);",
+        "  @Layer(\"dense(f, 4) + dense(g, 4, bias = no)\") INDArray logits();",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
   /** Rules marked exact, an activation and a layer, compose with the exact third pass. */
   @Test
   void exactRules() throws IOException {

@@ -64,6 +64,30 @@ class ErrorTest {
         "}");
   }
 
+  /** A model M on images [1, 8, 8] whose image layer is {@code layer} (line 6). */
+  private static void failsInImageLayer(int line, String message, String layer) {
+    fails(line, message, I,
+        "@BpNetModel interface M {",
+        "  @Input({1, 8, 8}) INDArray x();",
+        "  @Label(3) INDArray y();",
+        "  " + layer,
+        "  @Layer(\"dense(flatten(h), 3)\") INDArray logits();",
+        "  @Loss(\"softmax_cross_entropy\") INDArray loss(INDArray logits, INDArray y);",
+        "}");
+  }
+
+  @Test
+  void imageLayerOptionsAreCheckedAtTheAttribute() {
+    failsInImageLayer(6, "[E7] bad value for option 'kernel': must be a positive integer, got 0", "@Conv2d(value = 4, kernel = 0) INDArray h(INDArray x);");
+    failsInImageLayer(6, "[E7] bad value for option 'padding': expected same, valid or a number of pixels\n    sme\n    ^^^\n"
+        + "  hint: did you mean 'same'?", "@Conv2d(value = 4, kernel = 3, padding = \"sme\") INDArray h(INDArray x);");
+    failsInImageLayer(6, "[E4] shape mismatch in conv2d: the kernel [4, 1, 9, 9] of layer 'h' is larger than its input [B, 1, 8, 8]"
+        + " in height", "@Conv2d(value = 4, kernel = 9) INDArray h(INDArray x);");
+    failsInImageLayer(6, "[E7] bad value for option 'stride': must be a positive integer, got -1", "@MaxPool(value = 3, stride = -1) INDArray h(INDArray x);");
+    // pooling a batch of vectors
+    failsInLayer(6, "[E4] shape mismatch in max_pool: layer 'h' needs a batch of images [B, C, H, W], got [B, 4]", "@MaxPool(2) INDArray h(INDArray x);");
+  }
+
   @Test
   void syntaxErrorInExpression() {
     failsInLayer(6, "[E12] syntax error: expected ',' or ')', found end of file\n    relu(dense(x, 5)\n"
