@@ -33,6 +33,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 export OMP_NUM_THREADS=$threads
+# the OpenBLAS kernels the bpnet command runs with (see bpnet): Haswell's where AVX2 and FMA exist
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  export OPENBLAS_CORETYPE=Haswell
+fi
 cp_file=examples/target/bench.cp
 if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.g4' \) -newer "$cp_file" -print | head -1)" ]; then
   echo "bench: building..." >&2

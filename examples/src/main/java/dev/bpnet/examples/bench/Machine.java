@@ -25,6 +25,8 @@ final class Machine {
         .map(f -> f.replace("openblas-", "").replace(".jar", "") + " (org.bytedeco openblas-javacpp)")
         .findFirst().orElse("unknown"));
     m.put("omp_num_threads", threads);
+    // OpenBLAS's kernels: pinned by bench/run.sh as by the bpnet command, else chosen by CPU model
+    m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "OpenBLAS's choice"));
     return m;
   }
 

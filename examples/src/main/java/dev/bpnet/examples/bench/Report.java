@@ -96,6 +96,7 @@ final class Report {
     run.rows().stream().filter(r -> r.impl().equals("pytorch") && r.version() != null).findFirst()
         .ifPresent(r -> b.append("; PyTorch ").append(r.version()));
     b.append("; OMP_NUM_THREADS=").append(run.machine().get("omp_num_threads"))
+        .append(", OPENBLAS_CORETYPE=").append(run.machine().get("openblas_coretype"))
         .append("; load average ").append(run.loadBefore()).append(" before, ").append(run.loadAfter()).append(" after.\n\n");
     b.append("Command: `").append(run.command()).append("`; ms/step is the median ")
         .append(run.clock().equals("cpu") ? "CPU time of the stepping thread (process CPU time for PyTorch)" : "wall-clock time")
