@@ -47,12 +47,16 @@ final class BuiltinRules {
           + (difference ? "sigmoid, tanh or leaky_relu" : "an activation such as relu or tanh"));
       return null;
     }
+    Boolean perExample = difference ? perExample(c) : Boolean.FALSE;
+    if (perExample == null) {
+      return null;
+    }
     int z = act.input(0);
     String name = c.fn() + "(" + act.op().name() + ")";
     int node = o.apply(new Leaves.Rule(name), a, z);
     String prefix = s.owner + "." + c.fn();
     int ct = s.cotangent(act.shape());
-    int dz = difference ? secant(act, node, z, ct, prefix) : ct;
+    int dz = difference ? secant(act, node, z, ct, prefix, perExample) : ct;
     s.graph.registerRule(node, new RuleBackward(new RuleInfo(name, false, c.pos()), ct, List.of(-1, dz), new BitSet()));
     return node;
   }
@@ -88,12 +92,34 @@ final class BuiltinRules {
     return s.graph.label(rule, s.owner + "." + label);
   }
 
+  /**
+   * difference(..., target = batch | example): which dl/da the target a' = a - lr dl/da takes.
+   * {@code batch} (the default): the cotangent da of the batch's loss, as an autograd function
+   * receives it, so that for a loss averaged over the batch each example's target moves by 1/B
+   * of its own gradient; {@code example}: each example's own dl_b/da_b = B da (for such a loss),
+   * so that an example's g2 and l_x do not depend on the batch it is in. Null after an error.
+   */
+  private Boolean perExample(Expr.Call c) {
+    Expr t = c.named().get("target");
+    if (t == null) {
+      return false;
+    }
+    String mode = t instanceof Expr.Ref r ? r.name() : "";
+    if (!mode.equals("batch") && !mode.equals("example")) {
+      s.diag.unknown(ErrorCode.E7, t.pos(), mode, List.of("batch", "example"), "target", "expected batch or example");
+      return null;
+    }
+    return mode.equals("example");
+  }
+
   /** dz = da (a' - a)/(z' - z), 0 where z' = z; the inner where keeps the untaken side finite. */
-  private int secant(Node act, int a, int z, int da, String prefix) {
+  private int secant(Node act, int a, int z, int da, String prefix, boolean perExample) {
     Shape shape = s.graph.shape(z);
     int lr = s.graph.leaf(new Leaves.Hyper("lr"));
     int eps = s.graph.leaf(new Leaves.Hyper("eps"));
-    int target = o.sub(a, o.mul(lr, da));
+    // per example: B da, each example's own gradient when the loss is the batch's mean
+    int step = perExample ? o.mul(o.size(a, List.of(0)), da) : da;
+    int target = o.sub(a, o.mul(lr, step));
     int a1;
     int z1;
     if (act.op() instanceof Activations.Sigmoid) {

@@ -65,7 +65,7 @@ final class Builtins {
     t.put("leaky_relu_bp", (b, c) -> b.withArgs(c, 2, 3, Set.of("slope"),
         a -> b.o.apply(new Activations.LeakyReluBp(b.number(c, "slope", 2, 0.01)), a.get(0), a.get(1))));
     t.put("straight_through", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
-    t.put("difference", (b, c) -> b.withArgs(c, 1, 1, Set.of(), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
+    t.put("difference", (b, c) -> b.withArgs(c, 1, 1, Set.of("target"), a -> new BuiltinRules(b.s).wrap(c, a.get(0))));
     t.put("softmax_cross_entropy", (b, c) -> b.loss(c, true, b.losses::softmaxCrossEntropy));
     t.put("mse", (b, c) -> b.loss(c, false, b.losses::meanSquaredError));
     t.put("hinge", (b, c) -> b.loss(c, true, b.losses::multiclassHinge));

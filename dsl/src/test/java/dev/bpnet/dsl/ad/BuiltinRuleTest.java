@@ -64,6 +64,44 @@ class BuiltinRuleTest {
     }
   }
 
+  /**
+   * target = example: each example's target a' = a - lr dl_b/da_b is its own, so a batch's
+   * gradients (g2, l_x and the exact g3) are the means of its examples' gradients taken one at a
+   * time; with the default batch reading (a - lr dL/da, L the batch mean) they are not.
+   */
+  @ParameterizedTest(name = "target = {0}")
+  @CsvSource({"example, true", "batch, false"})
+  void perExampleTargetsMakeABatchTheMeanOfItsExamples(String target, boolean independent) {
+    String text = "model D { input x: [3] label y: [2]\n h = difference(sigmoid(dense(x, 4)), target = " + target + ")\n"
+        + " out = dense(h, 2)\n loss = mse(out, y)\n"
+        + " train { passes = 3 alpha = 0.5 third = exact optimizer = sgd(lr = 2) dtype = float64 } }\n";
+    Trainer t = TrainerLoader.instantiate(FileCompiler.model(new SourceFile("d.bpnet", text), null), DataType.DOUBLE, 4);
+    Random r = new Random(3);
+    t.parameters().values().forEach(p -> p.assign(TestData.gaussian(r, DataType.DOUBLE, 1, (int) p.length()).reshape(p.shape())));
+    INDArray x = TestData.gaussian(r, DataType.DOUBLE, 4, 3);
+    INDArray y = TestData.gaussian(r, DataType.DOUBLE, 4, 2);
+    Gradients batch = t.gradients(Map.of("x", x, "y", y));
+    double inputLoss = 0;
+    Map<String, INDArray> g2 = new java.util.HashMap<>();
+    Map<String, INDArray> g3 = new java.util.HashMap<>();
+    for (int b = 0; b < 4; b++) {
+      Gradients one = t.gradients(Map.of("x", x.getRow(b, true).dup(), "y", y.getRow(b, true).dup()));
+      inputLoss += one.inputLoss() / 4;
+      one.pass2().forEach((k, v) -> g2.merge(k, v.div(4), INDArray::add));
+      one.pass3().forEach((k, v) -> g3.merge(k, v.div(4), INDArray::add));
+    }
+    double worst = Math.abs(batch.inputLoss() - inputLoss) / Math.abs(inputLoss);
+    for (String k : g2.keySet()) {
+      double scale = g2.get(k).amaxNumber().doubleValue();
+      worst = Math.max(worst, batch.pass2().get(k).sub(g2.get(k)).amaxNumber().doubleValue() / scale);
+      scale = g3.get(k).amaxNumber().doubleValue();
+      worst = Math.max(worst, batch.pass3().get(k).sub(g3.get(k)).amaxNumber().doubleValue() / scale);
+    }
+    System.out.printf("difference target = %s: batch of 4 against the mean of its examples, max relative difference %.2e%n",
+        target, worst);
+    assertTrue(independent ? worst < 1e-12 : worst > 1e-3, target + ": " + worst);
+  }
+
   @Test
   void aSaturatedSigmoidStillGetsASlopeWhenTheStepMovesItBack() {
     String text = "model S { input x: [1] label y: [1]\n z = dense(x, 1)\n a = difference(sigmoid(z))\n"
