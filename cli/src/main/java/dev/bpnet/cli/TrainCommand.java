@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
  * run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
+    description = {"Trains a model; writes metrics.csv, params.npz (and with early_stop or keep = best, best.npz) and"
+        + " checkpoint.{npz,json} to --out.",
+        "The test set is scored once, at the end, on the parameters kept (keep = last | best; --set test_every_epoch=yes"
+        + " scores it after every epoch too); --set early_stop=N stops once validation has not improved for N epochs."})
 final class TrainCommand extends ModelCommand {
   /** The checkpoint setting that records the data as a --data value (absolute paths). */
   static final String DATA_SOURCE = "data_source";

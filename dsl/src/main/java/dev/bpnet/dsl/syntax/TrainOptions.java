@@ -422,7 +422,7 @@ public final class TrainOptions {
       return;
     }
     Option validation = written.get("validation");
-    String why = t.validation() == 0 ? "validation = 0" + (validation == null ? "" : " (at " + validation.pos() + ")")
+    String why = t.validation() == 0 ? "validation = 0" + (validation == null ? "" : " (at " + validation.value().pos() + ")")
         + " holds no examples out"
         : "validation = auto holds none out of the generated regression set " + t.data()
             + " (the papers fit every point)";
