@@ -15,13 +15,14 @@ import java.util.stream.Collectors;
  * file-backed sets keep the arguments written) or a path. {@code validation} is the fraction of
  * the training data that {@code bpnet train} sets aside to score after each epoch; NaN when not
  * given: {@link #validationFor} then picks it. {@code clip} bounds, element-wise to [-clip, clip],
- * the gradients that a learning rule replaced (0: no clipping).
+ * the gradients that a learning rule replaced (0: no clipping). {@code evaluation}: early stopping,
+ * the parameters kept and when the test set is scored ({@link TrainEvaluation}).
  */
 public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch,
     int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules,
-    double validation, double clip) {
+    double validation, double clip, TrainEvaluation evaluation) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, Third.PAPER, new OptimizerSpec("sgd", Map.of("lr", 0.01)),
-      Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN, 0);
+      Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN, 0, TrainEvaluation.DEFAULTS);
 
   public TrainSpec {
     Objects.requireNonNull(third, "third");
@@ -31,6 +32,7 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
     // sorted: generated code and dumps must not depend on hash order
     dataArgs = Collections.unmodifiableMap(new TreeMap<>(dataArgs));
     schedules = Objects.requireNonNull(schedules, "schedules");
+    evaluation = Objects.requireNonNull(evaluation, "evaluation");
   }
 
   /**
@@ -42,19 +44,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withValidation(double v) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v, clip, evaluation);
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withThird(Third t) {
-    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   /** The mode a train block's word names ("paper", "exact"), for tests and builders that hold words. */
@@ -63,7 +65,7 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withInit(Init i) {
-    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   /** The scheme a train block's word names ("kaiming", "xavier", "three_pass"). */
@@ -72,19 +74,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withDtype(DType d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   /** The type a train block's word names ("float32", "float64"). */
@@ -94,16 +96,16 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
 
   /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation, clip, evaluation);
   }
 
   /** A generated data set with its arguments. */
   public TrainSpec withData(String d, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withOptimizer(OptimizerSpec o) {
-    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip);
+    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
   }
 
   /** The optimizer {@code name(args)}, as a train block writes it. */
@@ -112,11 +114,15 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withSchedules(TrainSchedules s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation, clip);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation, clip, evaluation);
   }
 
   public TrainSpec withClip(double c) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, c);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, c, evaluation);
+  }
+
+  public TrainSpec withEvaluation(TrainEvaluation e) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, e);
   }
 
   /** The options as they would be written in a train block. */
@@ -126,7 +132,8 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
         + "  dtype = " + dtype.word() + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
         + schedules.describe()
         + (Double.isNaN(validation) ? "" : "  validation = " + validation)
-        + (clip == 0 ? "" : "  clip = " + clip);
+        + (clip == 0 ? "" : "  clip = " + clip)
+        + evaluation.describe();
   }
 
   private static String args(Map<String, Double> args) {

@@ -40,7 +40,7 @@ class TrainSpecTest {
     assertEquals("passes = 3  alpha = 0.8  third = exact  optimizer = adam(beta1 = 0.8, lr = 0.002)  init = three_pass"
         + "  batch = 32  epochs = 10  seed = 42  dtype = float64  data = cubic(n = 5.0)", t.describe());
     assertEquals(new TrainSpec(3, 0.8, Third.EXACT, new OptimizerSpec("adam", Map.of("beta1", 0.8, "lr", 0.002)),
-        Init.THREE_PASS, 32, 10, 42, DType.FLOAT64, "cubic", Map.of("n", 5.0), TrainSchedules.NONE, Double.NaN, 0), t);
+        Init.THREE_PASS, 32, 10, 42, DType.FLOAT64, "cubic", Map.of("n", 5.0), TrainSchedules.NONE, Double.NaN, 0, TrainEvaluation.DEFAULTS), t);
   }
 
   @Test

@@ -17,10 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class ParamsFile {
   private ParamsFile() {}
 
-  /** A run directory's parameters: best.npz (the best validation epoch) where present, else params.npz. */
+  /**
+   * A run directory's kept parameters: best.npz (the best validation epoch) when its run.json
+   * says keep = best and the file is there, else params.npz (the last epoch's; a run with
+   * early stopping and keep = last writes best.npz too, but keeps params.npz).
+   */
   static Path inRun(Path run) {
-    Path best = run.resolve("best.npz");
-    return Files.isRegularFile(best) ? best : run.resolve("params.npz");
+    Path best = run.resolve(dev.bpnet.runtime.train.TrainingLoop.BEST);
+    return "best".equals(RunRecord.option(run, "keep")) && Files.isRegularFile(best) ? best : run.resolve("params.npz");
   }
 
   /**

@@ -8,7 +8,7 @@ final class ParamsSource {
   @Option(names = "--params", required = true, paramLabel = "P.npz", description = "the trained parameters (params.npz of a run)")
   Path params;
 
-  @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory: its best.npz where present, else its params.npz")
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory: the parameters it kept, best.npz if it was trained with keep = best, else params.npz")
   Path run;
 
   /** The parameters file. */

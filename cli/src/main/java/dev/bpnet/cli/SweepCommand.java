@@ -265,13 +265,14 @@ final class SweepCommand implements Callable<Integer> {
     return total / jobs;
   }
 
-  /** Whether the run's checkpoint has all {@code epochs} epochs. */
+  /** Whether the run's checkpoint has all {@code epochs} epochs, or early stopping ended it. */
   static boolean finished(Run r, int epochs) {
     if (!CheckpointStore.exists(r.dir())) {
       return false;
     }
     try {
-      return CheckpointStore.load(r.dir()).checkpoint().info().epoch() >= epochs;
+      var c = CheckpointStore.load(r.dir()).checkpoint();
+      return c.info().epoch() >= epochs || c.stoppedEarly();
     } catch (CheckpointException e) {
       return false;  // resuming it reports what is wrong
     }

@@ -15,9 +15,9 @@ import java.util.Map;
  * The table of a sweep: one row per combination of grid values (and model, with --models), with the number of finished
  * runs (seeds) and, per figure, the mean and the sample standard deviation (n - 1; empty for one
  * run) over them. Figures, from each run's metrics.csv: {@code final X}, the last epoch's value
- * of every column X but epoch and seconds that has values; {@code best test_accuracy} (the
- * highest) or {@code best test_mse} (the lowest), and {@code best val_error} (the lowest) when
- * there is a validation set. Written as {@value #MARKDOWN} and {@value #CSV}.
+ * of every column X but epoch, seconds and the test figure that has values; {@code best val_error}
+ * (the lowest) when there is a validation set; {@code test_accuracy} or {@code test_mse} on the
+ * parameters the run kept ({@link #figures}). Written as {@value #MARKDOWN} and {@value #CSV}.
  */
 record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
   static final String MARKDOWN = "summary.md";
@@ -53,7 +53,13 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
     return new SweepSummary(axes, figures, rows);
   }
 
-  /** A run's figures, read from its metrics.csv. */
+  /**
+   * A run's figures, read from its metrics.csv: {@code final X} for every column but the test
+   * figure, {@code best val_error}, and {@code test_accuracy} or {@code test_mse}, the test figure
+   * on the parameters the run kept (the last epoch's, or with keep = best the best validation
+   * epoch's, which its checkpoint names). There is no best test figure: picking the epoch with
+   * the best test figure would tune on the test set.
+   */
   static Map<String, Double> figures(Path dir) {
     RunMetrics m;
     try {
@@ -63,26 +69,48 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
     }
     Map<String, Double> f = new LinkedHashMap<>();
     int last = m.epochs().length - 1;
+    int kept = keptRow(dir, m);
     m.columns().forEach((name, values) -> {
-      if (!name.equals("seconds") && last >= 0 && !Double.isNaN(values[last])) {
+      if (name.startsWith("test_")) {
+        if (kept >= 0 && !Double.isNaN(values[kept])) {
+          f.put(name, values[kept]);
+        }
+      } else if (!name.equals("seconds") && last >= 0 && !Double.isNaN(values[last])) {
         f.put("final " + name, values[last]);
       }
     });
-    m.columns().forEach((name, values) -> {
-      boolean higher = name.equals("test_accuracy");
-      if (higher || name.equals("test_mse") || name.equals("val_error")) {
-        double best = Double.NaN;
-        for (double v : values) {
-          if (!Double.isNaN(v) && (Double.isNaN(best) || (higher ? v > best : v < best))) {
-            best = v;
-          }
-        }
-        if (!Double.isNaN(best)) {
-          f.put("best " + name, best);
+    double[] val = m.columns().get("val_error");
+    if (val != null) {
+      double best = Double.NaN;
+      for (double v : val) {
+        if (!Double.isNaN(v) && (Double.isNaN(best) || v < best)) {
+          best = v;
         }
       }
-    });
+      if (!Double.isNaN(best)) {
+        f.put("best val_error", best);
+      }
+    }
     return f;
+  }
+
+  /** The row of the epoch whose parameters the run kept: the best epoch's with keep = best, else the last. */
+  private static int keptRow(Path dir, RunMetrics m) {
+    int last = m.epochs().length - 1;
+    if (!"best".equals(RunRecord.option(dir, "keep"))) {
+      return last;
+    }
+    try {
+      var best = dev.bpnet.runtime.train.CheckpointStore.load(dir).checkpoint().best();
+      for (int i = 0; best != null && i < m.epochs().length; i++) {
+        if (m.epochs()[i] == best.epoch()) {
+          return i;
+        }
+      }
+    } catch (dev.bpnet.runtime.train.CheckpointException e) {
+      // no checkpoint to name the best epoch: the figure is left out rather than guessed
+    }
+    return -1;
   }
 
   static double mean(double[] xs) {

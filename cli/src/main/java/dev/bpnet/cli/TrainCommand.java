@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
  * run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Trains a model; writes metrics.csv, params.npz and checkpoint.{npz,json} to --out.")
+    description = {"Trains a model; writes metrics.csv, params.npz (and with early_stop or keep = best, best.npz) and"
+        + " checkpoint.{npz,json} to --out.",
+        "The test set is scored once, at the end, on the parameters kept (keep = last | best; --set test_every_epoch=yes"
+        + " scores it after every epoch too); --set early_stop=N stops once validation has not improved for N epochs."})
 final class TrainCommand extends ModelCommand {
   /** The checkpoint setting that records the data as a --data value (absolute paths). */
   static final String DATA_SOURCE = "data_source";
@@ -169,6 +172,13 @@ final class TrainCommand extends ModelCommand {
           + ", or choose another --out");
       return Main.USAGE;
     }
+    if (spec.evaluation().tracksBest() && v.validation() == null) {
+      // a file's data (--data or a path) is known to be regression only now; the compiler checks the rest (E60)
+      err().printf("error: %s needs a validation set, but validation = %s holds none out of %s; write validation = 0.1"
+          + " (or --set validation=0.1)%n", spec.evaluation().earlyStop() > 0 ? "early_stop = " + spec.evaluation().earlyStop()
+          : "keep = best", Double.isNaN(spec.validation()) ? "auto" : Double.toString(spec.validation()), d.description());
+      return Main.MODEL_ERRORS;
+    }
     if (spec.batch() > v.train().size()) {
       // not shrunk silently: the batch size is part of the experiment (a batch mean's 1/B reaches rules such as difference)
       err().printf("error: batch = %d is larger than the %,d training examples (%s); use batch = %d for full-batch"
@@ -211,7 +221,7 @@ final class TrainCommand extends ModelCommand {
       settings.put(DATA_SOURCE, d.source());
     }
     TrainingLoop loop = new TrainingLoop(t, batches).epochs(n).validation(v.validation()).test(v.test())
-        .regression(d.regression()).output(out, ModelHash.of(tg), spec.seed(), settings)
+        .regression(d.regression()).evaluation(spec.evaluation()).output(out, ModelHash.of(tg), spec.seed(), settings)
         .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
         // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
         .live(System.console() != null && batches.batchesPerEpoch() >= 10);
@@ -223,6 +233,12 @@ final class TrainCommand extends ModelCommand {
         return Main.MODEL_ERRORS;
       }
       // only now: a checkpoint of another model is refused even when its run is finished
+      if (resumed.checkpoint().stoppedEarly()) {
+        var b = resumed.checkpoint().best();
+        out().printf("the run in %s stopped early at epoch %d: %s; nothing to do%n", resumeDir, done,
+            notImproved(b, done, d.regression()));
+        return Main.OK;
+      }
       if (done >= n) {
         out().printf("the run in %s is finished (%d of %d epochs); nothing to do (pass --epochs N with N > %d to train further)%n",
             resumeDir, done, resumed.checkpoint().info().epochs(), done);
@@ -258,9 +274,46 @@ final class TrainCommand extends ModelCommand {
       return Main.MODEL_ERRORS;
     }
     curves.refresh(true);
-    out().println("wrote " + out.resolve("params.npz") + ", " + out.resolve(CheckpointStore.JSON) + ", " + out.resolve("metrics.csv")
+    TrainingLoop.Outcome o = loop.outcome();
+    if (o != null) {
+      end(o, spec, d.regression()).forEach(out()::println);
+    }
+    boolean best = o != null && o.best() != null;
+    out().println("wrote " + out.resolve("params.npz") + (best ? ", " + out.resolve(TrainingLoop.BEST) : "") + ", "
+        + out.resolve(CheckpointStore.JSON) + ", " + out.resolve("metrics.csv")
         + (curves.drawn ? " and " + out.resolve(PlotCommand.CURVES) : ""));
     return Main.OK;
+  }
+
+  /**
+   * The lines that end a run: why it stopped, when early stopping ended it, and the test figure,
+   * once, on the parameters it kept, naming them.
+   */
+  static List<String> end(TrainingLoop.Outcome o, TrainSpec spec, boolean regression) {
+    List<String> lines = new ArrayList<>();
+    if (o.stoppedEarly()) {
+      lines.add(String.format("stopped early at epoch %d: %s", o.epochs(), notImproved(o.best(), o.epochs(), regression)));
+    }
+    if (Double.isNaN(o.test())) {
+      return lines;
+    }
+    String figure = regression ? String.format("test mse %.4g", o.test()) : String.format("test accuracy %.2f%%", 100 * o.test());
+    String on;
+    if (spec.evaluation().keep() == dev.bpnet.api.Keep.BEST) {
+      on = "on the parameters of epoch " + o.keptEpoch() + ", the best validation epoch (keep = best: " + TrainingLoop.BEST
+          + (o.keptEpoch() == o.epochs() ? ", the last epoch's too)" : "; params.npz holds epoch " + o.epochs() + "'s)");
+    } else {
+      on = "on the parameters of epoch " + o.keptEpoch() + ", the last (keep = last: params.npz)";
+    }
+    lines.add(figure + " " + on);
+    return lines;
+  }
+
+  /** "validation accuracy has not improved for 3 epochs since epoch 4 (97.13%)", or the loss's for regression. */
+  static String notImproved(dev.bpnet.runtime.train.BestEpoch b, int epoch, boolean regression) {
+    return String.format("validation %s has not improved for %d epoch%s since epoch %d (%s)", regression ? "loss" : "accuracy",
+        epoch - b.epoch(), epoch - b.epoch() == 1 ? "" : "s", b.epoch(),
+        regression ? String.format("%.4g", b.figure()) : String.format("%.2f%%", 100 * b.figure()));
   }
 
   /**
@@ -309,7 +362,9 @@ final class TrainCommand extends ModelCommand {
         b.append(regression ? String.format(" mse %.4g", m.valError()) : String.format(" accuracy %.2f%%", 100 * (1 - m.valError())));
       }
     }
-    b.append(regression ? String.format(", test mse %.4g", m.test()) : String.format(", test accuracy %.2f%%", 100 * m.test()));
+    if (!Double.isNaN(m.test())) {  // only with test_every_epoch = yes: by default the test set is scored once, at the end
+      b.append(regression ? String.format(", test mse %.4g", m.test()) : String.format(", test accuracy %.2f%%", 100 * m.test()));
+    }
     return b.append(String.format(" (%.1f s)", m.seconds())).toString();
   }
 
@@ -331,6 +386,9 @@ final class TrainCommand extends ModelCommand {
     m.put("lr_over_alpha", Boolean.toString(s.schedules().lrOverAlpha()));
     m.put("validation", Double.toString(s.validationFor(d.regression())));
     m.put("clip", s.clip() == 0 ? "none" : Double.toString(s.clip()));
+    m.put("early_stop", s.evaluation().earlyStop() == 0 ? "none" : Integer.toString(s.evaluation().earlyStop()));
+    m.put("keep", s.evaluation().keep().word());
+    m.put("test_every_epoch", s.evaluation().testEveryEpoch() ? "yes" : "no");
     return m;
   }
 
@@ -349,6 +407,13 @@ final class TrainCommand extends ModelCommand {
     if (s.clip() > 0) {
       // only when set, so that checkpoints written before clip existed still resume
       m.put("clip", Double.toString(s.clip()));
+    }
+    // only when set, so that checkpoints written before them still resume; test_every_epoch changes no step
+    if (s.evaluation().earlyStop() > 0) {
+      m.put("early_stop", Integer.toString(s.evaluation().earlyStop()));
+    }
+    if (s.evaluation().keep() == dev.bpnet.api.Keep.BEST) {
+      m.put("keep", "best");
     }
     m.put("data", d.description());
     if (d.subset() != null) {

@@ -601,7 +601,8 @@ class CliEndToEndTest {
         + "100 points, tested on the same points, data seed 1): train on training examples 0-99 (all 100), no validation set;"
         + " test on test examples 0-99 (all 100); 40 epochs, batch 100, 2 passes"), show(r));
     assertTrue(r.out.contains("epoch 40/40: loss "), show(r));
-    assertTrue(r.out.contains(", test mse "), show(r));
+    assertTrue(r.out.contains("\ntest mse "), show(r));
+    assertFalse(r.out.contains(", test mse "), "the test figure once, at the end: " + show(r));
     assertFalse(r.out.contains("accuracy"), "no accuracy for regression: " + show(r));
     List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
     assertEquals("epoch,train_loss,train_input_loss,train_error,val_loss,val_input_loss,val_error,test_mse,seconds", rows.get(0));

@@ -84,7 +84,7 @@ class InferenceCommandsTest {
     Path json = dir.resolve("eval.json");
     CliEndToEndTest.Result r = bpnet("evaluate", model.toString(), "--run", run.toString(), "--json", json.toString());
     assertEquals(0, r.code(), show(r));
-    double trainTest = figure(trained.out(), "epoch 3/3: .*test accuracy ([0-9.]+)%");
+    double trainTest = figure(trained.out(), "test accuracy ([0-9.]+)% on the parameters of epoch 3, the last");
     assertEquals(trainTest, figure(r.out(), "accuracy ([0-9.]+)%"), 1e-9, show(r));
     assertTrue(r.out().contains("test part (60 examples)") && r.out().contains("confusion matrix"), show(r));
     JsonObject j = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
@@ -124,7 +124,7 @@ class InferenceCommandsTest {
       assertEquals(best, Integer.parseInt(f[2]), "class is the arg-max: " + line);
       correct += f[1].equals(f[2]) ? 1 : 0;
     }
-    double accuracy = figure(trained.out(), "epoch 3/3: .*test accuracy ([0-9.]+)%");
+    double accuracy = figure(trained.out(), "test accuracy ([0-9.]+)% on the parameters of epoch 3, the last");
     assertEquals(accuracy, 100.0 * correct / 60, 1e-9);
 
     Path npz = dir.resolve("p.npz");
@@ -148,7 +148,7 @@ class InferenceCommandsTest {
     assertEquals(0, t.code(), show(t));
     CliEndToEndTest.Result r = bpnet("evaluate", f.toString(), "--run", out.toString());
     assertEquals(0, r.code(), show(r));
-    double printed = figure(t.out(), "epoch 2/2: .*test mse ([0-9.e-]+)"); // 4 significant digits
+    double printed = figure(t.out(), "test mse ([0-9.e-]+) on the parameters of epoch 2, the last"); // 4 significant digits
     assertEquals(printed, figure(r.out(), "mean squared error ([0-9.e-]+)"), 1e-3 * printed, show(r));
     assertTrue(r.out().contains("l_x not computed"), show(r));
     assertFalse(r.out().contains("confusion"), show(r));

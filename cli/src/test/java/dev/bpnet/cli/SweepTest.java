@@ -100,31 +100,41 @@ class SweepTest {
     assertTrue(finished.out().contains("4 runs in " + sw.resolve("runs") + "; all finished"), show(finished));
   }
 
-  /** The PNG is drawn; a band's mean and error bar at each epoch are those of the two runs' metrics.csv. */
+  /**
+   * The PNG is drawn; a band's mean and error bar at each epoch are those of the two runs'
+   * metrics.csv; the test figure, taken once at the end, is one point.
+   */
   private static void checkPlot(Path png, Path a, Path b) throws Exception {
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
     assertEquals(3 * dev.bpnet.cli.plot.RunCharts.WIDTH, image.getWidth(), "loss, error and mse side by side");
     var charts = dev.bpnet.cli.plot.RunCharts.bands(Map.of("sgd", List.of(dev.bpnet.cli.plot.RunMetrics.read(a),
         dev.bpnet.cli.plot.RunMetrics.read(b))));
-    var chart = charts.stream().filter(c -> c.getTitle().startsWith("mean squared error")).findFirst().orElseThrow();
-    var series = chart.getSeriesMap().get("sgd test");
+    var chart = charts.stream().filter(c -> c.getTitle().startsWith("error")).findFirst().orElseThrow();
+    var series = chart.getSeriesMap().get("sgd val");
     double[] x = series.getXData();
     double[] mean = series.getYData();
     double[] bars = series.getExtraValues();
     assertEquals(3, x.length);
     for (int e = 0; e < 3; e++) {
-      double u = column(a.resolve("metrics.csv"), "test_mse").get(e);
-      double v = column(b.resolve("metrics.csv"), "test_mse").get(e);
+      double u = column(a.resolve("metrics.csv"), "val_error").get(e);
+      double v = column(b.resolve("metrics.csv"), "val_error").get(e);
       assertEquals(e + 1, x[e]);
       assertEquals((u + v) / 2, mean[e], 1e-12 * Math.abs(u));
       assertEquals(Math.abs(u - v) / Math.sqrt(2), bars[e], 1e-12 * Math.abs(u));
     }
+    var test = charts.stream().filter(c -> c.getTitle().startsWith("mean squared error")).findFirst().orElseThrow()
+        .getSeriesMap().get("sgd test");
+    assertEquals(List.of(3.0), java.util.Arrays.stream(test.getXData()).boxed().toList(), "the test figure of the last epoch only");
+    double u = column(a.resolve("metrics.csv"), "test_mse").get(2);
+    double v = column(b.resolve("metrics.csv"), "test_mse").get(2);
+    assertEquals((u + v) / 2, test.getYData()[0], 1e-12 * Math.abs(u));
   }
 
   private static List<Double> column(Path csv, String name) throws Exception {
     List<String> lines = Files.readAllLines(csv);
     int c = Arrays.asList(lines.get(0).split(",")).indexOf(name);
-    return lines.subList(1, lines.size()).stream().map(l -> Double.parseDouble(l.split(",", -1)[c])).toList();
+    return lines.subList(1, lines.size()).stream().map(l -> l.split(",", -1)[c])
+        .map(cell -> cell.isEmpty() ? Double.NaN : Double.parseDouble(cell)).toList();
   }
 
   /** Each row's mean and sample standard deviation against the runs' metrics.csv, read here. */
@@ -132,9 +142,11 @@ class SweepTest {
     List<String> lines = summary.lines().toList();
     List<String> header = csv(lines.get(0));
     assertEquals(List.of("optimizer", "runs", "final_train_loss_mean", "final_train_loss_std"), header.subList(0, 4));
-    assertTrue(header.containsAll(List.of("final_val_error_mean", "final_test_mse_mean", "best_test_mse_mean",
-        "best_test_mse_std", "best_val_error_mean")), header.toString());
-    assertFalse(header.contains("final_seconds_mean") || header.contains("final_epoch_mean"), header.toString());
+    assertTrue(header.containsAll(List.of("final_val_error_mean", "test_mse_mean", "test_mse_std", "best_val_error_mean")),
+        header.toString());
+    // no best test figure (that would tune on the test set), and the test figure is the kept epoch's, not a "final" one
+    assertFalse(header.contains("final_seconds_mean") || header.contains("final_epoch_mean")
+        || header.contains("best_test_mse_mean") || header.contains("final_test_mse_mean"), header.toString());
     assertEquals(3, lines.size(), "two combinations");
     int checked = 0;
     for (String line : lines.subList(1, lines.size())) {
@@ -155,21 +167,25 @@ class SweepTest {
         checked++;
       }
     }
-    assertEquals(2 * 7, checked, "final train_loss, train_error, val_loss, val_error, test_mse; best test_mse, val_error");
+    assertEquals(2 * 6, checked, "final train_loss, train_error, val_loss, val_error; test_mse; best val_error");
   }
 
-  /** final_X: the last row's X; best_test_mse and best_val_error: the lowest of the column. */
+  /** final_X and test_mse: the last row's X (the test figure is taken once, on the last epoch's parameters); best_val_error: the lowest of the column. */
   private static double figure(Path csv, String name) throws Exception {
     List<String> lines = Files.readAllLines(csv);
     List<String> header = Arrays.asList(lines.get(0).split(","));
-    String column = name.substring(name.indexOf('_') + 1);
+    String column = name.startsWith("test_") ? name : name.substring(name.indexOf('_') + 1);
     int c = header.indexOf(column);
     assertTrue(c >= 0, column + " in " + header);
     List<Double> values = new ArrayList<>();
     for (String l : lines.subList(1, lines.size())) {
-      values.add(Double.parseDouble(l.split(",", -1)[c]));
+      String cell = l.split(",", -1)[c];
+      values.add(cell.isEmpty() ? Double.NaN : Double.parseDouble(cell));
     }
-    return name.startsWith("final_") ? values.get(values.size() - 1) : values.stream().min(Double::compare).orElseThrow();
+    if (name.startsWith("test_")) {
+      assertTrue(values.subList(0, values.size() - 1).stream().allMatch(v -> v.isNaN()), "the test set is scored once: " + values);
+    }
+    return !name.startsWith("best_") ? values.get(values.size() - 1) : values.stream().min(Double::compare).orElseThrow();
   }
 
   private static List<String> csv(String line) {

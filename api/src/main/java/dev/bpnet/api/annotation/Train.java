@@ -64,4 +64,16 @@ public @interface Train {
    * element-wise to [-clip, clip] each step; {@code none}: no clipping.
    */
   String clip() default "none";
+
+  /**
+   * Early stopping, as in {@code "5"}: stop once the validation figure (accuracy for
+   * classification data, loss otherwise) has not improved for that many epochs; {@code none}: never.
+   */
+  String early_stop() default "none";
+
+  /** {@code last} or {@code best}: the parameters the run keeps (its last epoch's, or its best validation epoch's). */
+  String keep() default "last";
+
+  /** {@code yes}: score the test set after every epoch; {@code no}: once, at the end, on the kept parameters. */
+  String test_every_epoch() default "no";
 }

@@ -70,7 +70,7 @@ public final class RunCharts {
           XYSeries s = chart.addSeries(names.get(r) + " " + split, xy[0], xy[1]);
           s.setLineColor(COLORS.get(r % COLORS.size()));
           s.setLineStyle(stroke(split));
-          s.setMarker(SeriesMarkers.NONE);
+          mark(s, xy[0].length, COLORS.get(r % COLORS.size()));
           for (double v : xy[1]) {
             min = Math.min(min, v);
             max = Math.max(max, v);
@@ -111,7 +111,7 @@ public final class RunCharts {
           XYSeries s = chart.addSeries(group.getKey() + " " + split, stats[0], stats[1], stats[2]);
           s.setLineColor(COLORS.get(g % COLORS.size()));
           s.setLineStyle(stroke(split));
-          s.setMarker(SeriesMarkers.NONE);
+          mark(s, stats[0].length, COLORS.get(g % COLORS.size()));
         }
         g++;
       }
@@ -193,6 +193,19 @@ public final class RunCharts {
     s.setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
     chart.getStyler().setXAxisDecimalPattern("#");
+  }
+
+  /**
+   * No markers on curves; a series of one point (the test figure, taken once at the end of a run)
+   * has no line to draw, so it is a dot.
+   */
+  private static void mark(XYSeries s, int points, Color color) {
+    if (points == 1) {
+      s.setMarker(SeriesMarkers.CIRCLE);
+      s.setMarkerColor(color);
+    } else {
+      s.setMarker(SeriesMarkers.NONE);
+    }
   }
 
   private static BasicStroke stroke(String split) {

@@ -73,6 +73,9 @@ public enum ErrorCode {
   E57("NOT_IN_OPTIMIZER", "'%s' cannot be used in an optimizer's rule: %s"),
   E58("STATE_BEFORE_DECLARATION", "state '%s' is used before its declaration at %s"),
   E59("READ_ONLY_NAME", "'%s' cannot be assigned: %s"),
+  E60("NO_VALIDATION_SET", "'%s' needs a validation set, but %s"),
+  E61("PARAMS_NOT_SUMMED", "'%s' stands for several parameters of different shapes: %s"),
+  E62("NO_MATCHING_PARAMETERS", "'%s' matches no trained parameter: %s"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),

@@ -56,8 +56,12 @@ final class Builtins {
     t.put("where", (b, c) -> b.withArgs(c, 3, 3, Set.of(), b::where));
     t.put("max", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Arithmetic.Extremum(true), a.get(0), a.get(1))));
     t.put("min", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Arithmetic.Extremum(false), a.get(0), a.get(1))));
-    t.put("sum", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
-    t.put("mean", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0))));
+    t.put("sum", Builtins::sum);
+    t.put("mean", Builtins::sum);
+    t.put(ParamSets.NAME, (b, c) -> {
+      b.s.error(ErrorCode.E61, c.pos(), ParamSets.text(c), "write it inside a sum, as in 1e-4 * sum(params(W) ^ 2)");
+      return null;
+    });
     t.put("size", (b, c) -> b.withArgs(c, 1, 1, Set.of("axis"), a -> b.size(c, a.get(0))));
     t.put("sigmoid_bp", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Activations.SigmoidBp(), a.get(0), a.get(1))));
     t.put("tanh_bp", (b, c) -> b.withArgs(c, 2, 2, Set.of(), a -> b.o.apply(new Activations.TanhBp(), a.get(0), a.get(1))));
@@ -353,6 +357,20 @@ final class Builtins {
     int fanIn = dims.size() == 1 ? dims.get(0) : (int) (shape.staticSize() / dims.get(dims.size() - 1));
     int fanOut = dims.get(dims.size() - 1);
     return s.namedParam(shape, init, fanIn, fanOut, update, leader);
+  }
+
+  /** sum and mean; a sum over params(...) is one sum per parameter ({@link ParamSets}). */
+  private static Integer sum(Builtins b, Expr.Call c) {
+    List<Expr.Call> sets = c.args().isEmpty() ? List.of() : ParamSets.find(c.args().get(0));
+    if (sets.isEmpty()) {
+      return b.withArgs(c, 1, 1, Set.of("axis", "keepdims"), a -> b.reduce(c, a.get(0)));
+    }
+    if (c.fn().equals("mean")) {
+      b.s.error(ErrorCode.E61, sets.get(0).pos(), ParamSets.text(sets.get(0)), "their mean is not the sum of their means;"
+          + " write sum(...), scaled as you mean it");
+      return null;
+    }
+    return ParamSets.sum(b.s, c, sets, b.s.resolveAll, b.lower);
   }
 
   private Integer reduce(Expr.Call c, int x) {

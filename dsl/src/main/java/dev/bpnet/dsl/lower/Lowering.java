@@ -40,6 +40,12 @@ public final class Lowering {
     this.s = new Scope(diag, model.train());
     this.s.rules.putAll(rules);
     this.builtins = new Builtins(s, this::lower);
+    // values being lowered wait for the one that asks (a value that depends on it is a cycle)
+    this.s.resolveAll = () -> List.copyOf(byName.values()).forEach(d -> {
+      if (!inProgress.contains(d.name())) {
+        resolve(d.name(), d.pos());
+      }
+    });
   }
 
   /** Every built-in function a model may call (the language reference lists each). */

@@ -35,6 +35,8 @@ final class Scope {
   /** The user rules whose bodies are being lowered, outermost first: a rule met again is a cycle. */
   final java.util.LinkedHashSet<String> rulesInProgress = new java.util.LinkedHashSet<>();
   private final Map<String, Integer> counters = new HashMap<>();
+  /** Lowers every value of the model not yet lowered (params(...) needs all the parameters). */
+  Runnable resolveAll = () -> { };
   /** Every built-in loss lowered, in order: where a model's undeclared output is found. */
   final List<LossCall> lossCalls = new ArrayList<>();
 

@@ -2,6 +2,7 @@ package dev.bpnet.dsl.syntax;
 
 import dev.bpnet.api.DType;
 import dev.bpnet.api.Init;
+import dev.bpnet.api.Keep;
 import dev.bpnet.api.OptimizerSpec;
 import dev.bpnet.api.Schedule;
 import dev.bpnet.api.Third;
@@ -27,10 +28,11 @@ public final class TrainOptions {
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
-      "validation", "clip");
+      "validation", "clip", "early_stop", "keep", "test_every_epoch");
   public static final List<String> INITS = Init.WORDS;
   public static final List<String> DTYPES = DType.WORDS;
   public static final List<String> THIRD = Third.WORDS;
+  public static final List<String> KEEP = Keep.WORDS;
   /** Data sets by name, with their arguments and defaults (see {@link DataOption}). */
   public static final Map<String, Map<String, Double>> DATA = DataOption.SETS;
 
@@ -108,6 +110,7 @@ public final class TrainOptions {
         return a == null ? t : a >= 0 && a <= 1 ? t.withAlpha(a) : bad(t, o, "must be between 0 and 1, got " + DataOption.fmt(a));
       }
       case "validation": {
+        written.put(o.name(), o);
         if (o.value() instanceof Expr.Ref r && r.name().equals("auto")) {
           return t.withValidation(Double.NaN);
         }
@@ -123,6 +126,26 @@ public final class TrainOptions {
         return c == null ? t : c > 0 && c < Double.MAX_VALUE ? t.withClip(c)
             : bad(t, o, "must be a positive bound (the gradients a learning rule replaced are clipped to [-clip, clip]) or none, got "
                 + DataOption.fmt(c));
+      }
+      case "early_stop": {
+        written.put(o.name(), o);
+        if (o.value() instanceof Expr.Ref r && r.name().equals("none")) {
+          return t.withEvaluation(t.evaluation().withEarlyStop(0));
+        }
+        Double n = number(o);
+        return n == null ? t : n >= 1 && n == Math.rint(n) && n <= Integer.MAX_VALUE
+            ? t.withEvaluation(t.evaluation().withEarlyStop(n.intValue()))
+            : bad(t, o, "must be a positive number of epochs without improvement (the patience) or none, got "
+                + DataOption.fmt(n));
+      }
+      case "keep": {
+        written.put(o.name(), o);
+        String s = word(o, KEEP);
+        return s == null ? t : t.withEvaluation(t.evaluation().withKeep(Keep.of(s)));
+      }
+      case "test_every_epoch": {
+        String s = word(o, List.of("yes", "no"));
+        return s == null ? t : t.withEvaluation(t.evaluation().withTestEveryEpoch(s.equals("yes")));
       }
       case "third": {
         written.put(o.name(), o);
@@ -391,7 +414,37 @@ public final class TrainOptions {
           "reinforced's beta and floor are its own decay, which a schedule replaces"),
           "write the decay once: schedule = exponential(beta = ..., floor = ...), or drop schedule"));
     }
+    noValidation(t);
     return t.withSchedules(s);
+  }
+
+  /**
+   * Early stopping and keep = best follow the validation figure: with no validation set (written
+   * 0, or auto on a generated regression set, which holds none out) they are E60 at the option.
+   * Data given only when training (--data) is checked there, since it is known only then.
+   */
+  private void noValidation(TrainSpec t) {
+    boolean generated = dev.bpnet.api.DataSets.GENERATED.containsKey(t.data());
+    if (!(t.validation() == 0 || Double.isNaN(t.validation()) && generated)) {
+      return;
+    }
+    Option validation = written.get("validation");
+    String why = t.validation() == 0 ? "validation = 0" + (validation == null ? "" : " (at " + validation.value().pos() + ")")
+        + " holds no examples out"
+        : "validation = auto holds none out of the generated regression set " + t.data()
+            + " (the papers fit every point)";
+    for (String name : List.of("early_stop", "keep")) {
+      Option o = written.get(name);
+      boolean on = name.equals("early_stop") ? t.evaluation().earlyStop() > 0 : t.evaluation().keep() == Keep.BEST;
+      if (o != null && on) {
+        diag.add(new Diagnostic(ErrorCode.E60, o.value().pos(), ErrorCode.E60.format(o.name() + " = " + describe(o), why),
+            "write validation = 0.1 (a fraction of the training data to validate on), or leave out " + o.name()));
+      }
+    }
+  }
+
+  private static String describe(Option o) {
+    return o.value() instanceof Expr.Num n ? DataOption.fmt(n.value()) : o.value() instanceof Expr.Ref r ? r.name() : "...";
   }
 
   private static Map<String, Map<String, Double>> schedules() {

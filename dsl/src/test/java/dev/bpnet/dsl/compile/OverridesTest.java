@@ -46,7 +46,10 @@ class OverridesTest {
       "alpha_schedule", "linear(to = 1, epochs = 3)",
       "lr_over_alpha", "true",
       "validation", "0.2",
-      "clip", "0.5");
+      "clip", "0.5",
+      "early_stop", "3",
+      "keep", "best",
+      "test_every_epoch", "yes");
 
   private static String file(Map<String, String> options) {
     String block = options.entrySet().stream().map(e -> "    " + e.getKey() + " = " + e.getValue())

@@ -19,8 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param info where the run stands and what wrote it
  * @param parameters parameter values by name, in declaration order
  * @param optimizerState {@link dev.bpnet.runtime.Optimizer#state()}
+ * @param best the best validation epoch so far, for runs that follow it (early stopping,
+ *     {@code keep = best}); null otherwise
  */
-public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
+public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState, BestEpoch best) {
 
   /**
    * @param model the model's name
@@ -52,18 +54,38 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
     optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
   }
 
+  /** A checkpoint of a run that does not follow its best validation epoch. */
+  public Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
+    this(info, parameters, optimizerState, null);
+  }
+
   /** The trainer's state now, as copies that later steps do not change. */
   public static Checkpoint capture(Trainer trainer, Info info) {
+    return capture(trainer, info, null);
+  }
+
+  /** The trainer's state now, with the best validation epoch so far (null for none). */
+  public static Checkpoint capture(Trainer trainer, Info info, BestEpoch best) {
+    return new Checkpoint(info, copy(trainer.parameters()), trainer.optimizer().state(), best);
+  }
+
+  /** Copies of {@code parameters} that later steps do not change, outside any workspace. */
+  static Map<String, INDArray> copy(Map<String, INDArray> parameters) {
     Map<String, INDArray> params = new LinkedHashMap<>();
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      trainer.parameters().forEach((k, v) -> params.put(k, v.dup('c')));
+      parameters.forEach((k, v) -> params.put(k, v.dup('c')));
     }
-    return new Checkpoint(info, params, trainer.optimizer().state());
+    return params;
+  }
+
+  /** Whether early stopping ended the run at this checkpoint (it has run out of patience). */
+  public boolean stoppedEarly() {
+    return best != null && best.exhausted(info.epoch());
   }
 
   /** The same state under new run information (the epoch count of a longer run, say). */
   public Checkpoint with(Info newInfo) {
-    return new Checkpoint(newInfo, parameters, optimizerState);
+    return new Checkpoint(newInfo, parameters, optimizerState, best);
   }
 
   /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer restored. */

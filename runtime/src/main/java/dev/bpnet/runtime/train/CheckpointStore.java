@@ -50,6 +50,7 @@ public final class CheckpointStore {
   private static final List<String> STEMS = List.of("checkpoint", "checkpoint.next", "checkpoint.previous");
   private static final String PARAM = "param/";
   private static final String OPTIMIZER = "optimizer/";
+  private static final String BEST = "best/";
   private static final int FORMAT = 1;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
       .serializeSpecialFloatingPointValues().create();
@@ -70,6 +71,9 @@ public final class CheckpointStore {
     Map<String, INDArray> arrays = new LinkedHashMap<>();
     c.parameters().forEach((k, v) -> arrays.put(PARAM + k, v));
     c.optimizerState().forEach((k, v) -> arrays.put(OPTIMIZER + k, v));
+    if (c.best() != null) {
+      c.best().parameters().forEach((k, v) -> arrays.put(BEST + k, v));
+    }
     Path nextNpz = dir.resolve("checkpoint.next.npz");
     Path nextJson = dir.resolve("checkpoint.next.json");
     Npz.write(nextNpz, arrays);
@@ -203,6 +207,14 @@ public final class CheckpointStore {
       }
     });
     o.add("optimizer_scalars", scalars);
+    if (c.best() != null) {
+      // written only by runs that follow their best epoch, so older checkpoints read as before
+      JsonObject best = new JsonObject();
+      best.addProperty("epoch", c.best().epoch());
+      best.addProperty("figure", c.best().figure());
+      best.addProperty("patience", c.best().patience());
+      o.add("best", best);
+    }
     return o;
   }
 
@@ -222,14 +234,17 @@ public final class CheckpointStore {
         o.getAsJsonObject("rng").getAsJsonObject("batch_shuffle").get("seed").getAsLong(), hyper);
     Map<String, INDArray> params = new LinkedHashMap<>();
     Map<String, INDArray> opt = new LinkedHashMap<>();
+    Map<String, INDArray> bestParams = new LinkedHashMap<>();
     arrays.forEach((k, v) -> {
       if (k.startsWith(PARAM)) {
         params.put(k.substring(PARAM.length()), v);
       } else if (k.startsWith(OPTIMIZER)) {
         opt.put(k.substring(OPTIMIZER.length()), v);
+      } else if (k.startsWith(BEST) && o.has("best")) {
+        bestParams.put(k.substring(BEST.length()), v);
       } else {
         throw new CheckpointException(npz + ": unexpected array '" + k
-            + "' (a checkpoint holds param/... and optimizer/... arrays)");
+            + "' (a checkpoint holds param/..., optimizer/... and, with a 'best' field, best/... arrays)");
       }
       String bad = Finite.firstNonFinite(v);
       if (bad != null) {
@@ -248,8 +263,21 @@ public final class CheckpointStore {
       throw new CheckpointException(file + ": damaged checkpoint: field 'rng.optimizer' is " + recorded + ", but "
           + npz.getFileName() + "'s optimizer/rng is " + stored);
     }
-    return new Checkpoint(info, params, opt);
+    BestEpoch best = null;
+    if (o.has("best")) {
+      // the best epoch's parameters are laid out like the parameters
+      Map<String, String> want = shapes(o.getAsJsonObject("parameters"));
+      Map<String, String> got = shapes(bestParams, BEST);
+      if (!want.equals(got)) {
+        throw new CheckpointException(file + ": damaged checkpoint: field 'best' needs " + npz.getFileName()
+            + "'s best/ arrays laid out as 'parameters' " + want + ", but they are " + got);
+      }
+      JsonObject b = o.getAsJsonObject("best");
+      best = new BestEpoch(b.get("epoch").getAsInt(), b.get("figure").getAsDouble(), b.get("patience").getAsInt(), bestParams);
+    }
+    return new Checkpoint(info, params, opt, best);
   }
+
 
   /** The json's record of {@code field} against what the npz holds, entry by entry. */
   private static void agree(Path json, Path npz, String field, Map<String, String> recorded, Map<String, String> stored) {
@@ -413,6 +441,20 @@ public final class CheckpointStore {
         x.getAsBigDecimal();
       } catch (NumberFormatException e) {
         throw damaged(json, "optimizer_scalars." + v.getKey(), x, "a number");
+      }
+    }
+    if (o.has("best")) {
+      JsonObject best = object(o, "best", json);
+      for (String f : List.of("epoch", "figure", "patience")) {
+        if (!best.has(f)) {
+          throw new CheckpointException(json + ": damaged checkpoint: field 'best." + f + "' is missing");
+        }
+      }
+      whole(best, "epoch", "best.epoch", json, 1, Math.max(1, epoch), " (its 'epoch')");
+      whole(best, "patience", "best.patience", json, 0, Integer.MAX_VALUE);
+      JsonElement figure = best.get("figure");
+      if (!figure.isJsonPrimitive() || !figure.getAsJsonPrimitive().isNumber() || !Double.isFinite(figure.getAsDouble())) {
+        throw damaged(json, "best.figure", figure, "a finite number (the best validation figure)");
       }
     }
     for (Map.Entry<String, JsonElement> h : object(o, "hyperparameters", json).entrySet()) {

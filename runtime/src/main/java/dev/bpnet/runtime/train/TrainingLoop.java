@@ -1,5 +1,6 @@
 package dev.bpnet.runtime.train;
 
+import dev.bpnet.api.TrainEvaluation;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.StepResult;
 import dev.bpnet.runtime.Trainer;
@@ -38,6 +39,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * checkpoint on disk. A run resumed from a checkpoint ends bit-identical to an uninterrupted one:
  * batch order is a function of (seed, epoch) and the checkpoint holds every other state.
  *
+ * <p>{@link #evaluation} adds early stopping and the choice of the parameters kept ({@code
+ * early_stop}, {@code keep}: the run follows its best validation epoch, {@link BestEpoch}, written
+ * to {@code best.npz} whenever it improves and carried in the checkpoint), and says when the test
+ * set is scored: by default once, after the last epoch, on the kept parameters ({@link #outcome}),
+ * so that no one tunes on it; every epoch on request.
+ *
  * <p>The data set's features feed the model's first input and its labels the first label.
  */
 public final class TrainingLoop {
@@ -61,6 +68,18 @@ public final class TrainingLoop {
   private boolean live;
   private Duration saveInterval = Duration.ZERO;
   private Checkpoint resume;
+  private TrainEvaluation evaluation = TrainEvaluation.DEFAULTS;
+  private Outcome outcome;
+
+  /** The file beside params.npz that holds the best validation epoch's parameters. */
+  public static final String BEST = "best.npz";
+
+  /**
+   * How a run ended: the epochs it completed, whether early stopping ended it, its best
+   * validation epoch (null when it does not follow one), the epoch whose parameters it kept, and
+   * the test figure on them (accuracy, or MSE for regression; NaN without a test set).
+   */
+  public record Outcome(int epochs, boolean stoppedEarly, BestEpoch best, int keptEpoch, double test) {}
 
   /** A loop over {@code batches} (data, batch size and shuffle seed) for {@code trainer}. */
   public TrainingLoop(Trainer trainer, Batches batches) {
@@ -87,6 +106,23 @@ public final class TrainingLoop {
   public TrainingLoop test(Dataset d) {
     this.test = d;
     return this;
+  }
+
+  /**
+   * Early stopping, the parameters kept and when the test set is scored (default: none, the last
+   * epoch's, once at the end). Following the best epoch needs a validation set.
+   */
+  public TrainingLoop evaluation(TrainEvaluation e) {
+    this.evaluation = Objects.requireNonNull(e, "evaluation");
+    return this;
+  }
+
+  /**
+   * How the last {@link #run} ended; null before. With {@code keep = best} the trainer then holds
+   * the best epoch's parameters (the checkpoint and params.npz keep the last epoch's).
+   */
+  public Outcome outcome() {
+    return outcome;
   }
 
   /** Regression: errors are mean squared errors, not classification errors. */
@@ -144,15 +180,21 @@ public final class TrainingLoop {
     if (modelHash == null) {
       modelHash = defaultModelHash(trainer);
     }
+    if (evaluation.tracksBest() && validation == null) {
+      throw new IllegalStateException("early_stop and keep = best follow the validation figure: give a validation set");
+    }
     int start = 0;
     long step = 0;
     double before = 0;
+    BestEpoch best = null;
     if (resume != null) {
       resume.restoreInto(trainer);
       start = resume.info().epoch();
       step = resume.info().step();
       before = resume.info().seconds();
+      best = evaluation.tracksBest() && resume.best() != null ? resume.best().withPatience(evaluation.earlyStop()) : null;
     }
+    outcome = null;
     if (out != null) {
       try {
         java.nio.file.Files.createDirectories(out);
@@ -161,13 +203,19 @@ public final class TrainingLoop {
       }
     }
     MetricsCsv csv = out == null ? null : new MetricsCsv(out.resolve("metrics.csv"), regression);
-    Checkpoint good = Checkpoint.capture(trainer, info(start, step, before));
+    Checkpoint good = Checkpoint.capture(trainer, info(start, step, before), best);
     if (csv != null) {
-      csv.start(start);
+      // a test figure taken once at an earlier end is dropped: the run goes on, and will end again
+      csv.start(start, !evaluation.testEveryEpoch());
       if (resume == null) {
         save(good);  // a good state on disk from the start: a stop in epoch 1 still leaves one
+      } else if (best != null) {
+        // best.npz may be newer than the checkpoint (written as the epoch improved, before a save
+        // interval had passed): the checkpoint's is the one the resumed run continues from
+        Npz.write(out.resolve(BEST), best.parameters());
       }
     }
+    boolean stopped = best != null && best.exhausted(start);
     boolean saved = true;
     long savedAt = System.nanoTime();
     long t0 = System.nanoTime();
@@ -177,7 +225,7 @@ public final class TrainingLoop {
     int e = start;
     int j = 0;
     try {
-      for (; e < epochs; e++) {
+      for (; e < epochs && !stopped; e++) {
         beginEpoch(trainer, e);
         BatchScore score = new BatchScore(regression);
         j = 0;
@@ -209,18 +257,27 @@ public final class TrainingLoop {
           throw stop(good, saved, e, -1);
         }
         BatchScore val = validation == null ? null : score(validation);
-        double testFigure = test == null ? Double.NaN
-            : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
+        if (evaluation.tracksBest()) {
+          double figure = validationFigure(val);
+          if (best == null || BestEpoch.improves(figure, best.figure(), higherIsBetter(val))) {
+            best = new BestEpoch(e + 1, figure, evaluation.earlyStop(), Checkpoint.copy(trainer.parameters()));
+            if (out != null) {
+              Npz.write(out.resolve(BEST), best.parameters());
+            }
+          }
+          stopped = best.exhausted(e + 1);
+        }
+        double testFigure = evaluation.testEveryEpoch() ? testFigure() : Double.NaN;
         double seconds = before + (System.nanoTime() - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(e + 1, step, score.loss(), score.inputLoss(), score.error(),
             val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.inputLoss(),
             val == null ? Double.NaN : val.error(), testFigure, seconds);
         all.add(m);
-        good = Checkpoint.capture(trainer, info(e + 1, step, seconds));
+        good = Checkpoint.capture(trainer, info(e + 1, step, seconds), best);
         saved = false;
         if (csv != null) {
           csv.append(m);
-          if (e == epochs - 1 || System.nanoTime() - savedAt >= saveInterval.toNanos()) {
+          if (e == epochs - 1 || stopped || System.nanoTime() - savedAt >= saveInterval.toNanos()) {
             save(good);
             saved = true;
             savedAt = System.nanoTime();
@@ -233,7 +290,43 @@ public final class TrainingLoop {
     } catch (RuntimeException x) {
       throw failed(x, e, j, good, saved);
     }
+    if (!all.isEmpty()) {
+      outcome = finish(all.get(all.size() - 1), best, stopped, csv);
+    }
     return all;
+  }
+
+  /**
+   * The end of a run: the kept parameters (with keep = best, the best epoch's are put into the
+   * trainer) and the test figure on them, written into the kept epoch's row of metrics.csv.
+   */
+  private Outcome finish(EpochMetrics last, BestEpoch best, boolean stopped, MetricsCsv csv) {
+    int kept = last.epoch();
+    if (evaluation.keep() == dev.bpnet.api.Keep.BEST && best != null) {
+      Map<String, INDArray> live = trainer.parameters();
+      best.parameters().forEach((k, v) -> live.get(k).assign(v));
+      kept = best.epoch();
+    }
+    double figure = evaluation.testEveryEpoch() && kept == last.epoch() ? last.test() : testFigure();
+    if (csv != null && !evaluation.testEveryEpoch() && !Double.isNaN(figure)) {
+      csv.setTest(kept, figure);
+    }
+    return new Outcome(last.epoch(), stopped && last.epoch() < epochs, best, kept, figure);
+  }
+
+  /** The test set's accuracy, or MSE for regression, at the trainer's parameters; NaN without a test set. */
+  private double testFigure() {
+    return test == null ? Double.NaN
+        : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
+  }
+
+  /** Validation accuracy for classifiers (when the trainer exposes its output), else the validation loss. */
+  private double validationFigure(BatchScore val) {
+    return higherIsBetter(val) ? 1 - val.error() : val.loss();
+  }
+
+  private boolean higherIsBetter(BatchScore val) {
+    return !regression && !Double.isNaN(val.error());
   }
 
   /**
@@ -251,6 +344,7 @@ public final class TrainingLoop {
       try {
         CheckpointStore.remove(out);
         java.nio.file.Files.deleteIfExists(out.resolve("params.npz"));
+        java.nio.file.Files.deleteIfExists(out.resolve(BEST));
         java.nio.file.Files.deleteIfExists(out.resolve("metrics.csv"));
         kept = "no epoch was completed, so nothing of this run was kept in " + out + ": it can start there again";
       } catch (java.io.IOException | RuntimeException cleanup) {

@@ -131,6 +131,47 @@ class CheckpointStoreTest {
         e.getMessage());
   }
 
+  /**
+   * The best epoch of runs with early stopping or keep = best: saved and read back (its arrays as
+   * best/NAME), and every hand-edited field or array refused naming it.
+   */
+  @Test
+  void theBestEpochIsSavedAndChecked() throws Exception {
+    Checkpoint plain = CheckpointChild.make(4);
+    Map<String, INDArray> bestParams = Map.of("w", plain.parameters().get("w").mul(2));
+    Checkpoint c = new Checkpoint(plain.info(), plain.parameters(), plain.optimizerState(), new BestEpoch(2, 0.875, 2, bestParams));
+    assertTrue(c.stoppedEarly(), "epoch 4, best 2, patience 2");
+    CheckpointStore.save(dir, c);
+    assertTrue(Npz.read(dir.resolve("checkpoint.npz")).containsKey("best/w"));
+    Checkpoint back = CheckpointStore.load(dir).checkpoint();
+    assertEquals(2, back.best().epoch());
+    assertEquals(0.875, back.best().figure());
+    assertEquals(2, back.best().patience());
+    assertEquals(bestParams.get("w"), back.best().parameters().get("w"));
+    assertTrue(back.stoppedEarly());
+
+    Path json = dir.resolve("checkpoint.json");
+    String good = Files.readString(json);
+    Map<String, java.util.function.Consumer<com.google.gson.JsonObject>> damage = new java.util.LinkedHashMap<>();
+    damage.put("best.epoch", o -> o.getAsJsonObject("best").addProperty("epoch", 5));
+    damage.put("best.figure", o -> o.getAsJsonObject("best").addProperty("figure", "high"));
+    damage.put("best.patience", o -> o.getAsJsonObject("best").addProperty("patience", -1));
+    damage.put("best", o -> o.addProperty("best", 3));
+    for (Map.Entry<String, java.util.function.Consumer<com.google.gson.JsonObject>> d : damage.entrySet()) {
+      com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(good).getAsJsonObject();
+      d.getValue().accept(o);
+      Files.writeString(json, o.toString());
+      CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir), d.getKey());
+      assertTrue(e.getMessage().contains("damaged checkpoint: field '" + d.getKey() + "'"), d.getKey() + ": " + e.getMessage());
+    }
+    Files.writeString(json, good);
+    Map<String, INDArray> arrays = new java.util.LinkedHashMap<>(Npz.read(dir.resolve("checkpoint.npz")));
+    arrays.remove("best/w");
+    rewrite(arrays);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir));
+    assertTrue(e.getMessage().contains("field 'best' needs checkpoint.npz's best/ arrays laid out as 'parameters'"), e.getMessage());
+  }
+
   /** A damaged newest pair gives way to the previous one, as a pair whose npz is missing does. */
   @Test
   void aNewestPairThatDisagreesFallsBackToThePrevious() throws Exception {
