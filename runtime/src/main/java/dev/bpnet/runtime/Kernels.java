@@ -221,6 +221,51 @@ public final class Kernels {
   }
 
   /**
+   * Repairs {@code out = log_softmax(x)} over the last axis where ND4J's LogSoftMax (1.0.0-M2.1)
+   * lost it: that op computes log(softmax(x)), so a probability that underflows gives -infinity
+   * (logits 800 apart: [-inf, ..., 0]) and a cross-entropy of 0 * -inf = NaN. Rows holding a value
+   * below the log of the smallest normal number of their type (or NaN) are recomputed as
+   * x - max - log(sum(exp(x - max))), in double; every other row keeps ND4J's bits, so runs that
+   * never come near it are unchanged.
+   */
+  public static void repairLogSoftmax(INDArray x, INDArray out) {
+    long cols = out.size(out.rank() - 1);
+    long n = out.length();
+    double floor = Math.log(out.dataType() == DataType.FLOAT ? Float.MIN_NORMAL : Double.MIN_NORMAL);
+    // linear indices are the c-order ones only on dense arrays; views are copied (never in a
+    // generated step, whose buffers are dense, and x only when a row needs repair)
+    INDArray o = dense(out) ? out : out.dup('c');
+    INDArray xs = null;
+    boolean repaired = false;
+    for (long row = 0; row < n; row += cols) {
+      boolean lost = false;
+      for (long j = row; j < row + cols && !lost; j++) {
+        lost = !(o.getDouble(j) >= floor);
+      }
+      if (!lost) {
+        continue;
+      }
+      xs = xs != null ? xs : dense(x) ? x : x.dup('c');
+      double max = Double.NEGATIVE_INFINITY;
+      for (long j = row; j < row + cols; j++) {
+        max = Math.max(max, xs.getDouble(j));
+      }
+      double sum = 0;
+      for (long j = row; j < row + cols; j++) {
+        sum += Math.exp(xs.getDouble(j) - max);
+      }
+      double lse = max + Math.log(sum);
+      for (long j = row; j < row + cols; j++) {
+        o.putScalar(j, xs.getDouble(j) - lse);
+      }
+      repaired = true;
+    }
+    if (repaired && o != out) {
+      out.assign(o);
+    }
+  }
+
+  /**
    * out = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form of the GELU, element-wise
    * over arrays of one shape. ND4J's PreciseGELU (1.0.0-M2.1) computes another function (-0.0789
    * at x = -2 against -0.0454), and its GELU is the sigmoid form x sigmoid(1.702 x).

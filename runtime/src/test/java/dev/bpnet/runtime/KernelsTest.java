@@ -22,6 +22,33 @@ class KernelsTest {
     return Nd4j.createFromArray(v);
   }
 
+  /**
+   * ND4J's LogSoftMax underflows to -infinity where a probability does; the repair recomputes
+   * those rows as x - max - log(sum(exp(x - max))) (checked against that formula in plain Java)
+   * and leaves every other row with ND4J's bits.
+   */
+  @Test
+  void logSoftmaxRowsThatUnderflowedAreRecomputedAndOthersKept() {
+    double[][] v = {{0, 50, 200, 800}, {0, 1, 2, 3}, {-1000, 0, 1, -745}};
+    for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      INDArray x = Nd4j.createFromArray(v).castTo(dt);
+      INDArray out = x.ulike();
+      Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax(x, out));
+      INDArray nd4j = out.dup();
+      assertEquals(Double.NEGATIVE_INFINITY, nd4j.getDouble(0, 0), 0.0, dt + ": the op itself underflows");
+      Kernels.repairLogSoftmax(x, out);
+      for (int i = 0; i < v.length; i++) {
+        double max = java.util.Arrays.stream(v[i]).max().getAsDouble();
+        double lse = max + Math.log(java.util.Arrays.stream(v[i]).map(a -> Math.exp(a - max)).sum());
+        for (int j = 0; j < v[i].length; j++) {
+          double want = (dt == DataType.FLOAT ? (float) v[i][j] : v[i][j]) - lse;
+          assertEquals(want, out.getDouble(i, j), Math.abs(want) * 1e-6 + 1e-6, dt + " [" + i + ", " + j + "]");
+        }
+      }
+      assertEquals(nd4j.getRow(1), out.getRow(1), dt + ": a row that did not underflow keeps ND4J's bits");
+    }
+  }
+
   @Test
   void comparisonsAgainstTensorsAndScalars() {
     INDArray x = rand(5, 4);

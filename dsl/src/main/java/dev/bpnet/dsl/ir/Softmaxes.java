@@ -70,8 +70,10 @@ public final class Softmaxes {
       return List.of(o.sub(ct, o.mul(o.softmax(n.input(0), axis), o.sum(ct, List.of(ax), true))));
     }
 
+    /** ND4J's op, then the rows it underflowed to -infinity recomputed stably (Kernels.repairLogSoftmax). */
     public void emit(Emission e, Node n) {
       e.exec(Emission.op("transforms.custom", "LogSoftMax"), "$N, $N", e.tensor(n.input(0)), e.out());
+      e.step("$T.repairLogSoftmax($N, $N)", Emission.KERNELS, e.tensor(n.input(0)), e.out());
     }
 
     public String math(List<String> a) {
