@@ -122,8 +122,8 @@ final class ConvLayers {
       int ow = win.outW(l.xs().dim(3));
       long weights = (long) oh * ow * l.filters() * l.fanIn();
       if (weights > Integer.MAX_VALUE) {
-        s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights, got " + oh * ow + " positions of "
-            + l.filters() + " x " + l.fanIn());
+        s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights, got " + oh * ow + " positions x "
+            + l.filters() + " filters x " + l.fanIn() + " weights (C K K) = " + weights);
         return null;
       }
       Shape ws = Shape.of(oh * ow, l.filters(), l.fanIn());
@@ -307,7 +307,7 @@ final class ConvLayers {
     if (e == null) {
       if (dflt == null) {
         s.error(ErrorCode.E10, c.pos(), String.valueOf(index + 1), c.fn(), "given: the " + name + " size, as in "
-            + c.fn() + "(x, " + (c.fn().equals("conv2d") ? "16, " : "") + name + " = 3)");
+            + c.fn() + "(x, " + (c.fn().endsWith("conv2d") ? "16, " : "") + name + " = 3)");
       }
       return dflt;
     }
