@@ -9,6 +9,9 @@ import dev.bpnet.dsl.syntax.Expr;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntSupplier;
 
 /**
  * The image layers of the language: {@code conv2d}, {@code untied_conv2d}, {@code max_pool},
@@ -55,7 +58,7 @@ final class ConvLayers {
    * dilation = 1, bias = yes, feedback = ...), checked against the input's shape; null after
    * reporting what is wrong. {@code kernel} names the weights in errors.
    */
-  private Layer layer(Expr.Call c, List<Integer> a, java.util.function.BiFunction<Integer, Integer, String> kernel) {
+  private Layer layer(Expr.Call c, List<Integer> a, BiFunction<Integer, Integer, String> kernel) {
     int x = a.get(0);
     Shape xs = s.graph.shape(x);
     Integer filters = b.positiveInt(c, 1, "the number of filters");
@@ -156,8 +159,8 @@ final class ConvLayers {
    * {@code biasShape} when the layer has one: [filters] along axis 1 for conv2d, [filters, Ho, Wo]
    * element-wise (broadcast over the batch) for untied_conv2d.
    */
-  private Integer product(Expr.Call c, Layer l, int w, String label, java.util.function.IntSupplier product,
-      java.util.function.IntBinaryOperator inputGradient, Shape biasShape) {
+  private Integer product(Expr.Call c, Layer l, int w, String label, IntSupplier product,
+      IntBinaryOperator inputGradient, Shape biasShape) {
     int wIndex = s.params.size() - 1;
     Expr fb = c.named().get("feedback");
     int z;
