@@ -69,7 +69,7 @@ class ConvTrainingTest {
     assertTrue(last < 0.7 * first, "loss went from " + first + " to " + last);
   }
 
-  private static final WorkspaceConfiguration COUNTING = WorkspaceConfiguration.builder()
+  static final WorkspaceConfiguration COUNTING = WorkspaceConfiguration.builder()
       .initialSize(0).policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.NONE)
       .policySpill(SpillPolicy.EXTERNAL).build();
 

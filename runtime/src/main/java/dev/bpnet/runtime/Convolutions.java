@@ -24,6 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the window overlaps padding (PyTorch's {@code count_include_pad}); max pooling ignores padding
  * and takes the first maximum of a window in row-major order, the same argmax for
  * {@link MaxPoolGather} and {@link MaxPoolScatter}.
+ *
+ * <p>{@link Unfold} and {@link Fold} (im2col with one row per output position, and its
+ * transpose) are the parts of an untied convolution that are not a batched matmul.
  */
 public final class Convolutions {
   private Convolutions() {}
@@ -487,6 +490,110 @@ public final class Convolutions {
           }
         }
       }
+    }
+  }
+
+  /**
+   * The geometry of unfold and fold: an input x [B, C, H, W] and its columns [B, Ho Wo, C kH kW],
+   * cols[b, y Wo + z, (c kH + i) kW + j] = x[b, c, y sH - padTop + i dH, z sW - padLeft + j dW].
+   */
+  private static final class Columns {
+    final int b;
+    final int c;
+    final int h;
+    final int w;
+    final int oh;
+    final int ow;
+    final Window win;
+
+    Columns(INDArray x, INDArray cols, Window win) {
+      this.b = (int) x.size(0);
+      this.c = (int) x.size(1);
+      this.h = (int) x.size(2);
+      this.w = (int) x.size(3);
+      this.oh = win.outH(h);
+      this.ow = win.outW(w);
+      this.win = win;
+      if (cols.rank() != 3 || cols.size(0) != b || cols.size(1) != (long) oh * ow || cols.size(2) != (long) c * win.kH() * win.kW()) {
+        throw new IllegalArgumentException("columns " + java.util.Arrays.toString(cols.shape()) + " do not fit input "
+            + java.util.Arrays.toString(x.shape()) + " under " + win);
+      }
+    }
+
+    /**
+     * Visits every column element in order: {@code v.at(q, i)} with q its flat index and i the
+     * flat index of the input element it reads, -1 where it reads padding.
+     */
+    void each(Visitor v) {
+      long q = 0;
+      for (int bi = 0; bi < b; bi++) {
+        for (int y = 0; y < oh; y++) {
+          for (int z = 0; z < ow; z++) {
+            for (int ci = 0; ci < c; ci++) {
+              long plane = ((long) bi * c + ci) * h * w;
+              for (int i = 0; i < win.kH(); i++) {
+                int ih = y * win.sH() - win.padTop() + i * win.dH();
+                boolean inH = ih >= 0 && ih < h;
+                for (int j = 0; j < win.kW(); j++, q++) {
+                  int iw = z * win.sW() - win.padLeft() + j * win.dW();
+                  v.at(q, inH && iw >= 0 && iw < w ? plane + (long) ih * w + iw : -1);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    interface Visitor {
+      void at(long column, long input);
+    }
+  }
+
+  /** out [B, Ho Wo, C kH kW] = unfold(x [B, C, H, W]) (im2col, one row per output position), zero where padding is read. */
+  public static final class Unfold {
+    private final Columns d;
+    private final Access x;
+    private final Access out;
+    private final Columns.Visitor copy;
+
+    public Unfold(INDArray x, INDArray out, Window win) {
+      this.d = new Columns(x, out, win);
+      this.x = Access.of(x, "unfold's input");
+      this.out = Access.of(out, "unfold's output");
+      this.copy = (q, i) -> this.out.put(q, i < 0 ? 0.0 : this.x.get(i));
+    }
+
+    public void run() {
+      d.each(copy);
+    }
+  }
+
+  /** out [B, C, H, W] = fold(cols [B, Ho Wo, C kH kW]) (col2im), the transpose of unfold: each column element added where it was read. */
+  public static final class Fold {
+    private final Columns d;
+    private final Access cols;
+    private final Access out;
+    private final long size;
+    private final Columns.Visitor add;
+
+    public Fold(INDArray cols, INDArray out, Window win) {
+      this.d = new Columns(out, cols, win);
+      this.cols = Access.of(cols, "fold's input");
+      this.out = Access.of(out, "fold's output");
+      this.size = out.length();
+      this.add = (q, i) -> {
+        if (i >= 0) {
+          this.out.put(i, this.out.get(i) + this.cols.get(q));
+        }
+      };
+    }
+
+    public void run() {
+      for (long i = 0; i < size; i++) {
+        out.put(i, 0.0);
+      }
+      d.each(add);
     }
   }
 }

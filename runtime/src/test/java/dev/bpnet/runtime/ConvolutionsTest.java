@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The runtime's convolution and pooling ops against plain loops written from the definitions,
  * float64 to 1e-12 and float32 to 1e-5: y[b, f, y, z] = Σ_{c, i, j} x[b, c, y sH - pT + i dH,
  * z sW - pL + j dW] k[f, c, i, j] (zero outside x); the input gradient dx = ∂/∂x Σ g y and the
- * filter gradient dk = ∂/∂k Σ g y, each accumulated term by term; the pools window by window.
+ * filter gradient dk = ∂/∂k Σ g y, each accumulated term by term; the pools window by window;
+ * unfold (im2col) element by element and fold (col2im) as its transpose.
  */
 class ConvolutionsTest {
   /** Windows with every kind of geometry: strides, symmetric and asymmetric padding, dilation, non-square kernels. */
@@ -146,6 +147,57 @@ class ConvolutionsTest {
     INDArray v = array(random(r, B, C, H, W), dt);
     new Convolutions.MaxPoolGather(xa, v, out, win).run();
     assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), 1e-12);
+  }
+
+  /**
+   * unfold writes cols[b, y Wo + z, (c kH + i) kW + j] = x[b, c, y sH - pT + i dH, z sW - pL + j dW]
+   * (0 in the padding, overwriting stale values); fold adds every column element back where it was
+   * read, so that <unfold(x), g> = <x, fold(g)>.
+   */
+  @ParameterizedTest
+  @MethodSource("windows")
+  void unfoldAndFoldMatchTheDefinition(Window win) {
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+      Random r = new Random(win.hashCode() + 2);
+      int oh = win.outH(H);
+      int ow = win.outW(W);
+      int k = C * win.kH() * win.kW();
+      double[][][][] x = random(r, B, C, H, W);
+      double[][][][] g = random(r, 1, B, oh * ow, k);
+      double[][][][] cols = new double[1][B][oh * ow][k];
+      double[][][][] folded = new double[B][C][H][W];
+      for (int b = 0; b < B; b++) {
+        for (int yy = 0; yy < oh; yy++) {
+          for (int zz = 0; zz < ow; zz++) {
+            for (int c = 0; c < C; c++) {
+              for (int i = 0; i < win.kH(); i++) {
+                for (int j = 0; j < win.kW(); j++) {
+                  int ih = yy * win.sH() - win.padTop() + i * win.dH();
+                  int iw = zz * win.sW() - win.padLeft() + j * win.dW();
+                  if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+                    int q = (c * win.kH() + i) * win.kW() + j;
+                    cols[0][b][yy * ow + zz][q] = x[b][c][ih][iw];
+                    folded[b][c][ih][iw] += g[0][b][yy * ow + zz][q];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      INDArray xa = array(x, dt);
+      INDArray ga = array(g, dt).reshape(B, oh * ow, k);
+      INDArray ca = Nd4j.create(dt, B, oh * ow, k).assign(7);
+      INDArray fa = Nd4j.create(dt, B, C, H, W).assign(7);
+      new Convolutions.Unfold(xa, ca, win).run();
+      new Convolutions.Fold(ga, fa, win).run();
+      assertClose(cols, ca.reshape(1, B, oh * ow, k), tol, "unfold " + win + " " + dt);
+      assertClose(folded, fa, tol, "fold " + win + " " + dt);
+      double lhs = ca.castTo(DataType.DOUBLE).mul(ga.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+      double rhs = xa.castTo(DataType.DOUBLE).mul(fa.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+      assertEquals(lhs, rhs, tol * Math.max(1, Math.abs(lhs)), "fold is unfold's transpose " + win + " " + dt);
+    }
   }
 
   @Test

@@ -21,6 +21,9 @@ import java.util.Map;
  * (max_pool(x) = gather(x, x)); the argmax is locally constant, so only the values get a
  * gradient, {@link MaxPoolScatter} through the same argmax, whose VJP is the gather again.
  *
+ * <p>{@link Unfold} (im2col) and {@link Fold} (col2im) are each other's transposes, so each is
+ * the other's VJP; untied convolutions are built from them and batched matmuls.
+ *
  * <p>Kernels are stored [filters, channels, kH, kW] (PyTorch, ONNX). The code is the runtime's
  * {@code Convolutions} ops, bound to their buffers at allocation and run each step.
  */
@@ -229,6 +232,93 @@ public final class Convolutions {
     }
   }
 
+  /**
+   * cols [B, Ho Wo, C kH kW] = unfold(x [B, C, H, W]) (im2col): row (y Wo + z) of example b holds
+   * the window of output position (y, z), cols[b, y Wo + z, (c kH + i) kW + j] =
+   * x[b, c, y sH - pT + i dH, z sW - pL + j dW], zero outside the input. Linear: its VJP is
+   * {@link Fold}, whose VJP is unfold. An untied (locally connected) convolution is unfold and a
+   * batched matmul with one weight matrix per output position.
+   */
+  public record Unfold(Window window) implements Windowed {
+    public String name() {
+      return "unfold";
+    }
+
+    public void export(Export x, Node n) {
+      // a convolution with the one-hot kernel [C kH kW, C, kH, kW] (an identity matrix reshaped)
+      // copies each window's elements into channels: [B, C kH kW, Ho, Wo], then to [B, Ho Wo, C kH kW]
+      Shape in = x.shape(n.input(0));
+      Shape out = x.shape(n.id());
+      long k = out.dim(2);
+      String zeros = x.node("ConstantOfShape", List.of(x.ints(k, k)), Map.of());
+      String eye = x.node("EyeLike", List.of(zeros), Map.of("dtype", x.elementType()));
+      String kernel = x.node("Reshape", List.of(eye, x.ints(k, in.dim(1), window.kH(), window.kW())), Map.of());
+      Map<String, Object> a = new java.util.HashMap<>(window.onnx());
+      a.put("dilations", new long[] {window.dH(), window.dW()});
+      String conv = x.node("Conv", List.of(x.in(n, 0), kernel), a);
+      String flat = x.node("Reshape", List.of(conv, x.shapeOf(Shape.of(Shape.BATCH, out.dim(2), out.dim(1)))), Map.of());
+      x.node("Transpose", List.of(flat), x.out(n), Map.of("perm", new long[] {0, 2, 1}));
+    }
+
+    public Shape shape(List<Shape> in) {
+      Shape x = in.get(0);
+      requireRank4(x, "the input");
+      window.check(this, x, x.dim(2), x.dim(3));
+      long k = (long) x.dim(1) * window.kH() * window.kW();
+      long p = (long) window.outH(x.dim(2)) * window.outW(x.dim(3));
+      if (k > Integer.MAX_VALUE || p > Integer.MAX_VALUE) {
+        throw shapeError("the columns of " + x + " (" + window.text() + ") have more than 2^31 rows or elements per row");
+      }
+      return Shape.of(x.dim(0), (int) p, (int) k);
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      Shape x = d.ops().shape(n.input(0));
+      return List.of(d.ops().apply(new Fold(window, x.dim(2), x.dim(3)), ct));
+    }
+
+    public String math(List<String> a) {
+      return "unfold(" + a.get(0) + ")";
+    }
+  }
+
+  /**
+   * x [B, C, H, W] = fold(cols [B, Ho Wo, C kH kW]) (col2im): the transpose of {@link Unfold}, each
+   * column element added to the input element it was read from (overlapping windows accumulate,
+   * elements read from padding are dropped). H and W are attributes because the floor in the
+   * output size loses them; C is the row length over kH kW.
+   */
+  public record Fold(Window window, int height, int width) implements Windowed {
+    public String name() {
+      return "fold";
+    }
+
+    public Shape shape(List<Shape> in) {
+      Shape g = in.get(0);
+      if (g.rank() != 3) {
+        throw shapeError("the columns must be [B, Ho Wo, C kH kW], got " + g);
+      }
+      int per = window.kH() * window.kW();
+      if (per < 1 || g.dim(2) % per != 0) {
+        throw shapeError("the columns " + g + " are not whole " + window.kH() + "x" + window.kW() + " windows");
+      }
+      Shape x = Shape.of(g.dim(0), g.dim(2) / per, height, width);
+      window.check(this, x, height, width);
+      if ((long) window.outH(height) * window.outW(width) != g.dim(1)) {
+        throw shapeError(g + " is not the unfolding of a " + height + "x" + width + " input (" + window.text() + ")");
+      }
+      return x;
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return List.of(d.ops().apply(new Unfold(window), ct));
+    }
+
+    public String math(List<String> a) {
+      return "fold(" + a.get(0) + ")";
+    }
+  }
+
   /** The pooled shape of x, after checking the window fits. */
   private static Shape pooled(Windowed p, Shape x) {
     p.requireRank4(x, "the input");
@@ -358,11 +448,15 @@ public final class Convolutions {
     if (rank == 2) {
       conv(l, new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1), 1, 5, 5, 2);
       pools(l, new Window(2, 2, 2, 2, 0, 0, 0, 0, 1, 1), 2, 4, 4);
+      folds(l, new Window(2, 2, 1, 1, 0, 0, 0, 0, 1, 1), 1, 3, 3);
       return l;
     }
     conv(l, new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1), 3, 5, 6, 2);     // strided, padded, odd and even sides
     conv(l, new Window(2, 3, 1, 2, 0, 1, 1, 0, 2, 1), 2, 5, 5, 3);     // asymmetric padding, dilation 2 in H
     conv(l, new Window(3, 2, 3, 1, 1, 2, 0, 1, 1, 2), 2, 7, 4, 1);     // stride 3 over 7 (the floor), dilation 2 in W
+    folds(l, new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1), 2, 5, 6);      // strided, padded, odd and even sides
+    folds(l, new Window(2, 3, 3, 1, 0, 1, 1, 2, 1, 2), 1, 7, 5);      // stride 3 over 7 (the floor), asymmetric padding, dilation
+    folds(l, new Window(3, 3, 1, 1, 2, 2, 2, 2, 1, 1), 2, 3, 3);      // padding 2 around 3x3: corner windows hold one input element
     pools(l, new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1), 2, 5, 5);          // overlapping windows, padding
     pools(l, new Window(2, 3, 2, 1, 0, 1, 1, 0, 1, 1), 3, 5, 4);          // asymmetric
     return l;
@@ -377,6 +471,13 @@ public final class Convolutions {
     l.add(sample(new Conv2d(win), x, k));
     l.add(sample(new Conv2dTranspose(win, h, w), g, k));
     l.add(sample(new Conv2dFilter(win), x, g));
+  }
+
+  /** Unfold and fold for one window over c channels of h x w. */
+  private static void folds(List<Primitives.Sample> l, Window win, int c, int h, int w) {
+    int bt = Shape.BATCH;
+    l.add(sample(new Unfold(win), Shape.of(bt, c, h, w)));
+    l.add(sample(new Fold(win, h, w), Shape.of(bt, win.outH(h) * win.outW(w), c * win.kH() * win.kW())));
   }
 
   /** The pooling primitives for one window over c channels of h x w. */

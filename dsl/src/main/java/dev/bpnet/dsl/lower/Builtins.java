@@ -78,7 +78,7 @@ final class Builtins {
   }
 
   /** The built-ins that declare parameters or state. */
-  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense", "conv2d");
+  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense", "conv2d", "untied_conv2d");
 
   /** Every function a model may call: "did you mean", the language reference and its tests use it. */
   static final SortedSet<String> NAMES = names();

@@ -9,10 +9,13 @@ import dev.bpnet.dsl.syntax.Expr;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntSupplier;
 
 /**
- * The image layers of the language: {@code conv2d}, {@code max_pool}, {@code avg_pool},
- * {@code global_avg_pool}. Each checks its options and its input's shape, resolves
+ * The image layers of the language: {@code conv2d}, {@code untied_conv2d}, {@code max_pool},
+ * {@code avg_pool}, {@code global_avg_pool}. Each checks its options and its input's shape, resolves
  * {@code padding = same | valid | N} to explicit padding on each side, and lowers to the
  * primitives of {@link Convolutions}. A window that does not fit is a located E4 naming the
  * input's shape, the kernel's and the layer.
@@ -29,10 +32,57 @@ final class ConvLayers {
   /** Adds the layers to the built-ins' table. */
   static void register(Map<String, Builtins.Lowerer> t) {
     t.put("conv2d", (b, c) -> new ConvLayers(b).conv2d(c));
+    t.put("untied_conv2d", (b, c) -> new ConvLayers(b).untiedConv2d(c));
     t.put("max_pool", (b, c) -> new ConvLayers(b).pool(c, true));
     t.put("avg_pool", (b, c) -> new ConvLayers(b).pool(c, false));
     t.put("global_avg_pool", (b, c) -> new ConvLayers(b).globalAvgPool(c));
   }
+
+  /** What conv2d and untied_conv2d share: the input, its shape, the filters, the kernel size, the window, bias or not. */
+  private record Layer(int x, Shape xs, int filters, int k, Convolutions.Window win, boolean bias) {
+    int channels() {
+      return xs.dim(1);
+    }
+
+    int fanIn() {
+      return channels() * k * k;
+    }
+
+    int fanOut() {
+      return filters * k * k;
+    }
+  }
+
+  /**
+   * The arguments of conv2d and untied_conv2d, (x, filters, kernel = K, stride = 1, padding = valid,
+   * dilation = 1, bias = yes, feedback = ...), checked against the input's shape; null after
+   * reporting what is wrong. {@code kernel} names the weights in errors.
+   */
+  private Layer layer(Expr.Call c, List<Integer> a, BiFunction<Integer, Integer, String> kernel) {
+    int x = a.get(0);
+    Shape xs = s.graph.shape(x);
+    Integer filters = b.positiveInt(c, 1, "the number of filters");
+    Integer k = size(c, "kernel", 2, null);
+    Integer stride = size(c, "stride", -1, 1);
+    Integer dilation = size(c, "dilation", -1, 1);
+    Boolean bias = b.yesNo(c, "bias");
+    if (filters == null || k == null || stride == null || dilation == null || bias == null || !images(c, xs)) {
+      return null;
+    }
+    Convolutions.Window win = window(c, xs, kernel.apply(filters, k), k, stride, dilation, false);
+    if (win == null) {
+      return null;
+    }
+    long weights = (long) Math.max(xs.dim(1), filters) * k * k;
+    if (weights > Integer.MAX_VALUE) {
+      s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights per filter and channel, got kernel "
+          + kernel.apply(filters, k));
+      return null;
+    }
+    return new Layer(x, xs, filters, k, win, bias);
+  }
+
+  private static final Set<String> OPTIONS = Set.of("kernel", "stride", "padding", "dilation", "bias", "feedback");
 
   /**
    * conv2d(x, filters, kernel = K, stride = 1, padding = valid, dilation = 1, bias = yes): W
@@ -41,52 +91,94 @@ final class ConvLayers {
    * B of W's shape in place of W, dL/dx = convT(G, B), as for dense.
    */
   private Integer conv2d(Expr.Call c) {
-    return b.withArgs(c, 2, 3, Set.of("kernel", "stride", "padding", "dilation", "bias", "feedback"), a -> {
-      int x = a.get(0);
-      Shape xs = s.graph.shape(x);
-      Integer filters = b.positiveInt(c, 1, "the number of filters");
-      Integer k = size(c, "kernel", 2, null);
-      Integer stride = size(c, "stride", -1, 1);
-      Integer dilation = size(c, "dilation", -1, 1);
-      Boolean bias = b.yesNo(c, "bias");
-      if (filters == null || k == null || stride == null || dilation == null || bias == null || !images(c, xs)) {
+    return b.withArgs(c, 2, 3, OPTIONS, a -> {
+      Shape xs = s.graph.shape(a.get(0));
+      Layer l = layer(c, a, (f, k) -> "kernel " + Shape.of(f, xs.dim(1), k, k));  // called once xs is an image batch
+      if (l == null) {
         return null;
       }
-      int channels = xs.dim(1);
-      Shape ws = Shape.of(filters, channels, k, k);
-      Convolutions.Window win = window(c, xs, "kernel " + ws, k, stride, dilation, false);
-      if (win == null) {
-        return null;
-      }
-      long weights = (long) Math.max(channels, filters) * k * k;
-      if (weights > Integer.MAX_VALUE) {
-        s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights per filter and channel, got kernel " + ws);
-        return null;
-      }
-      int fanIn = channels * k * k;
-      int fanOut = filters * k * k;
-      int w = s.param("W", ws, s.train.init(), fanIn, fanOut);
-      int wIndex = s.params.size() - 1;
-      Expr fb = c.named().get("feedback");
-      int z;
-      if (fb == null) {
-        z = s.graph.label(s.ops.apply(new Convolutions.Conv2d(win), x, w), s.owner + ".conv");
-      } else {
-        Integer fa = new BuiltinRules(s).feedback(fb, x, w, fanIn, fanOut, "conv",
-            () -> s.ops.apply(new Convolutions.Conv2d(win), x, w),
-            (ct, bm) -> s.ops.apply(new Convolutions.Conv2dTranspose(win, xs.dim(2), xs.dim(3)), ct, bm));
-        if (fa == null) {
-          return null;
-        }
-        z = fa;
-      }
-      if (bias) {
-        int bb = s.param("b", Shape.of(filters), Init.ZEROS, fanIn, fanOut);
-        z = s.ops.biasAdd(z, bb, 1);
-      }
-      s.denseWeight.put(z, wIndex);  // a following activation sets W's gain, as after dense
-      return s.graph.label(z, s.owner + ".z");
+      Convolutions.Window win = l.win();
+      Shape ws = Shape.of(l.filters(), l.channels(), l.k(), l.k());
+      int x = l.x();
+      int w = s.param("W", ws, s.train.init(), l.fanIn(), l.fanOut());
+      return product(c, l, w, "conv", () -> s.ops.apply(new Convolutions.Conv2d(win), x, w),
+          (ct, bm) -> s.ops.apply(new Convolutions.Conv2dTranspose(win, l.xs().dim(2), l.xs().dim(3)), ct, bm),
+          Shape.of(l.filters()));
     });
+  }
+
+  /**
+   * untied_conv2d(x, filters, kernel = K, ...), conv2d's arguments: a locally connected layer, one
+   * kernel per output position. W [Ho Wo, filters, C K K] (row y Wo + z the kernel of output
+   * position (y, z), flattened as conv2d's [filters, C, K, K]) and b [filters, Ho, Wo]; z =
+   * reshape(transpose(unfold(x), P first) @ W^T per position). The feedback option as conv2d's,
+   * with the input gradient fold(G @ B per position).
+   */
+  private Integer untiedConv2d(Expr.Call c) {
+    return b.withArgs(c, 2, 3, OPTIONS, a -> {
+      Layer l = layer(c, a, (f, k) -> "kernel " + k + "x" + k + " (" + f + " filters per position)");
+      if (l == null) {
+        return null;
+      }
+      Convolutions.Window win = l.win();
+      int oh = win.outH(l.xs().dim(2));
+      int ow = win.outW(l.xs().dim(3));
+      long weights = (long) oh * ow * l.filters() * l.fanIn();
+      if (weights > Integer.MAX_VALUE) {
+        s.error(ErrorCode.E10, c.pos(), "2", c.fn(), "a layer with fewer than 2^31 weights, got " + oh * ow + " positions x "
+            + l.filters() + " filters x " + l.fanIn() + " weights (C K K) = " + weights);
+        return null;
+      }
+      Shape ws = Shape.of(oh * ow, l.filters(), l.fanIn());
+      int x = l.x();
+      int w = s.param("W", ws, s.train.init(), l.fanIn(), l.fanOut());
+      Shape out = Shape.of(Shape.BATCH, l.filters(), oh, ow);
+      return product(c, l, w, "untied", () -> untied(x, w, win, out), (ct, bm) -> untiedInputGradient(ct, bm, win, l.xs(), out),
+          Shape.of(l.filters(), oh, ow));
+    });
+  }
+
+  /** unfold(x) [B, P, K] as [P, B, K], times W [P, F, K] transposed per position, to [B, F, Ho, Wo]. */
+  private int untied(int x, int w, Convolutions.Window win, Shape out) {
+    int cols = s.ops.transpose(s.ops.apply(new Convolutions.Unfold(win), x), List.of(1, 0, 2));
+    int y = s.ops.matmul(cols, w, false, true);
+    return s.ops.reshape(s.ops.transpose(y, List.of(1, 2, 0)), out);
+  }
+
+  /** fold(G B) per position: G [B, F, Ho, Wo] as [P, B, F], times B [P, F, K], as [B, P, K], folded. */
+  private int untiedInputGradient(int ct, int bm, Convolutions.Window win, Shape xs, Shape out) {
+    Shape rows = Shape.of(Shape.BATCH, out.dim(1), out.dim(2) * out.dim(3));
+    int g = s.ops.transpose(s.ops.reshape(ct, rows), List.of(2, 0, 1));
+    int cols = s.ops.transpose(s.ops.matmul(g, bm, false, false), List.of(1, 0, 2));
+    return s.ops.apply(new Convolutions.Fold(win, xs.dim(2), xs.dim(3)), cols);
+  }
+
+  /**
+   * The layer's product with W (plain, or through feedback alignment when {@code feedback} is
+   * given, with {@code inputGradient}(G, B) the input gradient), plus the bias b of
+   * {@code biasShape} when the layer has one: [filters] along axis 1 for conv2d, [filters, Ho, Wo]
+   * element-wise (broadcast over the batch) for untied_conv2d.
+   */
+  private Integer product(Expr.Call c, Layer l, int w, String label, IntSupplier product,
+      IntBinaryOperator inputGradient, Shape biasShape) {
+    int wIndex = s.params.size() - 1;
+    Expr fb = c.named().get("feedback");
+    int z;
+    if (fb == null) {
+      z = s.graph.label(product.getAsInt(), s.owner + "." + label);
+    } else {
+      Integer fa = new BuiltinRules(s).feedback(fb, l.x(), w, l.fanIn(), l.fanOut(), label, product, inputGradient);
+      if (fa == null) {
+        return null;
+      }
+      z = fa;
+    }
+    if (l.bias()) {
+      int bb = s.param("b", biasShape, Init.ZEROS, l.fanIn(), l.fanOut());
+      z = biasShape.rank() == 1 ? s.ops.biasAdd(z, bb, 1) : s.ops.add(z, bb);
+    }
+    s.denseWeight.put(z, wIndex);  // a following activation sets W's gain, as after dense
+    return s.graph.label(z, s.owner + ".z");
   }
 
   /** max_pool(x, K, stride = K, padding = valid) and avg_pool(...). */
@@ -218,7 +310,7 @@ final class ConvLayers {
     if (e == null) {
       if (dflt == null) {
         s.error(ErrorCode.E10, c.pos(), String.valueOf(index + 1), c.fn(), "given: the " + name + " size, as in "
-            + c.fn() + "(x, " + (c.fn().equals("conv2d") ? "16, " : "") + name + " = 3)");
+            + c.fn() + "(x, " + (c.fn().endsWith("conv2d") ? "16, " : "") + name + " = 3)");
       }
       return dflt;
     }

@@ -105,6 +105,26 @@ class OnnxExportTest {
     check(text, DataType.FLOAT, 1e-5);
   }
 
+  /**
+   * Untied convolutions: unfold exported as a convolution with a one-hot kernel, the per-position
+   * products as a batched MatMul (strides, padding, dilation, feedback alignment, no bias).
+   */
+  @Test
+  void untiedConvolutionsAgreeWithOnnxRuntime() throws Exception {
+    String text = """
+        model Untied {
+          input x: [2, 9, 8]
+          label y: [4]
+          a = relu(untied_conv2d(x, 3, kernel = 3, padding = same))
+          b = tanh(untied_conv2d(a, 4, kernel = 2, stride = 2, padding = 1, dilation = 2, feedback = random))
+          c = untied_conv2d(max_pool(a, 2, padding = same), 2, kernel = 3, padding = valid, bias = no)
+          logits = dense(flatten(b), 4) + dense(flatten(c), 4)
+          loss = softmax_cross_entropy(logits, y)
+        }
+        """;
+    check(text, DataType.FLOAT, 1e-5);
+  }
+
   @Test
   void transposedMatmulsAgreeWithOnnxRuntime() throws Exception {
     String text = """
