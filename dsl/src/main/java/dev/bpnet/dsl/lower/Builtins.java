@@ -70,6 +70,7 @@ final class Builtins {
     t.put("mse", (b, c) -> b.loss(c, false, b.losses::meanSquaredError));
     t.put("hinge", (b, c) -> b.loss(c, true, b.losses::multiclassHinge));
     ConvLayers.register(t);
+    NoiseLayers.register(t);
     return java.util.Collections.unmodifiableMap(t);
   }
 

@@ -19,8 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param info where the run stands and what wrote it
  * @param parameters parameter values by name, in declaration order
  * @param optimizerState {@link dev.bpnet.runtime.Optimizer#state()}
+ * @param trainerState {@link Trainer#state()}: the dropout generator, for models with dropout
  */
-public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
+public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState,
+    Map<String, INDArray> trainerState) {
 
   /**
    * @param model the model's name
@@ -50,6 +52,12 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
   public Checkpoint {
     parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+    trainerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trainerState));
+  }
+
+  /** A checkpoint of a trainer that keeps no state of its own. */
+  public Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
+    this(info, parameters, optimizerState, Map.of());
   }
 
   /** The trainer's state now, as copies that later steps do not change. */
@@ -58,15 +66,15 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       trainer.parameters().forEach((k, v) -> params.put(k, v.dup('c')));
     }
-    return new Checkpoint(info, params, trainer.optimizer().state());
+    return new Checkpoint(info, params, trainer.optimizer().state(), trainer.state());
   }
 
   /** The same state under new run information (the epoch count of a longer run, say). */
   public Checkpoint with(Info newInfo) {
-    return new Checkpoint(newInfo, parameters, optimizerState);
+    return new Checkpoint(newInfo, parameters, optimizerState, trainerState);
   }
 
-  /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer restored. */
+  /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer and trainer state restored. */
   public void restoreInto(Trainer trainer) {
     List<String> problems = differences(trainer);
     if (!problems.isEmpty()) {
@@ -79,6 +87,11 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
     } catch (IllegalArgumentException e) {
       throw new CheckpointException("the checkpoint's optimizer state does not fit this model's optimizer: "
           + e.getMessage(), e);
+    }
+    try {
+      trainer.restoreState(trainerState);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException("the checkpoint's trainer state does not fit this model: " + e.getMessage(), e);
     }
   }
 

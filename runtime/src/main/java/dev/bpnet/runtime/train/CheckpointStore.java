@@ -32,8 +32,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Checkpoints on disk: {@code checkpoint.npz} (arrays {@code param/<name>} and
- * {@code optimizer/<key>}, readable with {@code np.load}) with {@code checkpoint.json} (run
+ * Checkpoints on disk: {@code checkpoint.npz} (arrays {@code param/<name>},
+ * {@code optimizer/<key>} and {@code state/<key>}, the trainer's own state, readable with
+ * {@code np.load}) with {@code checkpoint.json} (run
  * information and the npz's SHA-256).
  *
  * <p>The pair must match even if the process dies between two renames. A save therefore
@@ -50,6 +51,7 @@ public final class CheckpointStore {
   private static final List<String> STEMS = List.of("checkpoint", "checkpoint.next", "checkpoint.previous");
   private static final String PARAM = "param/";
   private static final String OPTIMIZER = "optimizer/";
+  private static final String STATE = "state/";
   private static final int FORMAT = 1;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
       .serializeSpecialFloatingPointValues().create();
@@ -70,6 +72,7 @@ public final class CheckpointStore {
     Map<String, INDArray> arrays = new LinkedHashMap<>();
     c.parameters().forEach((k, v) -> arrays.put(PARAM + k, v));
     c.optimizerState().forEach((k, v) -> arrays.put(OPTIMIZER + k, v));
+    c.trainerState().forEach((k, v) -> arrays.put(STATE + k, v));
     Path nextNpz = dir.resolve("checkpoint.next.npz");
     Path nextJson = dir.resolve("checkpoint.next.json");
     Npz.write(nextNpz, arrays);
@@ -222,14 +225,17 @@ public final class CheckpointStore {
         o.getAsJsonObject("rng").getAsJsonObject("batch_shuffle").get("seed").getAsLong(), hyper);
     Map<String, INDArray> params = new LinkedHashMap<>();
     Map<String, INDArray> opt = new LinkedHashMap<>();
+    Map<String, INDArray> state = new LinkedHashMap<>();
     arrays.forEach((k, v) -> {
       if (k.startsWith(PARAM)) {
         params.put(k.substring(PARAM.length()), v);
       } else if (k.startsWith(OPTIMIZER)) {
         opt.put(k.substring(OPTIMIZER.length()), v);
+      } else if (k.startsWith(STATE)) {
+        state.put(k.substring(STATE.length()), v);
       } else {
         throw new CheckpointException(npz + ": unexpected array '" + k
-            + "' (a checkpoint holds param/... and optimizer/... arrays)");
+            + "' (a checkpoint holds param/..., optimizer/... and state/... arrays)");
       }
       String bad = Finite.firstNonFinite(v);
       if (bad != null) {
@@ -248,7 +254,7 @@ public final class CheckpointStore {
       throw new CheckpointException(file + ": damaged checkpoint: field 'rng.optimizer' is " + recorded + ", but "
           + npz.getFileName() + "'s optimizer/rng is " + stored);
     }
-    return new Checkpoint(info, params, opt);
+    return new Checkpoint(info, params, opt, state);
   }
 
   /** The json's record of {@code field} against what the npz holds, entry by entry. */
