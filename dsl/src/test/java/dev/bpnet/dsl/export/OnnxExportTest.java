@@ -121,6 +121,23 @@ class OnnxExportTest {
     check(text, DataType.FLOAT, 1e-4);
   }
 
+  /** Dropout is the identity at inference: exported as nothing, and the trainer's predict agrees. */
+  @Test
+  void dropoutExportsAsTheIdentity() throws Exception {
+    String text = """
+        model Drop {
+          input x: [6]
+          label y: [3]
+          h = tanh(dense(x, 8))
+          d = dropout(h, 0.5)
+          logits = dense(dropout(relu(dense(d, 5)), p = 0.2), 3)
+          loss = softmax_cross_entropy(logits, y)
+        }
+        """;
+    check(text, DataType.FLOAT, 1e-5);
+    check(text, DataType.DOUBLE, 1e-12);
+  }
+
   @Test
   void aBackwardKernelInTheOutputIsRefusedByName() {
     String text = """
