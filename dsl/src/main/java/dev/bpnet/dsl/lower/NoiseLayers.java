@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The layers that act differently in training steps and at prediction: {@code dropout}. Each
- * checks its options and lowers to primitives whose training-only part is a leaf the trainer
- * sets before each pass ({@link Leaves.DropoutMask}).
+ * The regularising layers: {@code dropout}, which acts differently in training steps and at
+ * prediction (its training-only part is a leaf the trainer sets before each pass, {@link
+ * Leaves.DropoutMask}), and {@code layer_norm}, a composition of existing primitives, so all
+ * three passes differentiate it like any other expression.
  */
 final class NoiseLayers {
   private final Builtins b;
@@ -25,6 +26,7 @@ final class NoiseLayers {
   /** Adds the layers to the built-ins' table. */
   static void register(Map<String, Builtins.Lowerer> t) {
     t.put("dropout", (b, c) -> new NoiseLayers(b).dropout(c));
+    t.put("layer_norm", (b, c) -> new NoiseLayers(b).layerNorm(c));
   }
 
   /**
@@ -59,6 +61,38 @@ final class NoiseLayers {
       // the graph's size makes each call's mask its own (hash-consing would share equal leaves)
       int mask = s.graph.label(s.graph.leaf(new Leaves.DropoutMask(s.graph.size(), p, xs)), s.owner + ".mask");
       return s.graph.label(s.ops.apply(new Arithmetic.Dropout(), x, mask), s.owner + ".dropout");
+    });
+  }
+
+  /** Layer norm's epsilon, PyTorch's LayerNorm default. */
+  static final double LAYER_NORM_EPS = 1e-5;
+
+  /**
+   * layer_norm(x): (x - mean) / sqrt(var + 1e-5) * g + b over the last (feature) axis of each
+   * example, var the biased variance, with parameters NAME.g (ones) and NAME.b (zeros) of the
+   * feature width: PyTorch's LayerNorm(F, elementwise_affine = True). Written with mean, sub,
+   * mul, sqrt and div, so the exact third pass differentiates through the statistics.
+   */
+  private Integer layerNorm(Expr.Call c) {
+    return b.withArgs(c, 1, 1, Set.of(), a -> {
+      int x = a.get(0);
+      Shape xs = s.graph.shape(x);
+      if (xs.rank() < 2 || xs.dim(0) != Shape.BATCH) {
+        s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "layer_norm", "a batch of values [B, ..., F], got " + xs);
+        return null;
+      }
+      int last = xs.rank() - 1;
+      int f = xs.dim(last);
+      var o = s.ops;
+      int mean = s.graph.label(o.mean(x, java.util.List.of(last), true), s.owner + ".mean");
+      int centred = s.graph.label(o.sub(x, mean), s.owner + ".centred");
+      int variance = s.graph.label(o.mean(o.mul(centred, centred), java.util.List.of(last), true), s.owner + ".var");
+      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(variance, o.c(LAYER_NORM_EPS))),
+          s.owner + ".sd");
+      int normed = s.graph.label(o.div(centred, sd), s.owner + ".normed");
+      int g = s.param("g", Shape.of(f), dev.bpnet.api.Init.ONES, f, f);
+      int bias = s.param("b", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f);
+      return s.graph.label(o.biasAdd(o.mul(normed, g), bias, -1), s.owner + ".z");
     });
   }
 }
