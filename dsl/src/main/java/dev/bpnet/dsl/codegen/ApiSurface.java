@@ -43,6 +43,7 @@ final class ApiSurface {
     t.addMethod(feed("feedInputs", p.inputs()));
     t.addMethod(typed("step", ApiMethods.stepResult(), all(), CodeBlock.builder()
         .add(setMasks("true")).add(runPasses()).addStatement("optimizer.update(parameterList, directionList)")
+        .add(masks.afterUpdate() == null ? CodeBlock.of("") : CodeBlock.builder().addStatement(masks.afterUpdate()).build())
         .addStatement("return new $T($L, $L)", ApiMethods.stepResult(), lossValue(), inputLossValue())
         .build(), "One training step: forward, backward" + (third ? ", third pass" : "")
         + ", then the optimizer's update. Returns L and l_x measured before the update."));

@@ -59,7 +59,7 @@ public final class TrainerGenerator {
     p.params().forEach(par -> names.of(par.node()));
     p.inputs().forEach(l -> names.of(l.node()));
     p.labels().forEach(l -> names.of(l.node()));
-    Masks masks = new Masks(layout, names);
+    Masks masks = new Masks(layout, names, p, emitter);
     ApiMethods api = new ApiMethods(tg, names, masks);
     TypeSpec.Builder t = TypeSpec.classBuilder(cls)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)

@@ -270,6 +270,33 @@ public final class Leaves {
     }
   }
 
+  /**
+   * 1 in a training step, 0 elsewhere (predict, evaluation): a 0-d value the trainer sets before
+   * its passes, with which batch norm chooses batch statistics or running ones. No gradient.
+   * Exported as 0: an inference graph evaluates.
+   */
+  public record Training() implements Leaf {
+    public String name() {
+      return "training";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      // set by the trainer's masks(training) before each pass; 0 (evaluation) until then
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.scalar(0));
+    }
+
+    public String math(List<String> a) {
+      return "1 in a training step, else 0";
+    }
+  }
+
   /** The cotangent a rule's backward template is written against, bound when the rule is applied. */
   public record Cotangent(int serial, Shape declared) implements Leaf {
     public String name() {

@@ -118,7 +118,7 @@ public final class Lowering {
       return null;
     }
     return new Program(model.name(), s.graph.build(), inputs, labels, s.params, output, loss, model.train(),
-        s.diag.warnings(), update);
+        s.diag.warnings(), update, s.running);
   }
 
   /**

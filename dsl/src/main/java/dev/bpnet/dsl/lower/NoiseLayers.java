@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The regularising layers: {@code dropout}, which acts differently in training steps and at
- * prediction (its training-only part is a leaf the trainer sets before each pass, {@link
- * Leaves.DropoutMask}), and {@code layer_norm}, a composition of existing primitives, so all
- * three passes differentiate it like any other expression.
+ * The regularising layers: {@code dropout} and {@code batch_norm}, which act differently in
+ * training steps and at prediction (through leaves the trainer sets before each pass: {@link
+ * Leaves.DropoutMask}, {@link Leaves.Training}), and {@code layer_norm}. Each is a composition
+ * of primitives that have VJPs, so all three passes differentiate them like any other expression.
  */
 final class NoiseLayers {
   private final Builtins b;
@@ -27,6 +27,7 @@ final class NoiseLayers {
   static void register(Map<String, Builtins.Lowerer> t) {
     t.put("dropout", (b, c) -> new NoiseLayers(b).dropout(c));
     t.put("layer_norm", (b, c) -> new NoiseLayers(b).layerNorm(c));
+    t.put("batch_norm", (b, c) -> new NoiseLayers(b).batchNorm(c));
   }
 
   /**
@@ -64,8 +65,8 @@ final class NoiseLayers {
     });
   }
 
-  /** Layer norm's epsilon, PyTorch's LayerNorm default. */
-  static final double LAYER_NORM_EPS = 1e-5;
+  /** Layer and batch norm's epsilon, PyTorch's default. */
+  static final double NORM_EPS = 1e-5;
 
   /**
    * layer_norm(x): (x - mean) / sqrt(var + 1e-5) * g + b over the last (feature) axis of each
@@ -87,12 +88,62 @@ final class NoiseLayers {
       int mean = s.graph.label(o.mean(x, java.util.List.of(last), true), s.owner + ".mean");
       int centred = s.graph.label(o.sub(x, mean), s.owner + ".centred");
       int variance = s.graph.label(o.mean(o.mul(centred, centred), java.util.List.of(last), true), s.owner + ".var");
-      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(variance, o.c(LAYER_NORM_EPS))),
+      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(variance, o.c(NORM_EPS))),
           s.owner + ".sd");
       int normed = s.graph.label(o.div(centred, sd), s.owner + ".normed");
       int g = s.param("g", Shape.of(f), dev.bpnet.api.Init.ONES, f, f);
       int bias = s.param("b", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f);
       return s.graph.label(o.biasAdd(o.mul(normed, g), bias, -1), s.owner + ".z");
+    });
+  }
+
+  /** Batch norm's running averages' momentum, PyTorch's BatchNorm default. */
+  static final double BATCH_NORM_MOMENTUM = 0.1;
+
+  /**
+   * batch_norm(x) of a batch [B, F] (statistics per feature, over the batch) or [B, C, H, W]
+   * (per channel, over the batch and the image), as PyTorch's BatchNorm1d/2d: in a training step
+   * (x - mean) / sqrt(var + 1e-5) g + b with the batch's mean and biased variance, elsewhere
+   * with the running ones, NAME.running_mean (from 0) and NAME.running_var (from 1), which each
+   * training step moves by momentum 0.1 towards the batch's mean and unbiased variance.
+   */
+  private Integer batchNorm(Expr.Call c) {
+    return b.withArgs(c, 1, 1, Set.of(), a -> {
+      int x = a.get(0);
+      Shape xs = s.graph.shape(x);
+      if (!(xs.rank() == 2 || xs.rank() == 4) || xs.dim(0) != Shape.BATCH) {
+        s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "batch_norm",
+            "a batch of vectors [B, F] or of images [B, C, H, W], got " + xs);
+        return null;
+      }
+      var o = s.ops;
+      int f = xs.dim(1);
+      java.util.List<Integer> axes = xs.rank() == 2 ? java.util.List.of(0) : java.util.List.of(0, 2, 3);
+      java.util.List<Integer> statDims = new java.util.ArrayList<>(java.util.Collections.nCopies(xs.rank(), 1));
+      statDims.set(1, f);
+      Shape stat = new Shape(statDims);  // [1, F] or [1, C, 1, 1]: broadcasts against x
+      String n = s.owner;
+      int g = s.param("g", Shape.of(f), dev.bpnet.api.Init.ONES, f, f);
+      int bias = s.param("b", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f);
+      int runningMean = s.state("running_mean", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f,
+          dev.bpnet.dsl.ir.Program.Update.FIXED, null);
+      int runningVar = s.state("running_var", Shape.of(f), dev.bpnet.api.Init.ONES, f, f,
+          dev.bpnet.dsl.ir.Program.Update.FIXED, null);
+      int mean = s.graph.label(o.mean(x, axes, true), n + ".batch_mean");
+      int dev = s.graph.label(o.sub(x, mean), n + ".batch_centred");
+      int var = s.graph.label(o.mean(o.mul(dev, dev), axes, true), n + ".batch_var");
+      int training = o.broadcast(s.graph.label(s.graph.leaf(new Leaves.Training()), "training_step"), stat);
+      int useMean = s.graph.label(o.where(training, mean, o.reshape(runningMean, stat)), n + ".mean");
+      int useVar = s.graph.label(o.where(training, var, o.reshape(runningVar, stat)), n + ".var");
+      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(useVar, o.c(NORM_EPS))), n + ".sd");
+      int normed = s.graph.label(o.div(o.sub(x, useMean), sd), n + ".normed");
+      int scaled = o.mul(normed, xs.rank() == 2 ? g : o.reshape(g, Shape.of(f, 1, 1)));
+      int count = o.size(x, axes);
+      s.running.add(new dev.bpnet.dsl.ir.Program.Running(s.paramAt(runningMean).name(), runningMean, mean, -1,
+          BATCH_NORM_MOMENTUM, c.pos()));
+      s.running.add(new dev.bpnet.dsl.ir.Program.Running(s.paramAt(runningVar).name(), runningVar, var, count,
+          BATCH_NORM_MOMENTUM, c.pos()));
+      return s.graph.label(o.biasAdd(scaled, bias, xs.rank() == 2 ? -1 : 1), n + ".z");
     });
   }
 }
