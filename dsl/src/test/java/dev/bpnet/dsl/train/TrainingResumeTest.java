@@ -130,6 +130,34 @@ class TrainingResumeTest {
     assertFalse(bitIdentical(whole.parameters(), fresh.parameters()), "a resume that starts the masks again differs");
   }
 
+  /**
+   * Batch norm's running statistics are fixed parameters that each step moves: checkpoint.npz and
+   * params.npz carry them, and the resumed run ends bit-identical, statistics included.
+   */
+  @Test
+  void aResumedRunWithBatchNormEndsBitIdentical() throws Exception {
+    String src = "model M { input x: [784] label y: [10]\n h = relu(batch_norm(dense(x, 16, bias = no)))\n"
+        + " h2 = tanh(layer_norm(dense(h, 12)))\n out = dense(dropout(h2, 0.2), 10)\n loss = softmax_cross_entropy(out, y)\n"
+        + " train { optimizer = momentum(lr = 0.05) passes = 3 alpha = 0.8 third = exact batch = 50 seed = 9 } }\n";
+    var tg = FileCompiler.model(new SourceFile("m.bpnet", src), null);
+    Dataset.Split split = Splits.split(data(DataType.FLOAT), 0.1, 9);
+    Trainer whole = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(whole, split, dir.resolve("whole")).epochs(EPOCHS).run(m -> { });
+    Trainer first = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(first, split, dir.resolve("split")).epochs(2).run(m -> { });
+    Checkpoint half = CheckpointStore.load(dir.resolve("split")).checkpoint();
+    assertTrue(half.parameters().containsKey("h.running_mean") && half.parameters().containsKey("h.running_var"));
+    try (var zip = new java.util.zip.ZipFile(dir.resolve("split/params.npz").toFile())) {
+      assertTrue(zip.getEntry("h.running_var.npy") != null, "params.npz has the running statistics");
+    }
+    Trainer resumed = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(resumed, split, dir.resolve("split")).epochs(EPOCHS).resume(half).run(m -> { });
+    assertBitIdentical(whole.parameters(), resumed.parameters(), "parameter");
+    assertFalse(bitIdentical(Map.of("v", half.parameters().get("h.running_var")),
+        Map.of("v", resumed.parameters().get("h.running_var"))), "the running variance moved in the last epochs");
+    assertEquals(withoutSeconds(dir.resolve("whole")), withoutSeconds(dir.resolve("split")), "metrics.csv");
+  }
+
   @Test
   void aCheckpointOfAnotherModelOrOtherSettingsIsRefusedWithTheReason() {
     var tg = FileCompiler.model(new SourceFile("m.bpnet", model("16", "", "optimizer = sgd(lr = 0.1)")), null);
