@@ -1,33 +1,40 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.api.Init;
 import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.ir.Activations;
 import dev.bpnet.dsl.ir.Arithmetic;
 import dev.bpnet.dsl.ir.Leaves;
+import dev.bpnet.dsl.ir.Ops;
+import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
 import dev.bpnet.dsl.syntax.Expr;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The regularising layers: {@code dropout} and {@code batch_norm}, which act differently in
+ * Dropout and the normalisation layers: {@code dropout} and {@code batch_norm}, which act differently in
  * training steps and at prediction (through leaves the trainer sets before each pass: {@link
  * Leaves.DropoutMask}, {@link Leaves.Training}), and {@code layer_norm}. Each is a composition
  * of primitives that have VJPs, so all three passes differentiate them like any other expression.
  */
-final class NoiseLayers {
+final class DropoutAndNorms {
   private final Builtins b;
   private final Scope s;
 
-  private NoiseLayers(Builtins b) {
+  private DropoutAndNorms(Builtins b) {
     this.b = b;
     this.s = b.s;
   }
 
   /** Adds the layers to the built-ins' table. */
   static void register(Map<String, Builtins.Lowerer> t) {
-    t.put("dropout", (b, c) -> new NoiseLayers(b).dropout(c));
-    t.put("layer_norm", (b, c) -> new NoiseLayers(b).layerNorm(c));
-    t.put("batch_norm", (b, c) -> new NoiseLayers(b).batchNorm(c));
+    t.put("dropout", (b, c) -> new DropoutAndNorms(b).dropout(c));
+    t.put("layer_norm", (b, c) -> new DropoutAndNorms(b).layerNorm(c));
+    t.put("batch_norm", (b, c) -> new DropoutAndNorms(b).batchNorm(c));
   }
 
   /**
@@ -84,15 +91,15 @@ final class NoiseLayers {
       }
       int last = xs.rank() - 1;
       int f = xs.dim(last);
-      var o = s.ops;
-      int mean = s.graph.label(o.mean(x, java.util.List.of(last), true), s.owner + ".mean");
+      Ops o = s.ops;
+      int mean = s.graph.label(o.mean(x, List.of(last), true), s.owner + ".mean");
       int centred = s.graph.label(o.sub(x, mean), s.owner + ".centred");
-      int variance = s.graph.label(o.mean(o.mul(centred, centred), java.util.List.of(last), true), s.owner + ".var");
-      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(variance, o.c(NORM_EPS))),
+      int variance = s.graph.label(o.mean(o.mul(centred, centred), List.of(last), true), s.owner + ".var");
+      int sd = s.graph.label(o.apply(new Activations.Sqrt(), o.add(variance, o.c(NORM_EPS))),
           s.owner + ".sd");
       int normed = s.graph.label(o.div(centred, sd), s.owner + ".normed");
-      int g = s.param("g", Shape.of(f), dev.bpnet.api.Init.ONES, f, f);
-      int bias = s.param("b", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f);
+      int g = s.param("g", Shape.of(f), Init.ONES, f, f);
+      int bias = s.param("b", Shape.of(f), Init.ZEROS, f, f);
       return s.graph.label(o.biasAdd(o.mul(normed, g), bias, -1), s.owner + ".z");
     });
   }
@@ -116,32 +123,32 @@ final class NoiseLayers {
             "a batch of vectors [B, F] or of images [B, C, H, W], got " + xs);
         return null;
       }
-      var o = s.ops;
+      Ops o = s.ops;
       int f = xs.dim(1);
-      java.util.List<Integer> axes = xs.rank() == 2 ? java.util.List.of(0) : java.util.List.of(0, 2, 3);
-      java.util.List<Integer> statDims = new java.util.ArrayList<>(java.util.Collections.nCopies(xs.rank(), 1));
+      List<Integer> axes = xs.rank() == 2 ? List.of(0) : List.of(0, 2, 3);
+      List<Integer> statDims = new ArrayList<>(Collections.nCopies(xs.rank(), 1));
       statDims.set(1, f);
       Shape stat = new Shape(statDims);  // [1, F] or [1, C, 1, 1]: broadcasts against x
       String n = s.owner;
-      int g = s.param("g", Shape.of(f), dev.bpnet.api.Init.ONES, f, f);
-      int bias = s.param("b", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f);
-      int runningMean = s.state("running_mean", Shape.of(f), dev.bpnet.api.Init.ZEROS, f, f,
-          dev.bpnet.dsl.ir.Program.Update.FIXED, null);
-      int runningVar = s.state("running_var", Shape.of(f), dev.bpnet.api.Init.ONES, f, f,
-          dev.bpnet.dsl.ir.Program.Update.FIXED, null);
+      int g = s.param("g", Shape.of(f), Init.ONES, f, f);
+      int bias = s.param("b", Shape.of(f), Init.ZEROS, f, f);
+      int runningMean = s.state("running_mean", Shape.of(f), Init.ZEROS, f, f,
+          Program.Update.FIXED, null);
+      int runningVar = s.state("running_var", Shape.of(f), Init.ONES, f, f,
+          Program.Update.FIXED, null);
       int mean = s.graph.label(o.mean(x, axes, true), n + ".batch_mean");
-      int dev = s.graph.label(o.sub(x, mean), n + ".batch_centred");
-      int var = s.graph.label(o.mean(o.mul(dev, dev), axes, true), n + ".batch_var");
+      int centred = s.graph.label(o.sub(x, mean), n + ".batch_centred");
+      int var = s.graph.label(o.mean(o.mul(centred, centred), axes, true), n + ".batch_var");
       int training = o.broadcast(s.graph.label(s.graph.leaf(new Leaves.Training()), "training_step"), stat);
       int useMean = s.graph.label(o.where(training, mean, o.reshape(runningMean, stat)), n + ".mean");
       int useVar = s.graph.label(o.where(training, var, o.reshape(runningVar, stat)), n + ".var");
-      int sd = s.graph.label(o.apply(new dev.bpnet.dsl.ir.Activations.Sqrt(), o.add(useVar, o.c(NORM_EPS))), n + ".sd");
+      int sd = s.graph.label(o.apply(new Activations.Sqrt(), o.add(useVar, o.c(NORM_EPS))), n + ".sd");
       int normed = s.graph.label(o.div(o.sub(x, useMean), sd), n + ".normed");
       int scaled = o.mul(normed, xs.rank() == 2 ? g : o.reshape(g, Shape.of(f, 1, 1)));
       int count = o.size(x, axes);
-      s.running.add(new dev.bpnet.dsl.ir.Program.Running(s.paramAt(runningMean).name(), runningMean, mean, -1,
+      s.running.add(new Program.Running(s.paramAt(runningMean).name(), runningMean, mean, -1,
           BATCH_NORM_MOMENTUM, c.pos()));
-      s.running.add(new dev.bpnet.dsl.ir.Program.Running(s.paramAt(runningVar).name(), runningVar, var, count,
+      s.running.add(new Program.Running(s.paramAt(runningVar).name(), runningVar, var, count,
           BATCH_NORM_MOMENTUM, c.pos()));
       return s.graph.label(o.biasAdd(scaled, bias, xs.rank() == 2 ? -1 : 1), n + ".z");
     });
