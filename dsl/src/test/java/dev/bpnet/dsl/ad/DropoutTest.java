@@ -125,7 +125,7 @@ class DropoutTest {
     long zeros = 0;
     for (long i = 0; i < out.length(); i++) {
       double o = out.getDouble(i);
-      double want = dt == DataType.FLOAT ? (double) (float) ((float) h.getDouble(i) * (float) keep) : h.getDouble(i) * keep;
+      double want = dt == DataType.FLOAT ? (double) ((float) h.getDouble(i) * (float) keep) : h.getDouble(i) * keep;
       if (o == 0) {
         zeros++;
       } else {
