@@ -149,4 +149,17 @@ class BatchNormTest {
     System.out.printf(", evaluation g2 %.2e%n", ee);
     assertTrue(ee < GradientCheckTest.TOL, "evaluation g2 " + ee);
   }
+
+  /** bpnet check --gradients on a batch norm model: the running statistics, which nothing differentiates, are left out. */
+  @Test
+  void theCheckCommandChecksTheTrainedParameters() {
+    var tg = FileCompiler.model(new SourceFile("bn.bpnet", "model N { input x: [6] label y: [3]\n"
+        + " h = relu(batch_norm(dense(x, 5, bias = no)))\n out = dense(h, 3)\n loss = softmax_cross_entropy(out, y)\n"
+        + " train { passes = 3 alpha = 0.8 third = exact } }\n"), null);
+    for (dev.bpnet.dsl.load.GradientCheck.Result res : dev.bpnet.dsl.load.GradientCheck.run(tg, 5)) {
+      System.out.printf("BatchNormTest bpnet check: %s %.2e%n", res.gradient(), res.error());
+      assertTrue(res.ok(), res.gradient() + " " + res.error() + " at " + res.worstAt());
+      assertTrue(!res.worstAt().contains("running"), res.worstAt());
+    }
+  }
 }
