@@ -4,11 +4,11 @@ import java.util.List;
 
 /**
  * How a parameter's initial values are drawn: the train block's {@code init} names one of
- * {@link #TRAIN_OPTIONS} for the weights; biases start at {@link #ZEROS}. The variances are the
+ * {@link #TRAIN_OPTIONS} for the weights; biases start at {@link #ZEROS}, layer norm's gains at {@link #ONES}. The variances are the
  * runtime's ({@code dev.bpnet.runtime.init.Initializers}).
  */
 public enum Init {
-  XAVIER, KAIMING, THREE_PASS, ZEROS;
+  XAVIER, KAIMING, THREE_PASS, ZEROS, ONES;
 
   /** The schemes a train block's {@code init} may name (zeros is the biases' own). */
   public static final List<Init> TRAIN_OPTIONS = List.of(XAVIER, KAIMING, THREE_PASS);

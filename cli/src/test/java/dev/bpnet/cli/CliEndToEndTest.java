@@ -26,6 +26,8 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -684,6 +686,28 @@ class CliEndToEndTest {
     assertTrue(npz.containsKey("optimizer/previous/0") && npz.containsKey("optimizer/rng") && npz.containsKey("optimizer/t"),
         npz.keySet().toString());
     r = bpnet("train", f.toString(), "--epochs", "3", "--resume", split.toString());
+    assertEquals(0, r.code, show(r));
+    assertSameRun(whole, split, 3);
+  }
+
+  /**
+   * The dropout example (masks drawn from the trainer's generator, state/rng in checkpoint.npz)
+   * and the batch norm example (running statistics in params.npz) resume through the command
+   * bit for bit.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"dropout.bpnet, MnistDropout, state/rng", "normalised.bpnet, MnistBatchNorm, param/h.running_var"})
+  void dropoutAndBatchNormResumeBitForBit(String file, String model, String key) throws Exception {
+    Path f = Path.of("../examples/basics/" + file);
+    String data = "--set=data=mnist(train = 1000, test = 200)";
+    Path whole = dir.resolve("whole-" + model);
+    Path split = dir.resolve("split-" + model);
+    Result r = bpnet("train", f.toString(), "--model", model, data, "--epochs", "3", "--out", whole.toString());
+    assertEquals(0, r.code, show(r));
+    r = bpnet("train", f.toString(), "--model", model, data, "--epochs", "2", "--out", split.toString());
+    assertEquals(0, r.code, show(r));
+    assertTrue(Npz.read(split.resolve("checkpoint.npz")).containsKey(key), show(r));
+    r = bpnet("train", f.toString(), "--model", model, "--epochs", "3", "--resume", split.toString());
     assertEquals(0, r.code, show(r));
     assertSameRun(whole, split, 3);
   }

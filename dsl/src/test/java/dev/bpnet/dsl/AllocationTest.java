@@ -51,4 +51,30 @@ class AllocationTest {
       assertTrue(allocated.getAsLong() > 0, "the workspace counts allocations");
     }
   }
+
+  /**
+   * Dropout draws its masks into buffers made at allocation, and batch norm's running statistics
+   * move in place: steps after the first allocate nothing either.
+   */
+  @ParameterizedTest(name = "dropout, passes {0} {1}")
+  @CsvSource({"2, paper, FLOAT", "3, exact, DOUBLE"})
+  void stepsWithDropoutAllocateNothing(int passes, String third, DataType dt) {
+    String src = "model Drop { input x: [20] label y: [5]\n h = tanh(batch_norm(dense(x, 16)))\n d = dropout(h, 0.3)\n"
+        + " out = dense(dropout(relu(layer_norm(dense(d, 12))), 0.5), 5)\n loss = softmax_cross_entropy(out, y)\n"
+        + " train { passes = " + passes + " third = " + third + (passes == 3 ? " alpha = 0.7" : "") + " } }\n";
+    Trainer tr = TrainerLoader.instantiate(dev.bpnet.dsl.compile.FileCompiler.model(
+        new dev.bpnet.dsl.compile.SourceFile("drop.bpnet", src), null), dt, 1);
+    Random r = new Random(5);
+    Map<String, INDArray> feeds = Map.of("x", TestData.gaussian(r, dt, 8, 20), "y", TestData.oneHot(r, dt, 8, 5));
+    tr.step(feeds);
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(COUNTING, "count-drop-" + passes + dt)) {
+      LongSupplier allocated = ((Nd4jWorkspace) ws)::getThisCycleAllocations;
+      for (int i = 0; i < 3; i++) {
+        tr.step(feeds);
+      }
+      assertEquals(0L, allocated.getAsLong(), "bytes allocated by 3 steps with dropout");
+      feeds.get("x").mul(2.0);
+      assertTrue(allocated.getAsLong() > 0, "the workspace counts allocations");
+    }
+  }
 }

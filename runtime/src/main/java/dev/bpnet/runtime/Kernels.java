@@ -122,6 +122,27 @@ public final class Kernels {
     Nd4j.exec(new AddOp(out, x, out));
   }
 
+  /**
+   * A running average moved towards a batch statistic, in place, as PyTorch's batch norm moves
+   * its running mean and variance: {@code running = (1 - momentum) running + momentum c stat},
+   * element by element in double and rounded once to the array's type. {@code stat} has as many
+   * elements as {@code running} (it may be laid out [1, C, 1, 1]); c is 1 for a mean and n/(n - 1)
+   * for an unbiased variance from a biased one over n values. Allocates nothing.
+   *
+   * @throws IllegalArgumentException when c is not finite (n = 1: one value per statistic has no
+   *     variance; PyTorch refuses such a training batch too)
+   */
+  public static void runningAverage(INDArray running, INDArray stat, double momentum, double c) {
+    if (!Double.isFinite(c)) {
+      throw new IllegalArgumentException("batch_norm needs more than one value per feature or channel in a training"
+          + " step to estimate its variance: use a batch of 2 or more");
+    }
+    long n = running.length();
+    for (long i = 0; i < n; i++) {
+      running.putScalar(i, (1 - momentum) * running.getDouble(i) + momentum * c * stat.getDouble(i));
+    }
+  }
+
   /** dir = alpha*g2 + (1-alpha)*g3, the update direction of a three-pass step; null means zero. */
   public static void combine(double alpha, INDArray g2, INDArray g3, INDArray dir) {
     if (g2 != null) {

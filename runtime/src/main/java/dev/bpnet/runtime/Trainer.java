@@ -37,6 +37,38 @@ public interface Trainer {
   /** Losses and per-pass gradients for one batch, without updating anything. */
   Gradients gradients(Map<String, INDArray> feeds);
 
+  /**
+   * Losses and per-pass gradients for one batch as a training step computes them, without
+   * updating anything but the trainer's random generator: fresh dropout masks, drawn as {@link
+   * #step} draws them. {@link #gradients} evaluates instead (dropout is the identity there).
+   * The same for models without dropout.
+   */
+  default Gradients trainingGradients(Map<String, INDArray> feeds) {
+    return gradients(feeds);
+  }
+
+  /**
+   * What the trainer keeps between steps besides parameters and the optimizer, as named detached
+   * copies: {@code rng}, the dropout masks' generator (two int64 words), for a model with
+   * dropout. Checkpoints save it, so a resumed run draws the masks the uninterrupted one would.
+   * Empty for most models.
+   */
+  default Map<String, INDArray> state() {
+    return Map.of();
+  }
+
+  /**
+   * Restores what {@link #state()} returned.
+   *
+   * @throws IllegalArgumentException if the state has entries this trainer does not know, or
+   *     lacks one it needs (naming it)
+   */
+  default void restoreState(Map<String, INDArray> state) {
+    if (!state.isEmpty()) {
+      throw new IllegalArgumentException(modelName() + " keeps no state besides its parameters, got " + state.keySet());
+    }
+  }
+
   /** The optimizer that turns update directions into parameter changes. */
   Optimizer optimizer();
 

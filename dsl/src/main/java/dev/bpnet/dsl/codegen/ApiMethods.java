@@ -43,7 +43,10 @@ final class ApiMethods {
   /** With {@code clip}: the parameters whose g2 a learning rule replaced, each with the rule. */
   private final Map<String, dev.bpnet.dsl.ir.RuleInfo> clipped;
 
-  ApiMethods(TrainingGraph tg, Names names) {
+  private final Masks masks;
+
+  ApiMethods(TrainingGraph tg, Names names, Masks masks) {
+    this.masks = masks;
     this.tg = tg;
     this.p = tg.program();
     this.names = names;
@@ -72,6 +75,7 @@ final class ApiMethods {
             .initializer("$L", ScheduleCode.of(p.train().schedules().alpha())).build());
       }
     }
+    masks.fields(t);
     t.addField(FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
         .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
         .initializer("-1").build());
@@ -109,6 +113,7 @@ final class ApiMethods {
         .addJavadoc("A trainer computing in {@code dtype}, parameters initialised from {@code seed}.\n")
         .addParameter(TrainerGenerator.DATA_TYPE, "dtype").addParameter(long.class, "seed")
         .addStatement("this.dtype = dtype");
+    masks.construct(c);
     List<CodeBlock> inits = new ArrayList<>();
     for (Program.Param par : p.params()) {
       String dims = par.shape().dims().stream().map(d -> d + "L").collect(Collectors.joining(", "));
@@ -175,7 +180,7 @@ final class ApiMethods {
     if (formsDirections()) {
       t.addMethods(direction());
     }
-    new ApiSurface(tg, names, directionOf, formsDirections()).addTo(t);
+    new ApiSurface(tg, names, directionOf, formsDirections(), masks).addTo(t);
   }
 
   private List<MethodSpec> direction() {

@@ -26,7 +26,10 @@ final class ApiSurface {
   /** Whether a step calls direction() (a third pass, or clipping). */
   private final boolean formsDirections;
 
-  ApiSurface(TrainingGraph tg, Names names, Map<String, String> directions, boolean formsDirections) {
+  private final Masks masks;
+
+  ApiSurface(TrainingGraph tg, Names names, Map<String, String> directions, boolean formsDirections, Masks masks) {
+    this.masks = masks;
     this.formsDirections = formsDirections;
     this.tg = tg;
     this.p = tg.program();
@@ -39,13 +42,14 @@ final class ApiSurface {
     t.addMethod(feed("feed", all()));
     t.addMethod(feed("feedInputs", p.inputs()));
     t.addMethod(typed("step", ApiMethods.stepResult(), all(), CodeBlock.builder()
-        .add(runPasses()).addStatement("optimizer.update(parameterList, directionList)")
+        .add(setMasks("true")).add(runPasses()).addStatement("optimizer.update(parameterList, directionList)")
+        .add(masks.afterUpdate() == null ? CodeBlock.of("") : CodeBlock.builder().addStatement(masks.afterUpdate()).build())
         .addStatement("return new $T($L, $L)", ApiMethods.stepResult(), lossValue(), inputLossValue())
         .build(), "One training step: forward, backward" + (third ? ", third pass" : "")
         + ", then the optimizer's update. Returns L and l_x measured before the update."));
     t.addMethod(byMap("step", ApiMethods.stepResult(), all()));
     t.addMethod(typed("predict", INDARRAY, p.inputs(), CodeBlock.builder()
-        .addStatement("forward()")
+        .add(setMasks("false")).addStatement("forward()")
         .addStatement("return $N.dup()", names.of(p.output())).build(),
         "The model's output {@code " + tg.graph().node(p.output()).label() + "} for a batch (a copy)."));
     t.addMethod(byMap("predict", INDARRAY, p.inputs()));
@@ -94,6 +98,11 @@ final class ApiSurface {
     return b.build();
   }
 
+  /** Sets the dropout masks first, in a model that has any. */
+  private CodeBlock setMasks(String mode) {
+    return masks.any() ? CodeBlock.builder().addStatement(masks.set(mode)).build() : CodeBlock.of("");
+  }
+
   private String lossValue() {
     return names.of(p.loss()) + ".getDouble(0)";
   }
@@ -104,7 +113,7 @@ final class ApiSurface {
 
   /** gradients(...), with parts when the model has too many parameters for one method. */
   private List<MethodSpec> gradients() {
-    CodeBlock before = CodeBlock.builder().add(runPasses())
+    CodeBlock before = CodeBlock.builder().add(setMasks("training")).add(runPasses())
         .addStatement("$T<String, $T> pass2 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class)
         .addStatement("$T<String, $T> pass3 = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class)
         .addStatement("$T<String, $T> direction = new $T<>()", Map.class, INDARRAY, LinkedHashMap.class).build();

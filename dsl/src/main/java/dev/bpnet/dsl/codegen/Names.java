@@ -18,7 +18,7 @@ public final class Names {
    * starts with a lower-case letter, every class name with a capital.
    */
   private static final Set<String> RESERVED = Set.of("batch", "dtype", "optimizer", "alpha",
-      "parameterList", "directionList", "feeds", "seed", "b", "m", "pass2", "pass3", "direction",
+      "parameterList", "directionList", "feeds", "seed", "b", "m", "pass2", "pass3", "direction", "noise", "training", "masksDrawn", "state",
       "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
       "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float",
       "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",

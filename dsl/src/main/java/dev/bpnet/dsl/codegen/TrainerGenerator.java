@@ -59,7 +59,8 @@ public final class TrainerGenerator {
     p.params().forEach(par -> names.of(par.node()));
     p.inputs().forEach(l -> names.of(l.node()));
     p.labels().forEach(l -> names.of(l.node()));
-    ApiMethods api = new ApiMethods(tg, names);
+    Masks masks = new Masks(layout, names, p, emitter);
+    ApiMethods api = new ApiMethods(tg, names, masks);
     TypeSpec.Builder t = TypeSpec.classBuilder(cls)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addSuperinterface(TRAINER)
@@ -86,6 +87,7 @@ public final class TrainerGenerator {
           layout.third));
     }
     api.methods(t);
+    masks.methods(t);
     if (p.update() != null) {
       t.addType(UpdateGenerator.generate(p.update()));
     }

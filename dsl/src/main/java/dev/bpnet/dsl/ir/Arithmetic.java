@@ -606,6 +606,42 @@ public final class Arithmetic {
   }
 
   /** The walk test's applications of this family. */
+  /**
+   * dropout(x, mask) = x * mask, with mask a step's {@link Leaves.DropoutMask} (in the samples,
+   * any 0/1 mask): the mask is a constant of the step, so the VJP is ct * mask and the third pass
+   * differentiates through the multiplication like any other. Exported as the identity: at
+   * inference the mask is all ones.
+   */
+  public record Dropout() implements Primitive {
+    public String name() {
+      return "dropout";
+    }
+
+    public Shape shape(List<Shape> in) {
+      if (!in.get(0).equals(in.get(1))) {
+        throw shapeError("the mask must have the value's shape, got " + in.get(0) + " and " + in.get(1));
+      }
+      return in.get(0);
+    }
+
+    public List<Integer> vjp(Differentiation d, Node n, int ct) {
+      return Arrays.asList(d.ops().mul(ct, n.input(1)), null);
+    }
+
+    public void emit(Emission e, Node n) {
+      e.exec(Emission.op("transforms.pairwise.arithmetic", "MulOp"), "$N, $N, $N", e.name(n.input(0)),
+          e.name(n.input(1)), e.out());
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.in(n, 0));
+    }
+
+    public String math(List<String> a) {
+      return a.get(0) + " * " + a.get(1);
+    }
+  }
+
   static List<Primitives.Sample> samples(int rank) {
     Shape s = Primitives.batch(rank);
     Shape example = new Shape(s.dims().subList(1, s.rank()));
@@ -626,7 +662,8 @@ public final class Arithmetic {
         Primitives.Sample.of(new Extremum(true), x, x), Primitives.Sample.of(new Extremum(false), x, x),
         Primitives.Sample.of(new Extremum(true), x, Primitives.Operand.constant(0.3)),
         Primitives.Sample.of(new Extremum(false), Primitives.Operand.constant(0.3), x),
-        Primitives.Sample.of(new Extremum(true), x, Primitives.Operand.of(example))));
+        Primitives.Sample.of(new Extremum(true), x, Primitives.Operand.of(example)),
+        Primitives.Sample.of(new Dropout(), x, Primitives.Operand.mask(s))));
     for (Cmp c : Cmp.values()) {
       l.add(Primitives.Sample.of(new Compare(c), x, x));
     }

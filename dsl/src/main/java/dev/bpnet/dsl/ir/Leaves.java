@@ -236,6 +236,67 @@ public final class Leaves {
     }
   }
 
+  /**
+   * A dropout mask over values of shape {@code declared}: per element 0 with probability p,
+   * else 1/(1 - p), drawn once per training step (before the forward pass, so the backward and
+   * third passes read the same mask) from the trainer's seeded generator; all ones outside
+   * training steps (prediction, evaluation). A constant of the step: it has no inputs and no
+   * gradient. {@code serial} keeps two dropouts of one value two masks.
+   */
+  public record DropoutMask(int serial, double p, Shape declared) implements Leaf {
+    public String name() {
+      return "dropout_mask";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return declared;
+    }
+
+    public void emit(Emission e, Node n) {
+      // ones until a training step draws it; drawn or reset by the trainer's masks(training), never in a pass
+      e.alloc("$N.assign(1.0)", e.out());
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.scalar(1));  // inference: dropout is the identity
+    }
+
+    public String math(List<String> a) {
+      return "dropout mask (p = " + Shape.number(p) + ")";
+    }
+
+    public String attributes() {
+      return "p " + Shape.number(p) + ", #" + serial;
+    }
+  }
+
+  /**
+   * 1 in a training step, 0 elsewhere (predict, evaluation): a 0-d value the trainer sets before
+   * its passes, with which batch norm chooses batch statistics or running ones. No gradient.
+   * Exported as 0: an inference graph evaluates.
+   */
+  public record Training() implements Leaf {
+    public String name() {
+      return "training";
+    }
+
+    public Shape shape(List<Shape> in) {
+      return Shape.SCALAR;
+    }
+
+    public void emit(Emission e, Node n) {
+      // set by the trainer's masks(training) before each pass; 0 (evaluation) until then
+    }
+
+    public void export(Export x, Node n) {
+      x.alias(n, x.scalar(0));
+    }
+
+    public String math(List<String> a) {
+      return "1 in a training step, else 0";
+    }
+  }
+
   /** The cotangent a rule's backward template is written against, bound when the rule is applied. */
   public record Cotangent(int serial, Shape declared) implements Leaf {
     public String name() {

@@ -20,11 +20,14 @@ public final class Primitives {
    * Leaves and stand-ins, which the walk cannot apply to sample operands: inputs and parameters
    * are every test's operands, constants and sizes fold into the others' host forms, a rule's
    * value and its template's cotangent are checked by the rule tests, an optimizer rule's values
-   * and masks by the optimizer tests (they appear in no model).
+   * and masks by the optimizer tests (they appear in no model), dropout masks and the training flag by the
+   * dropout and batch norm tests (the walk samples dropout with a fixed 0/1 mask, where with a 0/1
+   * condition).
    */
   public static final List<Class<? extends Primitive>> STRUCTURAL = List.of(Leaves.Input.class, Leaves.Param.class,
       Leaves.Const.class, Leaves.Size.class, Leaves.Hyper.class, Leaves.Rule.class, Leaves.Cotangent.class,
-      Leaves.RuleScalar.class, Leaves.RuleElement.class, Leaves.Bernoulli.class);
+      Leaves.RuleScalar.class, Leaves.RuleElement.class, Leaves.Bernoulli.class, Leaves.DropoutMask.class,
+      Leaves.Training.class);
 
   /** How the walk makes an operand. */
   public enum Domain {

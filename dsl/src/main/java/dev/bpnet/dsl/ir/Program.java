@@ -16,12 +16,20 @@ import java.util.Map;
  * extends a copy of the graph with the backward and third passes.
  */
 public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels,
-    List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings, UpdateRule update) {
+    List<Param> params, int output, int loss, TrainSpec train, List<Diagnostic> warnings, UpdateRule update,
+    List<Running> running) {
   public Program {
+    running = List.copyOf(running);
     inputs = List.copyOf(inputs);
     labels = List.copyOf(labels);
     params = List.copyOf(params);
     warnings = List.copyOf(warnings);
+  }
+
+  /** A program without running statistics. */
+  public Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> labels, List<Param> params, int output,
+      int loss, TrainSpec train, List<Diagnostic> warnings, UpdateRule update) {
+    this(name, graph, inputs, labels, params, output, loss, train, warnings, update, List.of());
   }
 
   /** A program whose optimizer is a built-in one. */
@@ -66,6 +74,15 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
     params.stream().filter(p -> out.containsKey(p.name())).forEach(p -> ordered.put(p.name(), out.get(p.name())));
     return ordered;
   }
+
+  /**
+   * A running average that a training step moves after its update (batch norm's running mean
+   * and variance, as PyTorch's): param = (1 - momentum) param + momentum c stat, where stat is
+   * the node of the step's batch statistic (as many elements as the parameter) and c is 1, or
+   * n/(n - 1) with n the host scalar {@code count} (the values per statistic) for an unbiased
+   * variance from a biased one ({@code count} -1 when c = 1).
+   */
+  public record Running(String param, int paramNode, int stat, int count, double momentum, Pos pos) {}
 
   /** An input or label: name, leaf node, shape with the batch dimension first. */
   public record Leaf(String name, int node, Shape shape, Pos pos) {}

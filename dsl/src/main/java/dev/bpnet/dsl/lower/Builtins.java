@@ -74,11 +74,13 @@ final class Builtins {
     t.put("mse", (b, c) -> b.loss(c, false, b.losses::meanSquaredError));
     t.put("hinge", (b, c) -> b.loss(c, true, b.losses::multiclassHinge));
     ConvLayers.register(t);
+    DropoutAndNorms.register(t);
     return java.util.Collections.unmodifiableMap(t);
   }
 
   /** The built-ins that declare parameters or state. */
-  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense", "conv2d", "untied_conv2d");
+  private static final Set<String> PARAMETER_MAKERS = Set.of("param", "state", "dense", "conv2d", "untied_conv2d",
+      "layer_norm", "batch_norm");
 
   /** Every function a model may call: "did you mean", the language reference and its tests use it. */
   static final SortedSet<String> NAMES = names();

@@ -133,7 +133,7 @@ public final class Lowering {
           "no learning rule in this model replaces a gradient, and clip bounds only those");
     }
     return new Program(model.name(), program.graph(), inputs, labels, s.params, output, loss, model.train(),
-        s.diag.warnings(), update);
+        s.diag.warnings(), update, s.running);
   }
 
   /**

@@ -22,6 +22,8 @@ final class Scope {
   final Diagnostics diag;
   final TrainSpec train;
   final List<Program.Param> params = new ArrayList<>();
+  /** Batch norm's running statistics, moved after each training step. */
+  final List<Program.Running> running = new ArrayList<>();
   /** Dense-layer outputs to the index of their weight, so an activation can set its gain. */
   final Map<Integer, Integer> denseWeight = new HashMap<>();
   /** The user activations the model may call, by name. */

@@ -69,6 +69,41 @@ class GoldenSourceTest {
         "TinyConvTrainer3Exact.java.txt");
   }
 
+  /** Dropout: the masks(training) method, the generator, its state and trainingGradients; the exact third pass. */
+  @Test
+  void dropoutExactThreePassTrainer() throws IOException {
+    String src = """
+        model TinyDropout {
+          input x: [4]
+          label y: [3]
+          h = relu(dense(x, 5))
+          logits = dense(dropout(h, 0.5), 3)
+          loss = softmax_cross_entropy(logits, y)
+          train { passes = 3 alpha = 0.8 third = exact }
+        }
+        """;
+    check(dev.bpnet.dsl.compile.FileCompiler.parse(new dev.bpnet.dsl.compile.SourceFile("tiny-dropout.bpnet", src)).get(0),
+        "TinyDropoutTrainer3Exact.java.txt");
+  }
+
+  /** Batch norm (dense and conv) and layer norm: the training flag, runningStatistics(); the exact third pass. */
+  @Test
+  void normalisationExactThreePassTrainer() throws IOException {
+    String src = """
+        model TinyNorm {
+          input x: [1, 4, 4]
+          label y: [3]
+          c = relu(batch_norm(conv2d(x, 2, kernel = 3)))
+          h = tanh(layer_norm(dense(flatten(c), 5)))
+          logits = dense(batch_norm(h), 3)
+          loss = softmax_cross_entropy(logits, y)
+          train { passes = 3 alpha = 0.8 third = exact }
+        }
+        """;
+    check(dev.bpnet.dsl.compile.FileCompiler.parse(new dev.bpnet.dsl.compile.SourceFile("tiny-norm.bpnet", src)).get(0),
+        "TinyNormTrainer3Exact.java.txt");
+  }
+
   private static void check(ModelDecl m, String file) throws IOException {
     var source = BpNetCompiler.generate(m, "dev.bpnet.generated");
     // golden or not, it must compile warning-free (-Xlint:all -Werror)

@@ -90,6 +90,74 @@ class TrainingResumeTest {
     assertEquals(EPOCHS + 1, a.size());
   }
 
+  /**
+   * Dropout draws masks from the trainer's generator every step: the checkpoint carries the
+   * generator's state (state/rng), so the resumed run draws the masks the uninterrupted one
+   * draws. Without it the resumed epochs would start the masks from the seed again and differ.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"float32, passes = 3 alpha = 0.8 third = exact", "float64, passes = 2"})
+  void aResumedRunWithDropoutEndsBitIdentical(String dtype, String passes) throws Exception {
+    String src = "model M { input x: [784] label y: [10]\n h = relu(dense(x, 16))\n d = dropout(h, 0.3)\n"
+        + " h2 = tanh(dense(d, 12))\n out = dense(dropout(h2, p = 0.1), 10)\n loss = softmax_cross_entropy(out, y)\n"
+        + " train { optimizer = momentum(lr = 0.05) dtype = " + dtype + " " + passes + " batch = 50 seed = 9 } }\n";
+    var tg = FileCompiler.model(new SourceFile("m.bpnet", src), null);
+    DataType dt = TrainerLoader.dataType(DType.of(dtype));
+    Dataset.Split split = Splits.split(data(dt), 0.1, 9);
+
+    Trainer whole = TrainerLoader.instantiate(tg, dt, 9);
+    loop(whole, split, dir.resolve("whole")).epochs(EPOCHS).run(m -> { });
+
+    Trainer first = TrainerLoader.instantiate(tg, dt, 9);
+    loop(first, split, dir.resolve("split")).epochs(2).run(m -> { });
+    Checkpoint half = CheckpointStore.load(dir.resolve("split")).checkpoint();
+    assertEquals(java.util.Set.of("rng"), half.trainerState().keySet(), "the checkpoint holds the masks' generator");
+    try (var zip = new java.util.zip.ZipFile(dir.resolve("split/checkpoint.npz").toFile())) {
+      assertTrue(zip.getEntry("state/rng.npy") != null, "checkpoint.npz has state/rng");
+    }
+
+    Trainer resumed = TrainerLoader.instantiate(tg, dt, 9);
+    loop(resumed, split, dir.resolve("split")).epochs(EPOCHS).resume(half).run(m -> { });
+    assertBitIdentical(whole.parameters(), resumed.parameters(), "parameter");
+    assertBitIdentical(whole.optimizer().state(), resumed.optimizer().state(), "optimizer state");
+    assertBitIdentical(whole.state(), resumed.state(), "trainer state");
+    assertEquals(withoutSeconds(dir.resolve("whole")), withoutSeconds(dir.resolve("split")), "metrics.csv");
+
+    // the control: the same resume without the generator's state draws other masks
+    Trainer fresh = TrainerLoader.instantiate(tg, dt, 9);
+    Checkpoint forgetful = new Checkpoint(half.info(), half.parameters(), half.optimizerState(), fresh.state(), half.best());
+    loop(fresh, split, dir.resolve("forgetful")).epochs(EPOCHS).resume(forgetful).run(m -> { });
+    assertFalse(bitIdentical(whole.parameters(), fresh.parameters()), "a resume that starts the masks again differs");
+  }
+
+  /**
+   * Batch norm's running statistics are fixed parameters that each step moves: checkpoint.npz and
+   * params.npz carry them, and the resumed run ends bit-identical, statistics included.
+   */
+  @Test
+  void aResumedRunWithBatchNormEndsBitIdentical() throws Exception {
+    String src = "model M { input x: [784] label y: [10]\n h = relu(batch_norm(dense(x, 16, bias = no)))\n"
+        + " h2 = tanh(layer_norm(dense(h, 12)))\n out = dense(dropout(h2, 0.2), 10)\n loss = softmax_cross_entropy(out, y)\n"
+        + " train { optimizer = momentum(lr = 0.05) passes = 3 alpha = 0.8 third = exact batch = 50 seed = 9 } }\n";
+    var tg = FileCompiler.model(new SourceFile("m.bpnet", src), null);
+    Dataset.Split split = Splits.split(data(DataType.FLOAT), 0.1, 9);
+    Trainer whole = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(whole, split, dir.resolve("whole")).epochs(EPOCHS).run(m -> { });
+    Trainer first = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(first, split, dir.resolve("split")).epochs(2).run(m -> { });
+    Checkpoint half = CheckpointStore.load(dir.resolve("split")).checkpoint();
+    assertTrue(half.parameters().containsKey("h.running_mean") && half.parameters().containsKey("h.running_var"));
+    try (var zip = new java.util.zip.ZipFile(dir.resolve("split/params.npz").toFile())) {
+      assertTrue(zip.getEntry("h.running_var.npy") != null, "params.npz has the running statistics");
+    }
+    Trainer resumed = TrainerLoader.instantiate(tg, DataType.FLOAT, 9);
+    loop(resumed, split, dir.resolve("split")).epochs(EPOCHS).resume(half).run(m -> { });
+    assertBitIdentical(whole.parameters(), resumed.parameters(), "parameter");
+    assertFalse(bitIdentical(Map.of("v", half.parameters().get("h.running_var")),
+        Map.of("v", resumed.parameters().get("h.running_var"))), "the running variance moved in the last epochs");
+    assertEquals(withoutSeconds(dir.resolve("whole")), withoutSeconds(dir.resolve("split")), "metrics.csv");
+  }
+
   @Test
   void aCheckpointOfAnotherModelOrOtherSettingsIsRefusedWithTheReason() {
     var tg = FileCompiler.model(new SourceFile("m.bpnet", model("16", "", "optimizer = sgd(lr = 0.1)")), null);

@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code three_pass}: Var = gain / sqrt(n_in n_out) (Weiming Xiong and Ruoyu Yang, "Reverse
  *       back propagation to make full use of derivative", section 5)</li>
  *   <li>{@code zeros}: all zero (biases)</li>
+ *   <li>{@code ones}: all one (layer norm's gains)</li>
  * </ul>
  */
 public final class Initializers {
@@ -36,7 +37,7 @@ public final class Initializers {
       case XAVIER -> 2.0 / (fanIn + fanOut);
       case KAIMING -> gain / fanIn;
       case THREE_PASS -> gain / Math.sqrt((double) fanIn * fanOut);
-      case ZEROS -> 0.0;
+      case ZEROS, ONES -> 0.0;
     };
     long n = 1;
     for (long d : shape) {
@@ -49,6 +50,9 @@ public final class Initializers {
       for (int i = 0; i < v.length; i++) {
         v[i] = sd * gaussian(rng);
       }
+    }
+    if (word.equals(Init.ONES.word())) {
+      Arrays.fill(v, 1.0);
     }
     return Nd4j.createFromArray(v).reshape('c', shape).castTo(dtype);
   }

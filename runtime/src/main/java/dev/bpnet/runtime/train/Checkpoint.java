@@ -19,10 +19,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param info where the run stands and what wrote it
  * @param parameters parameter values by name, in declaration order
  * @param optimizerState {@link dev.bpnet.runtime.Optimizer#state()}
+ * @param trainerState {@link Trainer#state()}: the dropout generator, for models with dropout
  * @param best the best validation epoch so far, for runs that follow it (early stopping,
  *     {@code keep = best}); null otherwise
  */
-public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState, BestEpoch best) {
+public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState,
+    Map<String, INDArray> trainerState, BestEpoch best) {
 
   /**
    * @param model the model's name
@@ -52,11 +54,12 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
   public Checkpoint {
     parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     optimizerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+    trainerState = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trainerState));
   }
 
-  /** A checkpoint of a run that does not follow its best validation epoch. */
+  /** A checkpoint of a trainer that keeps no state of its own, in a run that does not follow its best epoch. */
   public Checkpoint(Info info, Map<String, INDArray> parameters, Map<String, INDArray> optimizerState) {
-    this(info, parameters, optimizerState, null);
+    this(info, parameters, optimizerState, Map.of(), null);
   }
 
   /** The trainer's state now, as copies that later steps do not change. */
@@ -66,7 +69,7 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
 
   /** The trainer's state now, with the best validation epoch so far (null for none). */
   public static Checkpoint capture(Trainer trainer, Info info, BestEpoch best) {
-    return new Checkpoint(info, copy(trainer.parameters()), trainer.optimizer().state(), best);
+    return new Checkpoint(info, copy(trainer.parameters()), trainer.optimizer().state(), trainer.state(), best);
   }
 
   /** Copies of {@code parameters} that later steps do not change, outside any workspace. */
@@ -85,10 +88,10 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
 
   /** The same state under new run information (the epoch count of a longer run, say). */
   public Checkpoint with(Info newInfo) {
-    return new Checkpoint(newInfo, parameters, optimizerState, best);
+    return new Checkpoint(newInfo, parameters, optimizerState, trainerState, best);
   }
 
-  /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer restored. */
+  /** Puts this state back into {@code trainer}: parameters assigned in place, optimizer and trainer state restored. */
   public void restoreInto(Trainer trainer) {
     List<String> problems = differences(trainer);
     if (!problems.isEmpty()) {
@@ -101,6 +104,11 @@ public record Checkpoint(Info info, Map<String, INDArray> parameters, Map<String
     } catch (IllegalArgumentException e) {
       throw new CheckpointException("the checkpoint's optimizer state does not fit this model's optimizer: "
           + e.getMessage(), e);
+    }
+    try {
+      trainer.restoreState(trainerState);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException("the checkpoint's trainer state does not fit this model: " + e.getMessage(), e);
     }
   }
 

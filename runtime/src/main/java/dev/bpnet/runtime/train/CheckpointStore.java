@@ -32,8 +32,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Checkpoints on disk: {@code checkpoint.npz} (arrays {@code param/<name>} and
- * {@code optimizer/<key>}, readable with {@code np.load}) with {@code checkpoint.json} (run
+ * Checkpoints on disk: {@code checkpoint.npz} (arrays {@code param/<name>},
+ * {@code optimizer/<key>} and {@code state/<key>}, the trainer's own state, readable with
+ * {@code np.load}) with {@code checkpoint.json} (run
  * information and the npz's SHA-256).
  *
  * <p>The pair must match even if the process dies between two renames. A save therefore
@@ -51,6 +52,7 @@ public final class CheckpointStore {
   private static final String PARAM = "param/";
   private static final String OPTIMIZER = "optimizer/";
   private static final String BEST = "best/";
+  private static final String STATE = "state/";
   private static final int FORMAT = 1;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
       .serializeSpecialFloatingPointValues().create();
@@ -71,6 +73,7 @@ public final class CheckpointStore {
     Map<String, INDArray> arrays = new LinkedHashMap<>();
     c.parameters().forEach((k, v) -> arrays.put(PARAM + k, v));
     c.optimizerState().forEach((k, v) -> arrays.put(OPTIMIZER + k, v));
+    c.trainerState().forEach((k, v) -> arrays.put(STATE + k, v));
     if (c.best() != null) {
       c.best().parameters().forEach((k, v) -> arrays.put(BEST + k, v));
     }
@@ -235,16 +238,19 @@ public final class CheckpointStore {
     Map<String, INDArray> params = new LinkedHashMap<>();
     Map<String, INDArray> opt = new LinkedHashMap<>();
     Map<String, INDArray> bestParams = new LinkedHashMap<>();
+    Map<String, INDArray> state = new LinkedHashMap<>();
     arrays.forEach((k, v) -> {
       if (k.startsWith(PARAM)) {
         params.put(k.substring(PARAM.length()), v);
       } else if (k.startsWith(OPTIMIZER)) {
         opt.put(k.substring(OPTIMIZER.length()), v);
+      } else if (k.startsWith(STATE)) {
+        state.put(k.substring(STATE.length()), v);
       } else if (k.startsWith(BEST) && o.has("best")) {
         bestParams.put(k.substring(BEST.length()), v);
       } else {
         throw new CheckpointException(npz + ": unexpected array '" + k
-            + "' (a checkpoint holds param/..., optimizer/... and, with a 'best' field, best/... arrays)");
+            + "' (a checkpoint holds param/..., optimizer/..., state/... and, with a 'best' field, best/... arrays)");
       }
       String bad = Finite.firstNonFinite(v);
       if (bad != null) {
@@ -275,7 +281,7 @@ public final class CheckpointStore {
       JsonObject b = o.getAsJsonObject("best");
       best = new BestEpoch(b.get("epoch").getAsInt(), b.get("figure").getAsDouble(), b.get("patience").getAsInt(), bestParams);
     }
-    return new Checkpoint(info, params, opt, best);
+    return new Checkpoint(info, params, opt, state, best);
   }
 
 

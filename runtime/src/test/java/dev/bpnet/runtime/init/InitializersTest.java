@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class InitializersTest {
   static double variance(INDArray a) {
@@ -41,6 +42,12 @@ class InitializersTest {
   void unknownSchemeNamesTheKnownOnes() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> Initializers.create("he", new long[] {2}, 1, 1, 2, 1, "w", DataType.FLOAT));
-    assertEquals("unknown initialiser 'he'; known: [xavier, kaiming, three_pass, zeros]", e.getMessage());
+    assertEquals("unknown initialiser 'he'; known: [xavier, kaiming, three_pass, zeros, ones]", e.getMessage());
+  }
+
+  @Test
+  void onesAreOnes() {
+    INDArray g = Initializers.create("ones", new long[] {3}, 1, 3, 3, 1, "ln.g", DataType.DOUBLE);
+    assertEquals(Nd4j.ones(DataType.DOUBLE, 3), g);
   }
 }

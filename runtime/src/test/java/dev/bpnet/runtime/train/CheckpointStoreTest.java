@@ -139,7 +139,7 @@ class CheckpointStoreTest {
   void theBestEpochIsSavedAndChecked() throws Exception {
     Checkpoint plain = CheckpointChild.make(4);
     Map<String, INDArray> bestParams = Map.of("w", plain.parameters().get("w").mul(2));
-    Checkpoint c = new Checkpoint(plain.info(), plain.parameters(), plain.optimizerState(), new BestEpoch(2, 0.875, 2, bestParams));
+    Checkpoint c = new Checkpoint(plain.info(), plain.parameters(), plain.optimizerState(), Map.of(), new BestEpoch(2, 0.875, 2, bestParams));
     assertTrue(c.stoppedEarly(), "epoch 4, best 2, patience 2");
     CheckpointStore.save(dir, c);
     assertTrue(Npz.read(dir.resolve("checkpoint.npz")).containsKey("best/w"));
