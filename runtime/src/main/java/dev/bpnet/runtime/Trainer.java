@@ -10,6 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Feeds are keyed by the names of the model's inputs and labels. Arrays handed in are
  * copied into the trainer's own buffers, so callers may reuse or mutate them afterwards.
+ *
+ * <p><b>Threading.</b> A trainer is not thread-safe: every method computes in the trainer's
+ * buffers (allocated for one batch size, reallocated when it changes) and {@link #step} writes
+ * its parameters. Use a trainer from one thread at a time; to predict from several threads,
+ * build the generated forward-only class ({@code <Model>Model}, a {@link Model}) from the
+ * trainer's {@link #parameters()}: it copies them and keeps a workspace per thread.
  */
 public interface Trainer {
 

@@ -134,6 +134,14 @@ final class ApiSurface {
   }
 
   private MethodSpec feed(String name, List<Program.Leaf> leaves) {
+    return feed(names, name, leaves);
+  }
+
+  /**
+   * The private method that checks a batch's shapes, allocates on a new batch size and copies
+   * the batch into the buffers of {@code leaves}: the trainer's, and the model class's workspace's.
+   */
+  static MethodSpec feed(Names names, String name, List<Program.Leaf> leaves) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
         .addJavadoc("Checks shapes, allocates on a new batch size, copies the batch into the buffers.\n");
     String first = null;

@@ -1,5 +1,6 @@
-package dev.bpnet.cli;
+package dev.bpnet.runtime.io;
 
+import dev.bpnet.runtime.data.DataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,25 +12,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A parameters file (params.npz, best.npz, or one a user wrote) read against a model: every
  * name the model does not have, every shape that differs and, where all are needed, every
- * parameter missing, named together. {@code gradients}, {@code export} and the other
- * after-training commands share it.
+ * parameter missing, named together. The after-training commands ({@code predict},
+ * {@code evaluate}, {@code export}, {@code gradients}) and the generated {@code <Model>Model}
+ * classes' {@code load} share it.
  */
-final class ParamsFile {
+public final class ParamsFile {
   private ParamsFile() {}
 
   /** A run directory's parameters: best.npz (the best validation epoch) where present, else params.npz. */
-  static Path inRun(Path run) {
+  public static Path inRun(Path run) {
     Path best = run.resolve("best.npz");
     return Files.isRegularFile(best) ? best : run.resolve("params.npz");
+  }
+
+  /** {@code path} itself, or, when it is a directory (a run of {@code bpnet train}), {@link #inRun}. */
+  public static Path resolve(Path path) {
+    return Files.isDirectory(path) ? inRun(path) : path;
   }
 
   /**
    * What is wrong with {@code given} for a model whose parameters have the shapes {@code model}
    * (in the model's order); empty when nothing is.
    *
+   * @param option how the source is named in the messages (a file, or {@code --params P.npz})
    * @param all whether every parameter must be given (else the missing ones keep their values)
    */
-  static List<String> problems(Map<String, long[]> model, Map<String, INDArray> given, String option, boolean all) {
+  public static List<String> problems(Map<String, long[]> model, Map<String, INDArray> given, String option, boolean all) {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, INDArray> e : given.entrySet()) {
       long[] want = model.get(e.getKey());
@@ -53,14 +61,19 @@ final class ParamsFile {
   }
 
   /**
-   * The parameters of {@code source}, every one the model has ({@code model}: names and shapes);
-   * null after printing each problem to {@code err}.
+   * Every parameter of a model ({@code model}: names and shapes) from a parameters file or a run
+   * directory ({@link #resolve}).
+   *
+   * @throws DataException naming every problem ({@link #problems}) when the file is not this
+   *     model's, or when it cannot be read
    */
-  static Map<String, INDArray> readAll(ParamsSource source, Map<String, long[]> model, java.io.PrintWriter err)
-      throws java.io.IOException {
-    Map<String, INDArray> values = dev.bpnet.runtime.io.Npz.read(source.file());
-    List<String> problems = problems(model, values, source.option(), true);
-    problems.forEach(m -> err.println("error: " + m));
-    return problems.isEmpty() ? values : null;
+  public static Map<String, INDArray> read(Path fileOrRun, Map<String, long[]> model) {
+    Path file = resolve(fileOrRun);
+    Map<String, INDArray> values = Npz.read(file);
+    List<String> problems = problems(model, values, file.toString(), true);
+    if (!problems.isEmpty()) {
+      throw new DataException(String.join("; ", problems));
+    }
+    return values;
   }
 }
