@@ -63,7 +63,7 @@ abstract class InferenceCommand extends ModelCommand {
         return null;
       }
     }
-    TrainData d;
+    dev.bpnet.runtime.data.TrainingData d;
     try {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       String given = data != null ? data : recorded;

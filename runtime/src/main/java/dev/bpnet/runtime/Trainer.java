@@ -28,6 +28,17 @@ public interface Trainer {
   /** The names of the model's labels, in declaration order. */
   java.util.List<String> labelNames();
 
+  /**
+   * Each input's and label's dimensions without the batch ({@code x -> [784]},
+   * {@code y -> [10]}), inputs first, in declaration order: what {@code TrainingLoop.run} checks
+   * data against. Generated trainers say; others may not.
+   *
+   * @throws UnsupportedOperationException from trainers that do not say
+   */
+  default Map<String, java.util.List<Integer>> exampleDims() {
+    throw new UnsupportedOperationException(getClass().getName() + " does not give its inputs' and labels' shapes");
+  }
+
   /** The floating-point type of parameters, buffers and arithmetic. */
   DataType dataType();
 
