@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A model written as annotations: javac (with bpnet-annotation-processor on the processor path,
- * see pom.xml) generates {@code AnnotatedMlpTrainer} in this package at build time.
+ * see pom.xml) generates {@code AnnotatedMlpTrainer} and {@code AnnotatedMlpModel} in this package at
+ * build time.
  */
 @BpNetModel(train = @Train(passes = 2, optimizer = "sgd(lr = 0.1)", batch = 32, epochs = 1, seed = 3,
     data = "mnist"))

@@ -20,9 +20,10 @@ class LibraryUserTest {
   }
 
   @Test
-  void annotatedTrainerTrains() {
-    double accuracy = LibraryUser.annotatedTrainer();
-    assertTrue(accuracy > 0.8, "accuracy " + accuracy);
+  void annotatedTrainerTrainsAndItsModelPredicts() {
+    double[] accuracy = LibraryUser.annotatedTrainer();
+    assertTrue(accuracy[0] > 0.8, "accuracy " + accuracy[0]);
+    assertEquals(accuracy[0], accuracy[1], 1e-9);
   }
 
   @Test

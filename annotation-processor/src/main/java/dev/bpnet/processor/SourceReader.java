@@ -66,7 +66,9 @@ final class SourceReader {
       FileCompiler.Checked checked = FileCompiler.checkWithWarnings(new SourceFile(path, text));
       errors.reportFile(checked.warnings(), path, text, e, m, v);
       for (TrainingGraph tg : checked.models()) {
-        writer.write(FileCompiler.generate(tg, pkg), e);
+        for (com.palantir.javapoet.JavaFile f : FileCompiler.generateAll(tg, pkg)) {
+          writer.write(f, e);
+        }
       }
     } catch (CompileException x) {
       errors.reportFile(x.diagnostics(), path, text, e, m, v);
