@@ -112,7 +112,11 @@ public final class BpNetProcessor extends AbstractProcessor {
     all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
         .thenComparingInt(d -> d.pos().col()));
     errors.report(all, values.anchors, type);
-    files.forEach(f -> writer.write(f, type));
+    for (JavaFile f : files) {
+      if (!writer.write(f, type)) {
+        break;  // one error for a clash: the model class would clash as its trainer did
+      }
+    }
   }
 
   /** Runs one element's processing; nothing it throws escapes to javac. */

@@ -67,7 +67,9 @@ final class SourceReader {
       errors.reportFile(checked.warnings(), path, text, e, m, v);
       for (TrainingGraph tg : checked.models()) {
         for (com.palantir.javapoet.JavaFile f : FileCompiler.generateAll(tg, pkg)) {
-          writer.write(f, e);
+          if (!writer.write(f, e)) {
+            break;  // one error for a clash: the model class would clash as its trainer did
+          }
         }
       }
     } catch (CompileException x) {
