@@ -98,13 +98,13 @@ public final class BpNetProcessor extends AbstractProcessor {
     // like the DSL: train-option errors are reported together with the model's own, in source order
     List<Diagnostic> all = new ArrayList<>(m.optionDiagnostics());
     boolean optionErrors = all.stream().anyMatch(Diagnostic::isError);
-    JavaFile file = null;
+    List<JavaFile> files = List.of();
     try {
       // the lowering's warnings (unused inputs and values) travel with its program
       TrainingGraph tg = BpNetCompiler.differentiate(m.decl(), m.rules());
       all.addAll(tg.program().warnings());
       if (!optionErrors) {
-        file = FileCompiler.generate(tg, pkg);
+        files = FileCompiler.generateAll(tg, pkg);  // the trainer and the forward-only <Model>Model
       }
     } catch (CompileException x) {
       all.addAll(x.diagnostics());
@@ -112,8 +112,10 @@ public final class BpNetProcessor extends AbstractProcessor {
     all.sort(Comparator.comparing((Diagnostic d) -> d.pos().file()).thenComparingInt(d -> d.pos().line())
         .thenComparingInt(d -> d.pos().col()));
     errors.report(all, values.anchors, type);
-    if (file != null) {
-      writer.write(file, type);
+    for (JavaFile f : files) {
+      if (!writer.write(f, type)) {
+        break;  // one error for a clash: the model class would clash as its trainer did
+      }
     }
   }
 

@@ -66,7 +66,11 @@ final class SourceReader {
       FileCompiler.Checked checked = FileCompiler.checkWithWarnings(new SourceFile(path, text));
       errors.reportFile(checked.warnings(), path, text, e, m, v);
       for (TrainingGraph tg : checked.models()) {
-        writer.write(FileCompiler.generate(tg, pkg), e);
+        for (com.palantir.javapoet.JavaFile f : FileCompiler.generateAll(tg, pkg)) {
+          if (!writer.write(f, e)) {
+            break;  // one error for a clash: the model class would clash as its trainer did
+          }
+        }
       }
     } catch (CompileException x) {
       errors.reportFile(x.diagnostics(), path, text, e, m, v);

@@ -22,16 +22,18 @@ final class TrainerWriter {
     this.errors = errors;
   }
 
-  /** Writes {@code file}; a failure (such as a second model with the same name) is an error on {@code origin}. */
-  void write(JavaFile file, Element origin) {
+  /** Writes {@code file}; false after reporting a failure (such as a second model with the same name) on {@code origin}. */
+  boolean write(JavaFile file, Element origin) {
     String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
     try {
       JavaFileObject out = filer.createSourceFile(name, origin);
       try (Writer w = out.openWriter()) {
         file.writeTo(w);
       }
+      return true;
     } catch (IOException e) {
       errors.error(ErrorCode.E44, origin, null, null, name, e.getMessage());
+      return false;
     }
   }
 }

@@ -27,6 +27,23 @@ public final class DataSets {
   public static final java.util.List<String> SUBSET = java.util.List.of("train", "offset", "test", "test_offset",
       "subset_seed");
 
+  /** The data sets read from files, by name: the bundled MNIST subset, Fashion-MNIST, CIFAR-10 and CIFAR-100. */
+  public static final java.util.List<String> FILE_BACKED = java.util.List.of("mnist", "fashion_mnist", "cifar10", "cifar100");
+
+  /** Data-set arguments that take words, with the words in the order of their index (the value kept). */
+  public static final Map<String, java.util.List<String>> FLAGS = Map.of(
+      "normalize", java.util.List.of("none", "feature", "channel"),
+      "flip", java.util.List.of("no", "yes"),
+      "header", java.util.List.of("auto", "yes", "no"),
+      "labels", java.util.List.of("fine", "coarse"));
+
+  /** Every data set's name: {@link #FILE_BACKED}, then {@link #GENERATED}'s, sorted. */
+  public static java.util.SortedSet<String> names() {
+    java.util.SortedSet<String> s = new java.util.TreeSet<>(FILE_BACKED);
+    s.addAll(GENERATED.keySet());
+    return s;
+  }
+
   /** The most examples a generated set may have: beyond that memory, not data, runs out. */
   public static final int MAX_EXAMPLES = 100_000;
 }

@@ -60,7 +60,7 @@ final class CheckCommand implements Callable<Integer> {
         int dataErrors = 0;
         for (TrainingGraph tg : models) {
           try {
-            TrainData.find(tg.program().train().data(), Path.of(src.name()).toAbsolutePath().getParent());
+            dev.bpnet.runtime.data.TrainingData.find(tg.program().train().data(), Path.of(src.name()).toAbsolutePath().getParent());
           } catch (dev.bpnet.runtime.data.DataException e) {
             spec.commandLine().getErr().println("error: " + src.name() + ": model " + tg.program().name() + ": " + e.getMessage());
             dataErrors++;

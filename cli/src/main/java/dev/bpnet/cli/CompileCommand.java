@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bpnet compile FILE -o DIR}: writes the generated Java sources. */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Writes the generated trainer sources of every model in FILE.")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Writes the generated sources of every model in FILE: its trainer (<Model>Trainer) and its forward-only class (<Model>Model).")
 final class CompileCommand extends ModelCommand {
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "source root to write into")
   Path outDir;
@@ -30,15 +30,16 @@ final class CompileCommand extends ModelCommand {
   @Override
   int run(SourceFile src) throws Exception {
     for (TrainingGraph tg : model == null ? compileAll(src) : java.util.List.of(compile(src))) {
-      JavaFile f = FileCompiler.generate(tg, pkg);
-      Path written;
-      try {
-        written = f.writeToPath(outDir);
-      } catch (java.io.IOException e) {
-        err().println("error: -o " + outDir + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e));
-        return Main.MODEL_ERRORS;
+      for (JavaFile f : FileCompiler.generateAll(tg, pkg)) {
+        Path written;
+        try {
+          written = f.writeToPath(outDir);
+        } catch (java.io.IOException e) {
+          err().println("error: -o " + outDir + ": cannot write: " + dev.bpnet.runtime.io.IoErrors.describe(e));
+          return Main.MODEL_ERRORS;
+        }
+        out().println("wrote " + written);
       }
-      out().println("wrote " + written);
     }
     return Main.OK;
   }

@@ -40,7 +40,7 @@ final class ExportCommand extends ModelCommand {
     Path file = source.file();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     p.params().forEach(q -> shapes.put(q.name(), q.shape().dims().stream().mapToLong(Integer::longValue).toArray()));
-    Map<String, INDArray> values = ParamsFile.readAll(source, shapes, err());
+    Map<String, INDArray> values = ParamsFiles.readAll(source, shapes, err());
     if (values == null) {
       return Main.MODEL_ERRORS;
     }

@@ -79,7 +79,7 @@ final class GradientsCommand extends ModelCommand {
     Map<String, INDArray> live = t.parameters();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     live.forEach((k, v) -> shapes.put(k, v.shape()));
-    List<String> found = ParamsFile.problems(shapes, given, "--params", false);
+    List<String> found = dev.bpnet.runtime.io.ParamsFile.problems(shapes, given, "--params", false);
     problems.addAll(found);
     if (found.isEmpty()) {
       given.forEach((k, v) -> live.get(k).assign(v.castTo(live.get(k).dataType())));

@@ -49,7 +49,7 @@ abstract class InferenceCommand extends ModelCommand {
     Trainer t = TrainerLoader.instantiate(tg, dt, spec.seed());
     Map<String, long[]> shapes = new LinkedHashMap<>();
     t.parameters().forEach((k, v) -> shapes.put(k, v.shape()));
-    Map<String, INDArray> values = ParamsFile.readAll(source, shapes, err());
+    Map<String, INDArray> values = ParamsFiles.readAll(source, shapes, err());
     if (values == null) {
       return null;
     }
@@ -63,7 +63,7 @@ abstract class InferenceCommand extends ModelCommand {
         return null;
       }
     }
-    TrainData d;
+    dev.bpnet.runtime.data.TrainingData d;
     try {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       String given = data != null ? data : recorded;

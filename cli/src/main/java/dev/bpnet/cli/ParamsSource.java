@@ -13,7 +13,7 @@ final class ParamsSource {
 
   /** The parameters file. */
   Path file() {
-    return params != null ? params : ParamsFile.inRun(run);
+    return params != null ? params : dev.bpnet.runtime.io.ParamsFile.inRun(run);
   }
 
   /** How the file is named in messages. */

@@ -146,7 +146,7 @@ final class TrainCommand extends ModelCommand {
     }
     // a resumed run reads the data its checkpoint recorded (from any working directory), unless --data says otherwise
     String recorded = resumed == null ? null : resumed.checkpoint().info().hyperparameters().get(DATA_SOURCE);
-    TrainData d;
+    dev.bpnet.runtime.data.TrainingData d;
     try {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       String given = data != null ? data : recorded;
@@ -163,7 +163,7 @@ final class TrainCommand extends ModelCommand {
     int n = epochs != null ? epochs : resumed != null && !epochsSet ? resumed.checkpoint().info().epochs() : spec.epochs();
     int done = resumed == null ? 0 : resumed.checkpoint().info().epoch();
     // normalisation is refit on what is left for training; augmentation applies to training batches only
-    TrainData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
+    dev.bpnet.runtime.data.TrainingData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
     Trainer t = TrainerLoader.instantiate(tg, dt, spec.seed());
     Path out = resumeDir != null ? resumeDir : outDir != null ? outDir : Path.of("runs", tg.program().name() + "-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -212,7 +212,7 @@ final class TrainCommand extends ModelCommand {
   }
 
   /** The run itself, on this machine or, with a session, on an engine such as Spark. */
-  private int train(SourceFile src, TrainingGraph tg, TrainSpec spec, TrainData d, TrainData v, Batches batches, Trainer t,
+  private int train(SourceFile src, TrainingGraph tg, TrainSpec spec, dev.bpnet.runtime.data.TrainingData d, dev.bpnet.runtime.data.TrainingData v, Batches batches, Trainer t,
       CheckpointStore.Loaded resumed, String recorded, int n, int done, Path out, Distribution.Session session)
       throws Exception {
     Map<String, String> settings = settings(spec, d);
@@ -369,7 +369,7 @@ final class TrainCommand extends ModelCommand {
   }
 
   /** The run's effective train options, in a train block's words (validation: the fraction used), for run.json. */
-  private static Map<String, String> options(TrainSpec s, TrainData d, int epochs) {
+  private static Map<String, String> options(TrainSpec s, dev.bpnet.runtime.data.TrainingData d, int epochs) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("passes", Integer.toString(s.passes()));
     m.put("alpha", Double.toString(s.alpha()));
@@ -393,7 +393,7 @@ final class TrainCommand extends ModelCommand {
   }
 
   /** What a resumed run must share with the checkpoint; not the epoch count, which may grow. */
-  private static Map<String, String> settings(TrainSpec s, TrainData d) {
+  private static Map<String, String> settings(TrainSpec s, dev.bpnet.runtime.data.TrainingData d) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("passes", Integer.toString(s.passes()));
     m.put("alpha", Double.toString(s.alpha()));

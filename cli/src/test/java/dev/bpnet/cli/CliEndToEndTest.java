@@ -295,12 +295,14 @@ class CliEndToEndTest {
     Result r = bpnet("compile", f.toString(), "-o", gen.toString());
     assertEquals(0, r.code, show(r));
     Path java = gen.resolve("dev/bpnet/generated/TinyTrainer.java");
+    Path model = gen.resolve("dev/bpnet/generated/TinyModel.java");
     assertTrue(Files.isRegularFile(java), "expected " + java + "; " + show(r) + "\nfiles: " + listing(gen));
-    assertTrue(r.out.contains("wrote " + java), show(r));
+    assertTrue(r.out.contains("wrote " + java) && r.out.contains("wrote " + model), show(r));
     String src = Files.readString(java);
     assertTrue(src.startsWith("package dev.bpnet.generated;") || src.contains("\npackage dev.bpnet.generated;"), src);
     assertTrue(src.contains("class TinyTrainer"), src);
-    javac(gen, List.of(java));
+    assertTrue(Files.readString(model).contains("public final class TinyModel implements Model"));
+    javac(gen, List.of(java, model));
   }
 
   @Test
@@ -313,12 +315,13 @@ class CliEndToEndTest {
     Path two = gen.resolve("my/nets/TwoPassTrainer.java");
     assertTrue(Files.isRegularFile(tiny) && Files.isRegularFile(two), show(r) + "\nfiles: " + listing(gen));
     assertTrue(Files.readString(two).contains("package my.nets;"));
-    javac(gen, List.of(tiny, two));
+    javac(gen, List.of(tiny, two, gen.resolve("my/nets/TinyModel.java"), gen.resolve("my/nets/TwoPassModel.java")));
 
     Path only = dir.resolve("only");
     r = bpnet("compile", f.toString(), "-o", only.toString(), "--model", "TwoPass");
     assertEquals(0, r.code, show(r));
-    assertEquals(List.of(only.resolve("dev/bpnet/generated/TwoPassTrainer.java")), listing(only));
+    assertEquals(List.of(only.resolve("dev/bpnet/generated/TwoPassModel.java"),
+        only.resolve("dev/bpnet/generated/TwoPassTrainer.java")), listing(only));
 
     r = bpnet("compile", f.toString(), "-o", only.toString(), "--model", "Nope");
     assertEquals(1, r.code, show(r));
@@ -932,7 +935,8 @@ class CliEndToEndTest {
    */
   @Test
   void namesTheGeneratedCodeUsesAreFineInModels() throws Exception {
-    List<String> names = List.of("b", "Nd4j", "Feeds", "List", "DataType", "Double", "Initializers", "batch", "L");
+    List<String> names = List.of("b", "Nd4j", "Feeds", "List", "DataType", "Double", "Initializers", "batch", "L",
+        "Path", "ParamsFile", "w", "inputs", "workspaces", "Workspace");
     Path gen = dir.resolve("names");
     List<Path> sources = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
@@ -945,8 +949,10 @@ class CliEndToEndTest {
       Path f = write("name" + i + ".bpnet", text);
       Result r = bpnet("compile", f.toString(), "-o", gen.toString());
       assertEquals(0, r.code, n + ": " + show(r));
-      sources.add(gen.resolve("dev/bpnet/generated/V" + i + "Trainer.java"));
-      sources.add(gen.resolve("dev/bpnet/generated/I" + i + "Trainer.java"));
+      for (String kind : List.of("Trainer", "Model")) {
+        sources.add(gen.resolve("dev/bpnet/generated/V" + i + kind + ".java"));
+        sources.add(gen.resolve("dev/bpnet/generated/I" + i + kind + ".java"));
+      }
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();

@@ -11,6 +11,7 @@ import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.runtime.data.Batch;
 import dev.bpnet.runtime.data.Batches;
+import dev.bpnet.runtime.data.TrainingData;
 import dev.bpnet.runtime.io.Npz;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class ImageDataTest {
     return FileCompiler.model(SourceFile.read(model), null).program();
   }
 
-  private TrainData load(Path model) {
+  private TrainingData load(Path model) {
     Program p = program(model);
     return TrainData.load(p.train().data(), p.train().dataArgs(), dir, p, DataType.DOUBLE);
   }
@@ -101,7 +102,7 @@ class ImageDataTest {
   }
 
   /** Every flipped training image is its original or the original mirrored per channel; both occur. */
-  private static void assertFlipsMirrorChannelsFirst(TrainData d, int c, int h, int w) {
+  private static void assertFlipsMirrorChannelsFirst(TrainingData d, int c, int h, int w) {
     Batches flipped = d.batches(4, 7);
     Batches plain = new Batches(d.train(), 4, 7);
     int same = 0;
@@ -132,7 +133,7 @@ class ImageDataTest {
     cifar(dir.resolve("cifar-10-batches-bin"), 4, new Random(1));
     Path m = Files.writeString(dir.resolve("c.bpnet"),
         convModel("[3, 32, 32]", 10, "data = path(\"cifar-10-batches-bin\", normalize = channel, flip = yes)"));
-    TrainData d = load(m);
+    TrainingData d = load(m);
     assertEquals(20, d.train().size());
     assertEquals(4, d.test().size());
     assertChannelMeansZero(d.train().features(), 3, 1024);
@@ -157,7 +158,7 @@ class ImageDataTest {
     Files.writeString(dir.resolve("img.csv"), csv.toString());
     Path m = Files.writeString(dir.resolve("csv.bpnet"),
         convModel("[2, 4, 5]", 3, "data = path(\"img.csv\", label_column = 0, normalize = channel, flip = yes, test = 4)"));
-    TrainData d = load(m);
+    TrainingData d = load(m);
     assertChannelMeansZero(d.train().features(), 2, 20);
     assertFlipsMirrorChannelsFirst(d, 2, 4, 5);
     Files.writeString(m, convModel("[2, 4, 5]", 3, "data = path(\"img.csv\", label_column = 0, normalize = channel, crop = 1, flip = yes, test = 4)"));
@@ -179,7 +180,7 @@ class ImageDataTest {
     Npz.write(dir.resolve("img.npz"), Map.of("x", x, "y", y));
     Path m = Files.writeString(dir.resolve("np.bpnet"),
         convModel("[3, 4, 5]", 2, "data = path(\"img.npz\", normalize = channel, flip = yes, test = 4)"));
-    TrainData d = load(m);
+    TrainingData d = load(m);
     assertChannelMeansZero(d.train().features(), 3, 20);
     assertFlipsMirrorChannelsFirst(d, 3, 4, 5);
     Result r = bpnet("train", m.toString(), "--out", dir.resolve("run").toString());

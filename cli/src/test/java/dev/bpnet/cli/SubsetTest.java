@@ -85,7 +85,7 @@ class SubsetTest {
     return b.array();
   }
 
-  private TrainData load(String args) {
+  private dev.bpnet.runtime.data.TrainingData load(String args) {
     return TrainData.load("path(\"" + idx + "\"" + (args.isEmpty() ? "" : ", " + args) + ")", Map.of(), dir, program,
         DataType.DOUBLE);
   }
@@ -112,7 +112,7 @@ class SubsetTest {
 
   @Test
   void everythingWithoutSubsetArguments() {
-    TrainData d = load("");
+    dev.bpnet.runtime.data.TrainingData d = load("");
     assertArrayEquals(range(0, TRAIN), examples(d.train(), 0));
     assertArrayEquals(range(0, TEST), examples(d.test(), 100));
     assertEquals("training examples 0-49 (all 50)", d.examples().get("train"));
@@ -122,7 +122,7 @@ class SubsetTest {
 
   @Test
   void countsAndOffsetsTakeThoseRanges() {
-    TrainData d = load("train = 10, offset = 5, test = 4, test_offset = 2");
+    dev.bpnet.runtime.data.TrainingData d = load("train = 10, offset = 5, test = 4, test_offset = 2");
     assertArrayEquals(range(5, 10), examples(d.train(), 0));
     assertArrayEquals(range(2, 4), examples(d.test(), 100));
     assertEquals("training examples 5-14 (10 of 50)", d.examples().get("train"));
@@ -135,7 +135,7 @@ class SubsetTest {
 
   @Test
   void aSeededSubsetIsTheDocumentedDraw() {
-    TrainData d = load("train = 12, test = 5, subset_seed = 9");
+    dev.bpnet.runtime.data.TrainingData d = load("train = 12, test = 5, subset_seed = 9");
     int[] train = examples(d.train(), 0);
     int[] test = examples(d.test(), 100);
     assertArrayEquals(draw(TRAIN, 12, 9), train);
@@ -174,7 +174,7 @@ class SubsetTest {
 
   @Test
   void validationIsSplitFromTheChosenTrainingExamples() {
-    TrainData d = load("train = 20, offset = 10").withValidation(0.25, 5);
+    dev.bpnet.runtime.data.TrainingData d = load("train = 20, offset = 10").withValidation(0.25, 5);
     int[] train = examples(d.train(), 0);
     int[] val = examples(d.validation(), 0);
     assertEquals(15, train.length);
@@ -203,7 +203,7 @@ class SubsetTest {
     Path only = Files.createDirectories(dir.resolve("only"));
     Files.copy(idx.resolve("train-images-idx3-ubyte"), only.resolve("train-images-idx3-ubyte"));
     Files.copy(idx.resolve("train-labels-idx1-ubyte"), only.resolve("train-labels-idx1-ubyte"));
-    TrainData d = TrainData.load("path(\"" + only + "\", test = 10, train = 30)", Map.of(), dir, program, DataType.DOUBLE);
+    dev.bpnet.runtime.data.TrainingData d = TrainData.load("path(\"" + only + "\", test = 10, train = 30)", Map.of(), dir, program, DataType.DOUBLE);
     int[] test = examples(d.test(), 0);
     int[] train = examples(d.train(), 0);
     assertEquals(10, test.length);

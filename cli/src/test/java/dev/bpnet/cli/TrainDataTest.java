@@ -131,12 +131,12 @@ class TrainDataTest {
     assertTrue(r.err().contains("crop and flip need images, and these examples are 4 plain features"), show(r));
     r = bpnet("train", model("data = path(\"t.csv\", label_column = -1, normalize = channel)").toString(), "--out", dir.resolve("r").toString());
     assertTrue(r.err().contains("normalize = channel needs images") && r.err().contains("use normalize = feature"), show(r));
-    DataException e = assertThrows(DataException.class, () -> TrainData.locate("cifar-10-batches-bin", "cifar10", dir));
+    DataException e = assertThrows(DataException.class, () -> dev.bpnet.runtime.data.TrainingData.locate("cifar-10-batches-bin", "cifar10", dir));
     assertTrue(e.getMessage().contains("cifar10 not found: no directory cifar-10-batches-bin in ")
         && e.getMessage().contains("cifar-10-binary.tar.gz") && e.getMessage().contains("BPNET_DATA")
         && e.getMessage().contains("data = path(\"DIR\")"), e.getMessage());
     Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
-    assertEquals(dir.resolve("cifar-10-batches-bin"), TrainData.locate("cifar-10-batches-bin", "cifar10", dir));
+    assertEquals(dir.resolve("cifar-10-batches-bin"), dev.bpnet.runtime.data.TrainingData.locate("cifar-10-batches-bin", "cifar10", dir));
   }
 
   /** What the training loop gets: statistics of the training part only, augmentation on training batches only. */
@@ -156,12 +156,12 @@ class TrainDataTest {
         }
         """);
     Program p = program(m);
-    TrainData d = TrainData.load(p.train().data(), p.train().dataArgs(), dir, p, DataType.DOUBLE);
+    dev.bpnet.runtime.data.TrainingData d = TrainData.load(p.train().data(), p.train().dataArgs(), dir, p, DataType.DOUBLE);
     assertEquals(32, d.train().size());
     assertEquals(0, d.train().features().meanNumber().doubleValue(), 1e-9, "one channel: its mean is 0");
     assertNull(d.validation());
     assertEquals(d, d.withValidation(0, 9), "0: no validation set");
-    TrainData v = d.withValidation(0.25, 9);
+    dev.bpnet.runtime.data.TrainingData v = d.withValidation(0.25, 9);
     assertEquals(24, v.train().size());
     assertEquals(8, v.validation().size());
     assertEquals(0, v.train().features().meanNumber().doubleValue(), 1e-9, "refit on the 24 left for training");

@@ -10,6 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Feeds are keyed by the names of the model's inputs and labels. Arrays handed in are
  * copied into the trainer's own buffers, so callers may reuse or mutate them afterwards.
+ *
+ * <p><b>Threading.</b> A trainer is not thread-safe: every method computes in the trainer's
+ * buffers (allocated for one batch size, reallocated when it changes) and {@link #step} writes
+ * its parameters. Use a trainer from one thread at a time; to predict from several threads,
+ * build the generated forward-only class ({@code <Model>Model}, a {@link Model}) from the
+ * trainer's {@link #parameters()}: it copies them and keeps a workspace per thread.
  */
 public interface Trainer {
 
@@ -21,6 +27,17 @@ public interface Trainer {
 
   /** The names of the model's labels, in declaration order. */
   java.util.List<String> labelNames();
+
+  /**
+   * Each input's and label's dimensions without the batch ({@code x -> [784]},
+   * {@code y -> [10]}), inputs first, in declaration order: what {@code TrainingLoop.run} checks
+   * data against. Generated trainers say; others may not.
+   *
+   * @throws UnsupportedOperationException from trainers that do not say
+   */
+  default Map<String, java.util.List<Integer>> exampleDims() {
+    throw new UnsupportedOperationException(getClass().getName() + " does not give its inputs' and labels' shapes");
+  }
 
   /** The floating-point type of parameters, buffers and arithmetic. */
   DataType dataType();

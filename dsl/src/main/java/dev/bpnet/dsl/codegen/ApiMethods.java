@@ -62,6 +62,11 @@ final class ApiMethods {
   void fields(TypeSpec.Builder t) {
     t.addField(FieldSpec.builder(String.class, "MODEL", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .initializer("$S", p.name()).build());
+    t.addField(FieldSpec.builder(TrainSpec.class, "TRAIN", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("The model's train block, typed ($L):\n", "every option, defaults filled in")
+        .addJavadoc("{@code TrainingLoop.run($L.class, TRAIN)} trains as {@code bpnet train} does.\n",
+            Names.trainerClass(p.name()))
+        .initializer(SpecCode.of(p.train())).build());
     t.addField(TrainerGenerator.DATA_TYPE, "dtype", Modifier.PRIVATE, Modifier.FINAL);
     t.addField(FieldSpec.builder(OPTIMIZER, "optimizer", Modifier.PRIVATE).build());
     if (third) {

@@ -63,6 +63,7 @@ final class ApiSurface {
     t.addMethod(override("labelNames", listOfString()).addStatement("return $T.of($L)", List.class,
         p.labels().stream().map(l -> "\"" + l.name() + "\"").collect(Collectors.joining(", "))).build());
     t.addMethod(override("dataType", TrainerGenerator.DATA_TYPE).addStatement("return dtype").build());
+    t.addMethod(exampleDims());
     t.addMethod(override("optimizer", ApiMethods.optimizer()).addStatement("return optimizer").build());
     t.addMethod(MethodSpec.methodBuilder("setOptimizer").addModifiers(Modifier.PUBLIC)
         .addJavadoc("Replaces the optimizer (the model's own is plain SGD with its learning rate).\n")
@@ -79,6 +80,19 @@ final class ApiSurface {
             .addStatement("optimizer.startEpoch(epoch)").build());
       }
     }
+  }
+
+  /** exampleDims(): each input's and label's dimensions without the batch, inputs first. */
+  private MethodSpec exampleDims() {
+    com.palantir.javapoet.TypeName dims = com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(Map.class),
+        ClassName.get(String.class), com.palantir.javapoet.ParameterizedTypeName.get(List.class, Integer.class));
+    MethodSpec.Builder m = override("exampleDims", dims)
+        .addStatement("$T m = new $T<>()", dims, LinkedHashMap.class);
+    for (Program.Leaf l : all()) {
+      m.addStatement("m.put($S, $T.of($L))", l.name(), List.class,
+          l.shape().dims().subList(1, l.shape().rank()).stream().map(String::valueOf).collect(Collectors.joining(", ")));
+    }
+    return m.addStatement("return m").build();
   }
 
   private List<Program.Leaf> all() {
@@ -143,6 +157,14 @@ final class ApiSurface {
   }
 
   private MethodSpec feed(String name, List<Program.Leaf> leaves) {
+    return feed(names, name, leaves);
+  }
+
+  /**
+   * The private method that checks a batch's shapes, allocates on a new batch size and copies
+   * the batch into the buffers of {@code leaves}: the trainer's, and the model class's workspace's.
+   */
+  static MethodSpec feed(Names names, String name, List<Program.Leaf> leaves) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
         .addJavadoc("Checks shapes, allocates on a new batch size, copies the batch into the buffers.\n");
     String first = null;

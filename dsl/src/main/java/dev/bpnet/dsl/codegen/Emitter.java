@@ -153,4 +153,39 @@ final class Emitter {
     return h.java(args);
   }
 
+  /**
+   * The allocation code of tensor nodes, a piece per node: its field, its buffer or view, and
+   * the helpers and bound ops its statement needs. The trainer and the forward-only model class
+   * both allocate through here.
+   */
+  List<CodeBlock> allocation(List<Node> tensors) {
+    List<CodeBlock> pieces = new ArrayList<>();
+    for (Node n : tensors) {
+      if (fusions.absorbed(n.id())) {
+        continue;
+      }
+      CodeBlock.Builder b = CodeBlock.builder();
+      boolean input = n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input;
+      if (!input) {
+        declare(n, isView(n) ? "View:" : "Buffer:");
+      }
+      b.add(alloc(n));
+      if (!input && !isView(n)) {
+        prepare(n, b);
+      }
+      pieces.add(b.build());
+    }
+    return pieces;
+  }
+
+  /** The statements computing {@code nodes} in order (views and values set at allocation have none). */
+  List<CodeBlock> statements(List<Node> nodes) {
+    List<CodeBlock> pieces = new ArrayList<>();
+    for (Node n : nodes) {
+      if (!isView(n) && !fusions.absorbed(n.id()) && computesEachStep(n)) {
+        pieces.add(compute(n));
+      }
+    }
+    return pieces;
+  }
 }

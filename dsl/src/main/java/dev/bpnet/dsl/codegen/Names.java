@@ -18,7 +18,10 @@ public final class Names {
    * starts with a lower-case letter, every class name with a capital.
    */
   private static final Set<String> RESERVED = Set.of("batch", "dtype", "optimizer", "alpha",
-      "parameterList", "directionList", "feeds", "seed", "b", "m", "pass2", "pass3", "direction", "noise", "training", "masksDrawn", "state",
+      "parameterList", "directionList", "feeds", "seed", "b", "m", "pass2", "pass3", "direction", "noise", "training",
+      "masksDrawn", "state",
+      // the forward-only model class's own
+      "workspaces", "w", "inputs", "parameters", "problems", "paramsOrRun",
       "abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const",
       "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float",
       "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
@@ -36,12 +39,21 @@ public final class Names {
 
   /** The trainer class for a model: "mnist_three_pass" gives MnistThreePassTrainer. */
   public static String trainerClass(String model) {
+    return classStem(model) + "Trainer";
+  }
+
+  /** The forward-only class for a model: "mnist_three_pass" gives MnistThreePassModel. */
+  public static String modelClass(String model) {
+    return classStem(model) + "Model";
+  }
+
+  private static String classStem(String model) {
     String c = camel(model);
     // "_" or "_1" camel-case to "" or "1": not a class name on their own
     if (c.isEmpty() || !Character.isJavaIdentifierStart(c.charAt(0))) {
       c = "Model" + c;
     }
-    return Character.toUpperCase(c.charAt(0)) + c.substring(1) + "Trainer";
+    return Character.toUpperCase(c.charAt(0)) + c.substring(1);
   }
 
   /** The buffer or field name of a node. */

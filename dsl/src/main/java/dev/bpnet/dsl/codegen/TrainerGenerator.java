@@ -11,7 +11,6 @@ import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Program;
-import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -126,21 +125,7 @@ public final class TrainerGenerator {
 
   /** The allocation code, a piece per node (with the helpers its step needs), then the directions. */
   private List<CodeBlock> allocation(ApiMethods api) {
-    List<CodeBlock> pieces = new ArrayList<>();
-    for (Node n : layout.tensors) {
-      if (fusions.absorbed(n.id())) {
-        continue;
-      }
-      CodeBlock.Builder b = CodeBlock.builder();
-      if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input)) {
-        emitter.declare(n, emitter.isView(n) ? "View:" : "Buffer:");
-      }
-      b.add(emitter.alloc(n));
-      if (!(n.op() instanceof dev.bpnet.dsl.ir.Leaves.Input) && !emitter.isView(n)) {
-        emitter.prepare(n, b);
-      }
-      pieces.add(b.build());
-    }
+    List<CodeBlock> pieces = emitter.allocation(layout.tensors);
     pieces.addAll(api.directionAllocation());
     return pieces;
   }
@@ -148,12 +133,6 @@ public final class TrainerGenerator {
   /** A pass's method, and its parts when the model is too large for one ({@link MethodSplitter}). */
   private List<MethodSpec> pass(String name, String doc, List<Node> nodes) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).addJavadoc(doc + "\n");
-    List<CodeBlock> pieces = new ArrayList<>();
-    for (Node n : nodes) {
-      if (!emitter.isView(n) && !fusions.absorbed(n.id()) && emitter.computesEachStep(n)) {
-        pieces.add(emitter.compute(n));
-      }
-    }
-    return MethodSplitter.split(m, name, 0, pieces, List.of(), CodeBlock.of(""));
+    return MethodSplitter.split(m, name, 0, emitter.statements(nodes), List.of(), CodeBlock.of(""));
   }
 }

@@ -45,6 +45,14 @@ public final class BpNetCompiler {
     return generate(model, Map.of(), packageName);
   }
 
+  /** The generated forward-only class ({@code <Model>Model}) of a model. */
+  public static JavaFile generateModel(ModelDecl model, String packageName) {
+    return DeepStack.run(() -> {
+      TrainingGraph tg = differentiate(model, Map.of());
+      return FileCompiler.guard(model, () -> dev.bpnet.dsl.codegen.ModelGenerator.generate(tg, packageName));
+    });
+  }
+
   /** The generated trainer source of a model that may call the given user activations. */
   public static JavaFile generate(ModelDecl model, Map<String, RuleDecl> rules, String packageName) {
     return DeepStack.run(() -> {

@@ -151,6 +151,16 @@ public final class FileCompiler {
     return DeepStack.run(() -> guard(null, () -> TrainerGenerator.generate(tg, pkg)));
   }
 
+  /** The forward-only class ({@code <Model>Model}) written beside the trainer. */
+  public static JavaFile generateModel(TrainingGraph tg, String pkg) {
+    return DeepStack.run(() -> guard(null, () -> dev.bpnet.dsl.codegen.ModelGenerator.generate(tg, pkg)));
+  }
+
+  /** The trainer and the forward-only class of a model, as {@code bpnet compile} writes them. */
+  public static List<JavaFile> generateAll(TrainingGraph tg, String pkg) {
+    return List.of(generate(tg, pkg), generateModel(tg, pkg));
+  }
+
   private static final Comparator<Diagnostic> SOURCE_ORDER = Comparator.comparing((Diagnostic d) -> d.pos().file())
       .thenComparingInt(d -> d.pos().line()).thenComparingInt(d -> d.pos().col());
 

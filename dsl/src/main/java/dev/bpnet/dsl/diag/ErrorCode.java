@@ -139,13 +139,11 @@ public enum ErrorCode {
   }
 
   /** One-word arguments longer than this (a 100,000-character name) are shown abbreviated. */
-  public static final int LONGEST_ARGUMENT = 200;
+  public static final int LONGEST_ARGUMENT = dev.bpnet.api.Messages.LONGEST_ARGUMENT;
 
   /** The start and end of a long text, and its length: enough to recognise it. */
   public static String abbreviated(String s) {
-    int head = s.offsetByCodePoints(0, Math.min(s.codePointCount(0, s.length()), 80));
-    int tail = s.offsetByCodePoints(s.length(), -Math.min(s.codePointCount(head, s.length()), 20));
-    return s.substring(0, head) + "…" + s.substring(tail) + String.format(" (%,d characters)", s.length());
+    return dev.bpnet.api.Messages.abbreviated(s);
   }
 
   /** The placeholders of a template that take an argument: all but %% and %n. */

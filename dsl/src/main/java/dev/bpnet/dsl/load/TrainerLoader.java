@@ -54,6 +54,30 @@ public final class TrainerLoader {
     }
   }
 
+  /**
+   * Generates and compiles the forward-only class of a differentiated model ({@code <Model>Model});
+   * callers construct it from parameters ({@code (Map<String, INDArray>)} or {@code (Map, DataType)}).
+   */
+  public static Class<? extends dev.bpnet.runtime.Model> compileModel(TrainingGraph tg) {
+    return InMemoryJavac.compile(FileCompiler.generateModel(tg, BpNetCompiler.DEFAULT_PACKAGE), dev.bpnet.runtime.Model.class);
+  }
+
+  /** The forward-only class of a differentiated model, with these parameters (copied) in {@code dtype}. */
+  public static dev.bpnet.runtime.Model model(TrainingGraph tg, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> parameters,
+      DataType dtype) {
+    Class<? extends dev.bpnet.runtime.Model> c = compileModel(tg);
+    try {
+      return c.getConstructor(java.util.Map.class, DataType.class).newInstance(parameters, dtype);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
   /** A model whose parameters do not fit in memory: the user's to change, not a bug. */
   public static final class TooLarge extends RuntimeException {
     TooLarge(TrainingGraph tg, DataType dtype, Throwable cause) {

@@ -31,11 +31,7 @@ public final class DataOption {
   public static final String PATH = "path";
 
   /** Arguments that take words, with the words in the order of their index. */
-  public static final Map<String, List<String>> FLAGS = Map.of(
-      "normalize", List.of("none", "feature", "channel"),
-      "flip", List.of("no", "yes"),
-      "header", List.of("auto", "yes", "no"),
-      "labels", List.of("fine", "coarse"));
+  public static final Map<String, List<String>> FLAGS = DataSets.FLAGS;
 
   /** Arguments of every file-backed set, with their defaults (flags as indices). */
   private static final Map<String, Double> IMAGES = ordered("normalize", 0.0, "crop", 0.0, "flip", 0.0);

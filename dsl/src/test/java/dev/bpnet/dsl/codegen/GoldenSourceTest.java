@@ -104,11 +104,26 @@ class GoldenSourceTest {
         "TinyNormTrainer3Exact.java.txt");
   }
 
+  /** The forward-only classes ({@code <Model>Model}) of the dense and the convolutional model. */
+  @Test
+  void forwardOnlyModels() throws IOException {
+    var dense = BpNetCompiler.generateModel(tiny(3, "paper"), "dev.bpnet.generated");
+    InMemoryJavac.compile(dense, dev.bpnet.runtime.Model.class);
+    compare(dense.toString(), "TinyModel.java.txt");
+    var conv = dev.bpnet.dsl.compile.FileCompiler.generateModel(dev.bpnet.dsl.compile.FileCompiler.model(
+        new dev.bpnet.dsl.compile.SourceFile("tiny-conv.bpnet", ModelClassTest.CONV), null), "dev.bpnet.generated");
+    InMemoryJavac.compile(conv, dev.bpnet.runtime.Model.class);
+    compare(conv.toString(), "TinyConvModel.java.txt");
+  }
+
   private static void check(ModelDecl m, String file) throws IOException {
     var source = BpNetCompiler.generate(m, "dev.bpnet.generated");
     // golden or not, it must compile warning-free (-Xlint:all -Werror)
     InMemoryJavac.compile(source, Trainer.class);
-    String actual = source.toString();
+    compare(source.toString(), file);
+  }
+
+  private static void compare(String actual, String file) throws IOException {
     Path p = GOLDEN.resolve(file);
     if (Boolean.getBoolean("bpnet.updateGolden")) {
       Files.writeString(p, actual, StandardCharsets.UTF_8);

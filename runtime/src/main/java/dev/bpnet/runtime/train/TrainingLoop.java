@@ -1,6 +1,7 @@
 package dev.bpnet.runtime.train;
 
 import dev.bpnet.api.TrainEvaluation;
+import dev.bpnet.api.TrainSpec;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.StepResult;
 import dev.bpnet.runtime.Trainer;
@@ -485,5 +486,37 @@ public final class TrainingLoop {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  // ---- one call from a train block (TrainBlockRun)
+
+  /**
+   * Trains {@code trainer} as its train block {@code spec} says (a generated trainer's
+   * {@code TRAIN}, or one edited: {@code TRAIN.withEpochs(5)}): its data, validation split,
+   * batch size, shuffling seed and epochs, with no output directory; the figures are those
+   * {@code bpnet train} prints for the same trainer and options. Relative data paths are read
+   * from the working directory.
+   */
+  public static <T extends Trainer> TrainBlockRun<T> run(T trainer, TrainSpec spec) {
+    return TrainBlockRun.run(trainer, spec, null, null, m -> {});
+  }
+
+  /**
+   * As {@link #run(Trainer, TrainSpec)}, with a trainer of {@code cls} made as {@code bpnet train}
+   * makes it: in the block's dtype, its parameters initialised from the block's seed.
+   */
+  public static <T extends Trainer> TrainBlockRun<T> run(Class<T> cls, TrainSpec spec) {
+    return run(TrainBlockRun.instantiate(cls, spec), spec);
+  }
+
+  /**
+   * As {@link #run(Trainer, TrainSpec)}, reading relative data paths against {@code modelDir} when
+   * they are not in the working directory (null: the working directory only), writing
+   * metrics.csv, params.npz and checkpoints to {@code out} (null: nothing written), and telling
+   * {@code listener} each epoch's figures.
+   */
+  public static <T extends Trainer> TrainBlockRun<T> run(T trainer, TrainSpec spec, Path modelDir, Path out,
+      Listener listener) {
+    return TrainBlockRun.run(trainer, spec, modelDir, out, listener);
   }
 }

@@ -1,0 +1,45 @@
+package dev.bpnet.dsl.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.bpnet.api.DType;
+import dev.bpnet.api.Init;
+import dev.bpnet.api.OptimizerSpec;
+import dev.bpnet.api.Third;
+import dev.bpnet.api.TrainSchedules;
+import dev.bpnet.api.TrainSpec;
+import dev.bpnet.dsl.ir.Emission;
+import java.util.Map;
+
+/** A {@link TrainSpec} as the Java expression that makes it: the trainer's {@code TRAIN} constant. */
+final class SpecCode {
+  private SpecCode() {}
+
+  static CodeBlock of(TrainSpec s) {
+    return CodeBlock.builder()
+        .add("new $T(\n", TrainSpec.class).indent().indent()
+        .add("$L, $L, $T.$L, // passes, alpha, third\n", s.passes(), Emission.literal(s.alpha()), Third.class, s.third().name())
+        .add("$L, // optimizer\n", optimizer(s.optimizer()))
+        .add("$T.$L, $L, $L, $LL, $T.$L, // init, batch, epochs, seed, dtype\n", Init.class, s.init().name(), s.batch(),
+            s.epochs(), s.seed(), DType.class, s.dtype().name())
+        .add("$S, $L, // data and its arguments\n", s.data(), args(s.dataArgs()))
+        .add("new $T($L, $L, $L), // schedules: learning rate, alpha, lr_over_alpha\n", TrainSchedules.class,
+            ScheduleCode.of(s.schedules().lr()), ScheduleCode.of(s.schedules().alpha()), s.schedules().lrOverAlpha())
+        .add("// validation (NaN: 0.1 for classification, 0 for regression), clip\n")
+        .add("$L, $L)", Emission.literal(s.validation()), Emission.literal(s.clip()))
+        .unindent().unindent().build();
+  }
+
+  private static CodeBlock optimizer(OptimizerSpec o) {
+    return CodeBlock.of("new $T($S, $L)", OptimizerSpec.class, o.name(), args(o.args()));
+  }
+
+  /** Map.of() or Map.ofEntries(Map.entry("k", v), ...), in the map's order (sorted by the records). */
+  private static CodeBlock args(Map<String, Double> m) {
+    if (m.isEmpty()) {
+      return CodeBlock.of("$T.of()", Map.class);
+    }
+    return CodeBlock.of("$T.ofEntries($L)", Map.class, m.entrySet().stream()
+        .map(e -> CodeBlock.of("$T.entry($S, $L)", Map.class, e.getKey(), Emission.literal(e.getValue())))
+        .collect(CodeBlock.joining(", ")));
+  }
+}
