@@ -36,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The generated forward-only class ({@code <Model>Model}) against the trainer it is generated
  * beside: on the same (trained) parameters its {@code predict} gives the trainer's {@code predict}
- * bit for bit, for a dense and a convolutional model in float32 and float64, at several batch
+ * bit for bit, for a dense and a convolutional model and one with dropout and batch and layer
+ * norm (identity and running statistics at prediction), in float32 and float64, at several batch
  * sizes, and from 8 threads at once with mixed batch sizes; {@code load} reads params.npz and
  * run directories (best.npz first) and refuses another model's parameters naming each problem.
  */
@@ -54,9 +55,22 @@ class ModelClassTest {
       }
       """;
 
+  /** Dropout (the identity at prediction) and batch norm (running statistics at prediction). */
+  static final String NORM = """
+      model TinyNorm {
+        input x: [1, 6, 6]
+        label y: [3]
+        c1 = relu(batch_norm(conv2d(x, 2, kernel = 3, padding = same)))
+        h = tanh(layer_norm(dense(flatten(c1), 8)))
+        logits = dense(dropout(batch_norm(h), 0.3), 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { passes = 3 alpha = 0.8 third = exact }
+      }
+      """;
+
   static TrainingGraph graph(String kind) {
     return kind.equals("dense") ? BpNetCompiler.differentiate(GoldenSourceTest.tiny(3, "paper"))
-        : FileCompiler.model(new SourceFile("tiny-conv.bpnet", CONV), null);
+        : FileCompiler.model(new SourceFile("tiny-" + kind + ".bpnet", kind.equals("conv") ? CONV : NORM), null);
   }
 
   static INDArray batch(TrainingGraph tg, String leaf, long b, DataType dt, long seed) {
@@ -90,7 +104,7 @@ class ModelClassTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"dense, FLOAT", "dense, DOUBLE", "conv, FLOAT", "conv, DOUBLE"})
+  @CsvSource({"dense, FLOAT", "dense, DOUBLE", "conv, FLOAT", "conv, DOUBLE", "norm, FLOAT", "norm, DOUBLE"})
   void predictsTheTrainersBitsFromManyThreads(String kind, DataType dt) throws Exception {
     TrainingGraph tg = graph(kind);
     Trainer trainer = trained(tg, dt);
