@@ -2,9 +2,11 @@ package example.generated;
 
 import dev.bpnet.api.DType;
 import dev.bpnet.api.Init;
+import dev.bpnet.api.Keep;
 import dev.bpnet.api.OptimizerSpec;
 import dev.bpnet.api.Schedule;
 import dev.bpnet.api.Third;
+import dev.bpnet.api.TrainEvaluation;
 import dev.bpnet.api.TrainSchedules;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.runtime.Feeds;
@@ -62,7 +64,9 @@ public final class SmallMnistTrainer implements Trainer {
       "mnist", Map.ofEntries(Map.entry("train", 3000.0)), // data and its arguments
       new TrainSchedules(Schedule.NONE, Schedule.NONE, false), // schedules: learning rate, alpha, lr_over_alpha
       // validation (NaN: 0.1 for classification, 0 for regression), clip
-      Double.NaN, 0.0);
+      Double.NaN, 0.0,
+      // early_stop (0: none), keep, test_every_epoch
+      new TrainEvaluation(0, Keep.LAST, false));
 
   private final DataType dtype;
 
@@ -368,6 +372,7 @@ public final class SmallMnistTrainer implements Trainer {
   private void loss() {
     // log_p = log_softmax(logits)    [small_mnist.bpnet:12:12]
     Nd4j.exec(logPOp);
+    Kernels.repairLogSoftmax(logits, logP);
     // y_log_p = y * log_p    [small_mnist.bpnet:12:12]
     // sum_y_log_p = sum(y_log_p, axes [1])    [small_mnist.bpnet:12:12]
     // l_b = -sum_y_log_p    [small_mnist.bpnet:12:12]

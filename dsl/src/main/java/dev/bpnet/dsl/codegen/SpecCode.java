@@ -3,8 +3,10 @@ package dev.bpnet.dsl.codegen;
 import com.palantir.javapoet.CodeBlock;
 import dev.bpnet.api.DType;
 import dev.bpnet.api.Init;
+import dev.bpnet.api.Keep;
 import dev.bpnet.api.OptimizerSpec;
 import dev.bpnet.api.Third;
+import dev.bpnet.api.TrainEvaluation;
 import dev.bpnet.api.TrainSchedules;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ir.Emission;
@@ -25,7 +27,10 @@ final class SpecCode {
         .add("new $T($L, $L, $L), // schedules: learning rate, alpha, lr_over_alpha\n", TrainSchedules.class,
             ScheduleCode.of(s.schedules().lr()), ScheduleCode.of(s.schedules().alpha()), s.schedules().lrOverAlpha())
         .add("// validation (NaN: 0.1 for classification, 0 for regression), clip\n")
-        .add("$L, $L)", Emission.literal(s.validation()), Emission.literal(s.clip()))
+        .add("$L, $L,\n", Emission.literal(s.validation()), Emission.literal(s.clip()))
+        .add("// early_stop (0: none), keep, test_every_epoch\n")
+        .add("new $T($L, $T.$L, $L))", TrainEvaluation.class,
+            s.evaluation().earlyStop(), Keep.class, s.evaluation().keep().name(), s.evaluation().testEveryEpoch())
         .unindent().unindent().build();
   }
 
