@@ -122,7 +122,7 @@ public final class ModelGenerator {
             p.name(), Names.trainerClass(p.name()))
         .add("<p>Computes the model's output {@code $L} from trained parameters ($L, or a run directory:\n",
             tg.graph().node(p.output()).label(), "{@link #load(Path)} reads params.npz")
-        .add("its best.npz where present, else its params.npz) with no training buffers: no labels, loss,\n")
+        .add("its best.npz when the run kept the best epoch, else its params.npz) with no training buffers: no labels, loss,\n")
         .add("gradients or optimizer state.\n\n")
         .add("<p><b>Threading.</b> Thread-safe: any number of threads may call {@code predict} at once, with\n")
         .add("any batch sizes. The parameters are this object's own copies, never written after construction.\n")
@@ -176,7 +176,7 @@ public final class ModelGenerator {
     t.addMethod(MethodSpec.methodBuilder("load").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .returns(ClassName.get("", cls))
         .addJavadoc("The model with the parameters of a file written by {@code bpnet train} (params.npz, best.npz)\n"
-            + "or of a run directory (its best.npz where present, else its params.npz), in the model's dtype.\n\n")
+            + "or of a run directory (its best.npz when the run kept the best epoch, keep = best; else its params.npz), in the model's dtype.\n\n")
         .addJavadoc("@throws $T when the file cannot be read, or naming every missing, extra or\n"
             + "    misshapen parameter when it holds another model's parameters\n", ClassName.get("dev.bpnet.runtime.data", "DataException"))
         .addParameter(PATH, "paramsOrRun")

@@ -39,7 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * bit for bit, for a dense and a convolutional model and one with dropout and batch and layer
  * norm (identity and running statistics at prediction), in float32 and float64, at several batch
  * sizes, and from 8 threads at once with mixed batch sizes; {@code load} reads params.npz and
- * run directories (best.npz first) and refuses another model's parameters naming each problem.
+ * run directories (best.npz under keep = best) and refuses another model's parameters naming each problem.
  */
 class ModelClassTest {
   static final String CONV = """
@@ -169,9 +169,11 @@ class ModelClassTest {
     assertArrayEquals(want, bits(fromFile.predict(Map.of("x", x))));
     assertArrayEquals(want, bits(load(cls, run).predict(Map.of("x", x))), "a run directory without best.npz: params.npz");
 
-    // best.npz, where present, is what a run directory means
+    // best.npz is what a run directory means when its run kept the best epoch (keep = best), not otherwise
     Trainer other = TrainerLoader.instantiate(tg, DataType.FLOAT, 99);
     Npz.write(run.resolve("best.npz"), other.parameters());
+    assertArrayEquals(want, bits(load(cls, run).predict(Map.of("x", x))), "keep = last: params.npz");
+    Files.writeString(run.resolve("run.json"), "{\"options\": {\"keep\": \"best\"}}");
     assertArrayEquals(bits(other.predict(Map.of("x", x))), bits(load(cls, run).predict(Map.of("x", x))));
 
     // another model's parameters: every problem named
