@@ -48,6 +48,17 @@ record RunRecord(String file, String model, List<String> overrides, Map<String, 
     AtomicFiles.write(dir.resolve(NAME), out -> out.write(bytes));
   }
 
+  /** The model recorded in {@code dir}'s run.json; null when there is none or it cannot be read. */
+  static String model(Path dir) {
+    try {
+      JsonElement e = JsonParser.parseString(Files.readString(dir.resolve(NAME), StandardCharsets.UTF_8));
+      JsonElement m = e.isJsonObject() ? e.getAsJsonObject().get("model") : null;
+      return m != null && m.isJsonPrimitive() ? m.getAsString() : null;
+    } catch (IOException | JsonParseException | IllegalStateException x) {
+      return null;
+    }
+  }
+
   /**
    * The effective train option {@code name} recorded in {@code dir}'s run.json, in a train block's
    * words; null when there is no run.json, or it is unreadable or lacks the option (a run recorded

@@ -128,6 +128,10 @@ final class TrainCommand extends ModelCommand {
       if (!recordedSettings.isEmpty()) {
         out().println("note: the run was started with " + new Overrides(recordedSettings).commandLine() + "; applying them again");
       }
+      // the run's own model, not the file's first, unless --model names one (then the checkpoint checks it)
+      if (model == null) {
+        model = RunRecord.model(resumeDir);
+      }
     }
     TrainingGraph tg = compile(src);
     TrainSpec spec = tg.program().train();

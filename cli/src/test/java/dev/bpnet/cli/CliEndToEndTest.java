@@ -715,6 +715,22 @@ class CliEndToEndTest {
     assertSameRun(whole, split, 3);
   }
 
+  /** --resume without --model continues the run's own model (run.json), not the file's first. */
+  @Test
+  void resumeWithoutModelContinuesTheRunsModel() throws Exception {
+    Path f = Path.of("../examples/basics/normalised.bpnet");  // MnistLayerNorm is its second model
+    String data = "--set=data=mnist(train = 500, test = 100)";
+    Path whole = dir.resolve("whole");
+    Path split = dir.resolve("split");
+    Result r = bpnet("train", f.toString(), "--model", "MnistLayerNorm", data, "--epochs", "2", "--out", whole.toString());
+    assertEquals(0, r.code, show(r));
+    r = bpnet("train", f.toString(), "--model", "MnistLayerNorm", data, "--epochs", "1", "--out", split.toString());
+    assertEquals(0, r.code, show(r));
+    r = bpnet("train", f.toString(), "--epochs", "2", "--resume", split.toString());
+    assertEquals(0, r.code, show(r));
+    assertSameRun(whole, split, 2);
+  }
+
   /**
    * Two runs of {@code epochs} epochs ended alike: params.npz bit for bit and every metrics.csv
    * figure but the seconds.
