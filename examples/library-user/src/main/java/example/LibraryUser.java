@@ -38,14 +38,14 @@ public final class LibraryUser {
   static double[] compiledTrainerAndModel(Path dir) throws Exception {
     TrainSpec train = SmallMnistTrainer.TRAIN;  // the .bpnet file's train block, typed
     TrainBlockRun<SmallMnistTrainer> run = TrainingLoop.run(SmallMnistTrainer.class, train);
-    System.out.printf("SmallMnist: %d epochs, test accuracy %.4f%n", run.epochs().size(), run.last().test());
+    System.out.printf("SmallMnist: %d epochs, test accuracy %.4f%n", run.epochs().size(), run.test());
 
     Path params = dir.resolve("params.npz");
     Npz.write(params, run.trainer().parameters());
     SmallMnistModel model = SmallMnistModel.load(params);  // thread-safe, any batch size
     Dataset test = run.data().test();
     INDArray logits = model.predict(test.features());
-    return new double[] {run.last().test(), accuracy(logits, test.labels())};
+    return new double[] {run.test(), accuracy(logits, test.labels())};
   }
 
   /**
@@ -54,10 +54,10 @@ public final class LibraryUser {
    */
   static double[] annotatedTrainer() {
     TrainBlockRun<AnnotatedMlpTrainer> run = TrainingLoop.run(AnnotatedMlpTrainer.class, AnnotatedMlpTrainer.TRAIN);
-    System.out.printf("AnnotatedMlp: test accuracy %.4f%n", run.last().test());
+    System.out.printf("AnnotatedMlp: test accuracy %.4f%n", run.test());
     AnnotatedMlpModel model = new AnnotatedMlpModel(run.trainer().parameters());
     Dataset test = run.data().test();
-    return new double[] {run.last().test(), accuracy(model.predict(test.features()), test.labels())};
+    return new double[] {run.test(), accuracy(model.predict(test.features()), test.labels())};
   }
 
   /** A model built in Java, compiled in memory, trained by hand on the bundled MNIST subset. */

@@ -20,8 +20,17 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param trainer the trainer, trained
  * @param epochs each epoch's figures, as {@code bpnet train} prints them and writes metrics.csv
  * @param data the data it trained on, with its validation and test parts
+ * @param outcome how it ended: epochs run, early stopping, the kept epoch and the test figure,
+ *     scored once at the end on the kept parameters (the epochs' own test figures are NaN unless
+ *     the block says test_every_epoch = yes)
  */
-public record TrainBlockRun<T extends Trainer>(T trainer, List<EpochMetrics> epochs, TrainingData data) {
+public record TrainBlockRun<T extends Trainer>(T trainer, List<EpochMetrics> epochs, TrainingData data,
+    TrainingLoop.Outcome outcome) {
+
+  /** The test figure (accuracy, or MSE for regression), taken once at the end on the kept parameters. */
+  public double test() {
+    return outcome.test();
+  }
 
   /** The last epoch's figures. */
   public EpochMetrics last() {
@@ -51,7 +60,8 @@ public record TrainBlockRun<T extends Trainer>(T trainer, List<EpochMetrics> epo
     if (out != null) {
       loop.output(out, null, spec.seed(), Map.of("train", spec.describe()));
     }
-    return new TrainBlockRun<>(trainer, loop.run(listener), v);
+    List<EpochMetrics> epochs = loop.run(listener);
+    return new TrainBlockRun<>(trainer, epochs, v, loop.outcome());
   }
 
   /** A trainer of {@code cls} in the block's dtype, initialised from its seed, as {@code bpnet train} makes it. */
