@@ -16,9 +16,13 @@ import javax.lang.model.element.Element;
  * the option {@code name = value} of a train block and goes through the language's own
  * {@link TrainOptions}, so defaults, checks and messages are the DSL's. Numbers are numbers;
  * strings are expressions ({@code "sgd(lr = 0.1)"}, {@code "exact"}), except {@code data}, which
- * is a name or a directory, as a quoted string is in the language.
+ * is a name or a directory, as a quoted string is in the language, or a call with arguments
+ * ({@code "mnist(train = 2000)"}).
  */
 final class TrainReader {
+  /** {@code name(...)}: a data set called with its arguments. */
+  private static final java.util.regex.Pattern CALL = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z_0-9]*\\s*\\(.*\\)", java.util.regex.Pattern.DOTALL);
+
   private final ValueReader values;
 
   TrainReader(ValueReader values) {
@@ -35,7 +39,10 @@ final class TrainReader {
       String name = e.getKey();
       Object v = e.getValue().getValue();
       Expr value;
-      if (v instanceof String && !name.equals("data")) {
+      // data is a name or a path, as a quoted string is in the language; a call such as
+      // "mnist(normalize = channel)" is the train block's expression, arguments and all
+      boolean call = v instanceof String str && CALL.matcher(str.strip()).matches();
+      if (v instanceof String && (!name.equals("data") || call)) {
         value = values.expr(type, train, name);
         if (value == null) {
           continue;
