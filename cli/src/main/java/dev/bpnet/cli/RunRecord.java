@@ -60,22 +60,6 @@ record RunRecord(String file, String model, List<String> overrides, Map<String, 
   }
 
   /**
-   * The effective train option {@code name} recorded in {@code dir}'s run.json, in a train block's
-   * words; null when there is no run.json, or it is unreadable or lacks the option (a run recorded
-   * before the option existed ran with its default).
-   */
-  static String option(Path dir, String name) {
-    try {
-      JsonElement e = JsonParser.parseString(Files.readString(dir.resolve(NAME), StandardCharsets.UTF_8));
-      JsonElement options = e.isJsonObject() ? e.getAsJsonObject().get("options") : null;
-      JsonElement v = options != null && options.isJsonObject() ? options.getAsJsonObject().get(name) : null;
-      return v != null && v.isJsonPrimitive() ? v.getAsString() : null;
-    } catch (IOException | JsonParseException | IllegalStateException x) {
-      return null;
-    }
-  }
-
-  /**
    * The settings recorded in {@code dir}'s run.json; none when there is no run.json (a run
    * written before it existed).
    *

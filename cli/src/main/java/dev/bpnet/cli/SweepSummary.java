@@ -97,7 +97,7 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
   /** The row of the epoch whose parameters the run kept: the best epoch's with keep = best, else the last. */
   private static int keptRow(Path dir, RunMetrics m) {
     int last = m.epochs().length - 1;
-    if (!"best".equals(RunRecord.option(dir, "keep"))) {
+    if (!dev.bpnet.runtime.io.ParamsFile.keepsBest(dir)) {
       return last;
     }
     try {

@@ -26,7 +26,12 @@ public final class ParamsFile {
    */
   public static Path inRun(Path run) {
     Path best = run.resolve(dev.bpnet.runtime.train.TrainingLoop.BEST);
-    return "best".equals(keep(run)) && Files.isRegularFile(best) ? best : run.resolve("params.npz");
+    return keepsBest(run) && Files.isRegularFile(best) ? best : run.resolve("params.npz");
+  }
+
+  /** Whether the run in {@code run} kept its best validation epoch: run.json's options say keep = best. */
+  public static boolean keepsBest(Path run) {
+    return "best".equals(keep(run));
   }
 
   /** The keep option recorded in a run's run.json (options.keep), or null. */
