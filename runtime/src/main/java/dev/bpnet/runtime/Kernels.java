@@ -258,10 +258,13 @@ public final class Kernels {
     INDArray o = dense(out) ? out : out.dup('c');
     INDArray xs = null;
     boolean repaired = false;
+    // the scan runs every step: raw indexers, as in the other kernels (DataBuffer.getDouble costs twice as much)
+    FloatIndexer fi = o.dataType() == DataType.FLOAT ? (FloatIndexer) o.data().indexer() : null;
+    DoubleIndexer di = fi == null ? (DoubleIndexer) o.data().indexer() : null;
     for (long row = 0; row < n; row += cols) {
       boolean lost = false;
       for (long j = row; j < row + cols && !lost; j++) {
-        lost = !(o.getDouble(j) >= floor);
+        lost = !((fi != null ? fi.get(j) : di.get(j)) >= floor);
       }
       if (!lost) {
         continue;
