@@ -1,5 +1,6 @@
 package example.generated;
 
+import dev.bpnet.runtime.Buffers;
 import dev.bpnet.runtime.Feeds;
 import dev.bpnet.runtime.Model;
 import dev.bpnet.runtime.data.DataException;
@@ -183,6 +184,11 @@ public final class SmallMnistModel implements Model {
     private long batch = -1;
 
     /**
+     * Owner of this batch size's buffers, freed at once when the size changes.
+     */
+    private final Buffers buffers = new Buffers();
+
+    /**
      * Input {@code x} [B, 784], copied in each call.
      */
     private INDArray x;
@@ -219,18 +225,21 @@ public final class SmallMnistModel implements Model {
     private BiasAdd logitsOp;
 
     /**
-     * Allocates every buffer for batches of {@code b} examples; runs when the batch size changes.
+     * Allocates every buffer for batches of {@code b} examples; runs when the batch size changes,
+     * after freeing the previous size's buffers (their off-heap memory would otherwise wait for the
+     * garbage collector).
      */
     private void allocate(long b) {
+      buffers.release();
       batch = b;
-      x = Nd4j.create(dtype, batch, 784L);
-      hXW = Nd4j.create(dtype, batch, 64L);
-      hZ = Nd4j.create(dtype, batch, 64L);
+      x = buffers.zeros(dtype, batch, 784L);
+      hXW = buffers.zeros(dtype, batch, 64L);
+      hZ = buffers.zeros(dtype, batch, 64L);
       hZOp = new BiasAdd(hXW, hB, hZ, false);
-      h = Nd4j.create(dtype, batch, 64L);
+      h = buffers.zeros(dtype, batch, 64L);
       hOp = new RectifiedLinear(hZ, h, 0.0);
-      logitsXW = Nd4j.create(dtype, batch, 10L);
-      logits = Nd4j.create(dtype, batch, 10L);
+      logitsXW = buffers.zeros(dtype, batch, 10L);
+      logits = buffers.zeros(dtype, batch, 10L);
       logitsOp = new BiasAdd(logitsXW, logitsB, logits, false);
     }
 

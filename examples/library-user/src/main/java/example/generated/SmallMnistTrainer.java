@@ -9,6 +9,7 @@ import dev.bpnet.api.Third;
 import dev.bpnet.api.TrainEvaluation;
 import dev.bpnet.api.TrainSchedules;
 import dev.bpnet.api.TrainSpec;
+import dev.bpnet.runtime.Buffers;
 import dev.bpnet.runtime.Feeds;
 import dev.bpnet.runtime.Gradients;
 import dev.bpnet.runtime.Kernels;
@@ -81,6 +82,11 @@ public final class SmallMnistTrainer implements Trainer {
    * The batch size the buffers are allocated for; -1 before the first batch.
    */
   private long batch = -1;
+
+  /**
+   * Owner of this batch size's buffers, freed at once when the size changes.
+   */
+  private final Buffers buffers = new Buffers();
 
   private final List<INDArray> parameterList;
 
@@ -301,52 +307,55 @@ public final class SmallMnistTrainer implements Trainer {
   }
 
   /**
-   * Allocates every buffer for batches of {@code b} examples; runs when the batch size changes.
+   * Allocates every buffer for batches of {@code b} examples; runs when the batch size changes,
+   * after freeing the previous size's buffers (their off-heap memory would otherwise wait for the
+   * garbage collector).
    */
   private void allocate(long b) {
+    buffers.release();
     batch = b;
-    x = Nd4j.create(dtype, batch, 784L);
-    y = Nd4j.create(dtype, batch, 10L);
-    hXW = Nd4j.create(dtype, batch, 64L);
-    hZ = Nd4j.create(dtype, batch, 64L);
+    x = buffers.zeros(dtype, batch, 784L);
+    y = buffers.zeros(dtype, batch, 10L);
+    hXW = buffers.zeros(dtype, batch, 64L);
+    hZ = buffers.zeros(dtype, batch, 64L);
     hZOp = new BiasAdd(hXW, hB, hZ, false);
-    h = Nd4j.create(dtype, batch, 64L);
+    h = buffers.zeros(dtype, batch, 64L);
     hOp = new RectifiedLinear(hZ, h, 0.0);
-    logitsXW = Nd4j.create(dtype, batch, 10L);
-    logits = Nd4j.create(dtype, batch, 10L);
+    logitsXW = buffers.zeros(dtype, batch, 10L);
+    logits = buffers.zeros(dtype, batch, 10L);
     logitsOp = new BiasAdd(logitsXW, logitsB, logits, false);
-    logP = Nd4j.create(dtype, batch, 10L);
+    logP = buffers.zeros(dtype, batch, 10L);
     logPOp = new LogSoftMax(logits, logP);
-    l = Nd4j.create(dtype);
-    dLogits = Nd4j.create(dtype, batch, 10L);
-    dLogitsB = Nd4j.create(dtype, 10L);
-    dLogitsBOp = new Kernels.ColumnSums(dLogits, dLogitsB, 1.0);
-    dH = Nd4j.create(dtype, batch, 64L);
-    dLogitsW = Nd4j.create(dtype, 64L, 10L);
-    dHZ = Nd4j.create(dtype, batch, 64L);
-    dHZMask = Nd4j.create(dtype, batch, 64L);
+    l = buffers.zeros(dtype);
+    dLogits = buffers.zeros(dtype, batch, 10L);
+    dLogitsB = buffers.zeros(dtype, 10L);
+    dLogitsBOp = buffers.own(new Kernels.ColumnSums(dLogits, dLogitsB, 1.0));
+    dH = buffers.zeros(dtype, batch, 64L);
+    dLogitsW = buffers.zeros(dtype, 64L, 10L);
+    dHZ = buffers.zeros(dtype, batch, 64L);
+    dHZMask = buffers.zeros(dtype, batch, 64L);
     dHZOp = new Step(hZ, dHZMask, 0.0);
     dHZOp2 = new MulOp(dH, dHZMask, dHZ);
-    dHB = Nd4j.create(dtype, 64L);
-    dHBOp = new Kernels.ColumnSums(dHZ, dHB, 1.0);
-    dX = Nd4j.create(dtype, batch, 784L);
-    dHW = Nd4j.create(dtype, 784L, 64L);
-    sumSqDX = Nd4j.create(dtype);
-    lX = Nd4j.create(dtype);
+    dHB = buffers.zeros(dtype, 64L);
+    dHBOp = buffers.own(new Kernels.ColumnSums(dHZ, dHB, 1.0));
+    dX = buffers.zeros(dtype, batch, 784L);
+    dHW = buffers.zeros(dtype, 784L, 64L);
+    sumSqDX = buffers.zeros(dtype);
+    lX = buffers.zeros(dtype);
     lXOp = new ScalarMultiplication(sumSqDX, null, lX, ((double) batch * 0.5));
-    tDX = Nd4j.create(dtype, batch, 784L);
+    tDX = buffers.zeros(dtype, batch, 784L);
     tDXOp = new ScalarMultiplication(dX, null, tDX, (double) batch);
-    tDHZ = Nd4j.create(dtype, batch, 64L);
-    tHW = Nd4j.create(dtype, 784L, 64L);
-    tDH = Nd4j.create(dtype, batch, 64L);
-    tDHMask = Nd4j.create(dtype, batch, 64L);
+    tDHZ = buffers.zeros(dtype, batch, 64L);
+    tHW = buffers.zeros(dtype, 784L, 64L);
+    tDH = buffers.zeros(dtype, batch, 64L);
+    tDHMask = buffers.zeros(dtype, batch, 64L);
     tDHOp = new Step(hZ, tDHMask, 0.0);
     tDHOp2 = new MulOp(tDHZ, tDHMask, tDH);
-    tLogitsW = Nd4j.create(dtype, 64L, 10L);
-    hWDirection = Nd4j.create(dtype, 784L, 64L);
-    hBDirection = Nd4j.create(dtype, 64L);
-    logitsWDirection = Nd4j.create(dtype, 64L, 10L);
-    logitsBDirection = Nd4j.create(dtype, 10L);
+    tLogitsW = buffers.zeros(dtype, 64L, 10L);
+    hWDirection = buffers.zeros(dtype, 784L, 64L);
+    hBDirection = buffers.zeros(dtype, 64L);
+    logitsWDirection = buffers.zeros(dtype, 64L, 10L);
+    logitsBDirection = buffers.zeros(dtype, 10L);
     directionList = List.of(hWDirection, hBDirection, logitsWDirection, logitsBDirection);
   }
 

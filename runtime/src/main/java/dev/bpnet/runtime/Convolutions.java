@@ -204,7 +204,7 @@ public final class Convolutions {
   }
 
   /** out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder. */
-  public static final class Conv2d {
+  public static final class Conv2d implements AutoCloseable {
     private final Dims d;
     private final Access x;
     private final Access out;
@@ -224,13 +224,19 @@ public final class Convolutions {
       Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
       d.fromFilterRows(w.rowsA, out);
     }
+
+    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
+    @Override
+    public void close() {
+      w.close();
+    }
   }
 
   /**
    * out [B, C, H, W] = convT(g [B, F, Ho, Wo], k [F, C, kH, kW]), the transpose of conv2d in x: its
    * input gradient. One gemm, kᵀ @ g, then col2im.
    */
-  public static final class Conv2dTranspose {
+  public static final class Conv2dTranspose implements AutoCloseable {
     private final Dims d;
     private final Access g;
     private final Access out;
@@ -250,10 +256,16 @@ public final class Convolutions {
       Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
       d.col2im(w.colsA, out);
     }
+
+    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
+    @Override
+    public void close() {
+      w.close();
+    }
   }
 
   /** out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ. */
-  public static final class Conv2dFilter {
+  public static final class Conv2dFilter implements AutoCloseable {
     private final Dims d;
     private final Access x;
     private final Access g;
@@ -274,6 +286,12 @@ public final class Convolutions {
       d.filterRows(g, w.rowsA);
       Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
     }
+
+    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
+    @Override
+    public void close() {
+      w.close();
+    }
   }
 
   /**
@@ -291,6 +309,11 @@ public final class Convolutions {
       colsA = Access.of(cols, "columns");
       rows = Nd4j.create(type, d.f, d.columns());
       rowsA = Access.of(rows, "rows");
+    }
+
+    void close() {
+      cols.close();
+      rows.close();
     }
   }
 

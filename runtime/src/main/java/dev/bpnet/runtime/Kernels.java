@@ -336,7 +336,7 @@ public final class Kernels {
    * ND4J's level-1 calls do; ND4J's gemm and gemv both go through its Mmul op, 12-25 us a call at
    * any size. Arrays that are not dense float or double fall back to that gemm.
    */
-  public static final class ColumnSums implements Runnable {
+  public static final class ColumnSums implements Runnable, AutoCloseable {
     private final INDArray x;
     private final INDArray out;
     private final double scale;
@@ -374,6 +374,14 @@ public final class Kernels {
       } else {
         openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, m, n, scale,
             (DoublePointer) xp, n, (DoublePointer) onesp, 1, 0.0, (DoublePointer) outp, 1);
+      }
+    }
+
+    /** Frees the row of ones (this batch size's scratch); the op must not run afterwards. */
+    @Override
+    public void close() {
+      if (ones.closeable()) {
+        ones.close();
       }
     }
   }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * copied into the trainer's own buffers, so callers may reuse or mutate them afterwards.
  *
  * <p><b>Threading.</b> A trainer is not thread-safe: every method computes in the trainer's
- * buffers (allocated for one batch size, reallocated when it changes) and {@link #step} writes
+ * buffers (allocated for one batch size; when it changes, they are freed and allocated anew) and {@link #step} writes
  * its parameters. Use a trainer from one thread at a time; to predict from several threads,
  * build the generated forward-only class ({@code <Model>Model}, a {@link Model}) from the
  * trainer's {@link #parameters()}: it copies them and keeps a workspace per thread.
@@ -100,9 +100,9 @@ public interface Trainer {
 
   /**
    * The model's output from the forward pass of the last {@link #step} or {@link #gradients}
-   * call: the trainer's live buffer, overwritten by the next call, so training loops can score
-   * the batch without a second forward pass. Null before the first call, and for trainers that
-   * do not keep it.
+   * call: the trainer's live buffer, overwritten by the next call (and freed by the next call
+   * with another batch size: copy it to keep it), so training loops can score the batch without
+   * a second forward pass. Null before the first call, and for trainers that do not keep it.
    */
   default INDArray lastOutput() {
     return null;

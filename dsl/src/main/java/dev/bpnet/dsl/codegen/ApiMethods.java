@@ -81,9 +81,7 @@ final class ApiMethods {
       }
     }
     masks.fields(t);
-    t.addField(FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
-        .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
-        .initializer("-1").build());
+    t.addFields(Emitter.batchFields());
     t.addField(FieldSpec.builder(ARRAY_LIST, "parameterList", Modifier.PRIVATE, Modifier.FINAL).build());
     t.addField(FieldSpec.builder(ARRAY_LIST, "directionList", Modifier.PRIVATE).build());
     for (Program.Param par : p.params()) {

@@ -24,6 +24,7 @@ import javax.lang.model.element.Modifier;
 final class Emitter {
   static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
   static final ClassName ND4J = Emission.ND4J;
+  static final ClassName BUFFERS = ClassName.get("dev.bpnet.runtime", "Buffers");
 
   private final Graph g;
   private final Names names;
@@ -139,7 +140,35 @@ final class Emitter {
 
   /** An expression allocating a zero-filled array of a shape ({@code batch} for the batch). */
   static CodeBlock create(Shape s) {
-    return s.isScalar() ? CodeBlock.of("$T.create(dtype)", ND4J) : CodeBlock.of("$T.create(dtype, $L)", ND4J, Emission.dims(s));
+    return Emission.zeros(s);
+  }
+
+  /**
+   * The fields every class holding batch-sized buffers declares (the trainer, the model's
+   * workspace): the batch size they are allocated for, and their owner.
+   */
+  static List<FieldSpec> batchFields() {
+    return List.of(
+        FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
+            .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
+            .initializer("-1").build(),
+        FieldSpec.builder(BUFFERS, "buffers", Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("Owner of this batch size's buffers, freed at once when the size changes.\n")
+            .initializer("new $T()", BUFFERS).build());
+  }
+
+  /**
+   * {@code allocate(b)}: frees the previous batch size's buffers, then allocates every buffer
+   * for {@code b} (split into parts when large, {@link MethodSplitter}).
+   */
+  static List<com.palantir.javapoet.MethodSpec> allocateMethods(List<CodeBlock> allocation) {
+    return MethodSplitter.split(com.palantir.javapoet.MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Allocates every buffer for batches of {@code b} examples; runs when the batch size changes,\n"
+            + "after freeing the previous size's buffers (their off-heap memory would otherwise wait for the\n"
+            + "garbage collector).\n")
+        .addParameter(long.class, "b")
+        .addStatement("buffers.release()")
+        .addStatement("batch = b"), "allocate", 1, allocation, List.of(), CodeBlock.of(""));
   }
 
   /** A host scalar as a Java double expression. */

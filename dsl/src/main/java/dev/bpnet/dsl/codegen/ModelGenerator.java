@@ -248,19 +248,14 @@ public final class ModelGenerator {
   private TypeSpec workspace() {
     TypeSpec.Builder w = TypeSpec.classBuilder("Workspace").addModifiers(Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("The buffers of one batch size and the forward pass computing them; used by one thread at a time.\n");
-    w.addField(FieldSpec.builder(long.class, "batch", Modifier.PRIVATE)
-        .addJavadoc("The batch size the buffers are allocated for; -1 before the first batch.\n")
-        .initializer("-1").build());
+    w.addFields(Emitter.batchFields());
     for (Program.Leaf l : p.inputs()) {
       w.addField(FieldSpec.builder(Emitter.INDARRAY, names.of(l.node()), Modifier.PRIVATE)
           .addJavadoc("Input {@code $L} $L, copied in each call.\n", l.name(), l.shape()).build());
     }
     List<CodeBlock> allocation = emitter.allocation(tensors);
     w.addFields(emitter.fields);
-    w.addMethods(MethodSplitter.split(MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("Allocates every buffer for batches of {@code b} examples; runs when the batch size changes.\n")
-        .addParameter(long.class, "b")
-        .addStatement("batch = b"), "allocate", 1, allocation, List.of(), CodeBlock.of("")));
+    w.addMethods(Emitter.allocateMethods(allocation));
     List<Node> computed = tensors.stream().filter(n -> !(n.op() instanceof Leaves.Input)).toList();
     w.addMethods(MethodSplitter.split(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
         .addJavadoc("The trainer's forward pass, restricted to what the output needs.\n"),

@@ -36,7 +36,7 @@ final class NodeEmission implements Emission {
       return e.name(id);
     }
     String f = e.helperField(id, "Scalar", "A host scalar as a 0-d array, set when buffers are allocated.");
-    alloc("$N = $T.create(dtype)", f, Emission.ND4J);
+    alloc("$N = $L", f, Emission.zeros(Shape.SCALAR));
     alloc("$N.assign($L)", f, host(id));
     return f;
   }

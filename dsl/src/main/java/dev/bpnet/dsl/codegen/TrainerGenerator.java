@@ -71,10 +71,7 @@ public final class TrainerGenerator {
     List<CodeBlock> allocation = allocation(api);
     t.addFields(emitter.fields);
     api.constructors(t);
-    t.addMethods(MethodSplitter.split(MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("Allocates every buffer for batches of {@code b} examples; runs when the batch size changes.\n")
-        .addParameter(long.class, "b")
-        .addStatement("batch = b"), "allocate", 1, allocation, List.of(), CodeBlock.of("")));
+    t.addMethods(Emitter.allocateMethods(allocation));
     t.addMethods(pass("forward", "Pass 1: the forward values that {@code predict} needs (inputs only).", layout.forward));
     t.addMethods(pass("loss", "Pass 1, continued: the loss L = (1/B) sum_b l_b (needs labels).", layout.loss));
     t.addMethods(pass("backward", "Pass 2: reverse-mode gradients g2 = dL/dtheta.", layout.backward));

@@ -669,7 +669,7 @@ public final class Activations {
 
     public void emit(Emission e, Node n) {
       String mask = e.helper("Mask", "1 where the ReLU input is positive, 0 elsewhere.");
-      e.alloc("$N = $T.create(dtype, $L)", mask, Emission.ND4J, Emission.dims(e.shape(n.input(0))));
+      e.alloc("$N = $L", mask, Emission.zeros(e.shape(n.input(0))));
       e.exec(Emission.op("scalar", "Step"), "$N, $N, 0.0", e.tensor(n.input(0)), mask);
       e.exec(Emission.op("transforms.pairwise.arithmetic", "MulOp"), "$N, $N, $N", e.tensor(n.input(1)), mask, e.out());
     }
@@ -698,7 +698,7 @@ public final class Activations {
      */
     public void emit(Emission e, Node n) {
       String mask = e.helper("Slope", "1 where the leaky ReLU input is at least 0, its slope elsewhere.");
-      e.alloc("$N = $T.create(dtype, $L)", mask, Emission.ND4J, Emission.dims(e.shape(n.input(0))));
+      e.alloc("$N = $L", mask, Emission.zeros(e.shape(n.input(0))));
       e.exec(Emission.op("transforms.gradient", "LeakyReLUDerivative"), "$N, $N, $L", e.tensor(n.input(0)), mask,
           Emission.literal(slope));
       e.exec(Emission.op("transforms.pairwise.arithmetic", "MulOp"), "$N, $N, $N", e.tensor(n.input(1)), mask, e.out());

@@ -1,6 +1,7 @@
 package dev.bpnet.dsl.ir;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -104,21 +105,32 @@ public final class Convolutions {
       return window().text();
     }
 
+    /**
+     * True for the runtime ops that hold scratch arrays of the batch size (the im2col columns of
+     * a convolution's gemm): the generated code hands them to its buffers' owner.
+     */
+    default boolean scratch() {
+      return false;
+    }
+
     /** Binds the runtime op to the operands' buffers and the node's at allocation; runs it each step. */
     default void emit(Emission e, Node n) {
       String op = e.field(runtimeOp());
       List<Object> args = new ArrayList<>();
-      StringBuilder f = new StringBuilder("$N = new $T(");
-      args.add(op);
-      args.add(runtimeOp());
+      StringBuilder f = new StringBuilder();
       for (int in : n.inputs()) {
         f.append("$N, ");
         args.add(e.tensor(in));
       }
-      f.append("$N, $L)");
+      f.append("$N, $L");
       args.add(e.out());
       args.add(window().java());
-      e.alloc(f.toString(), args.toArray());
+      CodeBlock bound = CodeBlock.of(f.toString(), args.toArray());
+      if (scratch()) {
+        e.alloc("$N = $L", op, Emission.owned(runtimeOp(), bound));
+      } else {
+        e.alloc("$N = new $T($L)", op, runtimeOp(), bound);
+      }
       e.step("$N.run()", op);
     }
   }
@@ -127,6 +139,10 @@ public final class Convolutions {
   public record Conv2d(Window window) implements Windowed {
     public String name() {
       return "conv";
+    }
+
+    public boolean scratch() {
+      return true;
     }
 
     public void export(Export x, Node n) {
@@ -176,6 +192,10 @@ public final class Convolutions {
       return "conv_transpose";
     }
 
+    public boolean scratch() {
+      return true;
+    }
+
     public Shape shape(List<Shape> in) {
       Shape g = in.get(0);
       Shape k = in.get(1);
@@ -205,6 +225,10 @@ public final class Convolutions {
   public record Conv2dFilter(Window window) implements Windowed {
     public String name() {
       return "conv_filter";
+    }
+
+    public boolean scratch() {
+      return true;
     }
 
     public Shape shape(List<Shape> in) {

@@ -14,6 +14,24 @@ public interface Emission {
   ClassName KERNELS = ClassName.get("dev.bpnet.runtime", "Kernels");
   ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");
 
+  /**
+   * An expression allocating a zero-filled buffer of a shape ({@code batch} for the batch) for
+   * the current batch size: its memory is freed when the batch size changes ({@code
+   * dev.bpnet.runtime.Buffers}).
+   */
+  static com.palantir.javapoet.CodeBlock zeros(Shape s) {
+    return s.isScalar() ? com.palantir.javapoet.CodeBlock.of("buffers.zeros(dtype)")
+        : com.palantir.javapoet.CodeBlock.of("buffers.zeros(dtype, $L)", dims(s));
+  }
+
+  /**
+   * An expression binding an op object that holds scratch arrays of the current batch size
+   * ({@code new cls(args)}): closed when the batch size changes.
+   */
+  static com.palantir.javapoet.CodeBlock owned(ClassName cls, com.palantir.javapoet.CodeBlock args) {
+    return com.palantir.javapoet.CodeBlock.of("buffers.own(new $T($L))", cls, args);
+  }
+
   /** An ND4J op class, {@code org.nd4j.linalg.api.ops.impl.<pkg>.<name>}. */
   static ClassName op(String pkg, String name) {
     return ClassName.get("org.nd4j.linalg.api.ops.impl." + pkg, name);

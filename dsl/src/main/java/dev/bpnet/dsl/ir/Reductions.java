@@ -100,7 +100,7 @@ public final class Reductions {
     if (!e.fused()) {
       String length = xs.dim(0) == Shape.BATCH ? "batch" : xs.dim(0) + "L";
       String ones = e.shared(length.equals("batch") ? "onesRow" : "onesRow" + xs.dim(0), "A row of ones: column sums as a gemm.",
-          "$T.ones(dtype, 1L, $L)", Emission.ND4J, length);
+          "buffers.ones(dtype, 1L, $L)", length);
       String row = e.helper("Row", "[1, n] view of the column sums.");
       e.alloc("$N = $N.reshape('c', new long[] {1L, $LL})", row, e.out(), width);
       e.step("$T.gemm($N, $N, $N, false, false, $L, 0.0)", Emission.ND4J, ones, x, row, scale);
@@ -108,7 +108,7 @@ public final class Reductions {
     }
     var cls = Emission.KERNELS.nestedClass("ColumnSums");
     String f = e.field(cls);
-    e.alloc("$N = new $T($N, $N, $L)", f, cls, x, e.out(), scale);
+    e.alloc("$N = $L", f, Emission.owned(cls, com.palantir.javapoet.CodeBlock.of("$N, $N, $L", x, e.out(), scale)));
     e.step("$N.run()", f);
   }
 

@@ -315,10 +315,15 @@ public final class TrainingLoop {
     return new Outcome(last.epoch(), stopped && last.epoch() < epochs, best, kept, figure);
   }
 
-  /** The test set's accuracy, or MSE for regression, at the trainer's parameters; NaN without a test set. */
+  /**
+   * The test set's accuracy, or MSE for regression, at the trainer's parameters; NaN without a
+   * test set. Predicted by batches of the training size: a larger one would allocate every
+   * pass's buffers again for it (for a conv net, gigabytes).
+   */
   private double testFigure() {
+    int bs = batches.batchSize();
     return test == null ? Double.NaN
-        : regression ? Evaluate.meanSquaredError(trainer, test, 500) : Evaluate.accuracy(trainer, test, 500);
+        : regression ? Evaluate.meanSquaredError(trainer, test, bs) : Evaluate.accuracy(trainer, test, bs);
   }
 
   /** Validation accuracy for classifiers (when the trainer exposes its output), else the validation loss. */
