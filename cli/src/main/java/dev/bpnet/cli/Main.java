@@ -145,11 +145,33 @@ public final class Main implements Runnable {
         }
         dev.bpnet.runtime.Backend.setThreads(main.threads);
       }
+      String command = parsed.subcommand() == null ? "" : parsed.subcommand().commandSpec().name();
+      String warning = threadsWarning(dev.bpnet.runtime.Backend.threads(), command);
+      if (warning != null) {
+        err.println(warning);
+      }
       return new CommandLine.RunLast().execute(parsed);
     });
     int code = cl.execute(args);
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The commands that compute for long enough for the thread count to matter. */
+  private static final java.util.Set<String> COMPUTING = java.util.Set.of("train", "sweep", "evaluate", "predict");
+
+  /**
+   * The warning that more than one thread may be slower, for a command that computes; null
+   * otherwise. On 2 free cores, 2 threads made the MNIST MLP's steps 3 to 8 times slower than 1
+   * (ND4J's element-wise ops under OpenMP), while OpenBLAS's gemms alone did not slow down.
+   */
+  static String threadsWarning(int threads, String command) {
+    if (threads <= 1 || !COMPUTING.contains(command)) {
+      return null;
+    }
+    return "warning: " + threads + " threads (--threads or OMP_NUM_THREADS): with more than one, ND4J's element-wise"
+        + " ops can make steps several times slower than with one (seen on 2 free cores); compare with"
+        + " `bench/run.sh --threads " + threads + "` before relying on it";
   }
 }

@@ -43,6 +43,35 @@ class ThreadsOptionTest {
   }
 
   /**
+   * More than one thread warns on the commands that compute (it was measured several times
+   * slower), and only there: {@code params} and {@code check} stay quiet.
+   */
+  @Test
+  void moreThanOneThreadWarnsWhereItComputes(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("m.bpnet");
+    Files.writeString(model, CliEndToEndTest.TINY);
+    int before = Backend.threads();
+    try {
+      StringWriter err = new StringWriter();
+      assertEquals(0, Main.run(new String[] {"--threads", "2", "params", model.toString()},
+          new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+      assertTrue(err.toString().isEmpty(), err.toString());
+      String warning = Main.threadsWarning(2, "train");
+      assertTrue(warning != null && warning.startsWith("warning: 2 threads") && warning.contains("bench/run.sh --threads 2"),
+          String.valueOf(warning));
+      assertEquals(null, Main.threadsWarning(1, "train"));
+      assertEquals(null, Main.threadsWarning(4, "check"));
+      err = new StringWriter();
+      // printed before the command runs (this one then fails fast: no such file)
+      Main.run(new String[] {"--threads", "2", "train", tmp.resolve("missing.bpnet").toString()},
+          new PrintWriter(new StringWriter()), new PrintWriter(err));
+      assertTrue(err.toString().contains(warning), err.toString());
+    } finally {
+      Backend.setThreads(before);
+    }
+  }
+
+  /**
    * The bpnet script exports --threads N as OMP_NUM_THREADS, which libnd4j reads as it loads
    * (and crashes on at 32768): only N the CLI accepts may go there. Run on a copy of the script
    * whose build is up to date and whose {@code java} prints what it was given.
