@@ -26,6 +26,12 @@ public final class SparkDistribution implements Distribution {
   @Override
   public Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches) {
     String master = options.master();
+    TrainerRecipe recipe = TrainerRecipe.of(tg, dtype, seed);
+    try {
+      SparkTrainer.refuseBatchStatistics(recipe);  // before Spark starts: nothing runs
+    } catch (IllegalArgumentException e) {
+      throw new StartException(e.getMessage(), e);
+    }
     if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
       System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
     }
@@ -41,7 +47,7 @@ public final class SparkDistribution implements Distribution {
           + " (masters: local[N], spark://HOST:PORT, yarn, k8s://...)", e);
     }
     int shards = options.partitions() > 0 ? options.partitions() : sc.defaultParallelism();
-    SparkTrainer t = new SparkTrainer(sc, TrainerRecipe.of(tg, dtype, seed), local, shards);
+    SparkTrainer t = new SparkTrainer(sc, recipe, local, shards);
     if (options.average() > 0) {
       t.averaging(batches, options.average());
     }
