@@ -252,7 +252,7 @@ public final class StreamedData {
   }
 
   /** What the driver learns of a block: its size, width and labels. */
-  private record Meta(int partition, int rows, int features, Tensor labels, boolean targets) implements Serializable {
+  record Meta(int partition, int rows, int features, Tensor labels, boolean targets) implements Serializable {
     private static final long serialVersionUID = 1L;
   }
 
