@@ -35,7 +35,7 @@ public final class SparkDistribution implements Distribution {
     if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
       System.setProperty("log4j2.configurationFile", "classpath:" + LOG_CONFIG);
     }
-    SparkConf conf = new SparkConf().setMaster(master).setAppName("bpnet train " + tg.program().name());
+    SparkConf conf = Kryos.configure(new SparkConf().setMaster(master).setAppName("bpnet train " + tg.program().name()));
     if (master.startsWith("local")) {
       conf.setIfMissing("spark.ui.enabled", "false");
     }

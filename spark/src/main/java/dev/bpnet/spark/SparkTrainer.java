@@ -395,7 +395,7 @@ public final class SparkTrainer implements Trainer {
   }
 
   /** The shards one task of a round works through: shard {@code index} of each batch. */
-  private record RoundTask(int index, List<Shard> shards) implements java.io.Serializable {}
+  record RoundTask(int index, List<Shard> shards) implements java.io.Serializable {}
 
   /** Consecutive rows: min(partitions, B) shards whose sizes differ by at most one. */
   private List<Shard> split(Map<String, INDArray> feeds) {

@@ -108,6 +108,29 @@ class DropoutAndBatchNormTest {
   }
 
   @Test
+  void trainRefusesBatchNormBeforeSparkStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path model = dir.resolve("normed.bpnet");
+    java.nio.file.Files.writeString(model, """
+        model Normed {
+          input x: [8]
+          label y: [4]
+          h = tanh(batch_norm(dense(x, 16)))
+          out = sigmoid(dense(h, 4))
+          loss = mse(out, y)
+          train { batch = 32   epochs = 1   dtype = float64   data = teacher_student(n = 128) }
+        }
+        """);
+    SparkTrainCommandTest.Result r = SparkTrainCommandTest.bpnet("train", model.toString(), "--spark", "local[2]",
+        "--out", dir.resolve("run").toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().matches("error: --spark local\\[2\\]: the model normalises with batch statistics \\(batch_norm at "
+        + java.util.regex.Pattern.quote(model.toString()) + ":4:\\d+\\): on Spark each shard would use its own examples'"
+        + " mean and variance, and a step would not be the single-machine step on the batch; train models with"
+        + " batch_norm without --spark\\n"), r.err());
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("run")), "nothing written");
+  }
+
+  @Test
   void batchNormIsRefusedBeforeAnyJob() {
     TrainerRecipe recipe = Models.recipe("Normed");
     long jobs = sc.sc().dagScheduler().nextJobId().get();
