@@ -39,6 +39,30 @@ public interface Distribution {
    */
   Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches);
 
+  /** Prefixes of --data values whose examples the engine's workers read themselves. */
+  java.util.List<String> STREAMED = java.util.List.of("npz-dir:", "csv-files:", "parquet:");
+
+  /** Whether {@code data} names examples the engine's workers read themselves ({@link #STREAMED}). */
+  static boolean streams(String data) {
+    return data != null && STREAMED.stream().anyMatch(data::startsWith);
+  }
+
+  /**
+   * The training data {@code data} names ({@link #streams}), read by the engine's workers, which
+   * keep the features: the data set returned holds each example's index and label, and the
+   * trainer of the session {@link #open} then starts reads indices. Starts the engine.
+   *
+   * @throws dev.bpnet.runtime.data.DataException if the data cannot be read or does not fit {@code target}
+   * @throws StartException if the engine cannot start
+   */
+  default dev.bpnet.runtime.data.TrainingData stream(Options options, String data,
+      dev.bpnet.runtime.data.TrainingData.Target target, DataType dtype) {
+    throw new StartException(name() + " reads no data itself", null);
+  }
+
+  /** Stops what {@link #stream} started if no session took it over (a run refused before it started). */
+  default void release() {}
+
   /** The engine could not start with the options given (a master URL it cannot parse or reach, ...): the user's to fix. */
   final class StartException extends RuntimeException {
     private static final long serialVersionUID = 1L;

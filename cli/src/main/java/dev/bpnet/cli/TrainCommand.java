@@ -150,12 +150,47 @@ final class TrainCommand extends ModelCommand {
     }
     // a resumed run reads the data its checkpoint recorded (from any working directory), unless --data says otherwise
     String recorded = resumed == null ? null : resumed.checkpoint().info().hyperparameters().get(DATA_SOURCE);
+    Distribution engine = null;
+    if (spark != null) {
+      engine = Distribution.find("spark").orElse(null);
+      if (engine == null) {
+        err().println("error: --spark needs the bpnet-spark module on the classpath; ./bpnet adds it when --spark is given"
+            + " (README, Training on Spark)");
+        return Main.USAGE;
+      }
+    }
+    try {
+      return run(src, tg, spec, dt, resumed, recorded, engine);
+    } finally {
+      if (engine != null) {
+        engine.release();
+      }
+    }
+  }
+
+  private Distribution.Options engineOptions() {
+    return new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
+        sparkAverage == null ? 0 : sparkAverage);
+  }
+
+  /** The run, its data read (by the engine, for data on its workers) and checked. */
+  private int run(SourceFile src, TrainingGraph tg, TrainSpec spec, DataType dt, CheckpointStore.Loaded resumed,
+      String recorded, Distribution engine) throws Exception {
     dev.bpnet.runtime.data.TrainingData d;
+    String given = data != null ? data : recorded;
+    if (Distribution.streams(given) && engine == null) {
+      err().println("error: --data " + given + " is read by Spark's executors: give --spark MASTER (README, Training"
+          + " on Spark)");
+      return Main.USAGE;
+    }
     try {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
-      String given = data != null ? data : recorded;
-      d = given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
+      d = Distribution.streams(given) ? engine.stream(engineOptions(), given, TrainData.target(tg.program()), dt)
+          : given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
           : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+    } catch (Distribution.StartException e) {
+      err().println("error: --spark " + spark + ": " + e.getMessage());
+      return Main.USAGE;
     } catch (DataException | IllegalArgumentException e) {
       // IllegalArgumentException: generator arguments out of range, possible only through the Java API's TrainSpec
       err().println("error: " + (data == null && recorded != null ? "the data recorded in the checkpoint: " : "")
@@ -189,21 +224,11 @@ final class TrainCommand extends ModelCommand {
           + " training, or more data%n", spec.batch(), v.train().size(), v.description(), v.train().size());
       return Main.MODEL_ERRORS;
     }
-    Distribution engine = null;
-    if (spark != null) {
-      engine = Distribution.find("spark").orElse(null);
-      if (engine == null) {
-        err().println("error: --spark needs the bpnet-spark module on the classpath; ./bpnet adds it when --spark is given"
-            + " (README, Training on Spark)");
-        return Main.USAGE;
-      }
-    }
     Batches batches = v.batches(spec.batch(), spec.seed());
     Distribution.Session started = null;
     if (engine != null) {
       try {
-        started = engine.open(new Distribution.Options(spark, sparkPartitions == null ? 0 : sparkPartitions,
-            sparkAverage == null ? 0 : sparkAverage), tg, dt, spec.seed(), t, batches);
+        started = engine.open(engineOptions(), tg, dt, spec.seed(), t, batches);
       } catch (Distribution.StartException e) {
         err().println("error: --spark " + spark + ": " + e.getMessage());
         return Main.USAGE;

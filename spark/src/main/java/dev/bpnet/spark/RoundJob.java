@@ -21,9 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param start the parameters and optimizer state at the start of the round
  * @param epoch the 0-based epoch (the trainer's epoch hook: alpha and learning-rate schedules)
  * @param batches B of each of the round's global batches
+ * @param noise the driver's dropout-generator words at the round's start (null: no dropout); each
+ *     task's trainer draws its steps' masks from {@link ShardNoise#forShard}
  */
-record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Start> start, int epoch, int[] batches)
-    implements Serializable {
+record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Start> start, int epoch, int[] batches,
+    long[] noise) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Parameters (with a version, as for synchronous steps) and optimizer state as ND4J bytes. */
@@ -43,6 +45,9 @@ record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Star
       Map<String, INDArray> state = new LinkedHashMap<>();
       st.state().forEach((k, v) -> state.put(k, Tensor.exact(v)));
       w.own.restoreState(state);
+      if (noise != null) {
+        t.restoreState(ShardNoise.forShard(noise, index));
+      }
       t.startEpoch(epoch);
       double[] loss = new double[shards.size()];
       double[] lx = new double[shards.size()];

@@ -23,9 +23,21 @@ record ShardSums(double loss, double inputLoss, Map<String, Tensor> pass2, Map<S
     Map<String, Tensor> direction, TreeMap<Integer, Tensor> outputs) implements Summable<ShardSums>, Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** The sums of a partition that holds none of the batch's examples: adds nothing. */
+  static ShardSums none() {
+    return new ShardSums(0, 0, Map.of(), Map.of(), Map.of(), new TreeMap<>());
+  }
+
+  private boolean isNone() {
+    return direction.isEmpty();
+  }
+
   /** The sum of two partial sums (tree aggregation's combiner). */
   @Override
   public ShardSums plus(ShardSums o) {
+    if (isNone() || o.isNone()) {
+      return isNone() ? o : this;
+    }
     TreeMap<Integer, Tensor> out = new TreeMap<>(outputs);
     out.putAll(o.outputs);
     return new ShardSums(loss + o.loss, inputLoss + o.inputLoss, sum(pass2, o.pass2), sum(pass3, o.pass3),
@@ -43,6 +55,9 @@ record ShardSums(double loss, double inputLoss, Map<String, Tensor> pass2, Map<S
 
   /** Bytes of one shard's sums (the arrays of this sum's size, and L and l_x); outputs aside. */
   long bytesPerShard() {
+    if (isNone()) {
+      return 0;
+    }
     long n = 16;
     for (Map<String, Tensor> m : java.util.List.of(pass2, pass3, direction)) {
       n += m.values().stream().mapToLong(Tensor::bytes).sum();

@@ -49,6 +49,8 @@ public final class SparkTrainer implements Trainer {
   private Batches batches;
   private java.util.Iterator<Batch> ahead;
   private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+  /** Training data on the executors, or null: feeds carry the examples. */
+  private StreamedData data;
 
   /** A step of a round of local SGD, computed, waiting for the loop to ask for it. */
   private record Pending(INDArray features, StepResult result, INDArray output) {}
@@ -63,11 +65,48 @@ public final class SparkTrainer implements Trainer {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
+    refuseBatchStatistics(recipe);
     this.sc = sc;
     this.recipe = sc.broadcast(recipe);
     this.recipeId = recipe.id();
     this.local = local;
     this.partitions = partitions;
+  }
+
+  /**
+   * Refuses a model that normalises with batch statistics ({@code batch_norm}). A shard's training
+   * step would normalise with the shard's statistics, and the sum of the shards' gradients would
+   * not be the gradient of the global batch's loss: a different algorithm (ghost batch
+   * normalisation), whose result would depend on the number of partitions. Synchronised batch
+   * statistics need the shards' sums of each batch_norm layer before that layer's forward and
+   * backward computation can go on: with a Spark job per exchange, several jobs per layer per
+   * step. Refused before any job runs, so that no run silently trains something else.
+   *
+   * @throws IllegalArgumentException naming where the model uses batch statistics
+   */
+  static void refuseBatchStatistics(TrainerRecipe recipe) {
+    if (!recipe.batchStatistics().isEmpty()) {
+      throw new IllegalArgumentException("the model normalises with batch statistics (" + String.join(", ",
+          recipe.batchStatistics()) + "): on Spark each shard would use its own examples' mean and variance, and a"
+          + " step would not be the single-machine step on the batch; train models with batch_norm without --spark");
+    }
+  }
+
+  /**
+   * Trains on {@code d}, whose examples stay on the executors: the feeds' input (of {@link #step},
+   * {@link #gradients}, {@link #trainingGradients} and {@link #predict}) then holds example
+   * indices into {@code d} (a column [B, 1], as {@link StreamedData#indexed()} holds them), and
+   * each of {@code d}'s partitions computes on the batch's examples it holds, weighted by their
+   * share of the batch: the same global batch, so the same step as on one machine (up to the order
+   * of sums). One task per partition; {@code partitions} is not used.
+   */
+  public SparkTrainer streaming(StreamedData d) {
+    if (average > 0) {
+      throw new IllegalArgumentException("local SGD (--spark-average) does not read data streamed by the executors"
+          + " yet; use synchronous steps");
+    }
+    this.data = java.util.Objects.requireNonNull(d);
+    return this;
   }
 
   /**
@@ -84,6 +123,10 @@ public final class SparkTrainer implements Trainer {
   public SparkTrainer averaging(Batches loopBatches, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("steps per round must be >= 1, got " + k);
+    }
+    if (data != null) {
+      throw new IllegalArgumentException("local SGD (--spark-average) does not read data streamed by the executors"
+          + " yet; use synchronous steps");
     }
     this.batches = java.util.Objects.requireNonNull(loopBatches);
     this.average = k;
@@ -113,7 +156,7 @@ public final class SparkTrainer implements Trainer {
     if (average > 0) {
       return averagedStep(feeds);
     }
-    ShardSums s = run(feeds, false);
+    ShardSums s = run(feeds, false, true);
     List<String> names = new ArrayList<>(s.direction().keySet());
     Map<String, INDArray> live = local.parameters();
     List<INDArray> params = new ArrayList<>(names.size());
@@ -128,8 +171,36 @@ public final class SparkTrainer implements Trainer {
 
   @Override
   public Gradients gradients(Map<String, INDArray> feeds) {
-    ShardSums s = run(feeds, true);
+    ShardSums s = run(feeds, true, false);
     return new Gradients(s.loss(), s.inputLoss(), arrays(s.pass2()), arrays(s.pass3()), arrays(s.direction()));
+  }
+
+  /** As a step computes them (each shard's dropout masks drawn, see {@link ShardNoise}), without the update. */
+  @Override
+  public Gradients trainingGradients(Map<String, INDArray> feeds) {
+    ShardSums s = run(feeds, true, true);
+    return new Gradients(s.loss(), s.inputLoss(), arrays(s.pass2()), arrays(s.pass3()), arrays(s.direction()));
+  }
+
+  /** The driver's trainer's state: the dropout masks' generator, which the shards' masks are derived from. */
+  @Override
+  public Map<String, INDArray> state() {
+    return local.state();
+  }
+
+  @Override
+  public void restoreState(Map<String, INDArray> state) {
+    local.restoreState(state);
+  }
+
+  /** The driver's dropout-generator words for this step's shards (null without dropout); moves them on. */
+  private long[] noise() {
+    Map<String, INDArray> state = local.state();
+    long[] words = ShardNoise.words(state);
+    if (words != null) {
+      local.restoreState(ShardNoise.next(state, words));
+    }
+    return words;
   }
 
   private Map<String, INDArray> arrays(Map<String, Tensor> m) {
@@ -138,16 +209,23 @@ public final class SparkTrainer implements Trainer {
     return r;
   }
 
-  /** One Spark job: the shards' weighted sums, tree-aggregated (g2 and g3 too if {@code perPass}); sets {@link #lastOutput}. */
-  private ShardSums run(Map<String, INDArray> feeds, boolean perPass) {
+  /**
+   * One Spark job: the shards' weighted sums, tree-aggregated (g2 and g3 too if {@code perPass}),
+   * of a training step's computation if {@code training}, else of an evaluation; sets {@link #lastOutput}.
+   */
+  private ShardSums run(Map<String, INDArray> feeds, boolean perPass, boolean training) {
+    if (data != null) {
+      return streamed(feeds, perPass, training);
+    }
     List<Shard> shards = split(feeds);
     int b = shards.stream().mapToInt(Shard::rows).sum();
     Map<String, Tensor> values = new LinkedHashMap<>();
     local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
+    long[] noise = training ? noise() : null;
     Broadcast<StepJob.Parameters> bc = sc.broadcast(new StepJob.Parameters(VERSIONS.incrementAndGet(), values));
     try {
-      StepJob job = new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b, perPass,
-          failPartition);
+      StepJob job = new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b, perPass, training,
+          noise, failPartition);
       int n = shards.size();
       ShardSums s = sc.parallelize(shards, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x)))
           .treeReduce(BlockSum::plus).total();
@@ -156,6 +234,91 @@ public final class SparkTrainer implements Trainer {
       bytesReceived += s.bytesPerShard() * n + s.outputBytes();
       lastOutput = s.outputs().isEmpty() ? null
           : Nd4j.concat(0, s.outputs().values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
+      return s;
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  /** Where the batch's examples are: per partition of {@link #data}, the block rows and the batch positions. */
+  private record Picks(int[][] rows, int[][] positions) {}
+
+  private Picks picks(Map<String, INDArray> feeds) {
+    INDArray index = feeds.get(local.inputNames().get(0));
+    if (index == null || index.rank() != 2 || index.columns() != 1) {
+      throw new IllegalArgumentException("streamed data: the input '" + local.inputNames().get(0) + "' must hold"
+          + " example indices [B, 1], got " + (index == null ? "none" : java.util.Arrays.toString(index.shape())));
+    }
+    long[] starts = data.starts();
+    int p = data.partitions();
+    int b = index.rows();
+    int[] count = new int[p];
+    int[] at = new int[b];
+    long[] row = new long[b];
+    double[] ix = index.castTo(DataType.DOUBLE).data().asDouble();
+    for (int i = 0; i < b; i++) {
+      double v = ix[i];
+      if (!(v >= 0 && v < starts[p] && v == Math.rint(v))) {
+        throw new IllegalArgumentException("streamed data: example index " + v + " at row " + i + " is not one of the "
+            + starts[p] + " examples");
+      }
+      int k = java.util.Arrays.binarySearch(starts, (long) v);
+      k = k >= 0 ? k : -k - 2;
+      while (starts[k + 1] == (long) v) {  // empty partitions start where the next does
+        k++;
+      }
+      at[i] = k;
+      row[i] = (long) v - starts[k];
+      count[k]++;
+    }
+    int[][] rows = new int[p][];
+    int[][] positions = new int[p][];
+    for (int k = 0; k < p; k++) {
+      rows[k] = new int[count[k]];
+      positions[k] = new int[count[k]];
+    }
+    int[] fill = new int[p];
+    for (int i = 0; i < b; i++) {
+      rows[at[i]][fill[at[i]]] = (int) row[i];
+      positions[at[i]][fill[at[i]]++] = i;
+    }
+    return new Picks(rows, positions);
+  }
+
+  /** The partitions' outputs put back in the batch's order. */
+  private INDArray inBatchOrder(Picks picks, java.util.SortedMap<Integer, Tensor> outputs, int b) {
+    if (outputs.isEmpty()) {
+      return null;
+    }
+    INDArray all = Nd4j.concat(0, outputs.values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
+    int[] from = new int[b];
+    int r = 0;
+    for (int k : outputs.keySet()) {
+      for (int pos : picks.positions()[k]) {
+        from[pos] = r++;
+      }
+    }
+    return Nd4j.pullRows(all, 1, from, 'c');
+  }
+
+  /** {@link #run} on {@link #data}: a task per partition, each on the batch's examples it holds. */
+  private ShardSums streamed(Map<String, INDArray> feeds, boolean perPass, boolean training) {
+    Picks picks = picks(feeds);
+    int b = feeds.get(local.inputNames().get(0)).rows();
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
+    long[] noise = training ? noise() : null;
+    Broadcast<StepJob.Parameters> bc = sc.broadcast(new StepJob.Parameters(VERSIONS.incrementAndGet(), values));
+    try {
+      StreamJob job = new StreamJob(new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b,
+          perPass, training, noise, failPartition), local.inputNames().get(0), local.labelNames().get(0), picks.rows());
+      int n = data.partitions();
+      ShardSums s = data.blocks().map(x -> BlockSum.leaf(n, x.partition(), job.run(x))).treeReduce(BlockSum::plus)
+          .total();
+      long holding = java.util.Arrays.stream(picks.rows()).filter(r -> r.length > 0).count();
+      bytesSent += values.values().stream().mapToLong(Tensor::bytes).sum() * n + 4L * b;
+      bytesReceived += s.bytesPerShard() * holding + s.outputBytes();
+      lastOutput = inBatchOrder(picks, s.outputs(), b);
       return s;
     } finally {
       bc.destroy();
@@ -205,7 +368,7 @@ public final class SparkTrainer implements Trainer {
     local.optimizer().state().forEach((k, v) -> state.put(k, Tensor.exact(v)));
     Broadcast<RoundJob.Start> bc = sc.broadcast(new RoundJob.Start(VERSIONS.incrementAndGet(), values, state));
     try {
-      RoundJob job = new RoundJob(recipeId, recipe, bc, epoch, round.stream().mapToInt(Batch::size).toArray());
+      RoundJob job = new RoundJob(recipeId, recipe, bc, epoch, round.stream().mapToInt(Batch::size).toArray(), noise());
       RoundSums s = sc.parallelize(tasks, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x.index(), x.shards())))
           .treeReduce(BlockSum::plus).total();
       bytesSent += (values.values().stream().mapToLong(Tensor::bytes).sum()
@@ -232,7 +395,7 @@ public final class SparkTrainer implements Trainer {
   }
 
   /** The shards one task of a round works through: shard {@code index} of each batch. */
-  private record RoundTask(int index, List<Shard> shards) implements java.io.Serializable {}
+  record RoundTask(int index, List<Shard> shards) implements java.io.Serializable {}
 
   /** Consecutive rows: min(partitions, B) shards whose sizes differ by at most one. */
   private List<Shard> split(Map<String, INDArray> feeds) {
@@ -308,9 +471,30 @@ public final class SparkTrainer implements Trainer {
     return local.parameters();
   }
 
+  /** On the driver's trainer; on streamed data, a Spark job whose partitions predict for the examples they hold. */
   @Override
   public INDArray predict(Map<String, INDArray> inputs) {
-    return local.predict(inputs);
+    if (data == null) {
+      return local.predict(inputs);
+    }
+    Picks picks = picks(inputs);
+    int b = inputs.get(local.inputNames().get(0)).rows();
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
+    Broadcast<StepJob.Parameters> bc = sc.broadcast(new StepJob.Parameters(VERSIONS.incrementAndGet(), values));
+    try {
+      StreamJob job = new StreamJob(new StepJob(recipeId, recipe, bc, epoch, local.optimizer().learningRate(), b,
+          false, false, null, -1), local.inputNames().get(0), local.labelNames().get(0), picks.rows());
+      java.util.TreeMap<Integer, Tensor> out = new java.util.TreeMap<>();
+      for (scala.Tuple2<Integer, Tensor> t : data.blocks()
+          .mapToPair(x -> new scala.Tuple2<>(x.partition(), job.predict(x))).filter(t -> t._2() != null).collect()) {
+        out.put(t._1(), t._2());
+      }
+      bytesSent += values.values().stream().mapToLong(Tensor::bytes).sum() * data.partitions() + 4L * b;
+      return inBatchOrder(picks, out, b);
+    } finally {
+      bc.destroy();
+    }
   }
 
   @Override

@@ -21,10 +21,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param batch B, the global batch's examples
  * @param perPass whether to return g2 and g3 too ({@link dev.bpnet.runtime.Trainer#gradients}); a step
  *     needs only the direction, a third of the bytes
+ * @param training whether this is a training step's computation ({@link Trainer#trainingGradients}:
+ *     dropout masks drawn, batch statistics) rather than an evaluation ({@link Trainer#gradients})
+ * @param noise the driver's dropout-generator words at this step (null: the model has no dropout);
+ *     each shard draws its masks from {@link ShardNoise#forShard}
  * @param failPartition a test hook: the first attempt of this shard's task fails (-1: none)
  */
 record StepJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Parameters> params, int epoch, double learningRate,
-    int batch, boolean perPass, int failPartition) implements Serializable {
+    int batch, boolean perPass, boolean training, long[] noise, int failPartition) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Tasks the test hook failed in this JVM (in local mode, the tests' own). */
@@ -52,7 +56,15 @@ record StepJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Param
       Trainer t = w.trainer;
       Map<String, INDArray> feeds = new LinkedHashMap<>();
       s.feeds().forEach((k, v) -> feeds.put(k, v.toArray(t.dataType())));
-      Gradients g = t.gradients(feeds);
+      Gradients g;
+      if (training) {
+        if (noise != null) {
+          t.restoreState(ShardNoise.forShard(noise, s.index()));
+        }
+        g = t.trainingGradients(feeds);
+      } else {
+        g = t.gradients(feeds);
+      }
       TreeMap<Integer, Tensor> out = new TreeMap<>();
       INDArray o = t.lastOutput();
       if (o != null) {
@@ -62,6 +74,24 @@ record StepJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Param
           perPass ? scaled(g.pass3(), weight) : Map.of(), scaled(g.direction(), weight), out);
     } finally {
       w.optimizer(w.own);
+      Workers.giveBack(recipeId, w);
+    }
+  }
+
+  /** Runs on an executor: the model's output for the shard's inputs (its labels unused). */
+  Tensor predict(Shard s) {
+    Workers.Worker w = Workers.borrow(recipeId, recipe.value());
+    try {
+      Parameters p = params.value();
+      w.parameters(p.version(), p.values());
+      w.epoch(epoch);
+      Trainer t = w.trainer;
+      Map<String, INDArray> inputs = new LinkedHashMap<>();
+      for (String n : t.inputNames()) {
+        inputs.put(n, s.feeds().get(n).toArray(t.dataType()));
+      }
+      return Tensor.of(t.predict(inputs));
+    } finally {
       Workers.giveBack(recipeId, w);
     }
   }

@@ -86,6 +86,25 @@ record Tensor(long[] shape, double[] values, float[] floats) implements Serializ
         : new Tensor(s, null, java.util.Arrays.copyOfRange(floats, from * row, (from + count) * row));
   }
 
+  /** Rows {@code picks} of the first axis, in that order, a new tensor. */
+  Tensor pick(int[] picks) {
+    long[] s = shape.clone();
+    int row = (int) ((values != null ? values.length : floats.length) / shape[0]);
+    s[0] = picks.length;
+    if (values != null) {
+      double[] v = new double[picks.length * row];
+      for (int i = 0; i < picks.length; i++) {
+        System.arraycopy(values, picks[i] * row, v, i * row, row);
+      }
+      return new Tensor(s, v, null);
+    }
+    float[] f = new float[picks.length * row];
+    for (int i = 0; i < picks.length; i++) {
+      System.arraycopy(floats, picks[i] * row, f, i * row, row);
+    }
+    return new Tensor(s, null, f);
+  }
+
   /** An array exactly, its data type included, as ND4J writes it (optimizer counts, generator states). */
   static byte[] exact(INDArray a) {
     try {

@@ -23,9 +23,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param classes class bytes by binary name (the trainer and any nested classes)
  * @param dtype float32 or float64
  * @param seed the constructor's seed
+ * @param batchStatistics where the model normalises with batch statistics ({@code batch_norm at
+ *     FILE:LINE:COL}), which Spark refuses (see {@link SparkTrainer}); empty for most models
  */
-public record TrainerRecipe(String className, Map<String, byte[]> classes, String dtype, long seed)
-    implements Serializable {
+public record TrainerRecipe(String className, Map<String, byte[]> classes, String dtype, long seed,
+    java.util.List<String> batchStatistics) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Trainer classes defined in this JVM, by {@link #id()}: each recipe's bytes are defined once. */
@@ -33,14 +35,17 @@ public record TrainerRecipe(String className, Map<String, byte[]> classes, Strin
 
   public TrainerRecipe {
     classes = Map.copyOf(new TreeMap<>(classes));
+    batchStatistics = java.util.List.copyOf(batchStatistics);
   }
 
   /** Generates and compiles the trainer of {@code tg} (on the driver). */
   public static TrainerRecipe of(TrainingGraph tg, DataType dtype, long seed) {
     JavaFile f = FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
     Map<String, byte[]> bytes = InMemoryJavac.compileAll(java.util.List.of(f));
+    java.util.List<String> norms = tg.program().running().stream().map(r -> "batch_norm at " + r.pos())
+        .distinct().toList();
     return new TrainerRecipe(f.packageName() + "." + f.typeSpec().name(), bytes,
-        dtype == DataType.DOUBLE ? "float64" : "float32", seed);
+        dtype == DataType.DOUBLE ? "float64" : "float32", seed, norms);
   }
 
   /** Identifies the recipe: SHA-256 of the class bytes, dtype and seed. */

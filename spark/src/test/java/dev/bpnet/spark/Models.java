@@ -81,6 +81,22 @@ final class Models {
         loss = softmax_cross_entropy(logits, y)
         train { passes = 3   alpha = 0.7   third = exact   optimizer = adam(lr = 0.01)   seed = 8 }
       }
+      model Dropped {
+        input x: [6]
+        label y: [3]
+        h = dropout(tanh(dense(x, 5)), 0.3)
+        logits = dense(h, 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { passes = 3   alpha = 0.8   third = exact   optimizer = sgd(lr = 0.1)   dtype = float64   seed = 9 }
+      }
+      model Normed {
+        input x: [6]
+        label y: [3]
+        h = tanh(batch_norm(dense(x, 5)))
+        logits = dense(h, 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { optimizer = sgd(lr = 0.1)   dtype = float64   seed = 10 }
+      }
       model Clipped {
         input x: [6]
         label y: [3]

@@ -107,6 +107,57 @@ class SparkTrainCommandTest {
   }
 
   @Test
+  void dataOnTheExecutorsTrainsAsOneFileOnOneMachine() throws Exception {
+    // 200 examples (8 features, 4 regression targets) as one .npz, and the same in 3 shards
+    Path model = dir.resolve("student.bpnet");
+    Files.writeString(model, MODEL);
+    java.util.Random rnd = new java.util.Random(5);
+    double[][] x = new double[200][8];
+    double[][] y = new double[200][4];
+    for (int i = 0; i < 200; i++) {
+      for (int j = 0; j < 8; j++) {
+        x[i][j] = 2 * rnd.nextDouble() - 1;
+      }
+      for (int j = 0; j < 4; j++) {
+        y[i][j] = 1 / (1 + Math.exp(-(x[i][j] - x[i][j + 4])));
+      }
+    }
+    Npz.write(dir.resolve("all.npz"), Map.of("x", org.nd4j.linalg.factory.Nd4j.create(x), "y",
+        org.nd4j.linalg.factory.Nd4j.create(y)));
+    Path shards = Files.createDirectories(dir.resolve("shards"));
+    int[] cuts = {0, 70, 130, 200};
+    for (int f = 0; f < 3; f++) {
+      Npz.write(shards.resolve("part-" + f + ".npz"), Map.of(
+          "x", org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOfRange(x, cuts[f], cuts[f + 1])),
+          "y", org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOfRange(y, cuts[f], cuts[f + 1]))));
+    }
+    Result one = bpnet("train", model.toString(), "--data", dir.resolve("all.npz").toString(), "--epochs", "2",
+        "--out", dir.resolve("one").toString());
+    assertEquals(0, one.code(), one.out() + one.err());
+    Result s = bpnet("train", model.toString(), "--data", "npz-dir:" + shards, "--epochs", "2", "--spark", "local[2]",
+        "--out", dir.resolve("streamed").toString());
+    assertEquals(0, s.code(), s.out() + s.err());
+    assertTrue(s.out().contains("each batch over the 3 partitions of the data on the executors"), s.out());
+    assertTrue(s.out().contains("200 examples in 3 partitions on the executors (160 train, 40 held out for testing)"), s.out());
+    assertEquals(withoutSeconds(epochLines(one.out())), withoutSeconds(epochLines(s.out())), "the same progress lines");
+    Map<String, INDArray> p = Npz.read(dir.resolve("one").resolve("params.npz"));
+    Map<String, INDArray> q = Npz.read(dir.resolve("streamed").resolve("params.npz"));
+    for (String k : p.keySet()) {
+      double rel = Models.relative(q.get(k), p.get(k));
+      assertTrue(rel < 1e-12, k + ": relative difference " + rel + " after 2 epochs");
+    }
+    // streamed data needs Spark; a bad path is the data's error
+    Result none = bpnet("train", model.toString(), "--data", "npz-dir:" + shards, "--out", dir.resolve("x").toString());
+    assertEquals(Main.USAGE, none.code(), none.out() + none.err());
+    assertTrue(none.err().startsWith("error: --data npz-dir:" + shards + " is read by Spark's executors: give --spark"),
+        none.err());
+    Result bad = bpnet("train", model.toString(), "--data", "npz-dir:" + dir.resolve("nowhere"), "--spark", "local[2]",
+        "--out", dir.resolve("y").toString());
+    assertEquals(Main.MODEL_ERRORS, bad.code(), bad.out() + bad.err());
+    assertEquals("error: " + dir.resolve("nowhere") + ": no such file or directory\n", bad.err());
+  }
+
+  @Test
   void aMasterSparkCannotUseIsAUsageError() throws Exception {
     Path model = dir.resolve("student.bpnet");
     Files.writeString(model, MODEL);

@@ -100,6 +100,22 @@ public final class Csv {
     }
   }
 
+  /**
+   * Reads and checks CSV text from {@code in} (which must report malformed UTF-8 rather than
+   * replace it), keeping its labels as class indices; {@code source} names it in messages. For
+   * readers of files that are not local paths (Spark's executors).
+   */
+  public static Table table(BufferedReader in, String source, Options options) {
+    try {
+      return parse(in, source, options);
+    } catch (CharacterCodingException e) {
+      throw new DataException(source + ": not a text file (not valid UTF-8); a CSV file holds "
+          + "comma-separated numbers, one example a line", e);
+    } catch (IOException e) {
+      throw new DataException(source + ": cannot read: " + dev.bpnet.runtime.io.IoErrors.describe(e), e);
+    }
+  }
+
   /** Parses CSV text from {@code in}; {@code source} names it in messages. */
   static Table parse(BufferedReader in, String source, Options options) throws IOException {
     List<String> names = List.of();

@@ -52,7 +52,7 @@ public final class TrainingData {
     }
 
     /** "[784]", or "[1, 28, 28] (784 features)". */
-    String example() {
+    public String example() {
       return inputDims.size() == 1 ? inputDims.toString() : inputDims + " (" + features() + " features)";
     }
 
@@ -318,6 +318,38 @@ public final class TrainingData {
     chosen.keySet().retainAll(dev.bpnet.api.DataSets.SUBSET);
     d.subset = chosen.isEmpty() ? null : arguments(chosen);
     return d;
+  }
+
+  /**
+   * Data whose features stay elsewhere (on Spark's executors): {@code indexed} holds each example's
+   * index (a column [N, 1]) and label, and a trainer that reads indices as its input (a streaming
+   * {@code SparkTrainer}) trains on it. The test set is held out at random as for files without
+   * one ({@code test} of {@link #load}); no normalisation or augmentation (they need the
+   * features). {@code source} is the --data value that reads it again.
+   *
+   * @throws DataException if the labels are not the model's width, or there are too few examples
+   */
+  public static TrainingData indexed(Dataset indexed, boolean regression, String description, String source,
+      Target target) {
+    Dataset.Split s;
+    try {
+      s = Splits.split(indexed, TEST_FRACTION, TEST_SPLIT_SEED);
+    } catch (IllegalArgumentException e) {
+      throw new DataException(description + ": test = " + TEST_FRACTION + ": " + e.getMessage());
+    }
+    String d = String.format(Locale.ROOT, "%s (%,d train, %,d held out for testing)", description, s.first().size(),
+        s.rest().size());
+    TrainingData t = new TrainingData(s.first(), null, s.rest(), new Loaded(s.first(), s.rest(), null, regression, d),
+        Normalization.Mode.NONE, 0, false, d);
+    t.trainPhrase = String.format(Locale.ROOT, "all %,d training examples", s.first().size());
+    t.testPhrase = String.format(Locale.ROOT, "the %,d held out for testing (drawn at random with seed %d from all %,d)",
+        s.rest().size(), TEST_SPLIT_SEED, indexed.size());
+    if (t.train.classCount() != target.labelWidth()) {
+      throw new DataException(description + ": " + t.train.classCount() + (regression ? " targets" : " classes")
+          + " per example but the model's label '" + target.label() + "' is [" + target.labelWidth() + "]");
+    }
+    t.source = source;
+    return t;
   }
 
   /** "name", or "name(k = v, ...)" in the train block's syntax. */
