@@ -88,15 +88,21 @@ public final class RunCharts {
 
   /**
    * The charts of groups of runs (a sweep's seeds of each setting): per group and split, the
-   * mean over the group's runs at each epoch, with error bars of one sample standard deviation
-   * (none for a single run). Series are "GROUP split"; a group keeps its colour in every chart.
+   * mean over the group's runs at each epoch as a line, in a shaded band from mean - std to
+   * mean + std (the sample standard deviation; no band for a single run). A series of one point
+   * (the test figure, taken once at the end) is a dot with an error bar instead. Series are
+   * "GROUP split", their bands "GROUP split band" (not in the legend); a group keeps its colour in
+   * every chart.
    */
   public static List<XYChart> bands(Map<String, List<RunMetrics>> groups) {
     List<XYChart> charts = new ArrayList<>();
     for (Quantity q : QUANTITIES) {
       XYChart chart = null;
+      double low = Double.POSITIVE_INFINITY;
+      double high = Double.NEGATIVE_INFINITY;
       int g = 0;
       for (Map.Entry<String, List<RunMetrics>> group : groups.entrySet()) {
+        Color color = COLORS.get(g++ % COLORS.size());
         for (String split : SPLITS) {
           double[][] stats = meanAndStd(group.getValue(), split + q.suffix());
           if (stats == null) {
@@ -106,20 +112,57 @@ public final class RunCharts {
             chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(q.title() + " (mean ± std)").xAxisTitle("epoch")
                 .yAxisTitle(q.title()).build();
             style(chart);
-            chart.getStyler().setErrorBarsColorSeriesColor(true);  // each band in its group's colour
+            chart.getStyler().setErrorBarsColorSeriesColor(true);  // a dot's bar in its group's colour
           }
-          XYSeries s = chart.addSeries(group.getKey() + " " + split, stats[0], stats[1], stats[2]);
-          s.setLineColor(COLORS.get(g % COLORS.size()));
+          String name = group.getKey() + " " + split;
+          double[][] band = band(stats);
+          if (band != null) {
+            // drawn first, so that every mean line lies over the bands
+            XYSeries b = chart.addSeries(name + " band", band[0], band[1]);
+            b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+            b.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 48));
+            b.setLineColor(new Color(0, 0, 0, 0));
+            b.setMarker(SeriesMarkers.NONE);
+            b.setShowInLegend(false);
+          }
+          XYSeries s = band == null && stats[0].length == 1 ? chart.addSeries(name, stats[0], stats[1], stats[2])
+              : chart.addSeries(name, stats[0], stats[1]);
+          s.setLineColor(color);
           s.setLineStyle(stroke(split));
-          mark(s, stats[0].length, COLORS.get(g % COLORS.size()));
+          mark(s, stats[0].length, color);
+          for (int i = 0; i < stats[0].length; i++) {
+            low = Math.min(low, stats[1][i] - stats[2][i]);
+            high = Math.max(high, stats[1][i] + stats[2][i]);
+          }
         }
-        g++;
       }
       if (chart != null) {
+        // losses falling by decades: a log axis, where every band stays above zero
+        chart.getStyler().setYAxisLogarithmic(q.logWhenWide() && low > 0 && high / low >= 100);
         charts.add(chart);
       }
     }
     return charts;
+  }
+
+  /**
+   * The band of {epochs, mean, std} as a closed polygon: {x, y} along mean + std from the first
+   * epoch to the last, then back along mean - std; null for fewer than two points or a single run
+   * (std 0 everywhere: nothing to shade).
+   */
+  static double[][] band(double[][] stats) {
+    int n = stats[0].length;
+    if (n < 2 || Arrays.stream(stats[2]).allMatch(v -> v == 0)) {
+      return null;
+    }
+    double[][] xy = new double[2][2 * n];
+    for (int i = 0; i < n; i++) {
+      xy[0][i] = stats[0][i];
+      xy[1][i] = stats[1][i] + stats[2][i];
+      xy[0][2 * n - 1 - i] = stats[0][i];
+      xy[1][2 * n - 1 - i] = stats[1][i] - stats[2][i];
+    }
+    return xy;
   }
 
   /**
