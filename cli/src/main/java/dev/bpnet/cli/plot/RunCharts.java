@@ -44,6 +44,8 @@ public final class RunCharts {
       new Color(0x9C755F), new Color(0xBAB0AC));
   public static final int WIDTH = 640;
   public static final int HEIGHT = 420;
+  /** The height a line of a vertical legend adds to a chart. */
+  static final int LEGEND_LINE = 18;
 
   private RunCharts() {}
 
@@ -95,52 +97,56 @@ public final class RunCharts {
    * every chart.
    */
   public static List<XYChart> bands(Map<String, List<RunMetrics>> groups) {
+    record Entry(String name, String split, Color color, double[][] stats) {}
     List<XYChart> charts = new ArrayList<>();
     for (Quantity q : QUANTITIES) {
-      XYChart chart = null;
-      double low = Double.POSITIVE_INFINITY;
-      double high = Double.NEGATIVE_INFINITY;
+      List<Entry> entries = new ArrayList<>();
       int g = 0;
       for (Map.Entry<String, List<RunMetrics>> group : groups.entrySet()) {
         Color color = COLORS.get(g++ % COLORS.size());
         for (String split : SPLITS) {
           double[][] stats = meanAndStd(group.getValue(), split + q.suffix());
-          if (stats == null) {
-            continue;
-          }
-          if (chart == null) {
-            chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(q.title() + " (mean ± std)").xAxisTitle("epoch")
-                .yAxisTitle(q.title()).build();
-            style(chart);
-            chart.getStyler().setErrorBarsColorSeriesColor(true);  // a dot's bar in its group's colour
-          }
-          String name = group.getKey() + " " + split;
-          double[][] band = band(stats);
-          if (band != null) {
-            // drawn first, so that every mean line lies over the bands
-            XYSeries b = chart.addSeries(name + " band", band[0], band[1]);
-            b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-            b.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 48));
-            b.setLineColor(new Color(0, 0, 0, 0));
-            b.setMarker(SeriesMarkers.NONE);
-            b.setShowInLegend(false);
-          }
-          XYSeries s = band == null && stats[0].length == 1 ? chart.addSeries(name, stats[0], stats[1], stats[2])
-              : chart.addSeries(name, stats[0], stats[1]);
-          s.setLineColor(color);
-          s.setLineStyle(stroke(split));
-          mark(s, stats[0].length, color);
-          for (int i = 0; i < stats[0].length; i++) {
-            low = Math.min(low, stats[1][i] - stats[2][i]);
-            high = Math.max(high, stats[1][i] + stats[2][i]);
+          if (stats != null) {
+            entries.add(new Entry(group.getKey() + " " + split, split, color, stats));
           }
         }
       }
-      if (chart != null) {
-        // losses falling by decades: a log axis, where every band stays above zero
-        chart.getStyler().setYAxisLogarithmic(q.logWhenWide() && low > 0 && high / low >= 100);
-        charts.add(chart);
+      if (entries.isEmpty()) {
+        continue;
       }
+      // the legend is a column below the plot, one line per series: settings' names are long
+      XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT + LEGEND_LINE * entries.size())
+          .title(q.title() + " (mean ± std)").xAxisTitle("epoch").yAxisTitle(q.title()).build();
+      style(chart);
+      chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+      chart.getStyler().setErrorBarsColorSeriesColor(true);  // a dot's bar in its group's colour
+      double low = Double.POSITIVE_INFINITY;
+      double high = Double.NEGATIVE_INFINITY;
+      for (Entry e : entries) {
+        double[][] stats = e.stats();
+        double[][] band = band(stats);
+        if (band != null) {
+          // drawn first, so that every mean line lies over the bands
+          XYSeries b = chart.addSeries(e.name() + " band", band[0], band[1]);
+          b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+          b.setFillColor(new Color(e.color().getRed(), e.color().getGreen(), e.color().getBlue(), 48));
+          b.setLineColor(new Color(0, 0, 0, 0));
+          b.setMarker(SeriesMarkers.NONE);
+          b.setShowInLegend(false);
+        }
+        XYSeries s = band == null && stats[0].length == 1 ? chart.addSeries(e.name(), stats[0], stats[1], stats[2])
+            : chart.addSeries(e.name(), stats[0], stats[1]);
+        s.setLineColor(e.color());
+        s.setLineStyle(stroke(e.split()));
+        mark(s, stats[0].length, e.color());
+        for (int i = 0; i < stats[0].length; i++) {
+          low = Math.min(low, stats[1][i] - stats[2][i]);
+          high = Math.max(high, stats[1][i] + stats[2][i]);
+        }
+      }
+      // losses falling by decades: a log axis, where every band stays above zero
+      chart.getStyler().setYAxisLogarithmic(q.logWhenWide() && low > 0 && high / low >= 100);
+      charts.add(chart);
     }
     return charts;
   }
@@ -214,13 +220,14 @@ public final class RunCharts {
   public static BufferedImage render(List<XYChart> charts) {
     int cols = columns(charts.size());
     int rows = (charts.size() + cols - 1) / cols;
-    BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
+    int height = charts.stream().mapToInt(XYChart::getHeight).max().orElse(HEIGHT);  // legends may make charts taller
+    BufferedImage image = new BufferedImage(cols * WIDTH, rows * height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, image.getWidth(), image.getHeight());
       for (int i = 0; i < charts.size(); i++) {
-        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * HEIGHT, null);
+        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * height, null);
       }
     } finally {
       g.dispose();
