@@ -29,6 +29,8 @@ import picocli.CommandLine.Parameters;
  * {@link SweepSummary} over the seeds of each combination. Every combination is compiled first, so a bad value stops the sweep before
  * anything trains. Resumable: a run whose checkpoint has all its epochs is kept, one stopped
  * part-way is resumed (bit-identical to an uninterrupted run), one never started is started.
+ * {@link SweepProgress} reports the whole sweep as it runs; {@code --dry-run} stops after the
+ * compilation and lists the runs (reproduce/'s scripts check their sweeps with it).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = "Trains every combination of --grid values with each of --seeds seeds, each in its own run directory,"
@@ -60,6 +62,9 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--jobs", paramLabel = "N", description = "runs at once, each in its own process with its share of"
       + " the threads ($OMP_NUM_THREADS, else the CPUs, divided by N; at least 1) (default: ${DEFAULT-VALUE}: one after another, in this process)")
   int jobs = 1;
+
+  @Option(names = "--dry-run", description = "compile every combination, list the runs and train none")
+  boolean dryRun;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the runs (DIR/runs/...) and the summary go")
   Path outDir;
@@ -171,10 +176,17 @@ final class SweepCommand implements Callable<Integer> {
     out.printf("sweep of %s: %s%d combination%s x %d seed%s = %d runs in %s; %s%n", file,
         models.isEmpty() ? "" : models.size() + " models x ", combinations.size(), combinations.size() == 1 ? "" : "s", seeds, seeds == 1 ? "" : "s", runs.size(), outDir.resolve("runs"),
         todo.isEmpty() ? "all finished" : todo.size() == runs.size() ? "running all" : todo.size() + " to run (the others are finished)");
+    if (dryRun) {
+      for (Run r : runs) {
+        out.println("  " + outDir.relativize(r.dir()) + (todo.contains(r) ? "" : " (finished)"));
+      }
+      out.println("dry run: every combination compiles; nothing trained");
+      return Main.OK;
+    }
     out.flush();
     List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
-    int[] done = {0};
-    long t0 = System.nanoTime();
+    // a line redrawn in place only on a terminal; plain lines elsewhere (a log, a pipe, a test)
+    SweepProgress progress = new SweepProgress(out, todo.size(), System.console() != null, System::nanoTime);
     // --jobs > 1: each run in its own JVM (ND4J's native state is per process), the threads divided among them
     int threads = Math.max(1, threadsEach());
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, jobs));
@@ -182,6 +194,7 @@ final class SweepCommand implements Callable<Integer> {
     for (Run r : todo) {
       pending.add(pool.submit(() -> {
         Files.createDirectories(r.dir());
+        progress.started();
         boolean resume = CheckpointStore.exists(r.dir());
         List<String> args = new ArrayList<>(List.of("train", file.toString()));
         if (r.model() != null) {
@@ -191,7 +204,7 @@ final class SweepCommand implements Callable<Integer> {
           args.addAll(List.of("--set", s));
         }
         args.addAll(List.of("--epochs", Integer.toString(plannedEpochs.get(r.key()))));
-        args.addAll(List.of(resume ? "--resume" : "--out", r.dir().toString()));
+        args.addAll(List.of(resume ? "--resume" : "--out", r.dir().toString(), "--no-live"));
         String log;
         int code;
         if (jobs > 1) {
@@ -215,14 +228,8 @@ final class SweepCommand implements Callable<Integer> {
             : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.CREATE,
             java.nio.file.StandardOpenOption.WRITE);
         String last = log.lines().filter(l -> l.startsWith("epoch ")).reduce((a, b) -> b).orElse("");
-        synchronized (out) {
-          int k = ++done[0];
-          double elapsed = (System.nanoTime() - t0) / 1e9;
-          out.printf("[%d/%d, %.0f s, about %.0f s left] %s%s: %s%n", k, todo.size(), elapsed,
-              elapsed / k * (todo.size() - k), outDir.relativize(r.dir()), resume ? " (resumed)" : "",
-              code == 0 ? last : "failed, exit " + code + ": see " + r.dir().resolve("train.log"));
-          out.flush();
-        }
+        progress.finished(outDir.relativize(r.dir()) + (resume ? " (resumed)" : "") + ": "
+            + (code == 0 ? last : "failed, exit " + code + ": see " + r.dir().resolve("train.log")));
         if (code != 0) {
           failed.add(r.dir().toString());
         }
@@ -230,11 +237,13 @@ final class SweepCommand implements Callable<Integer> {
       }));
     }
     pool.shutdown();
-    for (java.util.concurrent.Future<?> f : pending) {
-      try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw e.getCause() instanceof Exception x ? x : e;
+    try (progress) {
+      for (java.util.concurrent.Future<?> f : pending) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception x ? x : e;
+        }
       }
     }
     List<Run> finishedRuns = runs.stream().filter(r -> finished(r, plannedEpochs.get(r.key()))).toList();

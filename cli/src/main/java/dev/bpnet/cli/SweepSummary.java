@@ -192,7 +192,7 @@ record SweepSummary(List<String> axes, List<String> figures, List<Row> rows) {
     for (SweepCommand.Run r : runs) {
       List<String> key = new ArrayList<>(r.combination());
       if (byModel) {
-        key.add(0, "model=" + r.model());
+        key.add(0, r.model());  // a legend names the model plainly
       }
       try {
         groups.computeIfAbsent(key.isEmpty() ? "runs" : String.join(" ", key), k -> new ArrayList<>())

@@ -59,6 +59,10 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--save-every", paramLabel = "SECONDS", description = "save a checkpoint after an epoch only if this long has passed since the last (default: ${DEFAULT-VALUE}; the last epoch is always saved)")
   double saveEvery = 2;
 
+  /** bpnet sweep's runs in its own process: the sweep's progress line holds the terminal, not each epoch's. */
+  @Option(names = "--no-live", hidden = true)
+  boolean noLive;
+
   @Option(names = "--spark", paramLabel = "MASTER", description = "run each step on Apache Spark: executors compute shards of"
       + " the batch, the driver updates (local[2], spark://host:7077, ...; needs the bpnet-spark module, which ./bpnet adds)")
   String spark;
@@ -253,7 +257,7 @@ final class TrainCommand extends ModelCommand {
         .regression(d.regression()).evaluation(spec.evaluation()).output(out, ModelHash.of(tg), spec.seed(), settings)
         .saveInterval(Duration.ofMillis(Math.round(saveEvery * 1000)))
         // a live line only on a terminal, and only for epochs long enough to watch: each bar probes the terminal
-        .live(System.console() != null && batches.batchesPerEpoch() >= 10);
+        .live(!noLive && System.console() != null && batches.batchesPerEpoch() >= 10);
     if (resumed != null) {
       try {
         loop.resume(resumed.checkpoint());

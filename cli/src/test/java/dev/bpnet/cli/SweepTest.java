@@ -101,26 +101,36 @@ class SweepTest {
   }
 
   /**
-   * The PNG is drawn; a band's mean and error bar at each epoch are those of the two runs'
-   * metrics.csv; the test figure, taken once at the end, is one point.
+   * The PNG is drawn; at each epoch a band's mean line and its shaded edges, mean ± the sample
+   * standard deviation, are those of the two runs' metrics.csv (for two values the deviation is
+   * |u - v| / sqrt(2)); the test figure, taken once at the end, is one point with an error bar.
    */
   private static void checkPlot(Path png, Path a, Path b) throws Exception {
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
     assertEquals(3 * dev.bpnet.cli.plot.RunCharts.WIDTH, image.getWidth(), "loss, error and mse side by side");
     var charts = dev.bpnet.cli.plot.RunCharts.bands(Map.of("sgd", List.of(dev.bpnet.cli.plot.RunMetrics.read(a),
         dev.bpnet.cli.plot.RunMetrics.read(b))));
-    var chart = charts.stream().filter(c -> c.getTitle().startsWith("error")).findFirst().orElseThrow();
-    var series = chart.getSeriesMap().get("sgd val");
-    double[] x = series.getXData();
-    double[] mean = series.getYData();
-    double[] bars = series.getExtraValues();
-    assertEquals(3, x.length);
-    for (int e = 0; e < 3; e++) {
-      double u = column(a.resolve("metrics.csv"), "val_error").get(e);
-      double v = column(b.resolve("metrics.csv"), "val_error").get(e);
-      assertEquals(e + 1, x[e]);
-      assertEquals((u + v) / 2, mean[e], 1e-12 * Math.abs(u));
-      assertEquals(Math.abs(u - v) / Math.sqrt(2), bars[e], 1e-12 * Math.abs(u));
+    for (String quantity : List.of("loss", "error")) {
+      var chart = charts.stream().filter(c -> c.getTitle().startsWith(quantity + " ")).findFirst().orElseThrow();
+      for (String split : List.of("train", "val")) {
+        String column = split + "_" + quantity;
+        var line = chart.getSeriesMap().get("sgd " + split);
+        var band = chart.getSeriesMap().get("sgd " + split + " band");
+        assertEquals(List.of(1.0, 2.0, 3.0), Arrays.stream(line.getXData()).boxed().toList(), column);
+        assertEquals(List.of(1.0, 2.0, 3.0, 3.0, 2.0, 1.0), Arrays.stream(band.getXData()).boxed().toList(), column);
+        assertEquals(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.PolygonArea, band.getXYSeriesRenderStyle());
+        assertFalse(band.isShowInLegend(), "a band is its line's shading, not a legend entry");
+        for (int e = 0; e < 3; e++) {
+          double u = column(a.resolve("metrics.csv"), column).get(e);
+          double v = column(b.resolve("metrics.csv"), column).get(e);
+          double mean = (u + v) / 2;
+          double std = Math.abs(u - v) / Math.sqrt(2);
+          double tol = 1e-12 * Math.max(Math.abs(u), Math.abs(v));
+          assertEquals(mean, line.getYData()[e], tol, column + " mean, epoch " + (e + 1));
+          assertEquals(mean + std, band.getYData()[e], tol, column + " upper edge, epoch " + (e + 1));
+          assertEquals(mean - std, band.getYData()[5 - e], tol, column + " lower edge, epoch " + (e + 1));
+        }
+      }
     }
     var test = charts.stream().filter(c -> c.getTitle().startsWith("mean squared error")).findFirst().orElseThrow()
         .getSeriesMap().get("sgd test");
@@ -128,6 +138,7 @@ class SweepTest {
     double u = column(a.resolve("metrics.csv"), "test_mse").get(2);
     double v = column(b.resolve("metrics.csv"), "test_mse").get(2);
     assertEquals((u + v) / 2, test.getYData()[0], 1e-12 * Math.abs(u));
+    assertEquals(Math.abs(u - v) / Math.sqrt(2), test.getExtraValues()[0], 1e-12 * Math.abs(u));
   }
 
   private static List<Double> column(Path csv, String name) throws Exception {
@@ -218,6 +229,18 @@ class SweepTest {
     Result grid = bpnet("sweep", m.toString(), "--grid", "alpha", "--out", sw.toString());
     assertEquals(Main.USAGE, grid.code(), show(grid));
     assertTrue(grid.err().contains("--grid alpha: expected NAME=V1,V2,..."), show(grid));
+  }
+
+  @Test
+  void aDryRunCompilesEveryCombinationListsTheRunsAndTrainsNone() throws Exception {
+    Path m = model();
+    Path sw = dir.resolve("dry");
+    Result r = bpnet("sweep", m.toString(), "--grid", GRID, "--seeds", "2", "--dry-run", "--out", sw.toString());
+    assertEquals(0, r.code(), show(r));
+    assertTrue(r.out().contains("runs/optimizer=sgd_lr=0.2_,seed=2") && r.out().contains("nothing trained"), show(r));
+    assertFalse(Files.exists(sw.resolve("runs")), "nothing trained");
+    Result bad = bpnet("sweep", m.toString(), "--grid", "validation=0.1,1.5", "--dry-run", "--out", sw.toString());
+    assertEquals(Main.USAGE, bad.code(), show(bad));
   }
 
   @Test

@@ -44,6 +44,8 @@ public final class RunCharts {
       new Color(0x9C755F), new Color(0xBAB0AC));
   public static final int WIDTH = 640;
   public static final int HEIGHT = 420;
+  /** The height a line of a vertical legend adds to a chart. */
+  static final int LEGEND_LINE = 18;
 
   private RunCharts() {}
 
@@ -88,38 +90,85 @@ public final class RunCharts {
 
   /**
    * The charts of groups of runs (a sweep's seeds of each setting): per group and split, the
-   * mean over the group's runs at each epoch, with error bars of one sample standard deviation
-   * (none for a single run). Series are "GROUP split"; a group keeps its colour in every chart.
+   * mean over the group's runs at each epoch as a line, in a shaded band from mean - std to
+   * mean + std (the sample standard deviation; no band for a single run). A series of one point
+   * (the test figure, taken once at the end) is a dot with an error bar instead. Series are
+   * "GROUP split", their bands "GROUP split band" (not in the legend); a group keeps its colour in
+   * every chart.
    */
   public static List<XYChart> bands(Map<String, List<RunMetrics>> groups) {
+    record Entry(String name, String split, Color color, double[][] stats) {}
     List<XYChart> charts = new ArrayList<>();
     for (Quantity q : QUANTITIES) {
-      XYChart chart = null;
+      List<Entry> entries = new ArrayList<>();
       int g = 0;
       for (Map.Entry<String, List<RunMetrics>> group : groups.entrySet()) {
+        Color color = COLORS.get(g++ % COLORS.size());
         for (String split : SPLITS) {
           double[][] stats = meanAndStd(group.getValue(), split + q.suffix());
-          if (stats == null) {
-            continue;
+          if (stats != null) {
+            entries.add(new Entry(group.getKey() + " " + split, split, color, stats));
           }
-          if (chart == null) {
-            chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(q.title() + " (mean ± std)").xAxisTitle("epoch")
-                .yAxisTitle(q.title()).build();
-            style(chart);
-            chart.getStyler().setErrorBarsColorSeriesColor(true);  // each band in its group's colour
-          }
-          XYSeries s = chart.addSeries(group.getKey() + " " + split, stats[0], stats[1], stats[2]);
-          s.setLineColor(COLORS.get(g % COLORS.size()));
-          s.setLineStyle(stroke(split));
-          mark(s, stats[0].length, COLORS.get(g % COLORS.size()));
         }
-        g++;
       }
-      if (chart != null) {
-        charts.add(chart);
+      if (entries.isEmpty()) {
+        continue;
       }
+      // the legend is a column below the plot, one line per series: settings' names are long
+      XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT + LEGEND_LINE * entries.size())
+          .title(q.title() + " (mean ± std)").xAxisTitle("epoch").yAxisTitle(q.title()).build();
+      style(chart);
+      chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+      chart.getStyler().setErrorBarsColorSeriesColor(true);  // a dot's bar in its group's colour
+      double low = Double.POSITIVE_INFINITY;
+      double high = Double.NEGATIVE_INFINITY;
+      for (Entry e : entries) {
+        double[][] stats = e.stats();
+        double[][] band = band(stats);
+        if (band != null) {
+          // drawn first, so that every mean line lies over the bands
+          XYSeries b = chart.addSeries(e.name() + " band", band[0], band[1]);
+          b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+          b.setFillColor(new Color(e.color().getRed(), e.color().getGreen(), e.color().getBlue(), 48));
+          b.setLineColor(new Color(0, 0, 0, 0));
+          b.setMarker(SeriesMarkers.NONE);
+          b.setShowInLegend(false);
+        }
+        XYSeries s = band == null && stats[0].length == 1 ? chart.addSeries(e.name(), stats[0], stats[1], stats[2])
+            : chart.addSeries(e.name(), stats[0], stats[1]);
+        s.setLineColor(e.color());
+        s.setLineStyle(stroke(e.split()));
+        mark(s, stats[0].length, e.color());
+        for (int i = 0; i < stats[0].length; i++) {
+          low = Math.min(low, stats[1][i] - stats[2][i]);
+          high = Math.max(high, stats[1][i] + stats[2][i]);
+        }
+      }
+      // losses falling by decades: a log axis, where every band stays above zero
+      chart.getStyler().setYAxisLogarithmic(q.logWhenWide() && low > 0 && high / low >= 100);
+      charts.add(chart);
     }
     return charts;
+  }
+
+  /**
+   * The band of {epochs, mean, std} as a closed polygon: {x, y} along mean + std from the first
+   * epoch to the last, then back along mean - std; null for fewer than two points or a single run
+   * (std 0 everywhere: nothing to shade).
+   */
+  static double[][] band(double[][] stats) {
+    int n = stats[0].length;
+    if (n < 2 || Arrays.stream(stats[2]).allMatch(v -> v == 0)) {
+      return null;
+    }
+    double[][] xy = new double[2][2 * n];
+    for (int i = 0; i < n; i++) {
+      xy[0][i] = stats[0][i];
+      xy[1][i] = stats[1][i] + stats[2][i];
+      xy[0][2 * n - 1 - i] = stats[0][i];
+      xy[1][2 * n - 1 - i] = stats[1][i] - stats[2][i];
+    }
+    return xy;
   }
 
   /**
@@ -171,13 +220,14 @@ public final class RunCharts {
   public static BufferedImage render(List<XYChart> charts) {
     int cols = columns(charts.size());
     int rows = (charts.size() + cols - 1) / cols;
-    BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
+    int height = charts.stream().mapToInt(XYChart::getHeight).max().orElse(HEIGHT);  // legends may make charts taller
+    BufferedImage image = new BufferedImage(cols * WIDTH, rows * height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, image.getWidth(), image.getHeight());
       for (int i = 0; i < charts.size(); i++) {
-        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * HEIGHT, null);
+        g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * height, null);
       }
     } finally {
       g.dispose();

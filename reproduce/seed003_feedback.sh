@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The report "Asymmetric backpropagation", Tables 1 and 2: the dense networks DS0 ... DSR2-U
+# (784-512-256-10) and DD0 ... DDR4-U (784-512-512-256-256-10), cross-entropy and hinge, with fixed
+# (R) and updated (R*) random feedback, on Fashion-MNIST (the report: CIFAR-10). Full: 100 epochs
+# (the report's Table 2 also 200: --epochs 200), 1 seed, 24 runs: several hours on 2 cores;
+# --quick: 2,000 images, 1 epoch. Needs `apt-get install dataset-fashion-mnist`.
+#   reproduce/seed003_feedback.sh [--quick] [--jobs N] [--out DIR] [--seeds N] [--epochs N]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+file="$here/seed003_dense.bpnet"
+if quick; then
+  common=(--seeds 1 --epochs 1 --set 'data=fashion_mnist(train = 2000, test = 1000)')
+else
+  common=(--seeds 1)
+fi
+table1=DS0Fashion,DSR1Fashion,DSR2Fashion,DSR1UFashion,DSR2UFashion
+table2=DD0Fashion,DDR1Fashion,DDR2Fashion,DDR4Fashion,DDR1UFashion,DDR2UFashion,DDR4UFashion
+sweep table1 "$file" "${common[@]}" --models "$table1"
+sweep table1_hinge "$file" "${common[@]}" --models "$(echo "$table1" | sed 's/Fashion/HLFashion/g')"
+sweep table2 "$file" "${common[@]}" --models "$table2"
+sweep table2_hinge "$file" "${common[@]}" --models "$(echo "$table2" | sed 's/Fashion/HLFashion/g')"

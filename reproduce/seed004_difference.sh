@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# "Difference back propagation with inverse sigmoid function" (anonymous authors, under review),
+# Fig. 2: the (1,2,1) sigmoid network on 100 cosine points, difference backprop against backprop,
+# loss against epoch over 10 seeds (initialisations) and three learning rates (the paper does not
+# give its rate). Full batch, 2,000 epochs; --quick: 2 seeds, 200 epochs.
+#   reproduce/seed004_difference.sh [--quick] [--jobs N] [--out DIR]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if quick; then
+  common=(--seeds 2 --epochs 200)
+else
+  common=(--seeds 10)
+fi
+sweep cosine "$root/examples/difference/difference.bpnet" "${common[@]}" --models CosineDifference,CosineBackprop \
+  --grid 'optimizer=sgd(lr = 1),sgd(lr = 10),sgd(lr = 30)'
