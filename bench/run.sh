@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
       esac;;
     --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
     --conv) main=dev.bpnet.examples.bench.ConvBench; shift;;
+    --conv-ops) main=dev.bpnet.examples.bench.ConvOpProbe; shift;;
     *) args+=("$1"); shift;;
   esac
 done

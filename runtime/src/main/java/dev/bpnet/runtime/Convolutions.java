@@ -19,9 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * im2col. Padding is explicit on each side (asymmetric padding, as {@code same} needs for even
  * kernels, included); positions outside the input read as zero. ND4J 1.0.0-M2.1's conv2d,
  * deconv2d and im2col ops take one padding per axis and compute their own output size, so they
- * cannot express every geometry the compiler accepts.
+ * cannot express every geometry the compiler accepts; where they can, they are 2-18 times slower
+ * than this on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
  *
- * <p>Pooling runs in Java, one pass over the output: average pooling divides by kH kW also where
+ * <p>im2col, col2im and pooling run in Java over arrays: each op reads its buffers in runs (a
+ * plane, one example's part of a row of columns) into per-thread scratch arrays and writes its
+ * results back the same way, so no call is made per element. Pooling makes one pass over the
+ * output per plane: average pooling divides by kH kW also where
  * the window overlaps padding (PyTorch's {@code count_include_pad}); max pooling ignores padding
  * and takes the first maximum of a window in row-major order, the same argmax for
  * {@link MaxPoolGather} and {@link MaxPoolScatter}.
@@ -193,88 +197,93 @@ public final class Convolutions {
 
     /**
      * cols[(c kH + i) kW + j, (b Ho + oh) Wo + ow] = x[b, c, oh sH - padTop + i dH, ow sW - padLeft + j dW]:
-     * per channel, its planes of every example are read once, then each of its kH kW rows of
-     * columns is built in an array and written in one run.
+     * each input plane (b, c) is read once and stays in L1 while its kH kW runs of Ho Wo columns
+     * are built and written.
      */
     void im2col(Buf x, Buf cols) {
       int hw = h * w;
       int p = oh * ow;
       int n = columns();
-      double[] slab = Scratch.doubles(0, (long) b * hw);
-      double[] row = Scratch.doubles(1, n);
+      double[] plane = Scratch.doubles(0, hw);
+      double[] run = Scratch.doubles(1, p);
       for (int ci = 0; ci < c; ci++) {
         for (int bi = 0; bi < b; bi++) {
-          x.read(((long) bi * c + ci) * hw, slab, bi * hw, hw);
-        }
-        for (int i = 0; i < win.kH(); i++) {
-          for (int j = 0; j < win.kW(); j++) {
-            int offW = j * win.dW() - win.padLeft();
-            int zLo = Math.min(lo(offW, win.sW()), ow);
-            int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
-            for (int bi = 0; bi < b; bi++) {
+          x.read(((long) bi * c + ci) * hw, plane, 0, hw);
+          for (int i = 0; i < win.kH(); i++) {
+            for (int j = 0; j < win.kW(); j++) {
+              int offW = j * win.dW() - win.padLeft();
+              int zLo = Math.min(lo(offW, win.sW()), ow);
+              int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
               for (int y = 0; y < oh; y++) {
-                int q = bi * p + y * ow;
+                int q = y * ow;
                 int ih = y * win.sH() - win.padTop() + i * win.dH();
+                // plain loops: the runs are short (Wo elements), too short for a call to fill or arraycopy
                 if (ih < 0 || ih >= h) {
-                  java.util.Arrays.fill(row, q, q + ow, 0.0);
+                  for (int z = 0; z < ow; z++) {
+                    run[q + z] = 0.0;
+                  }
                   continue;
                 }
-                java.util.Arrays.fill(row, q, q + zLo, 0.0);
-                java.util.Arrays.fill(row, q + zHi, q + ow, 0.0);
-                int base = bi * hw + ih * w + offW;
+                for (int z = 0; z < zLo; z++) {
+                  run[q + z] = 0.0;
+                }
+                int base = ih * w + offW;
                 if (win.sW() == 1) {
-                  System.arraycopy(slab, base + zLo, row, q + zLo, zHi - zLo);
+                  for (int z = zLo; z < zHi; z++) {
+                    run[q + z] = plane[base + z];
+                  }
                 } else {
                   for (int z = zLo; z < zHi; z++) {
-                    row[q + z] = slab[base + z * win.sW()];
+                    run[q + z] = plane[base + z * win.sW()];
                   }
                 }
+                for (int z = zHi; z < ow; z++) {
+                  run[q + z] = 0.0;
+                }
               }
+              cols.write((long) ((ci * win.kH() + i) * win.kW() + j) * n + (long) bi * p, run, 0, p);
             }
-            cols.write((long) ((ci * win.kH() + i) * win.kW() + j) * n, row, 0, n);
           }
         }
       }
     }
 
-    /** The transpose of im2col: x = 0, then x[b, c, ih, iw] += cols[...] for every column reading it. */
+    /** The transpose of im2col: x = 0, then x[b, c, ih, iw] += cols[...] for every column reading it; plane by plane. */
     void col2im(Buf cols, Buf x) {
       int hw = h * w;
       int p = oh * ow;
       int n = columns();
-      double[] slab = Scratch.doubles(0, (long) b * hw);
-      double[] row = Scratch.doubles(1, n);
+      double[] plane = Scratch.doubles(0, hw);
+      double[] run = Scratch.doubles(1, p);
       for (int ci = 0; ci < c; ci++) {
-        java.util.Arrays.fill(slab, 0, b * hw, 0.0);
-        for (int i = 0; i < win.kH(); i++) {
-          for (int j = 0; j < win.kW(); j++) {
-            cols.read((long) ((ci * win.kH() + i) * win.kW() + j) * n, row, 0, n);
-            int offW = j * win.dW() - win.padLeft();
-            int zLo = Math.min(lo(offW, win.sW()), ow);
-            int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
-            for (int bi = 0; bi < b; bi++) {
+        for (int bi = 0; bi < b; bi++) {
+          java.util.Arrays.fill(plane, 0, hw, 0.0);
+          for (int i = 0; i < win.kH(); i++) {
+            for (int j = 0; j < win.kW(); j++) {
+              cols.read((long) ((ci * win.kH() + i) * win.kW() + j) * n + (long) bi * p, run, 0, p);
+              int offW = j * win.dW() - win.padLeft();
+              int zLo = Math.min(lo(offW, win.sW()), ow);
+              int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
               for (int y = 0; y < oh; y++) {
                 int ih = y * win.sH() - win.padTop() + i * win.dH();
                 if (ih < 0 || ih >= h) {
                   continue;
                 }
-                int q = bi * p + y * ow;
-                int base = bi * hw + ih * w + offW;
+                int q = y * ow;
+                int base = ih * w + offW;
                 if (win.sW() == 1) {
                   for (int z = zLo; z < zHi; z++) {
-                    slab[base + z] += row[q + z];
+                    plane[base + z] += run[q + z];
                   }
                 } else {
                   for (int z = zLo; z < zHi; z++) {
-                    slab[base + z * win.sW()] += row[q + z];
+                    plane[base + z * win.sW()] += run[q + z];
                   }
                 }
               }
             }
           }
-        }
-        for (int bi = 0; bi < b; bi++) {
-          x.write(((long) bi * c + ci) * hw, slab, bi * hw, hw);
+          x.write(((long) bi * c + ci) * hw, plane, 0, hw);
         }
       }
     }
@@ -447,6 +456,11 @@ public final class Convolutions {
 
     /** The index in its plane s of the first maximum of window (y, z); -1 if the window has no input element. */
     int argmax(double[] s, int y, int z) {
+      int top = y * win.sH() - win.padTop();
+      int left = z * win.sW() - win.padLeft();
+      if (top >= 0 && left >= 0 && top + (win.kH() - 1) * win.dH() < h && left + (win.kW() - 1) * win.dW() < w) {
+        return inside(s, top * w + left);
+      }
       int best = -1;
       double max = Double.NEGATIVE_INFINITY;
       for (int i = 0; i < win.kH(); i++) {
@@ -463,6 +477,25 @@ public final class Convolutions {
           double v = s[at];
           // NaN wins, so that a NaN reaches the output rather than vanishing in the pool
           if (best < 0 || v > max || Double.isNaN(v) && !Double.isNaN(max)) {
+            max = v;
+            best = at;
+          }
+        }
+      }
+      return best;
+    }
+
+    /** argmax of a window wholly inside the plane, starting at index first: the common case, without bounds checks. */
+    private int inside(double[] s, int first) {
+      int best = first;
+      double max = s[first];
+      for (int i = 0; i < win.kH(); i++) {
+        int row = first + i * win.dH() * w;
+        for (int j = 0; j < win.kW(); j++) {
+          int at = row + j * win.dW();
+          double v = s[at];
+          // NaN wins, as below
+          if (v > max || v != v && max == max) {
             max = v;
             best = at;
           }

@@ -39,6 +39,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * its own buffers) and a float32 sgemm of the size of the model's largest convolution gemm, so
  * that the convolutions' FLOP rate can be read against the machine's gemm rate.
  *
+ * <p>Every figure is this thread's (PyTorch: its process's) CPU time per step, with wall time
+ * beside it: with one BLAS thread the step's work runs on the calling thread, and on a shared
+ * machine CPU time is inflated less by other processes than wall time is.
+ *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
  * [--impl bpnet,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--out DIR]}.
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
@@ -51,7 +55,7 @@ public final class ConvBench {
   private ConvBench() {}
 
   /** One row of the table; {@code pytorchMs} the same mode's PyTorch figure, NaN if none. */
-  private record Row(String model, String impl, String mode, double ms, double[] runsMs, double convGflop,
+  private record Row(String model, String impl, String mode, double ms, double wallMs, double convGflop,
       double convsAloneMs, double allocBytes, String note) {}
 
   public static void main(String[] args) {
@@ -145,7 +149,7 @@ public final class ConvBench {
       for (Timing.Result res : results) {
         Timing.Contender c = res.contender();
         if (c.impl().equals("sgemm")) {
-          gemmRate = 2.0 * m * k * n / (res.wallMsPerStep() * 1e6);
+          gemmRate = 2.0 * m * k * n / (res.cpuMsPerStep() * 1e6);
         }
       }
       for (Timing.Result res : results) {
@@ -154,10 +158,10 @@ public final class ConvBench {
           continue;
         }
         double alone = results.stream().filter(q -> q.contender().impl().equals("bpnet-convs")
-            && q.contender().mode().equals(c.mode())).findFirst().orElseThrow().wallMsPerStep();
+            && q.contender().mode().equals(c.mode())).findFirst().orElseThrow().cpuMsPerStep();
         Trainer t = trainers.get(c.mode());
         double alloc = AllocationCount.bytesPerStep("conv-" + c.mode(), () -> t.step(feeds), 3);
-        rows.add(new Row(model, "bpnet", c.mode(), res.wallMsPerStep(), res.wallMs(), flops.get(c.mode()) / 1e9,
+        rows.add(new Row(model, "bpnet", c.mode(), res.cpuMsPerStep(), res.wallMsPerStep(), flops.get(c.mode()) / 1e9,
             alone, alloc, ""));
       }
       if (impls.contains("pytorch")) {
@@ -168,7 +172,7 @@ public final class ConvBench {
       md.append(t).append("\n");
       for (Row row : rows) {
         jsonl.add(JSON.writeValueAsString(Map.of("model", row.model(), "impl", row.impl(), "mode", row.mode(),
-            "batch", batch, "ms_per_step", row.ms(), "runs_ms", row.runsMs(), "conv_gflop", row.convGflop(),
+            "batch", batch, "cpu_ms_per_step", row.ms(), "wall_ms_per_step", row.wallMs(), "conv_gflop", row.convGflop(),
             "convs_alone_ms", row.convsAloneMs(), "alloc_bytes_per_step", row.allocBytes(),
             "sgemm_gflops", gemmRate)));
       }
@@ -188,8 +192,8 @@ public final class ConvBench {
     b.append(String.format(Locale.ROOT, "### %s, batch %d, float32 (load %s -> %s)%n%n", model, batch,
         loadBefore, loadAfter));
     b.append(String.format(Locale.ROOT, "sgemm %s alone: %.1f GFLOP/s%n%n", gemmShape, gemmRate));
-    b.append("| impl | mode | ms/step | vs PyTorch | vs bpnet 2-pass | conv GFLOP/step | convs alone ms | conv GFLOP/s in step | convs alone GFLOP/s | % of sgemm | INDArray B/step |\n");
-    b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    b.append("| impl | mode | CPU ms/step | wall ms/step | vs PyTorch | vs bpnet 2-pass | conv GFLOP/step | convs alone ms | conv GFLOP/s in step | convs alone GFLOP/s | % of sgemm | INDArray B/step |\n");
+    b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     double two = rows.stream().filter(r -> r.impl().equals("bpnet") && r.mode().equals("2pass")).mapToDouble(Row::ms)
         .findFirst().orElse(Double.NaN);
     for (Row r : rows) {
@@ -198,8 +202,8 @@ public final class ConvBench {
       boolean bp = r.impl().equals("bpnet");
       double rateStep = r.convGflop() / (r.ms() / 1e3);
       double rateAlone = r.convGflop() / (r.convsAloneMs() / 1e3);
-      b.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.impl(), r.mode(),
-          r.ms(), bp ? num(r.ms() / torch, "%.2fx") : "", bp ? num(r.ms() / two, "%.2fx") : "",
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.impl(), r.mode(),
+          r.ms(), r.wallMs(), bp ? num(r.ms() / torch, "%.2fx") : "", bp ? num(r.ms() / two, "%.2fx") : "",
           bp ? num(r.convGflop(), "%.3f") : "", bp ? num(r.convsAloneMs(), "%.2f") : "",
           bp ? num(rateStep, "%.1f") : "", bp ? num(rateAlone, "%.1f") : "",
           bp ? num(100 * rateAlone / gemmRate, "%.0f%%") : "", bp ? num(r.allocBytes(), "%.0f") : r.note()));
@@ -316,12 +320,8 @@ public final class ConvBench {
           continue;
         }
         JsonNode n = JSON.readTree(line);
-        double[] runs = new double[n.get("runs_ms").size()];
-        for (int i = 0; i < runs.length; i++) {
-          runs[i] = n.get("runs_ms").get(i).asDouble();
-        }
         String mode = n.get("mode").asText().equals("3pass") ? "3pass-exact" : "2pass";
-        rows.add(new Row(model, n.get("impl").asText(), mode, n.get("ms_per_step").asDouble(), runs, Double.NaN,
+        rows.add(new Row(model, n.get("impl").asText(), mode, n.get("cpu_ms_per_step").asDouble(), n.get("ms_per_step").asDouble(), Double.NaN,
             Double.NaN, Double.NaN, mode.equals("3pass-exact") ? "double backward" : ""));
       }
     }
