@@ -203,6 +203,21 @@ class ConvolutionsTest {
     }
   }
 
+  /** The benchmarks' FLOP rates rest on these: 2 m k n of the one gemm, m k n = F, C kH kW, B Ho Wo. */
+  @Test
+  void flopsAreThoseOfTheOneGemm() {
+    Window win = new Window(3, 3, 2, 2, 1, 0, 1, 0, 1, 1);
+    INDArray x = Nd4j.create(DataType.FLOAT, 2, 3, 6, 6);
+    INDArray k = Nd4j.create(DataType.FLOAT, 4, 3, 3, 3);
+    INDArray y = Nd4j.create(DataType.FLOAT, 2, 4, 3, 3);
+    long want = 2L * 4 * (3 * 3 * 3) * (2 * 3 * 3);
+    Convolutions.Conv2d conv = new Convolutions.Conv2d(x, k, y, win);
+    assertEquals(want, conv.flops());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {4, 27, 18}, conv.gemmShape());
+    assertEquals(want, new Convolutions.Conv2dTranspose(y, k, x, win).flops());
+    assertEquals(want, new Convolutions.Conv2dFilter(x, y, k, win).flops());
+  }
+
   @Test
   void aBufferThatDoesNotFitTheWindowIsRefused() {
     Window win = new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1);
