@@ -129,24 +129,27 @@ class ConvolutionsTest {
         }
       }
     }
-    DataType dt = DataType.DOUBLE;
-    INDArray xa = array(x, dt);
-    INDArray ga = array(g, dt);
-    INDArray out = Nd4j.create(dt, B, C, oh, ow);
-    INDArray back = Nd4j.create(dt, B, C, H, W).assign(7);
-    new Convolutions.AvgPool(xa, out, win).run();
-    assertClose(avg, out, 1e-12, "avg_pool " + win);
-    new Convolutions.AvgPoolTranspose(ga, back, win).run();
-    assertClose(avgT, back, 1e-12, "avg_pool transpose " + win);
-    new Convolutions.MaxPoolGather(xa, xa, out, win).run();
-    assertClose(max, out, 0, "max_pool " + win);
-    back.assign(7);
-    new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
-    assertClose(scatter, back, 1e-12, "max_pool scatter " + win);
-    // the gather of a cotangent through x's argmax is the scatter's transpose: <gather(x, v), g> = <v, scatter(x, g)>
-    INDArray v = array(random(r, B, C, H, W), dt);
-    new Convolutions.MaxPoolGather(xa, v, out, win).run();
-    assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), 1e-12);
+    // float as well: the ops run their loops in double and convert at the buffer
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+      INDArray xa = array(x, dt);
+      INDArray ga = array(g, dt);
+      INDArray out = Nd4j.create(dt, B, C, oh, ow);
+      INDArray back = Nd4j.create(dt, B, C, H, W).assign(7);
+      new Convolutions.AvgPool(xa, out, win).run();
+      assertClose(avg, out, tol, "avg_pool " + win);
+      new Convolutions.AvgPoolTranspose(ga, back, win).run();
+      assertClose(avgT, back, tol, "avg_pool transpose " + win);
+      new Convolutions.MaxPoolGather(xa, xa, out, win).run();
+      assertClose(max, out, dt == DataType.DOUBLE ? 0 : tol, "max_pool " + win);
+      back.assign(7);
+      new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
+      assertClose(scatter, back, tol, "max_pool scatter " + win);
+      // the gather of a cotangent through x's argmax is the scatter's transpose: <gather(x, v), g> = <v, scatter(x, g)>
+      INDArray v = array(random(r, B, C, H, W), dt);
+      new Convolutions.MaxPoolGather(xa, v, out, win).run();
+      assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), dt == DataType.DOUBLE ? 1e-12 : 1e-4);
+    }
   }
 
   /**
@@ -198,6 +201,21 @@ class ConvolutionsTest {
       double rhs = xa.castTo(DataType.DOUBLE).mul(fa.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
       assertEquals(lhs, rhs, tol * Math.max(1, Math.abs(lhs)), "fold is unfold's transpose " + win + " " + dt);
     }
+  }
+
+  /** The benchmarks' FLOP rates rest on these: 2 m k n of the one gemm, m k n = F, C kH kW, B Ho Wo. */
+  @Test
+  void flopsAreThoseOfTheOneGemm() {
+    Window win = new Window(3, 3, 2, 2, 1, 0, 1, 0, 1, 1);
+    INDArray x = Nd4j.create(DataType.FLOAT, 2, 3, 6, 6);
+    INDArray k = Nd4j.create(DataType.FLOAT, 4, 3, 3, 3);
+    INDArray y = Nd4j.create(DataType.FLOAT, 2, 4, 3, 3);
+    long want = 2L * 4 * (3 * 3 * 3) * (2 * 3 * 3);
+    Convolutions.Conv2d conv = new Convolutions.Conv2d(x, k, y, win);
+    assertEquals(want, conv.flops());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {4, 27, 18}, conv.gemmShape());
+    assertEquals(want, new Convolutions.Conv2dTranspose(y, k, x, win).flops());
+    assertEquals(want, new Convolutions.Conv2dFilter(x, y, k, win).flops());
   }
 
   @Test
