@@ -63,6 +63,21 @@ public final class Convolutions {
     /** this[at, at + len) = src[off, off + len). */
     abstract void write(long at, double[] src, int off, int len);
 
+    /** True for float buffers. */
+    boolean single() {
+      return this instanceof FloatBuf;
+    }
+
+    /**
+     * a + b, rounded to float when the sums land in a float buffer: a sum accumulated in a Java
+     * double rounds after every add, as a float buffer would, so that results are the same bits
+     * whether the loop goes through Java arrays or the buffer itself.
+     */
+    static double sum(boolean single, double a, double b) {
+      double s = a + b;
+      return single ? (float) s : s;
+    }
+
     static Buf of(INDArray a, String what) {
       if (a.ordering() != 'c' || a.offset() != 0 || a.data().offset() != 0 || a.elementWiseStride() != 1) {
         throw new IllegalArgumentException(what + " must be a dense c-ordered array");
@@ -255,6 +270,7 @@ public final class Convolutions {
       int n = columns();
       double[] plane = Scratch.doubles(0, hw);
       double[] run = Scratch.doubles(1, p);
+      boolean single = x.single();
       for (int ci = 0; ci < c; ci++) {
         for (int bi = 0; bi < b; bi++) {
           java.util.Arrays.fill(plane, 0, hw, 0.0);
@@ -273,11 +289,12 @@ public final class Convolutions {
                 int base = ih * w + offW;
                 if (win.sW() == 1) {
                   for (int z = zLo; z < zHi; z++) {
-                    plane[base + z] += run[q + z];
+                    plane[base + z] = Buf.sum(single, plane[base + z], run[q + z]);
                   }
                 } else {
                   for (int z = zLo; z < zHi; z++) {
-                    plane[base + z * win.sW()] += run[q + z];
+                    int at = base + z * win.sW();
+                    plane[at] = Buf.sum(single, plane[at], run[q + z]);
                   }
                 }
               }
@@ -588,6 +605,7 @@ public final class Convolutions {
       double scale = 1.0 / (win.kH() * win.kW());
       double[] o = Scratch.doubles(0, p.in());
       double[] gs = Scratch.doubles(1, p.out());
+      boolean single = out.single();
       for (int pl = 0; pl < p.planes; pl++) {
         g.read((long) pl * p.out(), gs, 0, p.out());
         java.util.Arrays.fill(o, 0, p.in(), 0.0);
@@ -603,7 +621,7 @@ public final class Convolutions {
               for (int j = 0; j < win.kW(); j++) {
                 int iw = z * win.sW() - win.padLeft() + j * win.dW();
                 if (iw >= 0 && iw < p.w) {
-                  o[ih * p.w + iw] += v;
+                  o[ih * p.w + iw] = Buf.sum(single, o[ih * p.w + iw], v);
                 }
               }
             }
@@ -671,6 +689,7 @@ public final class Convolutions {
       double[] ss = Scratch.doubles(0, p.in());
       double[] gs = Scratch.doubles(1, p.out());
       double[] o = Scratch.doubles(2, p.in());
+      boolean single = out.single();
       for (int pl = 0; pl < p.planes; pl++) {
         s.read((long) pl * p.in(), ss, 0, p.in());
         g.read((long) pl * p.out(), gs, 0, p.out());
@@ -680,7 +699,7 @@ public final class Convolutions {
           for (int z = 0; z < p.ow; z++, q++) {
             int at = p.argmax(ss, y, z);
             if (at >= 0) {
-              o[at] += gs[q];
+              o[at] = Buf.sum(single, o[at], gs[q]);
             }
           }
         }
@@ -791,12 +810,13 @@ public final class Convolutions {
     public void run() {
       double[] x = Scratch.doubles(0, d.input());
       double[] cs = Scratch.doubles(1, d.block());
+      boolean single = out.single();
       for (int bi = 0; bi < d.b; bi++) {
         cols.read((long) bi * d.block(), cs, 0, d.block());
         java.util.Arrays.fill(x, 0, d.input(), 0.0);
         d.each((q, i) -> {
           if (i >= 0) {
-            x[i] += cs[q];
+            x[i] = Buf.sum(single, x[i], cs[q]);
           }
         });
         out.write((long) bi * d.input(), x, 0, d.input());
