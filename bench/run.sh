@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
         *) echo "bench: --threads: expected a positive integer, got '${2:-}'" >&2; exit 2;;
       esac;;
     --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
+    --conv) main=dev.bpnet.examples.bench.ConvBench; shift;;
     *) args+=("$1"); shift;;
   esac
 done

@@ -1,8 +1,9 @@
 package dev.bpnet.runtime;
 
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
-import org.bytedeco.javacpp.indexer.FloatIndexer;
-import org.bytedeco.javacpp.indexer.Indexer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,43 +47,113 @@ public final class Convolutions {
     }
   }
 
-  /** Element access to a dense buffer, float or double, without boxing or varargs. */
-  private interface Access {
-    double get(long i);
+  /**
+   * A dense c-ordered float or double buffer, read and written in runs through Java double arrays
+   * (one bulk copy per run instead of a call per element; the loops over the arrays are plain
+   * loops that C2 compiles well). Float buffers convert through a float staging array.
+   */
+  private abstract static sealed class Buf permits FloatBuf, DoubleBuf {
+    /** dst[off, off + len) = this[at, at + len). */
+    abstract void read(long at, double[] dst, int off, int len);
 
-    void put(long i, double v);
+    /** this[at, at + len) = src[off, off + len). */
+    abstract void write(long at, double[] src, int off, int len);
 
-    static Access of(INDArray a, String what) {
+    static Buf of(INDArray a, String what) {
       if (a.ordering() != 'c' || a.offset() != 0 || a.data().offset() != 0 || a.elementWiseStride() != 1) {
         throw new IllegalArgumentException(what + " must be a dense c-ordered array");
       }
-      Indexer ix = a.data().indexer();
+      if (a.length() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(what + " has more than 2^31 - 1 elements");
+      }
       if (a.dataType() == DataType.FLOAT) {
-        FloatIndexer f = (FloatIndexer) ix;
-        return new Access() {
-          public double get(long i) {
-            return f.get(i);
-          }
-
-          public void put(long i, double v) {
-            f.put(i, (float) v);
-          }
-        };
+        return new FloatBuf(new FloatPointer(a.data().pointer()).position(0).limit(a.length()).asBuffer());
       }
       if (a.dataType() == DataType.DOUBLE) {
-        DoubleIndexer d = (DoubleIndexer) ix;
-        return new Access() {
-          public double get(long i) {
-            return d.get(i);
-          }
-
-          public void put(long i, double v) {
-            d.put(i, v);
-          }
-        };
+        return new DoubleBuf(new DoublePointer(a.data().pointer()).position(0).limit(a.length()).asBuffer());
       }
       throw new IllegalArgumentException(what + " must be float or double, got " + a.dataType());
     }
+  }
+
+  private static final class FloatBuf extends Buf {
+    private final FloatBuffer nio;
+
+    FloatBuf(FloatBuffer nio) {
+      this.nio = nio;
+    }
+
+    @Override
+    void read(long at, double[] dst, int off, int len) {
+      float[] f = Scratch.floats(len);
+      nio.get((int) at, f, 0, len);
+      for (int i = 0; i < len; i++) {
+        dst[off + i] = f[i];
+      }
+    }
+
+    @Override
+    void write(long at, double[] src, int off, int len) {
+      float[] f = Scratch.floats(len);
+      for (int i = 0; i < len; i++) {
+        f[i] = (float) src[off + i];
+      }
+      nio.put((int) at, f, 0, len);
+    }
+  }
+
+  private static final class DoubleBuf extends Buf {
+    private final DoubleBuffer nio;
+
+    DoubleBuf(DoubleBuffer nio) {
+      this.nio = nio;
+    }
+
+    @Override
+    void read(long at, double[] dst, int off, int len) {
+      nio.get((int) at, dst, off, len);
+    }
+
+    @Override
+    void write(long at, double[] src, int off, int len) {
+      nio.put((int) at, src, off, len);
+    }
+  }
+
+  /**
+   * Per-thread scratch arrays that only grow: the ops of a step run one after another on one
+   * thread, so they share these, and a warmed-up step allocates none. Slot 0 holds a layer's
+   * input planes, slot 1 a row of columns or an output plane, slot 2 a third run.
+   */
+  private static final class Scratch {
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+    private final double[][] doubles = {new double[0], new double[0], new double[0]};
+    private float[] floats = new float[0];
+
+    static double[] doubles(int slot, long n) {
+      Scratch s = LOCAL.get();
+      if (s.doubles[slot].length < n) {
+        s.doubles[slot] = new double[Math.toIntExact(n)];
+      }
+      return s.doubles[slot];
+    }
+
+    static float[] floats(int n) {
+      Scratch s = LOCAL.get();
+      if (s.floats.length < n) {
+        s.floats = new float[n];
+      }
+      return s.floats;
+    }
+  }
+
+  /** The first z in [0, n) with z s + off >= 0, and one past the last with z s + off < limit. */
+  private static int lo(int off, int s) {
+    return off >= 0 ? 0 : Math.floorDiv(-off + s - 1, s);
+  }
+
+  private static int hi(int off, int s, int limit, int n) {
+    return off > limit - 1 ? 0 : Math.min(n, Math.floorDiv(limit - 1 - off, s) + 1);
   }
 
   /** The sizes of one convolution, read from its buffers once. */
@@ -117,87 +188,117 @@ public final class Convolutions {
     }
 
     int columns() {
-      return b * oh * ow;
+      return Math.multiplyExact(b, oh * ow);
     }
 
-    /** cols[(c kH + i) kW + j, (b Ho + oh) Wo + ow] = x[b, c, oh sH - padTop + i dH, ow sW - padLeft + j dW]. */
-    void im2col(Access x, Access cols) {
-      long n = columns();
+    /**
+     * cols[(c kH + i) kW + j, (b Ho + oh) Wo + ow] = x[b, c, oh sH - padTop + i dH, ow sW - padLeft + j dW]:
+     * per channel, its planes of every example are read once, then each of its kH kW rows of
+     * columns is built in an array and written in one run.
+     */
+    void im2col(Buf x, Buf cols) {
+      int hw = h * w;
+      int p = oh * ow;
+      int n = columns();
+      double[] slab = Scratch.doubles(0, (long) b * hw);
+      double[] row = Scratch.doubles(1, n);
       for (int ci = 0; ci < c; ci++) {
+        for (int bi = 0; bi < b; bi++) {
+          x.read(((long) bi * c + ci) * hw, slab, bi * hw, hw);
+        }
         for (int i = 0; i < win.kH(); i++) {
           for (int j = 0; j < win.kW(); j++) {
-            long row = ((long) (ci * win.kH() + i) * win.kW() + j) * n;
-            long q = row;
+            int offW = j * win.dW() - win.padLeft();
+            int zLo = Math.min(lo(offW, win.sW()), ow);
+            int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
             for (int bi = 0; bi < b; bi++) {
-              long plane = ((long) bi * c + ci) * h * w;
               for (int y = 0; y < oh; y++) {
+                int q = bi * p + y * ow;
                 int ih = y * win.sH() - win.padTop() + i * win.dH();
-                boolean inH = ih >= 0 && ih < h;
-                for (int z = 0; z < ow; z++, q++) {
-                  int iw = z * win.sW() - win.padLeft() + j * win.dW();
-                  cols.put(q, inH && iw >= 0 && iw < w ? x.get(plane + (long) ih * w + iw) : 0.0);
+                if (ih < 0 || ih >= h) {
+                  java.util.Arrays.fill(row, q, q + ow, 0.0);
+                  continue;
+                }
+                java.util.Arrays.fill(row, q, q + zLo, 0.0);
+                java.util.Arrays.fill(row, q + zHi, q + ow, 0.0);
+                int base = bi * hw + ih * w + offW;
+                if (win.sW() == 1) {
+                  System.arraycopy(slab, base + zLo, row, q + zLo, zHi - zLo);
+                } else {
+                  for (int z = zLo; z < zHi; z++) {
+                    row[q + z] = slab[base + z * win.sW()];
+                  }
                 }
               }
             }
+            cols.write((long) ((ci * win.kH() + i) * win.kW() + j) * n, row, 0, n);
           }
         }
       }
     }
 
     /** The transpose of im2col: x = 0, then x[b, c, ih, iw] += cols[...] for every column reading it. */
-    void col2im(Access cols, Access x) {
-      long size = (long) b * c * h * w;
-      for (long i = 0; i < size; i++) {
-        x.put(i, 0.0);
-      }
-      long n = columns();
+    void col2im(Buf cols, Buf x) {
+      int hw = h * w;
+      int p = oh * ow;
+      int n = columns();
+      double[] slab = Scratch.doubles(0, (long) b * hw);
+      double[] row = Scratch.doubles(1, n);
       for (int ci = 0; ci < c; ci++) {
+        java.util.Arrays.fill(slab, 0, b * hw, 0.0);
         for (int i = 0; i < win.kH(); i++) {
           for (int j = 0; j < win.kW(); j++) {
-            long q = ((long) (ci * win.kH() + i) * win.kW() + j) * n;
+            cols.read((long) ((ci * win.kH() + i) * win.kW() + j) * n, row, 0, n);
+            int offW = j * win.dW() - win.padLeft();
+            int zLo = Math.min(lo(offW, win.sW()), ow);
+            int zHi = Math.max(zLo, hi(offW, win.sW(), w, ow));
             for (int bi = 0; bi < b; bi++) {
-              long plane = ((long) bi * c + ci) * h * w;
               for (int y = 0; y < oh; y++) {
                 int ih = y * win.sH() - win.padTop() + i * win.dH();
-                boolean inH = ih >= 0 && ih < h;
-                for (int z = 0; z < ow; z++, q++) {
-                  int iw = z * win.sW() - win.padLeft() + j * win.dW();
-                  if (inH && iw >= 0 && iw < w) {
-                    long at = plane + (long) ih * w + iw;
-                    x.put(at, x.get(at) + cols.get(q));
+                if (ih < 0 || ih >= h) {
+                  continue;
+                }
+                int q = bi * p + y * ow;
+                int base = bi * hw + ih * w + offW;
+                if (win.sW() == 1) {
+                  for (int z = zLo; z < zHi; z++) {
+                    slab[base + z] += row[q + z];
+                  }
+                } else {
+                  for (int z = zLo; z < zHi; z++) {
+                    slab[base + z * win.sW()] += row[q + z];
                   }
                 }
               }
             }
           }
         }
+        for (int bi = 0; bi < b; bi++) {
+          x.write(((long) bi * c + ci) * hw, slab, bi * hw, hw);
+        }
       }
     }
 
-    /** [B, F, Ho Wo] to [F, B Ho Wo]: the cotangent's rows per filter. */
-    void filterRows(Access g, Access rows) {
+    /** [B, F, Ho Wo] to [F, B Ho Wo]: the cotangent's rows per filter, one run per plane. */
+    void filterRows(Buf g, Buf rows) {
       int p = oh * ow;
+      double[] run = Scratch.doubles(2, p);
       for (int bi = 0; bi < b; bi++) {
         for (int fi = 0; fi < f; fi++) {
-          long from = ((long) bi * f + fi) * p;
-          long to = ((long) fi * b + bi) * p;
-          for (int k = 0; k < p; k++) {
-            rows.put(to + k, g.get(from + k));
-          }
+          g.read(((long) bi * f + fi) * p, run, 0, p);
+          rows.write(((long) fi * b + bi) * p, run, 0, p);
         }
       }
     }
 
     /** [F, B Ho Wo] to [B, F, Ho Wo]. */
-    void fromFilterRows(Access rows, Access out) {
+    void fromFilterRows(Buf rows, Buf out) {
       int p = oh * ow;
+      double[] run = Scratch.doubles(2, p);
       for (int bi = 0; bi < b; bi++) {
         for (int fi = 0; fi < f; fi++) {
-          long to = ((long) bi * f + fi) * p;
-          long from = ((long) fi * b + bi) * p;
-          for (int k = 0; k < p; k++) {
-            out.put(to + k, rows.get(from + k));
-          }
+          rows.read(((long) fi * b + bi) * p, run, 0, p);
+          out.write(((long) bi * f + fi) * p, run, 0, p);
         }
       }
     }
@@ -206,17 +307,27 @@ public final class Convolutions {
   /** out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder. */
   public static final class Conv2d implements AutoCloseable {
     private final Dims d;
-    private final Access x;
-    private final Access out;
+    private final Buf x;
+    private final Buf out;
     private final Workspace w;
     private final INDArray kernel2d;
 
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win) {
       this.d = new Dims(x, (int) kernel.size(0), out, win);
-      this.x = Access.of(x, "conv2d's input");
-      this.out = Access.of(out, "conv2d's output");
+      this.x = Buf.of(x, "conv2d's input");
+      this.out = Buf.of(out, "conv2d's output");
       this.w = new Workspace(x.dataType(), d);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
+    }
+
+    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
+    public long flops() {
+      return 2L * d.f * d.rows() * d.columns();
+    }
+
+    /** m, k, n of its gemm: filters, C kH kW, B Ho Wo. */
+    public long[] gemmShape() {
+      return new long[] {d.f, d.rows(), d.columns()};
     }
 
     public void run() {
@@ -238,17 +349,22 @@ public final class Convolutions {
    */
   public static final class Conv2dTranspose implements AutoCloseable {
     private final Dims d;
-    private final Access g;
-    private final Access out;
+    private final Buf g;
+    private final Buf out;
     private final Workspace w;
     private final INDArray kernel2d;
 
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win) {
       this.d = new Dims(out, (int) kernel.size(0), g, win);
-      this.g = Access.of(g, "conv2d_transpose's input");
-      this.out = Access.of(out, "conv2d_transpose's output");
+      this.g = Buf.of(g, "conv2d_transpose's input");
+      this.out = Buf.of(out, "conv2d_transpose's output");
       this.w = new Workspace(out.dataType(), d);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
+    }
+
+    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
+    public long flops() {
+      return 2L * d.f * d.rows() * d.columns();
     }
 
     public void run() {
@@ -267,18 +383,23 @@ public final class Convolutions {
   /** out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ. */
   public static final class Conv2dFilter implements AutoCloseable {
     private final Dims d;
-    private final Access x;
-    private final Access g;
+    private final Buf x;
+    private final Buf g;
     private final Workspace w;
     private final INDArray out2d;
 
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win) {
       this.d = new Dims(x, (int) g.size(1), g, win);
-      this.x = Access.of(x, "conv2d_filter's input");
-      this.g = Access.of(g, "conv2d_filter's cotangent");
-      Access.of(out, "conv2d_filter's output");
+      this.x = Buf.of(x, "conv2d_filter's input");
+      this.g = Buf.of(g, "conv2d_filter's cotangent");
+      Buf.of(out, "conv2d_filter's output");
       this.w = new Workspace(x.dataType(), d);
       this.out2d = out.reshape('c', d.f, d.rows());
+    }
+
+    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
+    public long flops() {
+      return 2L * d.f * d.rows() * d.columns();
     }
 
     public void run() {
@@ -300,15 +421,15 @@ public final class Convolutions {
    */
   private static final class Workspace {
     final INDArray cols;
-    final Access colsA;
+    final Buf colsA;
     final INDArray rows;
-    final Access rowsA;
+    final Buf rowsA;
 
     Workspace(org.nd4j.linalg.api.buffer.DataType type, Dims d) {
       cols = Nd4j.create(type, d.rows(), d.columns());
-      colsA = Access.of(cols, "columns");
+      colsA = Buf.of(cols, "columns");
       rows = Nd4j.create(type, d.f, d.columns());
-      rowsA = Access.of(rows, "rows");
+      rowsA = Buf.of(rows, "rows");
     }
 
     void close() {
@@ -339,11 +460,18 @@ public final class Convolutions {
       }
     }
 
-    /** The flat index of the first maximum of s in window (p, y, z); -1 if the window has no input element. */
-    long argmax(Access s, int p, int y, int z) {
-      long best = -1;
+    int in() {
+      return h * w;
+    }
+
+    int out() {
+      return oh * ow;
+    }
+
+    /** The index in its plane s of the first maximum of window (y, z); -1 if the window has no input element. */
+    int argmax(double[] s, int y, int z) {
+      int best = -1;
       double max = Double.NEGATIVE_INFINITY;
-      long plane = (long) p * h * w;
       for (int i = 0; i < win.kH(); i++) {
         int ih = y * win.sH() - win.padTop() + i * win.dH();
         if (ih < 0 || ih >= h) {
@@ -354,8 +482,8 @@ public final class Convolutions {
           if (iw < 0 || iw >= w) {
             continue;
           }
-          long at = plane + (long) ih * w + iw;
-          double v = s.get(at);
+          int at = ih * w + iw;
+          double v = s[at];
           // NaN wins, so that a NaN reaches the output rather than vanishing in the pool
           if (best < 0 || v > max || Double.isNaN(v) && !Double.isNaN(max)) {
             max = v;
@@ -370,21 +498,23 @@ public final class Convolutions {
   /** out = the mean of each window of x over kH kW elements, padding counted as zeros. */
   public static final class AvgPool {
     private final Planes p;
-    private final Access x;
-    private final Access out;
+    private final Buf x;
+    private final Buf out;
 
     public AvgPool(INDArray x, INDArray out, Window win) {
       this.p = new Planes(x, out, win);
-      this.x = Access.of(x, "avg_pool's input");
-      this.out = Access.of(out, "avg_pool's output");
+      this.x = Buf.of(x, "avg_pool's input");
+      this.out = Buf.of(out, "avg_pool's output");
     }
 
     public void run() {
       Window win = p.win;
       double scale = 1.0 / (win.kH() * win.kW());
-      long q = 0;
+      double[] in = Scratch.doubles(0, p.in());
+      double[] o = Scratch.doubles(1, p.out());
       for (int pl = 0; pl < p.planes; pl++) {
-        long plane = (long) pl * p.h * p.w;
+        x.read((long) pl * p.in(), in, 0, p.in());
+        int q = 0;
         for (int y = 0; y < p.oh; y++) {
           for (int z = 0; z < p.ow; z++, q++) {
             double sum = 0;
@@ -396,13 +526,14 @@ public final class Convolutions {
               for (int j = 0; j < win.kW(); j++) {
                 int iw = z * win.sW() - win.padLeft() + j * win.dW();
                 if (iw >= 0 && iw < p.w) {
-                  sum += x.get(plane + (long) ih * p.w + iw);
+                  sum += in[ih * p.w + iw];
                 }
               }
             }
-            out.put(q, sum * scale);
+            o[q] = sum * scale;
           }
         }
+        out.write((long) pl * p.out(), o, 0, p.out());
       }
     }
   }
@@ -410,29 +541,27 @@ public final class Convolutions {
   /** out [B, C, H, W] = the transpose of avg_pool applied to g: each g spread evenly over its window. */
   public static final class AvgPoolTranspose {
     private final Planes p;
-    private final Access g;
-    private final Access out;
-    private final long size;
+    private final Buf g;
+    private final Buf out;
 
     public AvgPoolTranspose(INDArray g, INDArray out, Window win) {
       this.p = new Planes(out, g, win);
-      this.g = Access.of(g, "avg_pool_transpose's input");
-      this.out = Access.of(out, "avg_pool_transpose's output");
-      this.size = out.length();
+      this.g = Buf.of(g, "avg_pool_transpose's input");
+      this.out = Buf.of(out, "avg_pool_transpose's output");
     }
 
     public void run() {
       Window win = p.win;
       double scale = 1.0 / (win.kH() * win.kW());
-      for (long i = 0; i < size; i++) {
-        out.put(i, 0.0);
-      }
-      long q = 0;
+      double[] o = Scratch.doubles(0, p.in());
+      double[] gs = Scratch.doubles(1, p.out());
       for (int pl = 0; pl < p.planes; pl++) {
-        long plane = (long) pl * p.h * p.w;
+        g.read((long) pl * p.out(), gs, 0, p.out());
+        java.util.Arrays.fill(o, 0, p.in(), 0.0);
+        int q = 0;
         for (int y = 0; y < p.oh; y++) {
           for (int z = 0; z < p.ow; z++, q++) {
-            double v = g.get(q) * scale;
+            double v = gs[q] * scale;
             for (int i = 0; i < win.kH(); i++) {
               int ih = y * win.sH() - win.padTop() + i * win.dH();
               if (ih < 0 || ih >= p.h) {
@@ -441,13 +570,13 @@ public final class Convolutions {
               for (int j = 0; j < win.kW(); j++) {
                 int iw = z * win.sW() - win.padLeft() + j * win.dW();
                 if (iw >= 0 && iw < p.w) {
-                  long at = plane + (long) ih * p.w + iw;
-                  out.put(at, out.get(at) + v);
+                  o[ih * p.w + iw] += v;
                 }
               }
             }
           }
         }
+        out.write((long) pl * p.in(), o, 0, p.in());
       }
     }
   }
@@ -458,26 +587,35 @@ public final class Convolutions {
    */
   public static final class MaxPoolGather {
     private final Planes p;
-    private final Access s;
-    private final Access v;
-    private final Access out;
+    private final Buf s;
+    private final Buf v;
+    private final Buf out;
 
     public MaxPoolGather(INDArray s, INDArray v, INDArray out, Window win) {
       this.p = new Planes(s, out, win);
-      this.s = Access.of(s, "max_pool's argmax source");
-      this.v = Access.of(v, "max_pool's values");
-      this.out = Access.of(out, "max_pool's output");
+      this.s = Buf.of(s, "max_pool's argmax source");
+      // max pooling itself reads one buffer for both
+      this.v = v == s ? null : Buf.of(v, "max_pool's values");
+      this.out = Buf.of(out, "max_pool's output");
     }
 
     public void run() {
-      long q = 0;
+      double[] ss = Scratch.doubles(0, p.in());
+      double[] vs = v == null ? ss : Scratch.doubles(2, p.in());
+      double[] o = Scratch.doubles(1, p.out());
       for (int pl = 0; pl < p.planes; pl++) {
+        s.read((long) pl * p.in(), ss, 0, p.in());
+        if (v != null) {
+          v.read((long) pl * p.in(), vs, 0, p.in());
+        }
+        int q = 0;
         for (int y = 0; y < p.oh; y++) {
           for (int z = 0; z < p.ow; z++, q++) {
-            long at = p.argmax(s, pl, y, z);
-            out.put(q, at < 0 ? 0.0 : v.get(at));
+            int at = p.argmax(ss, y, z);
+            o[q] = at < 0 ? 0.0 : vs[at];
           }
         }
+        out.write((long) pl * p.out(), o, 0, p.out());
       }
     }
   }
@@ -485,33 +623,35 @@ public final class Convolutions {
   /** out [B, C, H, W] = g [B, C, Ho, Wo] added at the argmax of each window of s, 0 elsewhere: max pooling's VJP. */
   public static final class MaxPoolScatter {
     private final Planes p;
-    private final Access s;
-    private final Access g;
-    private final Access out;
-    private final long size;
+    private final Buf s;
+    private final Buf g;
+    private final Buf out;
 
     public MaxPoolScatter(INDArray s, INDArray g, INDArray out, Window win) {
       this.p = new Planes(s, g, win);
-      this.s = Access.of(s, "max_pool's argmax source");
-      this.g = Access.of(g, "max_pool's cotangent");
-      this.out = Access.of(out, "max_pool_scatter's output");
-      this.size = out.length();
+      this.s = Buf.of(s, "max_pool's argmax source");
+      this.g = Buf.of(g, "max_pool's cotangent");
+      this.out = Buf.of(out, "max_pool_scatter's output");
     }
 
     public void run() {
-      for (long i = 0; i < size; i++) {
-        out.put(i, 0.0);
-      }
-      long q = 0;
+      double[] ss = Scratch.doubles(0, p.in());
+      double[] gs = Scratch.doubles(1, p.out());
+      double[] o = Scratch.doubles(2, p.in());
       for (int pl = 0; pl < p.planes; pl++) {
+        s.read((long) pl * p.in(), ss, 0, p.in());
+        g.read((long) pl * p.out(), gs, 0, p.out());
+        java.util.Arrays.fill(o, 0, p.in(), 0.0);
+        int q = 0;
         for (int y = 0; y < p.oh; y++) {
           for (int z = 0; z < p.ow; z++, q++) {
-            long at = p.argmax(s, pl, y, z);
+            int at = p.argmax(ss, y, z);
             if (at >= 0) {
-              out.put(at, out.get(at) + g.get(q));
+              o[at] += gs[q];
             }
           }
         }
+        out.write((long) pl * p.in(), o, 0, p.in());
       }
     }
   }
@@ -519,6 +659,7 @@ public final class Convolutions {
   /**
    * The geometry of unfold and fold: an input x [B, C, H, W] and its columns [B, Ho Wo, C kH kW],
    * cols[b, y Wo + z, (c kH + i) kW + j] = x[b, c, y sH - padTop + i dH, z sW - padLeft + j dW].
+   * Both run per example: its input planes and its block of columns as arrays.
    */
   private static final class Columns {
     final int b;
@@ -543,24 +684,30 @@ public final class Convolutions {
       }
     }
 
+    int input() {
+      return c * h * w;
+    }
+
+    int block() {
+      return oh * ow * c * win.kH() * win.kW();
+    }
+
     /**
-     * Visits every column element in order: {@code v.at(q, i)} with q its flat index and i the
-     * flat index of the input element it reads, -1 where it reads padding.
+     * Visits every column element of one example in order: {@code v.at(q, i)} with q its index
+     * in the block and i the index in the example's input that it reads, -1 where it reads padding.
      */
     void each(Visitor v) {
-      long q = 0;
-      for (int bi = 0; bi < b; bi++) {
-        for (int y = 0; y < oh; y++) {
-          for (int z = 0; z < ow; z++) {
-            for (int ci = 0; ci < c; ci++) {
-              long plane = ((long) bi * c + ci) * h * w;
-              for (int i = 0; i < win.kH(); i++) {
-                int ih = y * win.sH() - win.padTop() + i * win.dH();
-                boolean inH = ih >= 0 && ih < h;
-                for (int j = 0; j < win.kW(); j++, q++) {
-                  int iw = z * win.sW() - win.padLeft() + j * win.dW();
-                  v.at(q, inH && iw >= 0 && iw < w ? plane + (long) ih * w + iw : -1);
-                }
+      int q = 0;
+      for (int y = 0; y < oh; y++) {
+        for (int z = 0; z < ow; z++) {
+          for (int ci = 0; ci < c; ci++) {
+            int plane = ci * h * w;
+            for (int i = 0; i < win.kH(); i++) {
+              int ih = y * win.sH() - win.padTop() + i * win.dH();
+              boolean inH = ih >= 0 && ih < h;
+              for (int j = 0; j < win.kW(); j++, q++) {
+                int iw = z * win.sW() - win.padLeft() + j * win.dW();
+                v.at(q, inH && iw >= 0 && iw < w ? plane + ih * w + iw : -1);
               }
             }
           }
@@ -569,54 +716,58 @@ public final class Convolutions {
     }
 
     interface Visitor {
-      void at(long column, long input);
+      void at(int column, int input);
     }
   }
 
   /** out [B, Ho Wo, C kH kW] = unfold(x [B, C, H, W]) (im2col, one row per output position), zero where padding is read. */
   public static final class Unfold {
     private final Columns d;
-    private final Access x;
-    private final Access out;
-    private final Columns.Visitor copy;
+    private final Buf x;
+    private final Buf out;
 
     public Unfold(INDArray x, INDArray out, Window win) {
       this.d = new Columns(x, out, win);
-      this.x = Access.of(x, "unfold's input");
-      this.out = Access.of(out, "unfold's output");
-      this.copy = (q, i) -> this.out.put(q, i < 0 ? 0.0 : this.x.get(i));
+      this.x = Buf.of(x, "unfold's input");
+      this.out = Buf.of(out, "unfold's output");
     }
 
     public void run() {
-      d.each(copy);
+      double[] in = Scratch.doubles(0, d.input());
+      double[] cols = Scratch.doubles(1, d.block());
+      for (int bi = 0; bi < d.b; bi++) {
+        x.read((long) bi * d.input(), in, 0, d.input());
+        d.each((q, i) -> cols[q] = i < 0 ? 0.0 : in[i]);
+        out.write((long) bi * d.block(), cols, 0, d.block());
+      }
     }
   }
 
   /** out [B, C, H, W] = fold(cols [B, Ho Wo, C kH kW]) (col2im), the transpose of unfold: each column element added where it was read. */
   public static final class Fold {
     private final Columns d;
-    private final Access cols;
-    private final Access out;
-    private final long size;
-    private final Columns.Visitor add;
+    private final Buf cols;
+    private final Buf out;
 
     public Fold(INDArray cols, INDArray out, Window win) {
       this.d = new Columns(out, cols, win);
-      this.cols = Access.of(cols, "fold's input");
-      this.out = Access.of(out, "fold's output");
-      this.size = out.length();
-      this.add = (q, i) -> {
-        if (i >= 0) {
-          this.out.put(i, this.out.get(i) + this.cols.get(q));
-        }
-      };
+      this.cols = Buf.of(cols, "fold's input");
+      this.out = Buf.of(out, "fold's output");
     }
 
     public void run() {
-      for (long i = 0; i < size; i++) {
-        out.put(i, 0.0);
+      double[] x = Scratch.doubles(0, d.input());
+      double[] cs = Scratch.doubles(1, d.block());
+      for (int bi = 0; bi < d.b; bi++) {
+        cols.read((long) bi * d.block(), cs, 0, d.block());
+        java.util.Arrays.fill(x, 0, d.input(), 0.0);
+        d.each((q, i) -> {
+          if (i >= 0) {
+            x[i] += cs[q];
+          }
+        });
+        out.write((long) bi * d.input(), x, 0, d.input());
       }
-      d.each(add);
     }
   }
 }

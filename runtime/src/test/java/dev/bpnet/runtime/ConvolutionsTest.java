@@ -129,24 +129,27 @@ class ConvolutionsTest {
         }
       }
     }
-    DataType dt = DataType.DOUBLE;
-    INDArray xa = array(x, dt);
-    INDArray ga = array(g, dt);
-    INDArray out = Nd4j.create(dt, B, C, oh, ow);
-    INDArray back = Nd4j.create(dt, B, C, H, W).assign(7);
-    new Convolutions.AvgPool(xa, out, win).run();
-    assertClose(avg, out, 1e-12, "avg_pool " + win);
-    new Convolutions.AvgPoolTranspose(ga, back, win).run();
-    assertClose(avgT, back, 1e-12, "avg_pool transpose " + win);
-    new Convolutions.MaxPoolGather(xa, xa, out, win).run();
-    assertClose(max, out, 0, "max_pool " + win);
-    back.assign(7);
-    new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
-    assertClose(scatter, back, 1e-12, "max_pool scatter " + win);
-    // the gather of a cotangent through x's argmax is the scatter's transpose: <gather(x, v), g> = <v, scatter(x, g)>
-    INDArray v = array(random(r, B, C, H, W), dt);
-    new Convolutions.MaxPoolGather(xa, v, out, win).run();
-    assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), 1e-12);
+    // float as well: the ops run their loops in double and convert at the buffer
+    for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tol = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+      INDArray xa = array(x, dt);
+      INDArray ga = array(g, dt);
+      INDArray out = Nd4j.create(dt, B, C, oh, ow);
+      INDArray back = Nd4j.create(dt, B, C, H, W).assign(7);
+      new Convolutions.AvgPool(xa, out, win).run();
+      assertClose(avg, out, tol, "avg_pool " + win);
+      new Convolutions.AvgPoolTranspose(ga, back, win).run();
+      assertClose(avgT, back, tol, "avg_pool transpose " + win);
+      new Convolutions.MaxPoolGather(xa, xa, out, win).run();
+      assertClose(max, out, dt == DataType.DOUBLE ? 0 : tol, "max_pool " + win);
+      back.assign(7);
+      new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
+      assertClose(scatter, back, tol, "max_pool scatter " + win);
+      // the gather of a cotangent through x's argmax is the scatter's transpose: <gather(x, v), g> = <v, scatter(x, g)>
+      INDArray v = array(random(r, B, C, H, W), dt);
+      new Convolutions.MaxPoolGather(xa, v, out, win).run();
+      assertEquals(out.mul(ga).sumNumber().doubleValue(), v.mul(back).sumNumber().doubleValue(), dt == DataType.DOUBLE ? 1e-12 : 1e-4);
+    }
   }
 
   /**

@@ -1,0 +1,337 @@
+package dev.bpnet.examples.bench;
+
+import com.palantir.javapoet.JavaFile;
+import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.compile.BpNetCompiler;
+import dev.bpnet.dsl.compile.FileCompiler;
+import dev.bpnet.dsl.compile.InMemoryJavac;
+import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.runtime.Convolutions;
+import dev.bpnet.runtime.Trainer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * The convolutional benchmark of issue 13 ({@code bench/run.sh --conv}): ms per SGD step of the
+ * generated trainer (2-pass, 3-pass paper, 3-pass exact) of a LeNet-5-style net on [1, 28, 28] and
+ * seed 000's plain-20 on [3, 32, 32], float32, interleaved in one JVM (see {@link Timing}), with
+ * PyTorch's step on the same nets (bench/torch_conv.py, its exact double backward for 3-pass)
+ * run after each model with the same repeats and block length. Also timed interleaved: the step's
+ * convolution ops alone (every Conv2d, Conv2dTranspose and Conv2dFilter of the trainer, run on
+ * its own buffers) and a float32 sgemm of the size of the model's largest convolution gemm, so
+ * that the convolutions' FLOP rate can be read against the machine's gemm rate.
+ *
+ * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
+ * [--impl bpnet,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--out DIR]}.
+ * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
+ */
+public final class ConvBench {
+  private static final double LR = 0.01;
+  private static final long SEED = 1;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ConvBench() {}
+
+  /** One row of the table; {@code pytorchMs} the same mode's PyTorch figure, NaN if none. */
+  private record Row(String model, String impl, String mode, double ms, double[] runsMs, double convGflop,
+      double convsAloneMs, double allocBytes, String note) {}
+
+  public static void main(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>(Map.of("--models", "lenet,plain20", "--modes",
+        "2pass,3pass-paper,3pass-exact", "--impl", "bpnet,pytorch", "--batch", "128", "--repeats", "5",
+        "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3",
+        "--out", "runs/conv-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    for (int i = 0; i < args.length; i++) {
+      if (!o.containsKey(args[i]) || i + 1 == args.length) {
+        System.err.println("bench: unknown or incomplete option " + args[i] + "; options: " + o.keySet());
+        System.exit(2);
+      }
+      o.put(args[i], args[++i]);
+    }
+    try {
+      run(o);
+    } catch (IOException | RuntimeException e) {
+      e.printStackTrace();
+      System.err.println("bench: failed: " + e);
+      System.exit(3);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(3);
+    }
+  }
+
+  private static void run(Map<String, String> o) throws IOException, InterruptedException {
+    List<String> modes = List.of(o.get("--modes").split(","));
+    List<String> impls = List.of(o.get("--impl").split(","));
+    int batch = Integer.parseInt(o.get("--batch"));
+    int repeats = Integer.parseInt(o.get("--repeats"));
+    double block = Double.parseDouble(o.get("--block-seconds"));
+    double warm = Double.parseDouble(o.get("--warmup-seconds"));
+    String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
+    StringBuilder md = new StringBuilder();
+    List<String> jsonl = new ArrayList<>();
+    md.append("machine: ").append(Machine.describe(threads)).append("\n");
+    md.append("uptime before: ").append(uptime()).append("\n\n");
+    for (String model : o.get("--models").split(",")) {
+      System.err.println("bench: " + model + " batch " + batch + "  (" + uptime() + ")");
+      int[] shape = model.equals("lenet") ? new int[] {1, 28, 28} : new int[] {3, 32, 32};
+      INDArray x = Nd4j.rand(DataType.FLOAT, batch, shape[0], shape[1], shape[2]);
+      INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
+      Random r = new Random(SEED);
+      for (int i = 0; i < batch; i++) {
+        y.putScalar(i, r.nextInt(10), 1.0);
+      }
+      Map<String, INDArray> feeds = Map.of("x", x, "y", y);
+      List<Timing.Contender> contenders = new ArrayList<>();
+      Map<String, Trainer> trainers = new LinkedHashMap<>();
+      Map<String, List<Runnable>> convs = new LinkedHashMap<>();
+      Map<String, Long> flops = new LinkedHashMap<>();
+      long[] biggest = new long[3];
+      if (impls.contains("bpnet")) {
+        for (String mode : modes) {
+          Trainer t = compile(source(model, mode));
+          t.step(feeds);  // allocates the buffers and binds the conv ops
+          trainers.put(mode, t);
+          List<Runnable> ops = new ArrayList<>();
+          flops.put(mode, convOps(t, ops, biggest));
+          convs.put(mode, ops);
+          contenders.add(new Timing.Contender("bpnet", mode, n -> {
+            for (int i = 0; i < n; i++) {
+              t.step(feeds);
+            }
+          }));
+          contenders.add(new Timing.Contender("bpnet-convs", mode, n -> {
+            for (int i = 0; i < n; i++) {
+              ops.forEach(Runnable::run);
+            }
+          }));
+        }
+      }
+      // the machine's float32 gemm rate at the size of the model's largest convolution gemm
+      int m = (int) Math.max(biggest[0], 16);
+      int k = (int) Math.max(biggest[1], 144);
+      int n = (int) Math.max(biggest[2], 1024);
+      INDArray ga = Nd4j.rand(DataType.FLOAT, m, k);
+      INDArray gb = Nd4j.rand(DataType.FLOAT, k, n);
+      INDArray gc = Nd4j.create(DataType.FLOAT, m, n);
+      contenders.add(new Timing.Contender("sgemm", m + "x" + k + "x" + n, steps -> {
+        for (int i = 0; i < steps; i++) {
+          Nd4j.gemm(ga, gb, gc, false, false, 1.0, 0.0);
+        }
+      }));
+      String loadBefore = uptime();
+      List<Timing.Result> results = Timing.interleaved(contenders, repeats, block, warm);
+      String loadAfter = uptime();
+      double gemmRate = Double.NaN;
+      List<Row> rows = new ArrayList<>();
+      for (Timing.Result res : results) {
+        Timing.Contender c = res.contender();
+        if (c.impl().equals("sgemm")) {
+          gemmRate = 2.0 * m * k * n / (res.wallMsPerStep() * 1e6);
+        }
+      }
+      for (Timing.Result res : results) {
+        Timing.Contender c = res.contender();
+        if (!c.impl().equals("bpnet")) {
+          continue;
+        }
+        double alone = results.stream().filter(q -> q.contender().impl().equals("bpnet-convs")
+            && q.contender().mode().equals(c.mode())).findFirst().orElseThrow().wallMsPerStep();
+        Trainer t = trainers.get(c.mode());
+        double alloc = AllocationCount.bytesPerStep("conv-" + c.mode(), () -> t.step(feeds), 3);
+        rows.add(new Row(model, "bpnet", c.mode(), res.wallMsPerStep(), res.wallMs(), flops.get(c.mode()) / 1e9,
+            alone, alloc, ""));
+      }
+      if (impls.contains("pytorch")) {
+        rows.addAll(torch(o, model, batch, threads, modes, repeats, block));
+      }
+      String t = table(model, batch, rows, gemmRate, m + "x" + k + "x" + n, loadBefore, loadAfter);
+      System.out.println(t);
+      md.append(t).append("\n");
+      for (Row row : rows) {
+        jsonl.add(JSON.writeValueAsString(Map.of("model", row.model(), "impl", row.impl(), "mode", row.mode(),
+            "batch", batch, "ms_per_step", row.ms(), "runs_ms", row.runsMs(), "conv_gflop", row.convGflop(),
+            "convs_alone_ms", row.convsAloneMs(), "alloc_bytes_per_step", row.allocBytes(),
+            "sgemm_gflops", gemmRate)));
+      }
+    }
+    md.append("uptime after: ").append(uptime()).append("\n");
+    jsonl.forEach(System.out::println);
+    Path out = Path.of(o.get("--out"));
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("results.md"), md);
+    Files.write(out.resolve("results.jsonl"), jsonl);
+    System.out.println("\nwrote " + out.resolve("results.md") + " and " + out.resolve("results.jsonl"));
+  }
+
+  private static String table(String model, int batch, List<Row> rows, double gemmRate, String gemmShape,
+      String loadBefore, String loadAfter) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "### %s, batch %d, float32 (load %s -> %s)%n%n", model, batch,
+        loadBefore, loadAfter));
+    b.append(String.format(Locale.ROOT, "sgemm %s alone: %.1f GFLOP/s%n%n", gemmShape, gemmRate));
+    b.append("| impl | mode | ms/step | vs PyTorch | vs bpnet 2-pass | conv GFLOP/step | convs alone ms | conv GFLOP/s in step | convs alone GFLOP/s | % of sgemm | INDArray B/step |\n");
+    b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    double two = rows.stream().filter(r -> r.impl().equals("bpnet") && r.mode().equals("2pass")).mapToDouble(Row::ms)
+        .findFirst().orElse(Double.NaN);
+    for (Row r : rows) {
+      double torch = rows.stream().filter(q -> q.impl().startsWith("pytorch") && q.mode().equals(r.mode()))
+          .mapToDouble(Row::ms).findFirst().orElse(Double.NaN);
+      boolean bp = r.impl().equals("bpnet");
+      double rateStep = r.convGflop() / (r.ms() / 1e3);
+      double rateAlone = r.convGflop() / (r.convsAloneMs() / 1e3);
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.impl(), r.mode(),
+          r.ms(), bp ? num(r.ms() / torch, "%.2fx") : "", bp ? num(r.ms() / two, "%.2fx") : "",
+          bp ? num(r.convGflop(), "%.3f") : "", bp ? num(r.convsAloneMs(), "%.2f") : "",
+          bp ? num(rateStep, "%.1f") : "", bp ? num(rateAlone, "%.1f") : "",
+          bp ? num(100 * rateAlone / gemmRate, "%.0f%%") : "", bp ? num(r.allocBytes(), "%.0f") : r.note()));
+    }
+    return b.toString();
+  }
+
+  private static String num(double v, String f) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
+  }
+
+  /** The model text: the nets of bench/torch_conv.py, plain SGD, alpha = 0.8 with three passes. */
+  static String source(String model, String mode) {
+    StringBuilder b = new StringBuilder("model Bench").append(model.equals("lenet") ? "LeNet" : "Plain20").append(" {\n");
+    if (model.equals("lenet")) {
+      b.append("  input x: [1, 28, 28]\n  label y: [10]\n");
+      b.append("  c1 = relu(conv2d(x, 6, kernel = 5, padding = same))\n  p1 = max_pool(c1, 2)\n");
+      b.append("  c2 = relu(conv2d(p1, 16, kernel = 5))\n  p2 = max_pool(c2, 2)\n");
+      b.append("  h1 = relu(dense(flatten(p2), 120))\n  h2 = relu(dense(h1, 84))\n  logits = dense(h2, 10)\n");
+    } else if (model.equals("plain20")) {
+      b.append("  input x: [3, 32, 32]\n  label y: [10]\n");
+      b.append("  c1 = relu(conv2d(x, 16, kernel = 3, padding = same))\n");
+      String prev = "c1";
+      int[] filters = {16, 32, 64};
+      for (int s = 0; s < 3; s++) {
+        for (int i = 1; i <= 6; i++) {
+          String name = "s" + (s + 1) + "_" + i;
+          b.append("  ").append(name).append(" = relu(conv2d(").append(prev).append(", ").append(filters[s])
+              .append(", kernel = 3").append(s > 0 && i == 1 ? ", stride = 2" : "").append(", padding = same))\n");
+          prev = name;
+        }
+      }
+      b.append("  logits = dense(global_avg_pool(").append(prev).append("), 10)\n");
+    } else {
+      throw new IllegalArgumentException("unknown model " + model + " (lenet, plain20)");
+    }
+    b.append("  loss = softmax_cross_entropy(logits, y)\n  train {\n    ");
+    b.append(switch (mode) {
+      case "2pass" -> "passes = 2";
+      case "3pass-paper" -> "passes = 3   alpha = 0.8   third = paper";
+      case "3pass-exact" -> "passes = 3   alpha = 0.8   third = exact";
+      default -> throw new IllegalArgumentException("unknown mode " + mode);
+    });
+    b.append("\n    optimizer = sgd(lr = ").append(LR).append(")\n    init = kaiming   seed = 1\n  }\n}\n");
+    return b.toString();
+  }
+
+  private static Trainer compile(String src) {
+    TrainingGraph tg = FileCompiler.model(new SourceFile("bench.bpnet", src), null);
+    JavaFile jf = FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
+    Class<? extends Trainer> c = InMemoryJavac.compile(jf, Trainer.class);
+    try {
+      return c.getConstructor(DataType.class, long.class).newInstance(DataType.FLOAT, SEED);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + c.getName(), e);
+    }
+  }
+
+  /**
+   * The trainer's convolution ops (its fields of the three convolution types, bound by the step
+   * that allocated them) into {@code ops}; returns their FLOPs per step and keeps the largest
+   * forward gemm's m, k, n in {@code biggest}.
+   */
+  private static long convOps(Trainer t, List<Runnable> ops, long[] biggest) {
+    long total = 0;
+    for (Field f : t.getClass().getDeclaredFields()) {
+      Object v;
+      try {
+        f.setAccessible(true);
+        v = f.get(t);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot read " + f.getName(), e);
+      }
+      if (v instanceof Convolutions.Conv2d c) {
+        ops.add(c::run);
+        total += c.flops();
+        if (c.flops() > 2 * biggest[0] * biggest[1] * biggest[2]) {
+          long[] mkn = c.gemmShape();
+          System.arraycopy(mkn, 0, biggest, 0, 3);
+        }
+      } else if (v instanceof Convolutions.Conv2dTranspose c) {
+        ops.add(c::run);
+        total += c.flops();
+      } else if (v instanceof Convolutions.Conv2dFilter c) {
+        ops.add(c::run);
+        total += c.flops();
+      }
+    }
+    if (ops.isEmpty()) {
+      throw new IllegalStateException("no convolution op among the trainer's fields");
+    }
+    return total;
+  }
+
+  private static List<Row> torch(Map<String, String> o, String model, int batch, String threads, List<String> modes,
+      int repeats, double block) throws IOException, InterruptedException {
+    Path script = Path.of("bench/torch_conv.py");
+    List<Row> rows = new ArrayList<>();
+    List<String> tm = new ArrayList<>();
+    if (modes.contains("2pass")) {
+      tm.add("2pass");
+    }
+    if (modes.contains("3pass-exact")) {
+      tm.add("3pass");
+    }
+    ProcessBuilder pb = new ProcessBuilder(o.get("--python"), script.toString(), "--model", model, "--batch",
+        Integer.toString(batch), "--threads", threads.equals("unset") ? "1" : threads, "--modes", String.join(",", tm),
+        "--repeats", Integer.toString(repeats), "--block-seconds", Double.toString(block));
+    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process p = pb.start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (!line.startsWith("{")) {
+          continue;
+        }
+        JsonNode n = JSON.readTree(line);
+        double[] runs = new double[n.get("runs_ms").size()];
+        for (int i = 0; i < runs.length; i++) {
+          runs[i] = n.get("runs_ms").get(i).asDouble();
+        }
+        String mode = n.get("mode").asText().equals("3pass") ? "3pass-exact" : "2pass";
+        rows.add(new Row(model, n.get("impl").asText(), mode, n.get("ms_per_step").asDouble(), runs, Double.NaN,
+            Double.NaN, Double.NaN, mode.equals("3pass-exact") ? "double backward" : ""));
+      }
+    }
+    if (p.waitFor() != 0) {
+      System.err.println("bench: " + script + " exited with status " + p.exitValue() + "; PyTorch not measured");
+    }
+    return rows;
+  }
+
+  private static String uptime() {
+    return Machine.loadAverage();
+  }
+}
