@@ -21,6 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Buffers {
   private final List<INDArray> arrays = new ArrayList<>();
   private final List<AutoCloseable> owned = new ArrayList<>();
+  /** Each scratch slot's memory, by slot and type. */
+  private final java.util.Map<String, INDArray> scratch = new java.util.HashMap<>();
   private long bytes;
 
   /** A zero-filled array of the given shape, freed at the next {@link #release}; no shape: a 0-d scalar. */
@@ -36,6 +38,23 @@ public final class Buffers {
     INDArray a = zeros(dtype, shape);
     a.assign(1.0);
     return a;
+  }
+
+  /**
+   * A [rows, columns] scratch array in the memory of {@code slot}, shared with every other
+   * scratch array of that slot and type: for ops that run one at a time and write all of their
+   * scratch before reading it. The slot's memory grows to the largest size asked for (arrays
+   * handed out before keep the memory they were given); freed at the next {@link #release}.
+   */
+  public INDArray scratch(DataType dtype, String slot, long rows, long columns) {
+    long length = rows * columns;
+    String key = slot + " " + dtype;
+    INDArray memory = scratch.get(key);
+    if (memory == null || memory.length() < length) {
+      memory = zeros(dtype, Math.max(length, 1));
+      scratch.put(key, memory);
+    }
+    return Nd4j.create(memory.data(), new long[] {rows, columns}, new long[] {columns, 1}, 0, 'c');
   }
 
   /** A bound op holding scratch arrays of this batch size: closed at the next {@link #release}. */
@@ -66,13 +85,14 @@ public final class Buffers {
       }
     }
     arrays.clear();
+    scratch.clear();
     bytes = 0;
     if (failure != null) {
       throw failure;
     }
   }
 
-  /** Bytes held by the arrays made since the last release (not counting the owned ops' scratch). */
+  /** Bytes held by the arrays made since the last release, scratch included (not counting owned ops' own). */
   public long bytes() {
     return bytes;
   }

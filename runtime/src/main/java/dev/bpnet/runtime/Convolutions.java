@@ -331,18 +331,24 @@ public final class Convolutions {
   }
 
   /** out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder. */
-  public static final class Conv2d implements AutoCloseable {
+  public static final class Conv2d {
     private final Dims d;
     private final Buf x;
     private final Buf out;
     private final Workspace w;
     private final INDArray kernel2d;
 
+    /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win) {
+      this(x, kernel, out, win, new Buffers());
+    }
+
+    /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
+    public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       this.d = new Dims(x, (int) kernel.size(0), out, win);
       this.x = Buf.of(x, "conv2d's input");
       this.out = Buf.of(out, "conv2d's output");
-      this.w = new Workspace(x.dataType(), d);
+      this.w = new Workspace(x.dataType(), d, buffers);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
     }
 
@@ -361,30 +367,30 @@ public final class Convolutions {
       Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
       d.fromFilterRows(w.rowsA, out);
     }
-
-    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
-    @Override
-    public void close() {
-      w.close();
-    }
   }
 
   /**
    * out [B, C, H, W] = convT(g [B, F, Ho, Wo], k [F, C, kH, kW]), the transpose of conv2d in x: its
    * input gradient. One gemm, kᵀ @ g, then col2im.
    */
-  public static final class Conv2dTranspose implements AutoCloseable {
+  public static final class Conv2dTranspose {
     private final Dims d;
     private final Buf g;
     private final Buf out;
     private final Workspace w;
     private final INDArray kernel2d;
 
+    /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win) {
+      this(g, kernel, out, win, new Buffers());
+    }
+
+    /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
+    public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       this.d = new Dims(out, (int) kernel.size(0), g, win);
       this.g = Buf.of(g, "conv2d_transpose's input");
       this.out = Buf.of(out, "conv2d_transpose's output");
-      this.w = new Workspace(out.dataType(), d);
+      this.w = new Workspace(out.dataType(), d, buffers);
       this.kernel2d = kernel.reshape('c', d.f, d.rows());
     }
 
@@ -398,28 +404,28 @@ public final class Convolutions {
       Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
       d.col2im(w.colsA, out);
     }
-
-    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
-    @Override
-    public void close() {
-      w.close();
-    }
   }
 
   /** out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ. */
-  public static final class Conv2dFilter implements AutoCloseable {
+  public static final class Conv2dFilter {
     private final Dims d;
     private final Buf x;
     private final Buf g;
     private final Workspace w;
     private final INDArray out2d;
 
+    /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win) {
+      this(x, g, out, win, new Buffers());
+    }
+
+    /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
+    public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win, Buffers buffers) {
       this.d = new Dims(x, (int) g.size(1), g, win);
       this.x = Buf.of(x, "conv2d_filter's input");
       this.g = Buf.of(g, "conv2d_filter's cotangent");
       Buf.of(out, "conv2d_filter's output");
-      this.w = new Workspace(x.dataType(), d);
+      this.w = new Workspace(x.dataType(), d, buffers);
       this.out2d = out.reshape('c', d.f, d.rows());
     }
 
@@ -433,17 +439,15 @@ public final class Convolutions {
       d.filterRows(g, w.rowsA);
       Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
     }
-
-    /** Frees the im2col workspace (this batch size's scratch); the op must not run afterwards. */
-    @Override
-    public void close() {
-      w.close();
-    }
   }
 
   /**
    * What a convolution's one gemm works between, made once per batch size: the im2col columns
-   * [C kH kW, B Ho Wo] and the filter rows [F, B Ho Wo].
+   * [C kH kW, B Ho Wo] and the filter rows [F, B Ho Wo]. Both are scratch shared by every
+   * convolution of a trainer ({@link Buffers#scratch}): each run writes every element of them
+   * before reading any (im2col fills padding with zeros, the gemms overwrite), so they carry
+   * nothing from one op to the next. One op's own would take, summed over plain-20's three passes,
+   * gigabytes.
    */
   private static final class Workspace {
     final INDArray cols;
@@ -451,16 +455,11 @@ public final class Convolutions {
     final INDArray rows;
     final Buf rowsA;
 
-    Workspace(org.nd4j.linalg.api.buffer.DataType type, Dims d) {
-      cols = Nd4j.create(type, d.rows(), d.columns());
+    Workspace(DataType type, Dims d, Buffers buffers) {
+      cols = buffers.scratch(type, "im2col columns", d.rows(), d.columns());
       colsA = Buf.of(cols, "columns");
-      rows = Nd4j.create(type, d.f, d.columns());
+      rows = buffers.scratch(type, "filter rows", d.f, d.columns());
       rowsA = Buf.of(rows, "rows");
-    }
-
-    void close() {
-      cols.close();
-      rows.close();
     }
   }
 

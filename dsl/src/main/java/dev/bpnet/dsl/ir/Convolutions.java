@@ -106,8 +106,9 @@ public final class Convolutions {
     }
 
     /**
-     * True for the runtime ops that hold scratch arrays of the batch size (the im2col columns of
-     * a convolution's gemm): the generated code hands them to its buffers' owner.
+     * True for the runtime ops that need scratch arrays of the batch size (the im2col columns of
+     * a convolution's gemm): the generated code passes its buffers' owner, which shares one
+     * scratch among all of them.
      */
     default boolean scratch() {
       return false;
@@ -125,12 +126,10 @@ public final class Convolutions {
       f.append("$N, $L");
       args.add(e.out());
       args.add(window().java());
-      CodeBlock bound = CodeBlock.of(f.toString(), args.toArray());
       if (scratch()) {
-        e.alloc("$N = $L", op, Emission.owned(runtimeOp(), bound));
-      } else {
-        e.alloc("$N = new $T($L)", op, runtimeOp(), bound);
+        f.append(", buffers");
       }
+      e.alloc("$N = new $T($L)", op, runtimeOp(), CodeBlock.of(f.toString(), args.toArray()));
       e.step("$N.run()", op);
     }
   }
