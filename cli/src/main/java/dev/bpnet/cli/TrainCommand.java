@@ -155,7 +155,7 @@ final class TrainCommand extends ModelCommand {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       String given = data != null ? data : recorded;
       d = given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
-          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+          : TrainData.load(spec.data(), spec.dataArgs(), spec.dataText(), dir, tg.program(), dt);
     } catch (DataException | IllegalArgumentException e) {
       // IllegalArgumentException: generator arguments out of range, possible only through the Java API's TrainSpec
       err().println("error: " + (data == null && recorded != null ? "the data recorded in the checkpoint: " : "")
