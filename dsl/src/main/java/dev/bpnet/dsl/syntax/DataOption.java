@@ -126,7 +126,7 @@ public final class DataOption {
         }
       });
       if (c.named().containsKey("label_column") && c.named().containsKey("label_columns")) {
-        diag.add(new Diagnostic(ErrorCode.E7, c.named().get("label_columns").pos(), ErrorCode.E7.format("path.label_columns",
+        diag.add(new Diagnostic(ErrorCode.E7, c.nameAt("label_columns"), ErrorCode.E7.format("path.label_columns",
             "cannot be given with label_column"), "label_column chooses one column of class indices, label_columns "
             + "the columns of regression targets: give one of them"));
       }
