@@ -123,4 +123,21 @@ class CsvColumnsTest {
     assertTrue(r.err().contains("label '0.5' in column 0 (u) is not a class index")
         && r.err().contains("label_column = \"w\""), show(r));
   }
+
+  @Test
+  void helpNamesEveryDataSourceAndTheColumnArguments() throws Exception {
+    Result r = bpnet("help", "train");
+    String help = (r.out() + r.err()).replaceAll("\\s+", " ");
+    assertTrue(help.contains("a directory of x.npy and y.npy, an .npz or CSV file, or either with arguments in the train "
+        + "block's syntax") && help.contains("label_column = \"species\"") && help.contains("label_columns = \"3..5\""), help);
+    // the form the help gives is accepted as written: what is left to check is the data's shape
+    targets(10);
+    Path m = model("data = mnist");
+    r = bpnet("train", m.toString(), "--data", "path(\"targets.csv\", label_columns = \"2..4\")", "--epochs", "1",
+        "--out", dir.resolve("h").toString());
+    assertTrue(r.err().contains("label_columns = \"2..4\" chooses 3 target columns (columns 2 (b), 3 (c), 4 (y2)) but the "
+        + "model's label is [2]"), show(r));
+    r = bpnet("compile", "--help");
+    assertTrue((r.out() + r.err()).replaceAll("\\s+", " ").contains("compile writes every model unless one is named"), show(r));
+  }
 }
