@@ -23,8 +23,9 @@ import java.util.TreeSet;
  *
  * <p>Arguments are numbers; the words some take ({@code flip = yes}) are kept as their index in
  * {@link #FLAGS}. A CSV file's label columns may also be named in quotes ({@link #PATH_TEXT}):
- * {@code label_column = "species"}, {@code label_columns = "3..5"}; those are kept as text. Generated sets get every default filled in (they are part of the experiment);
- * file-backed sets keep only what was written, the loader knowing their defaults.
+ * {@code label_column = "species"}, {@code label_columns = "3..5"}; those are kept as text.
+ * Generated sets get every default filled in (they are part of the experiment); file-backed sets
+ * keep only what was written, the loader knowing their defaults.
  */
 public final class DataOption {
 
