@@ -12,15 +12,17 @@ import java.util.stream.Collectors;
  * spellings. {@code passes} is 2 or 3; {@code alpha} weighs g2 against g3 (1 = plain backprop);
  * {@code third} is the third pass's mode; {@code data} names a data set ("mnist" is the bundled
  * subset; generated sets ({@link DataSets}) take {@code dataArgs}, with every default filled in;
- * file-backed sets keep the arguments written) or a path. {@code validation} is the fraction of
+ * file-backed sets keep the arguments written) or a path; {@code dataText} holds the data's
+ * arguments written in quotes, which name things in the file (a CSV file's label columns:
+ * {@code label_column = "species"}, {@code label_columns = "3..5"}). {@code validation} is the fraction of
  * the training data that {@code bpnet train} sets aside to score after each epoch; NaN when not
  * given: {@link #validationFor} then picks it. {@code clip} bounds, element-wise to [-clip, clip],
  * the gradients that a learning rule replaced (0: no clipping). {@code evaluation}: early stopping,
  * the parameters kept and when the test set is scored ({@link TrainEvaluation}).
  */
 public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch,
-    int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules,
-    double validation, double clip, TrainEvaluation evaluation) {
+    int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, Map<String, String> dataText,
+    TrainSchedules schedules, double validation, double clip, TrainEvaluation evaluation) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, Third.PAPER, new OptimizerSpec("sgd", Map.of("lr", 0.01)),
       Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN, 0, TrainEvaluation.DEFAULTS);
 
@@ -31,8 +33,17 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
     Objects.requireNonNull(dtype, "dtype");
     // sorted: generated code and dumps must not depend on hash order
     dataArgs = Collections.unmodifiableMap(new TreeMap<>(dataArgs));
+    dataText = Collections.unmodifiableMap(new TreeMap<>(dataText));
     schedules = Objects.requireNonNull(schedules, "schedules");
     evaluation = Objects.requireNonNull(evaluation, "evaluation");
+  }
+
+  /** Options whose data has no arguments in quotes (as trainers generated before {@code dataText} write it). */
+  public TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch, int epochs,
+      long seed, DType dtype, String data, Map<String, Double> dataArgs, TrainSchedules schedules, double validation,
+      double clip, TrainEvaluation evaluation) {
+    this(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, Map.of(), schedules,
+        validation, clip, evaluation);
   }
 
   /**
@@ -44,19 +55,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withValidation(double v) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, v, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, v, clip, evaluation);
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withThird(Third t) {
-    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   /** The mode a train block's word names ("paper", "exact"), for tests and builders that hold words. */
@@ -65,7 +76,7 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withInit(Init i) {
-    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   /** The scheme a train block's word names ("kaiming", "xavier", "three_pass"). */
@@ -74,19 +85,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withDtype(DType d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   /** The type a train block's word names ("float32", "float64"). */
@@ -96,16 +107,21 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
 
   /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), Map.of(), schedules, validation, clip, evaluation);
   }
 
   /** A generated data set with its arguments. */
   public TrainSpec withData(String d, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, Map.of(), schedules, validation, clip, evaluation);
+  }
+
+  /** A data set or path with its arguments, numbers and words ({@code args}) and text in quotes ({@code text}). */
+  public TrainSpec withData(String d, Map<String, Double> args, Map<String, String> text) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, text, schedules, validation, clip, evaluation);
   }
 
   public TrainSpec withOptimizer(OptimizerSpec o) {
-    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
   }
 
   /** The optimizer {@code name(args)}, as a train block writes it. */
@@ -114,29 +130,31 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withSchedules(TrainSchedules s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, s, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, s, validation, clip, evaluation);
   }
 
   public TrainSpec withClip(double c) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, c, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, c, evaluation);
   }
 
   public TrainSpec withEvaluation(TrainEvaluation e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, schedules, validation, clip, e);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, e);
   }
 
   /** The options as they would be written in a train block. */
   public String describe() {
     return "passes = " + passes + "  alpha = " + alpha + "  third = " + third.word() + "  optimizer = " + optimizer.describe()
         + "  init = " + init.word() + "  batch = " + batch + "  epochs = " + epochs + "  seed = " + seed
-        + "  dtype = " + dtype.word() + "  data = " + data + (dataArgs.isEmpty() ? "" : "(" + args(dataArgs) + ")")
+        + "  dtype = " + dtype.word() + "  data = " + data
+        + (dataArgs.isEmpty() && dataText.isEmpty() ? "" : "(" + args(dataArgs, dataText) + ")")
         + schedules.describe()
         + (Double.isNaN(validation) ? "" : "  validation = " + validation)
         + (clip == 0 ? "" : "  clip = " + clip)
         + evaluation.describe();
   }
 
-  private static String args(Map<String, Double> args) {
-    return args.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining(", "));
+  private static String args(Map<String, Double> args, Map<String, String> text) {
+    return java.util.stream.Stream.concat(args.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue()),
+        text.entrySet().stream().map(e -> e.getKey() + " = \"" + e.getValue() + "\"")).collect(Collectors.joining(", "));
   }
 }

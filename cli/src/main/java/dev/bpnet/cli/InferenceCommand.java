@@ -68,7 +68,7 @@ abstract class InferenceCommand extends ModelCommand {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       String given = data != null ? data : recorded;
       d = given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
-          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+          : TrainData.load(spec.data(), spec.dataArgs(), spec.dataText(), dir, tg.program(), dt);
       d = d.withValidation(spec.validationFor(d.regression()), spec.seed());
     } catch (DataException | IllegalArgumentException e) {
       err().println("error: " + e.getMessage());

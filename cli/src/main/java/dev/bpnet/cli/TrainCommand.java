@@ -44,7 +44,7 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--epochs", paramLabel = "N", description = "epochs in all (default: the model's, or with --resume the resumed run's)")
   Integer epochs;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "what the model's data option accepts: a data set name (mnist, fashion_mnist, cifar10, ...), an IDX or CIFAR directory, a .csv, .npz or .npy file, or a call with arguments such as 'csv(\"train.csv\", label_column = 4)' (default: the model's data option)")
+  @Option(names = "--data", paramLabel = "DATA", description = "what the model's data option accepts: a data set name (mnist, fashion_mnist, cifar10, ...), an IDX or CIFAR directory, a directory of x.npy and y.npy, an .npz or CSV file, or either with arguments in the train block's syntax, such as 'cifar10(crop = 4)', 'path(\"iris.csv\", label_column = \"species\")' or, for regression targets, 'path(\"t.csv\", label_columns = \"3..5\")' (default: the model's data option)")
   String data;
 
   @Option(names = "--out", paramLabel = "DIR", description = "where to write the outcome (default: runs/<model>-<time>)")
@@ -191,7 +191,7 @@ final class TrainCommand extends ModelCommand {
       Path dir = Path.of(src.name()).toAbsolutePath().getParent();
       d = Distribution.streams(given) ? engine.stream(engineOptions(), given, TrainData.target(tg.program()), dt)
           : given != null ? TrainData.load(given, Map.of(), dir, tg.program(), dt)
-          : TrainData.load(spec.data(), spec.dataArgs(), dir, tg.program(), dt);
+          : TrainData.load(spec.data(), spec.dataArgs(), spec.dataText(), dir, tg.program(), dt);
     } catch (Distribution.StartException e) {
       err().println("error: --spark " + spark + ": " + e.getMessage());
       return Main.USAGE;

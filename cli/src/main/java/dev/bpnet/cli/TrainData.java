@@ -31,13 +31,20 @@ final class TrainData {
 
   /** See {@link TrainingData#load}; {@code data} may also be a --data value in the train block's syntax. */
   static TrainingData load(String data, Map<String, Double> args, Path modelDir, Program p, DataType dt) {
-    if (args.isEmpty() && !TrainOptions.DATA.containsKey(data) && EXPRESSION.matcher(data.strip()).matches()
-        && !Files.exists(Path.of(data))) {
+    return load(data, args, Map.of(), modelDir, p, dt);
+  }
+
+  /** As above, with the data's arguments in quotes (a CSV file's label columns: {@code TrainSpec.dataText()}). */
+  static TrainingData load(String data, Map<String, Double> args, Map<String, String> text, Path modelDir, Program p,
+      DataType dt) {
+    if (args.isEmpty() && text.isEmpty() && !TrainOptions.DATA.containsKey(data)
+        && EXPRESSION.matcher(data.strip()).matches() && !Files.exists(Path.of(data))) {
       TrainSpec s = parse(data);
       data = s.data();
       args = s.dataArgs();
+      text = s.dataText();
     }
-    return TrainingData.load(data, args, modelDir, target(p), dt);
+    return TrainingData.load(data, args, text, modelDir, target(p), dt);
   }
 
   /** What the model trains on: its first input and its first label. */

@@ -23,7 +23,10 @@ final class SpecCode {
         .add("$L, // optimizer\n", optimizer(s.optimizer()))
         .add("$T.$L, $L, $L, $LL, $T.$L, // init, batch, epochs, seed, dtype\n", Init.class, s.init().name(), s.batch(),
             s.epochs(), s.seed(), DType.class, s.dtype().name())
-        .add("$S, $L, // data and its arguments\n", s.data(), args(s.dataArgs()))
+        .add(s.dataText().isEmpty() ? CodeBlock.of("$S, $L, // data and its arguments\n", s.data(), args(s.dataArgs()))
+            // the text arguments only when there are some: the constructor without them is the common one
+            : CodeBlock.of("$S, $L, $L, // data, its arguments and those in quotes\n", s.data(), args(s.dataArgs()),
+                text(s.dataText())))
         .add("new $T($L, $L, $L), // schedules: learning rate, alpha, lr_over_alpha\n", TrainSchedules.class,
             ScheduleCode.of(s.schedules().lr()), ScheduleCode.of(s.schedules().alpha()), s.schedules().lrOverAlpha())
         .add("// validation (NaN: 0.1 for classification, 0 for regression), clip\n")
@@ -32,6 +35,13 @@ final class SpecCode {
         .add("new $T($L, $T.$L, $L))", TrainEvaluation.class,
             s.evaluation().earlyStop(), Keep.class, s.evaluation().keep().name(), s.evaluation().testEveryEpoch())
         .unindent().unindent().build();
+  }
+
+  /** Map.ofEntries(Map.entry("k", "text"), ...), in the map's (sorted) order. */
+  private static CodeBlock text(Map<String, String> m) {
+    return CodeBlock.of("$T.ofEntries($L)", Map.class, m.entrySet().stream()
+        .map(e -> CodeBlock.of("$T.entry($S, $S)", Map.class, e.getKey(), e.getValue()))
+        .collect(CodeBlock.joining(", ")));
   }
 
   private static CodeBlock optimizer(OptimizerSpec o) {

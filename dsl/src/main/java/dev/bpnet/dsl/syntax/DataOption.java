@@ -22,8 +22,10 @@ import java.util.TreeSet;
  * uses; they are kept only when written.
  *
  * <p>Arguments are numbers; the words some take ({@code flip = yes}) are kept as their index in
- * {@link #FLAGS}. Generated sets get every default filled in (they are part of the experiment);
- * file-backed sets keep only what was written, the loader knowing their defaults.
+ * {@link #FLAGS}. A CSV file's label columns may also be named in quotes ({@link #PATH_TEXT}):
+ * {@code label_column = "species"}, {@code label_columns = "3..5"}; those are kept as text.
+ * Generated sets get every default filled in (they are part of the experiment); file-backed sets
+ * keep only what was written, the loader knowing their defaults.
  */
 public final class DataOption {
 
@@ -41,6 +43,13 @@ public final class DataOption {
 
   /** The arguments of {@code path(...)} with their defaults. */
   public static final Map<String, Double> PATH_ARGS = pathArgs();
+
+  /**
+   * The arguments of {@code path(...)} that take text in quotes: a CSV header's name for the
+   * column of class indices ({@code label_column} also takes a number), and the columns of
+   * regression targets, listed ({@code label_columns = "3..5"}, {@code "y1, y2"}).
+   */
+  public static final java.util.Set<String> PATH_TEXT = java.util.Set.of("label_column", "label_columns");
 
   private final Diagnostics diag;
 
@@ -86,6 +95,7 @@ public final class DataOption {
       where = ((Expr.Str) pos.get(0)).value();
     }
     Map<String, Double> args = new LinkedHashMap<>(fileBacked(name) ? Map.of() : known);
+    Map<String, String> text = new LinkedHashMap<>();
     if (v instanceof Expr.Call c) {
       if (!path && !c.args().isEmpty()) {
         diag.error(ErrorCode.E7, c.args().get(0).pos(), "data", fileBacked(name)
@@ -94,10 +104,21 @@ public final class DataOption {
                 + fmt(known.values().iterator().next()) + ")");
       }
       c.named().forEach((k, e) -> {
-        if (!known.containsKey(k) && !DataSets.SUBSET.contains(k)) {
+        boolean textual = path && PATH_TEXT.contains(k);
+        if (!known.containsKey(k) && !DataSets.SUBSET.contains(k) && !textual) {
           java.util.Set<String> all = new java.util.LinkedHashSet<>(known.keySet());
+          if (path) {
+            all.addAll(new TreeSet<>(PATH_TEXT));
+          }
           all.addAll(DataSets.SUBSET);
           diag.unknown(ErrorCode.E8, c.nameAt(k), k, all, k, path ? "path(...)" : "data set '" + name + "'");
+          return;
+        }
+        if (textual && (e instanceof Expr.Str || k.equals("label_columns"))) {
+          String given = text(k, e);
+          if (given != null) {
+            text.put(k, given);
+          }
           return;
         }
         Double value = value(name, k, e);
@@ -105,8 +126,13 @@ public final class DataOption {
           args.put(k, value);
         }
       });
+      if (c.named().containsKey("label_column") && c.named().containsKey("label_columns")) {
+        diag.add(new Diagnostic(ErrorCode.E7, c.nameAt("label_columns"), ErrorCode.E7.format("path.label_columns",
+            "cannot be given with label_column"), "label_column chooses one column of class indices, label_columns "
+            + "the columns of regression targets: give one of them"));
+      }
     }
-    return t.withData(path ? where : name, args);
+    return t.withData(path ? where : name, args, text);
   }
 
   /** The value of argument {@code k}, or null after reporting why {@code e} is not one. */
@@ -131,6 +157,18 @@ public final class DataOption {
     return v;
   }
 
+  /** The text of argument {@code k} ({@link #PATH_TEXT}), or null after reporting why {@code e} is not one. */
+  private String text(String k, Expr e) {
+    if (e instanceof Expr.Str s && !s.value().isBlank()) {
+      return s.value();
+    }
+    diag.error(ErrorCode.E7, e.pos(), "path." + k, k.equals("label_column")
+        ? "must be a column number (from 0; negative counts from the end) or a header's name in quotes"
+        : "must list the columns of the regression targets in quotes: numbers from 0, ranges or header names, "
+            + "as in label_columns = \"3..5\" or label_columns = \"y1, y2\"");
+    return null;
+  }
+
   /** Null when v is a valid value of data argument k, else what it must be, in words. */
   private static String outside(String k, Double v) {
     String got = v == null ? "" : ", got " + fmt(v);
@@ -143,7 +181,8 @@ public final class DataOption {
           : "an integer between -2^53 and 2^53 (9007199254740992)" + got;
       case "crop" -> whole && v >= 0 ? null : "a whole number of pixels, at least 0" + got;
       case "offset", "test_offset" -> whole && v >= 0 ? null : "a whole number of examples to skip, at least 0" + got;
-      case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end)" + got;
+      case "label_column" -> whole ? null : "a column number (from 0; negative counts from the end) or a header's name "
+          + "in quotes" + got;
       case "test", "train" -> v != null && v > 0 && Double.isFinite(v) && (v < 1 || v == Math.rint(v)) ? null
           : "a fraction between 0 and 1 or a whole number of examples" + got;
       default -> v != null && v >= 0 && Double.isFinite(v) ? null : "a finite number, at least 0" + got;

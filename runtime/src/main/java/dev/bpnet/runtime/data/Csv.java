@@ -15,10 +15,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Comma-separated numeric data: one example a line, one column of class indices and the rest
- * features. A header line is recognised by a cell that is not a number, or declared.
+ * Comma-separated numeric data: one example a line, the label in one or more columns and the rest
+ * features. A header line is recognised by a cell that is not a number, or declared; its names
+ * can choose the label columns ({@link Columns}).
  *
- * <p>Every cell is checked: a cell that is not a finite number, a label that is not a whole
+ * <p>The label is either one column of class indices (classification: they become one-hot
+ * labels) or k columns of real-valued targets (regression: a label {@code [k]} with {@code mse}),
+ * read as they are.
+ *
+ * <p>Every cell is checked: a cell that is not a finite number, a class label that is not a whole
  * number, or a line with a different number of fields is reported with its line and column
  * ({@code file:line:column}), since a silently skipped line would shift everything after it.
  */
@@ -35,46 +40,205 @@ public final class Csv {
   }
 
   /**
+   * Which columns hold the label, as the data option's {@code label_column} (one column of class
+   * indices) or {@code label_columns} (k columns of regression targets) chose them: each item a
+   * column number from 0 (negative counts from the end: -1 is the last), a range {@code a..b} of
+   * numbers (both ends included), or a header name. A number is always a column number.
+   *
+   * @param items the chosen columns in order: a header name, or a range of column numbers
+   *     ({@code from == to} for one)
+   * @param targets true for real-valued regression targets, false for one column of class indices
+   * @param written how the option was written, for messages ({@code label_columns = "3..5"})
+   */
+  public record Columns(List<Item> items, boolean targets, String written) {
+
+    /** One item: a header {@code name}, or when it is null the columns {@code from..to}. */
+    public record Item(String name, int from, int to) {}
+
+    /** The class indices in column 0, the default. */
+    public static final Columns DEFAULT = classes(0);
+
+    /** Checks the items: at least one, and one column only for class indices. */
+    public Columns {
+      items = List.copyOf(items);
+      if (items.isEmpty() || written == null) {
+        throw new IllegalArgumentException("at least one label column, and how it was written, must be given");
+      }
+      if (!targets && (items.size() != 1 || (items.get(0).name() == null && items.get(0).from() != items.get(0).to()))) {
+        throw new IllegalArgumentException("class indices come from one column");
+      }
+    }
+
+    /** Class indices in column {@code column} (negative counts from the end). */
+    public static Columns classes(int column) {
+      return new Columns(List.of(new Item(null, column, column)), false, "label_column = " + column);
+    }
+
+    /** Class indices in the column the header names {@code name}. */
+    public static Columns classes(String name) {
+      return new Columns(List.of(new Item(name, 0, 0)), false, "label_column = \"" + name + "\"");
+    }
+
+    /**
+     * Regression targets in the columns {@code spec} lists, separated by commas: column numbers,
+     * ranges {@code a..b}, header names ({@code "3..5"}, {@code "y1, y2"}).
+     *
+     * @throws DataException if {@code spec} lists nothing or a range is malformed
+     */
+    public static Columns targets(String spec) {
+      String written = "label_columns = \"" + spec + "\"";
+      List<Item> items = new ArrayList<>();
+      for (String part : spec.split(",", -1)) {
+        String p = part.strip();
+        if (p.isEmpty()) {
+          throw new DataException(written + ": an empty item; list columns separated by commas, as in "
+              + "label_columns = \"3..5\" or label_columns = \"y1, y2\"");
+        }
+        int dots = p.indexOf("..");
+        Integer single = integer(p);
+        if (single != null) {
+          items.add(new Item(null, single, single));
+        } else if (dots > 0 && integer(p.substring(0, dots).strip()) != null
+            && integer(p.substring(dots + 2).strip()) != null) {
+          items.add(new Item(null, integer(p.substring(0, dots).strip()), integer(p.substring(dots + 2).strip())));
+        } else if (dots >= 0) {
+          throw new DataException(written + ": '" + p + "' is not a range of column numbers such as 3..5");
+        } else {
+          items.add(new Item(p.replace("\"", ""), 0, 0));
+        }
+      }
+      return new Columns(items, true, written);
+    }
+
+    private static Integer integer(String s) {
+      return s.matches("-?[0-9]{1,9}") ? Integer.valueOf(s) : null;
+    }
+
+    /**
+     * The column numbers chosen in a line of {@code width} columns whose header {@code names}
+     * (empty without one), in order.
+     *
+     * @throws DataException naming {@code where} (the file and line) for a column that does not
+     *     exist, an unknown name (with the header's names and the closest), a range backwards, or
+     *     a column chosen twice
+     */
+    int[] resolve(List<String> names, int width, String where) {
+      List<Integer> chosen = new ArrayList<>();
+      for (Item it : items) {
+        if (it.name() != null) {
+          int c = names.indexOf(it.name());
+          if (c < 0) {
+            throw new DataException(unknown(it.name(), names, where));
+          }
+          chosen.add(c);
+          continue;
+        }
+        int from = column(it.from(), width, where);
+        int to = column(it.to(), width, where);
+        if (from > to) {
+          throw new DataException(String.format("%s: %s: the range %d..%d runs backwards (columns %d..%d); "
+              + "write the first column first", where, written, it.from(), it.to(), from, to));
+        }
+        for (int c = from; c <= to; c++) {
+          chosen.add(c);
+        }
+      }
+      if (chosen.size() >= width) {
+        throw new DataException(String.format("%s: %s chooses %d of the %d columns: no column is left for "
+            + "the features", where, written, chosen.size(), width));
+      }
+      if (chosen.stream().distinct().count() != chosen.size()) {
+        throw new DataException(where + ": " + written + " chooses a column twice: columns " + chosen);
+      }
+      return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int column(int given, int width, String where) {
+      int c = given < 0 ? width + given : given;
+      if (c < 0 || c >= width) {
+        throw new DataException(String.format("%s: label column %d does not exist: the line has %d columns "
+            + "(0..%d, or -1..-%d from the end)", where, given, width, width - 1, width));
+      }
+      return c;
+    }
+
+    private String unknown(String name, List<String> names, String where) {
+      if (names.isEmpty()) {
+        return where + ": " + written + " names a column, and the file has no header line to name its columns; "
+            + "choose it by number (from 0, -1 is the last) or add a header line";
+      }
+      String best = dev.bpnet.api.Messages.closest(name, names);
+      return where + ": " + written + ": no column '" + name + "' in the header (its columns: "
+          + String.join(", ", names) + ")" + (best == null ? "" : "; did you mean '" + best + "'?");
+    }
+  }
+
+  /**
    * How to read a file.
    *
-   * @param labelColumn the column of class indices, from 0; negative counts from the end (-1 is
-   *     the last column)
+   * @param labels the label's columns
    * @param header whether the first line is a header
    */
-  public record Options(int labelColumn, Header header) {
+  public record Options(Columns labels, Header header) {
     /** Labels in the first column, header detected. */
-    public static final Options DEFAULT = new Options(0, Header.AUTO);
+    public static final Options DEFAULT = new Options(Columns.DEFAULT, Header.AUTO);
 
-    /** Checks that the header choice is given. */
+    /** Checks that both are given. */
     public Options {
-      if (header == null) {
-        throw new IllegalArgumentException("header must not be null");
+      if (labels == null || header == null) {
+        throw new IllegalArgumentException("labels and header must not be null");
       }
+    }
+
+    /**
+     * Class indices in column {@code labelColumn}, from 0; negative counts from the end (-1 is the
+     * last column).
+     */
+    public Options(int labelColumn, Header header) {
+      this(Columns.classes(labelColumn), header);
     }
   }
 
   /**
    * A read file before its labels become one-hot: {@code features} holds {@code rows()} rows of
-   * {@code columns} values, row after row; {@code labels} one class index per row.
+   * {@code columns} values, row after row; {@code labels} one class index per row, or, for
+   * regression targets, {@code targets} holds {@code rows()} rows of {@code targetCount()}
+   * values ({@code labels} then empty). {@code labelNames} says which columns the label came
+   * from, for messages ("columns 3, 4, 5 (c, d, e)").
    */
   public record Table(String source, List<String> names, int columns, double[] features,
-      int[] labels) {
+      int[] labels, double[] targets, int targetCount, String labelNames) {
+
+    /** A table of class indices. */
+    public Table(String source, List<String> names, int columns, double[] features, int[] labels) {
+      this(source, names, columns, features, labels, null, 0, "column 0");
+    }
+
+    /** Whether the labels are regression targets. */
+    public boolean regression() {
+      return targets != null;
+    }
 
     /** Number of examples. */
     public int rows() {
-      return labels.length;
+      return targets != null ? targets.length / targetCount : labels.length;
     }
 
-    /** The data set of this table over {@code classes} classes (see {@link #impliedClasses}). */
+    /**
+     * The data set of this table over {@code classes} classes (see {@link #impliedClasses}); for
+     * regression targets {@code classes} is ignored, the targets are the labels.
+     */
     public Dataset toDataset(int classes, DataType dtype) {
-      INDArray y = dev.bpnet.runtime.data.Labels.oneHot(labels, classes, source, dtype);
+      INDArray y = targets != null
+          ? Nd4j.create(targets, new long[] {rows(), targetCount}, 'c').castTo(dtype)
+          : dev.bpnet.runtime.data.Labels.oneHot(labels, classes, source, dtype);
       INDArray x = Nd4j.create(features, new long[] {rows(), columns}, 'c').castTo(dtype);
       return Dataset.of(x, y);
     }
 
-    /** The class count the labels imply: the largest plus one. */
+    /** The class count the labels imply: the largest plus one (the target count for regression). */
     public int impliedClasses() {
-      return dev.bpnet.runtime.data.Labels.implied(labels);
+      return targets != null ? targetCount : dev.bpnet.runtime.data.Labels.implied(labels);
     }
   }
 
@@ -86,7 +250,7 @@ public final class Csv {
     return t.toDataset(t.impliedClasses(), dtype);
   }
 
-  /** Reads and checks {@code file}, keeping its labels as class indices. */
+  /** Reads and checks {@code file}, keeping its labels as class indices (or targets). */
   public static Table table(Path file, Options options) {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return parse(in, file.toString(), options);
@@ -118,13 +282,17 @@ public final class Csv {
 
   /** Parses CSV text from {@code in}; {@code source} names it in messages. */
   static Table parse(BufferedReader in, String source, Options options) throws IOException {
+    Columns columns = options.labels();
     List<String> names = List.of();
     int width = -1;
     int widthLine = 0;
-    int label = -1;
+    int[] chosen = null;
+    int[] role = null;  // per column: -1 a feature, else the label's place among the chosen columns
     double[] x = new double[1 << 12];
     int size = 0;
-    int[] y = new int[1 << 8];
+    int[] y = new int[columns.targets() ? 0 : 1 << 8];
+    double[] t = new double[columns.targets() ? 1 << 8 : 0];
+    int tsize = 0;
     int rows = 0;
     int lineNo = 0;
     boolean first = true;
@@ -145,18 +313,20 @@ public final class Csv {
         };
         width = cells.length;
         widthLine = lineNo;
-        label = options.labelColumn() < 0 ? width + options.labelColumn() : options.labelColumn();
-        if (label < 0 || label >= width) {
-          throw new DataException(String.format("%s:%d: label column %d does not exist: the "
-              + "line has %d columns (0..%d, or -1..-%d from the end)", source, lineNo,
-              options.labelColumn(), width, width - 1, width));
+        if (header) {
+          names = Arrays.stream(cells).map(c -> c.replace("\"", "")).toList();
         }
         if (width < 2) {
           throw new DataException(String.format("%s:%d: only one column: expected a label "
               + "column and at least one feature column, separated by commas", source, lineNo));
         }
+        chosen = columns.resolve(names, width, source + ":" + lineNo);
+        role = new int[width];
+        Arrays.fill(role, -1);
+        for (int j = 0; j < chosen.length; j++) {
+          role[chosen[j]] = j;
+        }
         if (header) {
-          names = Arrays.stream(cells).map(c -> c.replace("\"", "")).toList();
           continue;
         }
       }
@@ -168,31 +338,44 @@ public final class Csv {
       if (size + width > x.length) {
         x = Arrays.copyOf(x, Math.max(x.length * 2, size + width));
       }
-      if (rows == y.length) {
+      if (columns.targets()) {
+        if (tsize + chosen.length > t.length) {
+          t = Arrays.copyOf(t, Math.max(t.length * 2, tsize + chosen.length));
+        }
+      } else if (rows == y.length) {
         y = Arrays.copyOf(y, y.length * 2);
       }
       for (int c = 0; c < width; c++) {
         String cell = cells[c];
         double v = number(cell);
-        if (c == label) {
+        if (role[c] >= 0 && !columns.targets()) {
           if (!(v >= 0 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) {
+            boolean header = rows == 0 && names.isEmpty() && options.header() == Header.NO;
             throw new DataException(String.format("%s:%d:%d: label '%s' in column %d%s is not a "
                 + "class index (a whole number from 0)%s", source, lineNo, starts[c] + 1, cell,
-                c, name(names, c), rows == 0 && names.isEmpty() && options.header() == Header.NO
-                    ? "; if this line is a header, declare it" : ""));
+                c, name(names, c), header ? "; if this line is a header, declare it"
+                    : c == 0 ? chooseLabel(source, names) : ""));
           }
           y[rows] = (int) v;
+          continue;
+        }
+        if (!Double.isFinite(v)) {
+          String what = role[c] >= 0 ? "target" : "feature";
+          throw new DataException(cell.isEmpty()
+              ? String.format("%s:%d:%d: empty cell in column %d%s: every %s needs a "
+                  + "number", source, lineNo, starts[c] + 1, c, name(names, c), what)
+              : String.format("%s:%d:%d: '%s' in column %d%s is not a %snumber", source,
+                  lineNo, starts[c] + 1, cell, c, name(names, c),
+                  Double.isNaN(v) && !cell.equalsIgnoreCase("nan") ? "" : "finite "));
+        }
+        if (role[c] >= 0) {
+          t[tsize + role[c]] = v;
         } else {
-          if (!Double.isFinite(v)) {
-            throw new DataException(cell.isEmpty()
-                ? String.format("%s:%d:%d: empty cell in column %d%s: every feature needs a "
-                    + "number", source, lineNo, starts[c] + 1, c, name(names, c))
-                : String.format("%s:%d:%d: '%s' in column %d%s is not a %snumber", source,
-                    lineNo, starts[c] + 1, cell, c, name(names, c),
-                    Double.isNaN(v) && !cell.equalsIgnoreCase("nan") ? "" : "finite "));
-          }
           x[size++] = v;
         }
+      }
+      if (columns.targets()) {
+        tsize += chosen.length;
       }
       rows++;
     }
@@ -200,11 +383,36 @@ public final class Csv {
       throw new DataException(source + ": no data lines" + (lineNo == 0 ? " (empty file)"
           : names.isEmpty() ? "" : " after the header"));
     }
-    List<String> features = new ArrayList<>(names);
-    if (!features.isEmpty()) {
-      features.remove(label);
+    List<String> features = new ArrayList<>();
+    List<String> labelled = new ArrayList<>();
+    for (int c = 0; c < width && !names.isEmpty(); c++) {
+      if (role[c] < 0) {
+        features.add(names.get(c));
+      }
     }
-    return new Table(source, features, width - 1, Arrays.copyOf(x, size), Arrays.copyOf(y, rows));
+    for (int c : chosen) {
+      labelled.add(names.isEmpty() ? Integer.toString(c) : c + " (" + names.get(c) + ")");
+    }
+    String labelNames = (chosen.length == 1 ? "column " : "columns ") + String.join(", ", labelled);
+    int featureCount = width - chosen.length;
+    return columns.targets()
+        ? new Table(source, features, featureCount, Arrays.copyOf(x, size), new int[0],
+            Arrays.copyOf(t, tsize), chosen.length, labelNames)
+        : new Table(source, features, featureCount, Arrays.copyOf(x, size), Arrays.copyOf(y, rows),
+            null, 0, labelNames);
+  }
+
+  /**
+   * The hint for a label in column 0 that is no class index: the label may be in another column
+   * (label_column), or the data may be regression targets (label_columns).
+   */
+  private static String chooseLabel(String source, List<String> names) {
+    String file = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+    String byName = names.isEmpty() ? "" : " or label_column = \"" + names.get(names.size() - 1) + "\"";
+    return String.format("; the class indices are read from column 0 unless label_column chooses "
+        + "another, as in data = path(\"%s\", label_column = -1) for the last column%s; real-valued "
+        + "regression targets are read with label_columns, as in label_columns = \"%s\"", file, byName,
+        names.isEmpty() ? "-1" : names.get(names.size() - 1));
   }
 
   private static String name(List<String> names, int c) {

@@ -17,7 +17,7 @@ public final class DataFiles {
   /**
    * How to read what is found.
    *
-   * @param csv the label column and header of a CSV file
+   * @param csv the label columns and header of a CSV file
    * @param labels100 which labels of CIFAR-100 to use
    * @param classes the number of classes class indices range over (the model's label width), or
    *     0 to take as many as the labels imply (IDX files: MNIST's ten); a label outside it is an
@@ -65,6 +65,15 @@ public final class DataFiles {
     }
     if (isText(start)) {
       Csv.Table t = Csv.table(path, options.csv());
+      if (t.regression()) {
+        if (options.classes() > 0 && t.targetCount() != options.classes()) {
+          throw new DataException(String.format("%s: %s chooses %d target %s (%s) but the model's label is [%d]: "
+              + "a label [k] takes k target columns", path, options.csv().labels().written(), t.targetCount(),
+              t.targetCount() == 1 ? "column" : "columns", t.labelNames(), options.classes()));
+        }
+        return new Loaded(t.toDataset(0, dtype), null, null, true,
+            path + " (CSV, regression targets in " + t.labelNames() + ")");
+      }
       int k = options.classes() > 0 ? options.classes() : t.impliedClasses();
       return new Loaded(t.toDataset(k, dtype), null, null, false, path + " (CSV)");
     }

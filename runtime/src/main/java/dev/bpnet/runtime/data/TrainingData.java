@@ -247,12 +247,23 @@ public final class TrainingData {
    *     installed, examples of another width than the model's input or label
    */
   public static TrainingData load(String data, Map<String, Double> args, Path modelDir, Target target, DataType dt) {
+    return load(data, args, Map.of(), modelDir, target, dt);
+  }
+
+  /**
+   * As {@link #load(String, Map, Path, Target, DataType)}, with the arguments a train block writes
+   * in quotes ({@code TrainSpec.dataText()}): a CSV file's label columns by header name
+   * ({@code label_column = "species"}) or the columns of regression targets
+   * ({@code label_columns = "3..5"}, {@code "y1, y2"}).
+   */
+  public static TrainingData load(String data, Map<String, Double> args, Map<String, String> text, Path modelDir,
+      Target target, DataType dt) {
     int[] widths = {target.features(), target.labelWidth()};
     Map<String, Double> given = args;
     Subset subset = Subset.of(given);
     args = Subset.without(given);
     TrainingData d;
-    String source = Synthetic.ARGUMENTS.containsKey(data) || DataSets.names().contains(data) ? expression(data, given) : null;
+    String source = Synthetic.ARGUMENTS.containsKey(data) || DataSets.names().contains(data) ? expression(data, given, text) : null;
     if (Synthetic.ARGUMENTS.containsKey(data)) {
       Map<String, Double> a = new java.util.LinkedHashMap<>(Synthetic.ARGUMENTS.get(data));
       a.putAll(args);
@@ -268,10 +279,11 @@ public final class TrainingData {
       Path file = source == null ? file(data, modelDir) : null;
       if (file != null) {
         // a path with arguments in the train block's syntax; one holding quotes cannot be written so
-        source = given.isEmpty() ? file.toString() : file.toString().contains("\"") ? null
-            : "path(\"" + file + "\", " + arguments(given) + ")";
+        source = given.isEmpty() && text.isEmpty() ? file.toString() : file.toString().contains("\"") ? null
+            : "path(\"" + file + "\", " + arguments(given, text) + ")";
       }
-      Loaded l = file != null ? DataFiles.load(file, options(args, widths[1]), dt) : read(data, args, modelDir, widths[1], dt);
+      DataFiles.Options options = options(args, text, widths[1]);
+      Loaded l = file != null ? DataFiles.load(file, options, dt) : read(data, options, modelDir, dt);
       Dataset train = l.train();
       Dataset test = l.test();
       String description = l.description();
@@ -353,18 +365,25 @@ public final class TrainingData {
   }
 
   /** "name", or "name(k = v, ...)" in the train block's syntax. */
-  private static String expression(String name, Map<String, Double> args) {
-    return args.isEmpty() ? name : name + "(" + arguments(args) + ")";
+  private static String expression(String name, Map<String, Double> args, Map<String, String> text) {
+    return args.isEmpty() && text.isEmpty() ? name : name + "(" + arguments(args, text) + ")";
   }
 
   private static String arguments(Map<String, Double> args) {
+    return arguments(args, Map.of());
+  }
+
+  /** The arguments in the train block's syntax: numbers, words, then text in quotes. */
+  private static String arguments(Map<String, Double> args, Map<String, String> text) {
     List<String> parts = new ArrayList<>();
+    text = new java.util.TreeMap<>(text);
     args.forEach((k, v) -> {
       // flags are kept as the index of their word (flip = yes is 1): written back as the word
       List<String> words = DataSets.FLAGS.get(k);
       parts.add(k + " = " + (words != null && v >= 0 && v < words.size() && v == Math.rint(v) ? words.get(v.intValue())
           : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString(v.longValue()) : Double.toString(v)));
     });
+    text.forEach((k, v) -> parts.add(k + " = \"" + v + "\""));
     return String.join(", ", parts);
   }
 
@@ -440,7 +459,7 @@ public final class TrainingData {
   }
 
   /** Reads a named file-backed set or a path. */
-  private static Loaded read(String data, Map<String, Double> args, Path modelDir, int classes, DataType dt) {
+  private static Loaded read(String data, DataFiles.Options options, Path modelDir, DataType dt) {
     switch (data) {
       case "mnist": {
         Dataset.Split s = Mnist.bundled(dt).split(8000);
@@ -454,10 +473,10 @@ public final class TrainingData {
       }
       case "cifar10", "cifar100": {
         String archive = data.equals("cifar10") ? Cifar.CIFAR10_DIR : Cifar.CIFAR100_DIR;
-        return DataFiles.load(locate(archive, data, modelDir), options(args, classes), dt);
+        return DataFiles.load(locate(archive, data, modelDir), options, dt);
       }
       default:
-        return DataFiles.load(file(data, modelDir), options(args, classes), dt);
+        return DataFiles.load(file(data, modelDir), options, dt);
     }
   }
 
@@ -486,10 +505,26 @@ public final class TrainingData {
         String.join(", ", places.stream().map(Path::toString).toList()), archive2, DATA_ENV));
   }
 
-  private static DataFiles.Options options(Map<String, Double> args, int classes) {
+  private static DataFiles.Options options(Map<String, Double> args, Map<String, String> text, int classes) {
     Csv.Header header = Csv.Header.values()[flag(args, "header")];
-    return new DataFiles.Options(new Csv.Options(args.getOrDefault("label_column", 0.0).intValue(), header),
+    return new DataFiles.Options(new Csv.Options(columns(args, text), header),
         flag(args, "labels") == 0 ? Cifar.Labels100.FINE : Cifar.Labels100.COARSE, classes);
+  }
+
+  /** A CSV file's label columns: label_columns (targets), label_column by name or number (classes), else column 0. */
+  private static Csv.Columns columns(Map<String, Double> args, Map<String, String> text) {
+    boolean byNumber = args.containsKey("label_column");
+    if (text.containsKey("label_columns") && (byNumber || text.containsKey("label_column"))) {
+      throw new DataException("label_column and label_columns cannot both be given: label_column chooses one column "
+          + "of class indices, label_columns the columns of regression targets");
+    }
+    if (text.containsKey("label_columns")) {
+      return Csv.Columns.targets(text.get("label_columns"));
+    }
+    if (text.containsKey("label_column")) {
+      return Csv.Columns.classes(text.get("label_column"));
+    }
+    return Csv.Columns.classes(args.getOrDefault("label_column", 0.0).intValue());
   }
 
   private static int flag(Map<String, Double> args, String name) {

@@ -42,7 +42,7 @@ public record TrainBlockRun<T extends Trainer>(T trainer, List<EpochMetrics> epo
     Map<String, List<Integer>> inputs = new LinkedHashMap<>();
     Map<String, List<Integer>> labels = new LinkedHashMap<>();
     trainer.exampleDims().forEach((name, dims) -> (trainer.inputNames().contains(name) ? inputs : labels).put(name, dims));
-    TrainingData d = TrainingData.load(spec.data(), spec.dataArgs(), modelDir,
+    TrainingData d = TrainingData.load(spec.data(), spec.dataArgs(), spec.dataText(), modelDir,
         TrainingData.Target.of(trainer.modelName(), inputs, labels), trainer.dataType());
     // normalisation is refit on what is left for training, as bpnet train does
     TrainingData v = d.withValidation(spec.validationFor(d.regression()), spec.seed());
