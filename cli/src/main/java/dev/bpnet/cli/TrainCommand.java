@@ -420,6 +420,7 @@ final class TrainCommand extends ModelCommand {
     m.put("validation", Double.toString(s.validationFor(d.regression())));
     m.put("clip", s.clip() == 0 ? "none" : Double.toString(s.clip()));
     m.put("early_stop", s.evaluation().earlyStop() == 0 ? "none" : Integer.toString(s.evaluation().earlyStop()));
+    m.put("min_delta", Double.toString(s.evaluation().minDelta()));
     m.put("keep", s.evaluation().keep().word());
     m.put("test_every_epoch", s.evaluation().testEveryEpoch() ? "yes" : "no");
     return m;
@@ -447,6 +448,9 @@ final class TrainCommand extends ModelCommand {
     }
     if (s.evaluation().keep() == dev.bpnet.api.Keep.BEST) {
       m.put("keep", "best");
+    }
+    if (s.evaluation().minDelta() > 0) {
+      m.put("min_delta", Double.toString(s.evaluation().minDelta()));
     }
     m.put("data", d.description());
     if (d.subset() != null) {

@@ -71,6 +71,13 @@ public @interface Train {
    */
   String early_stop() default "none";
 
+  /**
+   * The margin by which an epoch's validation figure must beat the best to count as an
+   * improvement, for {@code early_stop} and {@code keep = best}: an accuracy is a fraction
+   * (0.001 is 0.1 points), a loss in its own units; 0: any strict improvement.
+   */
+  double min_delta() default 0;
+
   /** {@code last} or {@code best}: the parameters the run keeps (its last epoch's, or its best validation epoch's). */
   String keep() default "last";
 

@@ -77,7 +77,31 @@ public final class Passes {
     }
     int out = lx;
     Map<Integer, Integer> t = differentiate(() -> Reverse.grad(g, out, params, blocked, "t", true), g, true);
-    return new TrainingGraph(p, g.build(), lx, g2, byName(p, t), paper);
+    Map<String, Integer> g3 = byName(p, route(p, g, o, t));  // before build: it may add nodes
+    return new TrainingGraph(p, g.build(), lx, g2, g3, paper);
+  }
+
+  /**
+   * A feedback layer's {@code g3} option: the third-pass gradient that reached its B stays there
+   * ({@code b}), is added to W's ({@code w}: in paper mode W has none of its own, since its only
+   * occurrence is in the forward product, held constant), or both are dropped ({@code none}).
+   */
+  private static Map<Integer, Integer> route(Program p, GraphBuilder g, Ops o, Map<Integer, Integer> t) {
+    Map<Integer, Integer> out = new LinkedHashMap<>(t);
+    for (Program.Param b : p.params()) {
+      if (b.thirdTo() == Program.ThirdTo.B) {
+        continue;
+      }
+      Program.Param w = p.params().stream().filter(q -> q.name().equals(b.leader())).findFirst().orElseThrow();
+      Integer fromB = out.remove(b.node());
+      Integer own = out.get(w.node());
+      if (b.thirdTo() == Program.ThirdTo.NONE) {
+        out.remove(w.node());
+      } else if (fromB != null) {
+        out.put(w.node(), own == null ? fromB : g.label(o.add(own, fromB), "t(" + w.name() + ") + t(" + b.name() + ")"));
+      }
+    }
+    return out;
   }
 
   /**

@@ -31,9 +31,7 @@ final class SpecCode {
             ScheduleCode.of(s.schedules().lr()), ScheduleCode.of(s.schedules().alpha()), s.schedules().lrOverAlpha())
         .add("// validation (NaN: 0.1 for classification, 0 for regression), clip\n")
         .add("$L, $L,\n", Emission.literal(s.validation()), Emission.literal(s.clip()))
-        .add("// early_stop (0: none), keep, test_every_epoch\n")
-        .add("new $T($L, $T.$L, $L))", TrainEvaluation.class,
-            s.evaluation().earlyStop(), Keep.class, s.evaluation().keep().name(), s.evaluation().testEveryEpoch())
+        .add(evaluation(s.evaluation()))
         .unindent().unindent().build();
   }
 
@@ -42,6 +40,19 @@ final class SpecCode {
     return CodeBlock.of("$T.ofEntries($L)", Map.class, m.entrySet().stream()
         .map(e -> CodeBlock.of("$T.entry($S, $S)", Map.class, e.getKey(), e.getValue()))
         .collect(CodeBlock.joining(", ")));
+  }
+
+  /** The evaluation options; min_delta only when set, so that a train block without it reads as before. */
+  private static CodeBlock evaluation(TrainEvaluation e) {
+    if (e.minDelta() == 0) {
+      return CodeBlock.builder().add("// early_stop (0: none), keep, test_every_epoch\n")
+          .add("new $T($L, $T.$L, $L))", TrainEvaluation.class, e.earlyStop(), Keep.class, e.keep().name(), e.testEveryEpoch())
+          .build();
+    }
+    return CodeBlock.builder().add("// early_stop (0: none), keep, test_every_epoch, min_delta\n")
+        .add("new $T($L, $T.$L, $L, $L))", TrainEvaluation.class, e.earlyStop(), Keep.class, e.keep().name(),
+            e.testEveryEpoch(), Emission.literal(e.minDelta()))
+        .build();
   }
 
   private static CodeBlock optimizer(OptimizerSpec o) {

@@ -92,15 +92,38 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
    * 1 otherwise) and the fans it is computed from.
    */
   public record Param(String name, int node, Shape shape, Init init, double gain, int fanIn,
-      int fanOut, Update update, String leader) {
+      int fanOut, Update update, String leader, ThirdTo thirdTo) {
+    public Param {
+      java.util.Objects.requireNonNull(thirdTo, "thirdTo");
+    }
+
+    public Param(String name, int node, Shape shape, Init init, double gain, int fanIn, int fanOut, Update update,
+        String leader) {
+      this(name, node, shape, init, gain, fanIn, fanOut, update, leader, ThirdTo.B);
+    }
+
     public Param(String name, int node, Shape shape, Init init, double gain, int fanIn, int fanOut) {
       this(name, node, shape, init, gain, fanIn, fanOut, Update.OWN, null);
     }
 
     public Param withGain(double g) {
-      return new Param(name, node, shape, init, g, fanIn, fanOut, update, leader);
+      return new Param(name, node, shape, init, g, fanIn, fanOut, update, leader, thirdTo);
+    }
+
+    public Param withThirdTo(ThirdTo t) {
+      return new Param(name, node, shape, init, gain, fanIn, fanOut, update, leader, t);
     }
   }
+
+  /**
+   * Where the third-pass gradient that reaches a feedback matrix B goes (the {@code g3} option of
+   * a layer with {@code feedback = ...}): the backward pass holds B in W's place, so in paper mode
+   * the gradient of l_x reaches B and not W. {@code B}: it stays on B, which is fixed or follows
+   * W, so it is never applied (the default); {@code W}: it is added to W's own third-pass gradient
+   * (as if B's occurrences in the backward pass were W's); {@code NONE}: the layer's W and B both
+   * get none. Every other parameter has {@code B}, which leaves its gradient where it is.
+   */
+  public enum ThirdTo { B, W, NONE }
 
   /**
    * How a parameter moves: by its own gradient, not at all (a fixed feedback matrix), or by

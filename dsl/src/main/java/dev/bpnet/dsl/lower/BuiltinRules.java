@@ -69,17 +69,24 @@ final class BuiltinRules {
    * product. {@code random} keeps B fixed; {@code random_updated} gives B W's update each step
    * (R*). B is state NAME.B, initialised like W from the seed. Null after reporting a bad mode.
    */
-  Integer feedback(Expr fb, int x, int w, int fanIn, int fanOut, String label, IntSupplier product,
+  Integer feedback(Expr.Call c, int x, int w, int fanIn, int fanOut, String label, IntSupplier product,
       IntBinaryOperator inputGradient) {
+    Expr fb = c.named().get("feedback");
     String mode = fb instanceof Expr.Ref r ? r.name() : "";
     if (!mode.equals("random") && !mode.equals("random_updated")) {
       s.diag.unknown(ErrorCode.E7, fb.pos(), mode, List.of("random", "random_updated"), "feedback",
           "expected random or random_updated");
       return null;
     }
+    Program.ThirdTo thirdTo = thirdTo(c);
+    if (thirdTo == null) {
+      return null;
+    }
     Program.Param wp = s.paramAt(w);
     int b = s.state("B", wp.shape(), s.train.init(), fanIn, fanOut,
         mode.equals("random") ? Program.Update.FIXED : Program.Update.FOLLOW, wp.name());
+    int bIndex = s.params.size() - 1;
+    s.params.set(bIndex, s.params.get(bIndex).withThirdTo(thirdTo));
     int xw = s.graph.label(product.getAsInt(), s.owner + "." + label);
     String name = "feedback_" + mode;
     int rule = o.apply(new Leaves.Rule(name), xw, x, w);
@@ -90,6 +97,37 @@ final class BuiltinRules {
     derived.set(2);
     s.graph.registerRule(rule, new RuleBackward(new RuleInfo(name, false, fb.pos()), ct, List.of(-1, dx, -1), derived));
     return s.graph.label(rule, s.owner + "." + label);
+  }
+
+  /**
+   * g3 = b | w | none on a feedback layer: where the third-pass gradient that reaches B goes
+   * ({@link Program.ThirdTo}); b when not given. Null after an error.
+   */
+  private Program.ThirdTo thirdTo(Expr.Call c) {
+    Expr t = c.named().get("g3");
+    if (t == null) {
+      return Program.ThirdTo.B;
+    }
+    String word = t instanceof Expr.Ref r ? r.name() : "";
+    List<String> words = List.of("b", "w", "none");
+    if (!words.contains(word)) {
+      s.diag.unknown(ErrorCode.E7, t.pos(), word, words, "g3", "expected b (the third-pass gradient stays on the feedback"
+          + " matrix B), w (it goes to W) or none");
+      return null;
+    }
+    return Program.ThirdTo.valueOf(word.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * g3 = ... on a layer without feedback = ...: the layer has no B, so the option changes nothing
+   * (W1). A layer with feedback reads it in {@link #feedback}.
+   */
+  static void warnUnusedThirdTo(Scope s, Expr.Call c) {
+    Expr t = c.named().get("g3");
+    if (t != null && !c.named().containsKey("feedback")) {
+      s.diag.warning(ErrorCode.W1, t.pos(), "remove 'g3', or add feedback = random or random_updated", "g3",
+          "the layer has no feedback matrix B (it is an option of feedback alignment)");
+    }
   }
 
   /**

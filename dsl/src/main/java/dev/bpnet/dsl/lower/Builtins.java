@@ -246,7 +246,7 @@ final class Builtins {
   }
 
   private Integer dense(Expr.Call c) {
-    return withArgs(c, 2, 2, Set.of("bias", "feedback"), a -> {
+    return withArgs(c, 2, 2, Set.of("bias", "feedback", "g3"), a -> {
       int x = a.get(0);
       Shape xs = s.graph.shape(x);
       Integer units = positiveInt(c, 1, "the number of units");
@@ -262,11 +262,12 @@ final class Builtins {
       int w = s.param("W", Shape.of(in, units), s.train.init(), in, units);
       int wIndex = s.params.size() - 1;
       Expr fb = c.named().get("feedback");
+      BuiltinRules.warnUnusedThirdTo(s, c);
       int z;
       if (fb == null) {
         z = s.graph.label(o.matmul(x, w, false, false), s.owner + ".xW");
       } else {
-        Integer fa = new BuiltinRules(s).feedback(fb, x, w, in, units, "xW", () -> o.matmul(x, w, false, false),
+        Integer fa = new BuiltinRules(s).feedback(c, x, w, in, units, "xW", () -> o.matmul(x, w, false, false),
             (ct, bm) -> o.matmul(ct, bm, false, true));
         if (fa == null) {
           return null;

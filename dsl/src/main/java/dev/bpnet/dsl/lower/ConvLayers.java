@@ -82,7 +82,7 @@ final class ConvLayers {
     return new Layer(x, xs, filters, k, win, bias);
   }
 
-  private static final Set<String> OPTIONS = Set.of("kernel", "stride", "padding", "dilation", "bias", "feedback");
+  private static final Set<String> OPTIONS = Set.of("kernel", "stride", "padding", "dilation", "bias", "feedback", "g3");
 
   /**
    * conv2d(x, filters, kernel = K, stride = 1, padding = valid, dilation = 1, bias = yes): W
@@ -163,11 +163,12 @@ final class ConvLayers {
       IntBinaryOperator inputGradient, Shape biasShape) {
     int wIndex = s.params.size() - 1;
     Expr fb = c.named().get("feedback");
+    BuiltinRules.warnUnusedThirdTo(s, c);
     int z;
     if (fb == null) {
       z = s.graph.label(product.getAsInt(), s.owner + "." + label);
     } else {
-      Integer fa = new BuiltinRules(s).feedback(fb, l.x(), w, l.fanIn(), l.fanOut(), label, product, inputGradient);
+      Integer fa = new BuiltinRules(s).feedback(c, l.x(), w, l.fanIn(), l.fanOut(), label, product, inputGradient);
       if (fa == null) {
         return null;
       }

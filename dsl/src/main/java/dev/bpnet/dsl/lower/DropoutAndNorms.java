@@ -108,19 +108,35 @@ final class DropoutAndNorms {
   static final double BATCH_NORM_MOMENTUM = 0.1;
 
   /**
-   * batch_norm(x) of a batch [B, F] (statistics per feature, over the batch) or [B, C, H, W]
-   * (per channel, over the batch and the image), as PyTorch's BatchNorm1d/2d: in a training step
-   * (x - mean) / sqrt(var + 1e-5) g + b with the batch's mean and biased variance, elsewhere
-   * with the running ones, NAME.running_mean (from 0) and NAME.running_var (from 1), which each
-   * training step moves by momentum 0.1 towards the batch's mean and unbiased variance.
+   * batch_norm(x, momentum = 0.1, eps = 1e-5) of a batch [B, F] (statistics per feature, over
+   * the batch) or [B, C, H, W] (per channel, over the batch and the image), as PyTorch's
+   * BatchNorm1d/2d: in a training step (x - mean) / sqrt(var + eps) g + b with the batch's mean
+   * and biased variance, elsewhere with the running ones, NAME.running_mean (from 0) and
+   * NAME.running_var (from 1), which each training step moves by momentum towards the batch's
+   * mean and unbiased variance: running = (1 - momentum) running + momentum batch.
    */
   private Integer batchNorm(Expr.Call c) {
-    return b.withArgs(c, 1, 1, Set.of(), a -> {
+    return b.withArgs(c, 1, 1, Set.of("momentum", "eps"), a -> {
       int x = a.get(0);
       Shape xs = s.graph.shape(x);
       if (!(xs.rank() == 2 || xs.rank() == 4) || xs.dim(0) != Shape.BATCH) {
         s.error(ErrorCode.E10, c.args().get(0).pos(), "1", "batch_norm",
             "a batch of vectors [B, F] or of images [B, C, H, W], got " + xs);
+        return null;
+      }
+      double momentum = b.number(c, "momentum", -1, BATCH_NORM_MOMENTUM);
+      double eps = b.number(c, "eps", -1, NORM_EPS);
+      if (Double.isNaN(momentum) || Double.isNaN(eps)) {
+        return null;
+      }
+      if (!(momentum >= 0 && momentum <= 1)) {
+        s.error(ErrorCode.E7, c.named().get("momentum").pos(), "momentum", "must be the weight of the batch's statistics"
+            + " in the running ones, 0 <= momentum <= 1, got " + Shape.number(momentum));
+        return null;
+      }
+      if (!(eps > 0 && Double.isFinite(eps))) {
+        s.error(ErrorCode.E7, c.named().get("eps").pos(), "eps", "must be a positive number added to the variance"
+            + " (it keeps the division finite), got " + Shape.number(eps));
         return null;
       }
       Ops o = s.ops;
@@ -142,14 +158,14 @@ final class DropoutAndNorms {
       int training = o.broadcast(s.graph.label(s.graph.leaf(new Leaves.Training()), "training_step"), stat);
       int useMean = s.graph.label(o.where(training, mean, o.reshape(runningMean, stat)), n + ".mean");
       int useVar = s.graph.label(o.where(training, var, o.reshape(runningVar, stat)), n + ".var");
-      int sd = s.graph.label(o.apply(new Activations.Sqrt(), o.add(useVar, o.c(NORM_EPS))), n + ".sd");
+      int sd = s.graph.label(o.apply(new Activations.Sqrt(), o.add(useVar, o.c(eps))), n + ".sd");
       int normed = s.graph.label(o.div(o.sub(x, useMean), sd), n + ".normed");
       int scaled = o.mul(normed, xs.rank() == 2 ? g : o.reshape(g, Shape.of(f, 1, 1)));
       int count = o.size(x, axes);
       s.running.add(new Program.Running(s.paramAt(runningMean).name(), runningMean, mean, -1,
-          BATCH_NORM_MOMENTUM, c.pos()));
+          momentum, c.pos()));
       s.running.add(new Program.Running(s.paramAt(runningVar).name(), runningVar, var, count,
-          BATCH_NORM_MOMENTUM, c.pos()));
+          momentum, c.pos()));
       return s.graph.label(o.biasAdd(scaled, bias, xs.rank() == 2 ? -1 : 1), n + ".z");
     });
   }

@@ -28,7 +28,7 @@ public final class TrainOptions {
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
-      "validation", "clip", "early_stop", "keep", "test_every_epoch");
+      "validation", "clip", "early_stop", "min_delta", "keep", "test_every_epoch");
   public static final List<String> INITS = Init.WORDS;
   public static final List<String> DTYPES = DType.WORDS;
   public static final List<String> THIRD = Third.WORDS;
@@ -137,6 +137,13 @@ public final class TrainOptions {
             ? t.withEvaluation(t.evaluation().withEarlyStop(n.intValue()))
             : bad(t, o, "must be a positive number of epochs without improvement (the patience) or none, got "
                 + DataOption.fmt(n));
+      }
+      case "min_delta": {
+        written.put(o.name(), o);
+        Double d = number(o);
+        return d == null ? t : d >= 0 && d < Double.MAX_VALUE ? t.withEvaluation(t.evaluation().withMinDelta(d))
+            : bad(t, o, "must be the margin, 0 or more, by which an epoch's validation figure must beat the best to count"
+                + " as an improvement (a fraction for accuracy: 0.001 is 0.1 points), got " + DataOption.fmt(d));
       }
       case "keep": {
         written.put(o.name(), o);
@@ -384,6 +391,12 @@ public final class TrainOptions {
       diag.warning(ErrorCode.W1, third.pos(), "write passes = 3 to train with the third pass, or leave out 'third'",
           "third = " + mode.name(), "passes = 2" + (passes == null ? " (the default)" : " (at " + passes.pos() + ")")
               + " trains without the third pass");
+    }
+    Option minDelta = written.get("min_delta");
+    if (minDelta != null && t.evaluation().minDelta() > 0 && !t.evaluation().tracksBest()) {
+      diag.warning(ErrorCode.W1, minDelta.pos(), "add early_stop = N or keep = best, or leave out 'min_delta'",
+          "min_delta", "it decides what counts as a better validation epoch, and neither early_stop nor keep = best"
+              + " follows one");
     }
     TrainSchedules s = t.schedules();
     Option alphaSchedule = written.get("alpha_schedule");

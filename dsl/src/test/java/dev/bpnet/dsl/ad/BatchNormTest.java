@@ -19,11 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * batch_norm(x) on [B, F] and [B, C, H, W] against PyTorch's documented BatchNorm written out in
- * plain Java: in a training step y = (x - E[x]) / sqrt(Var[x] + 1e-5) gamma + beta with the
- * batch's mean and biased variance per feature or channel; after the step running_mean = 0.9
- * running_mean + 0.1 mean, running_var = 0.9 running_var + 0.1 unbiased variance (from 0 and 1);
+ * plain Java: in a training step y = (x - E[x]) / sqrt(Var[x] + eps) gamma + beta with the
+ * batch's mean and biased variance per feature or channel; after the step running_mean = (1 - m)
+ * running_mean + m mean, running_var = (1 - m) running_var + m unbiased variance (from 0 and 1),
+ * m the momentum (0.1 and eps 1e-5 by default, and other values written);
  * in prediction the running statistics. g2, l_x and the exact g3 through the batch statistics
- * against finite differences in float64.
+ * against finite differences in float64, eps as written.
  */
 class BatchNormTest {
   static final String DENSE = "model N { input x: [5] label y: [5]\n out = batch_norm(x)\n loss = mse(out, y)\n"
@@ -60,10 +61,18 @@ class BatchNormTest {
     return new double[][] {mean, var};
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"dense, 5, 1", "conv, 3, 8"})
-  void trainingStepsUseBatchStatisticsAndMoveTheRunningOnesAsPyTorch(String kind, int channels, int per) {
-    Trainer t = trainer(kind.equals("dense") ? DENSE : CONV);
+  /** The model with batch_norm's options written, as in {@code batch_norm(x, momentum = 0.3)}. */
+  static String withOptions(String src, String options) {
+    return options.isEmpty() ? src : src.replace("batch_norm(x)", "batch_norm(x, " + options + ")");
+  }
+
+  @ParameterizedTest(name = "{0} {3}")
+  @CsvSource({"dense, 5, 1, '', 0.1, 1e-5", "conv, 3, 8, '', 0.1, 1e-5",
+      "dense, 5, 1, 'momentum = 0.3, eps = 0.5', 0.3, 0.5", "conv, 3, 8, 'eps = 0.02, momentum = 0.75', 0.75, 0.02",
+      "dense, 5, 1, 'momentum = 1', 1, 1e-5", "conv, 3, 8, 'momentum = 0', 0, 1e-5"})
+  void trainingStepsUseBatchStatisticsAndMoveTheRunningOnesAsPyTorch(String kind, int channels, int per, String options,
+      double momentum, double eps) {
+    Trainer t = trainer(withOptions(kind.equals("dense") ? DENSE : CONV, options));
     String n = "out";
     Map<String, INDArray> p = t.parameters();
     INDArray g = p.get(n + ".g");
@@ -91,15 +100,15 @@ class BatchNormTest {
       for (int i = 0; i < 6; i++) {
         for (int j = 0; j < width; j++) {
           int c = j / per;
-          double want = (x.getDouble(i, j) - s[0][c]) / Math.sqrt(s[1][c] + 1e-5) * gs[c] + bs[c];
+          double want = (x.getDouble(i, j) - s[0][c]) / Math.sqrt(s[1][c] + eps) * gs[c] + bs[c];
           worst = Math.max(worst, Math.abs(want - y.getDouble(i, j)));
         }
       }
       t.step(f);
       long count = 6L * per;
       for (int c = 0; c < channels; c++) {
-        rm[c] = 0.9 * rm[c] + 0.1 * s[0][c];
-        rv[c] = 0.9 * rv[c] + 0.1 * s[1][c] * count / (count - 1);
+        rm[c] = (1 - momentum) * rm[c] + momentum * s[0][c];
+        rv[c] = (1 - momentum) * rv[c] + momentum * s[1][c] * count / (count - 1);
         worst = Math.max(worst, Math.abs(rm[c] - p.get(n + ".running_mean").getDouble(c)));
         worst = Math.max(worst, Math.abs(rv[c] - p.get(n + ".running_var").getDouble(c)));
       }
@@ -111,12 +120,12 @@ class BatchNormTest {
     for (int i = 0; i < 6; i++) {
       for (int j = 0; j < width; j++) {
         int c = j / per;
-        double want = (x.getDouble(i, j) - rm[c]) / Math.sqrt(rv[c] + 1e-5) * gs[c] + bs[c];
+        double want = (x.getDouble(i, j) - rm[c]) / Math.sqrt(rv[c] + eps) * gs[c] + bs[c];
         worst = Math.max(worst, Math.abs(want - y.getDouble(i, j)));
       }
     }
-    System.out.printf("BatchNormTest %s: training forward, running statistics over 3 steps, prediction: max |bpnet - reference| %.2e%n",
-        kind, worst);
+    System.out.printf("BatchNormTest %s (%s): training forward, running statistics over 3 steps, prediction: max |bpnet - reference| %.2e%n",
+        kind, options, worst);
     assertTrue(worst < 1e-12, "differs by " + worst);
     // trainingGradients and gradients update nothing
     INDArray before = p.get(n + ".running_var").dup();
@@ -125,11 +134,11 @@ class BatchNormTest {
     assertEquals(before, p.get(n + ".running_var"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"dense", "conv"})
-  void gradientsThroughTheBatchStatisticsMatchFiniteDifferences(String kind) {
-    String body = kind.equals("dense") ? "input x: [4] label y: [3]\n h = tanh(batch_norm(dense(x, 5)))\n out = dense(h, 3)\n"
-        : "input x: [1, 4, 4] label y: [3]\n h = relu(batch_norm(conv2d(x, 2, kernel = 3)))\n out = dense(flatten(h), 3)\n";
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"dense, ''", "conv, ''", "dense, ', eps = 0.7'", "conv, ', eps = 0.05, momentum = 0.5'"})
+  void gradientsThroughTheBatchStatisticsMatchFiniteDifferences(String kind, String options) {
+    String body = kind.equals("dense") ? "input x: [4] label y: [3]\n h = tanh(batch_norm(dense(x, 5)" + options + "))\n out = dense(h, 3)\n"
+        : "input x: [1, 4, 4] label y: [3]\n h = relu(batch_norm(conv2d(x, 2, kernel = 3)" + options + "))\n out = dense(flatten(h), 3)\n";
     Trainer t = trainer("model N { " + body + " loss = softmax_cross_entropy(out, y)\n"
         + " train { passes = 3 alpha = 0.5 third = exact dtype = float64 } }\n");
     Random r = new Random(13);
@@ -140,7 +149,7 @@ class BatchNormTest {
     Gradients g = t.trainingGradients(f);
     double e2 = GradientCheckTest.maxError(t, g.pass2(), v -> t.trainingGradients(f).loss());
     double e3 = GradientCheckTest.maxError(t, g.pass3(), v -> t.trainingGradients(f).inputLoss());
-    System.out.printf("BatchNormTest %s (training step): g2 %.2e, exact g3 %.2e", kind, e2, e3);
+    System.out.printf("BatchNormTest %s%s (training step): g2 %.2e, exact g3 %.2e", kind, options, e2, e3);
     assertTrue(e2 < GradientCheckTest.TOL, "g2 " + e2);
     assertTrue(e3 < GradientCheckTest.TOL, "exact g3 " + e3);
     // evaluation: the running statistics are constants

@@ -265,18 +265,23 @@ class ConvFeedbackAlignmentTest {
     /** Central differences of l_x: exact moves forward and backward weights together; paper only the backward ones. */
     Map<String, double[]> g3(boolean paper) {
       Map<String, double[]> out = new LinkedHashMap<>();
-      double step = 1e-6;
       for (String k : theta.keySet()) {
         if (k.endsWith(".B")) {
           continue;
         }
-        double[] g = new double[theta.get(k).length];
-        for (int i = 0; i < g.length && !(paper && k.endsWith(".b")); i++) {
-          g[i] = (shifted(k, i, step, paper) - shifted(k, i, -step, paper)) / (2 * step);
-        }
-        out.put(k, g);
+        out.put(k, differences(k, paper));
       }
       return out;
+    }
+
+    /** Central differences of l_x along every element of parameter k (B's too: it is in the backward recursion). */
+    double[] differences(String k, boolean paper) {
+      double step = 1e-6;
+      double[] g = new double[theta.get(k).length];
+      for (int i = 0; i < g.length && !(paper && k.endsWith(".b")); i++) {
+        g[i] = (shifted(k, i, step, paper) - shifted(k, i, -step, paper)) / (2 * step);
+      }
+      return g;
     }
 
     private double shifted(String k, int i, double step, boolean paper) {

@@ -186,18 +186,23 @@ class RuleThirdPassTest {
      */
     Map<String, double[]> g3(boolean paper) {
       Map<String, double[]> out = new LinkedHashMap<>();
-      double h = 1e-6;
       for (String k : theta.keySet()) {
         if (k.endsWith(".B")) {
           continue;
         }
-        double[] g = new double[theta.get(k).length];
-        for (int i = 0; i < g.length && !(paper && k.endsWith(".b")); i++) {
-          g[i] = (shifted(k, i, h, paper) - shifted(k, i, -h, paper)) / (2 * h);
-        }
-        out.put(k, g);
+        out.put(k, differences(k, paper));
       }
       return out;
+    }
+
+    /** Central differences of l_x along every element of parameter k (B's too: it is in the backward recursion). */
+    double[] differences(String k, boolean paper) {
+      double h = 1e-6;
+      double[] g = new double[theta.get(k).length];
+      for (int i = 0; i < g.length && !(paper && k.endsWith(".b")); i++) {
+        g[i] = (shifted(k, i, h, paper) - shifted(k, i, -h, paper)) / (2 * h);
+      }
+      return g;
     }
 
     private double shifted(String k, int i, double h, boolean paper) {

@@ -35,7 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * gradient summed over the batch.
  */
 class UntiedConvReferenceTest {
-  private static final int N = 3;
+  static final int N = 3;
   private static final int C = 2;
   private static final int H = 5;
   private static final int W = 6;

@@ -48,6 +48,7 @@ class OverridesTest {
       "validation", "0.2",
       "clip", "0.5",
       "early_stop", "3",
+      "min_delta", "0.01",
       "keep", "best",
       "test_every_epoch", "yes");
 

@@ -51,6 +51,30 @@ class WarningsTest {
   }
 
   @Test
+  void minDeltaWithoutEarlyStopOrKeepBestHasNoEffect() {
+    assertEquals(List.of("warning(W1): w.bpnet:6:22: 'min_delta' has no effect: it decides what counts as a better"
+            + " validation epoch, and neither early_stop nor keep = best follows one; add early_stop = N or keep = best,"
+            + " or leave out 'min_delta'"),
+        warnings(model(" out = dense(x, 2)\n", "epochs = 3  min_delta = 0.01")));
+    assertEquals(List.of(), warnings(model(" out = dense(x, 2)\n", "early_stop = 2  min_delta = 0.01")));
+    assertEquals(List.of(), warnings(model(" out = dense(x, 2)\n", "keep = best  min_delta = 0.01")));
+    CompileException e = assertThrows(CompileException.class,
+        () -> warnings(model(" out = dense(x, 2)\n", "early_stop = 2  min_delta = -0.1")));
+    assertEquals(List.of("E7"), codes(e));
+  }
+
+  @Test
+  void g3WithoutFeedbackHasNoEffect() {
+    assertEquals(List.of("warning(W1): w.bpnet:4:25: 'g3' has no effect: the layer has no feedback matrix B (it is an"
+            + " option of feedback alignment); remove 'g3', or add feedback = random or random_updated"),
+        warnings(model(" out = dense(x, 2, g3 = w)\n", "passes = 3  alpha = 0.5")));
+    assertEquals(List.of(), warnings(model(" out = dense(x, 2, feedback = random, g3 = none)\n", "passes = 3  alpha = 0.5")));
+    CompileException e = assertThrows(CompileException.class,
+        () -> warnings(model(" out = dense(x, 2, feedback = random, g3 = W)\n", "passes = 3  alpha = 0.5")));
+    assertEquals(List.of("E7"), codes(e));
+  }
+
+  @Test
   void clipWithoutALearningRuleHasNoEffect() {
     assertEquals(List.of("warning(W1): w.bpnet:7:10: 'clip' has no effect: no learning rule in this model replaces a"
             + " gradient, and clip bounds only those; remove 'clip', or give the layers below it a learning rule"

@@ -2,6 +2,7 @@ package dev.bpnet.dsl.train;
 
 import static dev.bpnet.dsl.train.TrainingResumeTest.assertBitIdentical;
 import static dev.bpnet.dsl.train.TrainingResumeTest.withoutSeconds;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,6 +21,7 @@ import dev.bpnet.runtime.data.Dataset;
 import dev.bpnet.runtime.data.Mnist;
 import dev.bpnet.runtime.data.Splits;
 import dev.bpnet.runtime.io.Npz;
+import dev.bpnet.runtime.train.BestEpoch;
 import dev.bpnet.runtime.train.Checkpoint;
 import dev.bpnet.runtime.train.CheckpointStore;
 import dev.bpnet.runtime.train.EpochMetrics;
@@ -31,6 +33,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Early stopping and keep = best in the training loop: a model whose parameters cannot move stops
@@ -109,6 +112,59 @@ class EarlyStoppingTest {
     }
     epochs.forEach(m -> assertTrue(Double.isNaN(m.test()), "no test figure per epoch by default"));
     assertEquals(Double.parseDouble(rows.get(3).split(",", -1)[7]), loop.outcome().test(), 1e-6);
+  }
+
+  /**
+   * A scripted validation curve through the run's own decision ({@link BestEpoch#after}, then
+   * {@link BestEpoch#exhausted}), as the loop applies it after each epoch: the epoch it stops at and
+   * the best epoch it keeps.
+   */
+  private static int[] follow(double[] curve, boolean higherIsBetter, TrainEvaluation e) {
+    BestEpoch best = null;
+    for (int epoch = 1; epoch <= curve.length; epoch++) {
+      int at = epoch;
+      best = BestEpoch.after(best, epoch, curve[epoch - 1], higherIsBetter, e, () -> Map.of("epoch", Nd4j.scalar(at)));
+      assertEquals(best.epoch(), best.parameters().get("epoch").getInt(0), "parameters read for the new best only");
+      if (best.exhausted(epoch)) {
+        return new int[] {epoch, best.epoch()};
+      }
+    }
+    return new int[] {curve.length, best.epoch()};
+  }
+
+  @Test
+  void minDeltaCountsOnlyImprovementsLargerThanItOnAScriptedCurve() {
+    // validation accuracy: +0.005, then +0.0005, -0.0015, +0.0018 over the best, then +0.0042
+    double[] accuracy = {0.900, 0.905, 0.9055, 0.904, 0.9068, 0.911, 0.911, 0.911};
+    TrainEvaluation patience2 = new TrainEvaluation(2, Keep.LAST, false);
+    // strictly better counts: epochs 2, 3, 5, 6 improve; 7 and 8 tie, and ties keep the earlier epoch
+    assertArrayEquals(new int[] {8, 6}, follow(accuracy, true, patience2));
+    // min_delta 0.001: epoch 3 (+0.0005) does not count, nor does 4; stopped at 4 with epoch 2
+    assertArrayEquals(new int[] {4, 2}, follow(accuracy, true, patience2.withMinDelta(0.001)));
+    // min_delta 0.002 with patience 3: epoch 5 is +0.0018 over epoch 2, not counted, so it stops there
+    assertArrayEquals(new int[] {5, 2}, follow(accuracy, true, new TrainEvaluation(3, Keep.LAST, false, 0.002)));
+    // exactly min_delta better is not more than it (binary fractions: no rounding)
+    double[] steps = {0.5, 0.625, 0.75};
+    assertArrayEquals(new int[] {2, 1}, follow(steps, true, new TrainEvaluation(1, Keep.LAST, false, 0.125)));
+    assertArrayEquals(new int[] {3, 3}, follow(steps, true, new TrainEvaluation(1, Keep.LAST, false, 0.124)));
+    // a loss: lower is better, by more than min_delta
+    double[] loss = {1.0, 0.8, 0.79, 0.785, 0.70, 0.70};
+    assertArrayEquals(new int[] {6, 5}, follow(loss, false, patience2));
+    assertArrayEquals(new int[] {4, 2}, follow(loss, false, patience2.withMinDelta(0.05)));
+    // keep = best alone never stops, and min_delta still decides the best epoch
+    assertArrayEquals(new int[] {6, 2}, follow(loss, false, new TrainEvaluation(0, Keep.BEST, false, 0.15)));
+  }
+
+  @Test
+  void aMarginNoEpochCanBeatStopsTheLearningModelAfterItsFirstEpoch() throws Exception {
+    // accuracy is a fraction: nothing beats epoch 1 by more than 1, though the model learns
+    Trainer t = TrainerLoader.instantiate(model(LEARNS), DataType.FLOAT, 5);
+    TrainingLoop loop = loop(t, dir, new TrainEvaluation(2, Keep.BEST, false, 1.0)).epochs(10);
+    List<EpochMetrics> epochs = loop.run(m -> { });
+    assertEquals(3, epochs.size());
+    assertTrue(epochs.get(2).trainLoss() < epochs.get(0).trainLoss(), "the model learns, and it does not count");
+    assertEquals(1, loop.outcome().best().epoch());
+    assertEquals(1, loop.outcome().keptEpoch());
   }
 
   /** The learning model: 300 digits at a large rate overfit within a few epochs. */

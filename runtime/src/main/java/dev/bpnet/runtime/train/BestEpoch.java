@@ -1,8 +1,10 @@
 package dev.bpnet.runtime.train;
 
+import dev.bpnet.api.TrainEvaluation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,16 +32,22 @@ public record BestEpoch(int epoch, double figure, int patience, Map<String, INDA
     return patience > 0 && epochs - epoch >= patience;
   }
 
+  /**
+   * The best epoch once {@code epoch} has scored {@code figure}: that epoch, with the parameters
+   * {@code parameters} gives (read only then), when there is no best yet or it improves on
+   * {@code best} as {@code evaluation} judges ({@link TrainEvaluation#improves}: by more than its
+   * min_delta); else {@code best} itself. The one place a run decides what counts as improving.
+   */
+  public static BestEpoch after(BestEpoch best, int epoch, double figure, boolean higherIsBetter, TrainEvaluation evaluation,
+      Supplier<Map<String, INDArray>> parameters) {
+    if (best != null && !evaluation.improves(figure, best.figure(), higherIsBetter)) {
+      return best;
+    }
+    return new BestEpoch(epoch, figure, evaluation.earlyStop(), parameters.get());
+  }
+
   /** The same best epoch, followed with another patience. */
   BestEpoch withPatience(int p) {
     return new BestEpoch(epoch, figure, p, parameters);
-  }
-
-  /**
-   * Whether {@code candidate} improves on {@code best}: strictly higher for an accuracy, strictly
-   * lower for a loss, so a tie keeps the earlier epoch.
-   */
-  static boolean improves(double candidate, double best, boolean higherIsBetter) {
-    return higherIsBetter ? candidate > best : candidate < best;
   }
 }

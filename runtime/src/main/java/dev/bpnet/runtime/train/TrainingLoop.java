@@ -260,8 +260,10 @@ public final class TrainingLoop {
         BatchScore val = validation == null ? null : score(validation);
         if (evaluation.tracksBest()) {
           double figure = validationFigure(val);
-          if (best == null || BestEpoch.improves(figure, best.figure(), higherIsBetter(val))) {
-            best = new BestEpoch(e + 1, figure, evaluation.earlyStop(), Checkpoint.copy(trainer.parameters()));
+          BestEpoch next = BestEpoch.after(best, e + 1, figure, higherIsBetter(val), evaluation,
+              () -> Checkpoint.copy(trainer.parameters()));
+          if (next != best) {
+            best = next;
             if (out != null) {
               Npz.write(out.resolve(BEST), best.parameters());
             }
