@@ -110,8 +110,7 @@ public final class StreamedData {
     List<String> files = files(sc, path, ".csv");
     Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
     String dt = dtype.name();
-    int labelColumn = options.labelColumn();
-    Csv.Header header = options.header();
+    // Options is serializable: the closure carries the label columns and the header choice to the executors
     JavaRDD<Block> rdd = sc.parallelize(files, files.size()).mapPartitionsWithIndex((p, it) -> {
       List<Block> out = new ArrayList<>();
       while (it.hasNext()) {
@@ -119,7 +118,7 @@ public final class StreamedData {
         org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(f);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(hp.getFileSystem(conf.value().value()).open(hp),
             StandardCharsets.UTF_8.newDecoder()))) {
-          Csv.Table t = Csv.table(in, f, new Csv.Options(labelColumn, header));
+          Csv.Table t = Csv.table(in, f, options);
           out.add(Block.of(p, t.toDataset(classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)), false));
         } catch (IOException e) {
           throw new DataException(f + ": cannot read: " + e.getMessage(), e);

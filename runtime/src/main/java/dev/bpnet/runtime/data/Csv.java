@@ -50,10 +50,10 @@ public final class Csv {
    * @param targets true for real-valued regression targets, false for one column of class indices
    * @param written how the option was written, for messages ({@code label_columns = "3..5"})
    */
-  public record Columns(List<Item> items, boolean targets, String written) {
+  public record Columns(List<Item> items, boolean targets, String written) implements java.io.Serializable {
 
     /** One item: a header {@code name}, or when it is null the columns {@code from..to}. */
-    public record Item(String name, int from, int to) {}
+    public record Item(String name, int from, int to) implements java.io.Serializable {}
 
     /** The class indices in column 0, the default. */
     public static final Columns DEFAULT = classes(0);
@@ -179,7 +179,7 @@ public final class Csv {
    * @param labels the label's columns
    * @param header whether the first line is a header
    */
-  public record Options(Columns labels, Header header) {
+  public record Options(Columns labels, Header header) implements java.io.Serializable {
     /** Labels in the first column, header detected. */
     public static final Options DEFAULT = new Options(Columns.DEFAULT, Header.AUTO);
 
