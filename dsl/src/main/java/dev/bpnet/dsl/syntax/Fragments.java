@@ -100,7 +100,7 @@ public final class Fragments {
     lexer.setLine(line);
     lexer.setCharPositionInLine(col - 1);
     lexer.removeErrorListeners();
-    BpNetParser parser = new BpNetParser(new CommonTokenStream(lexer));
+    BpNetParser parser = Parser.coldParser(new CommonTokenStream(lexer));
     parser.removeErrorListeners();
     parser.setErrorHandler(new SyntaxErrors(file, diag));
     return parser;

@@ -66,7 +66,7 @@ public final class Parser {
     if (!Nesting.bracketsWithinLimit(file, tokens.getTokens(), diag) | !namesWithinLimit(file, tokens.getTokens(), diag)) {
       diag.stopIfErrors();
     }
-    BpNetParser parser = new BpNetParser(tokens);
+    BpNetParser parser = coldParser(tokens);
     parser.removeErrorListeners();
     parser.setErrorHandler(new SyntaxErrors(file, diag));
     BpNetParser.FileContext tree = Nesting.parse(file, parser, BpNetParser::file, diag);
@@ -86,6 +86,25 @@ public final class Parser {
     }
     diag.stopIfErrors();
     return new Result(models, rules, optimizers, options.all());
+  }
+
+  /**
+   * A parser with a prediction cache of its own. ANTLR shares its prediction DFA among all parsers
+   * of a grammar in the JVM, and where a syntax error is detected, hence the tokens its message
+   * says were expected, depends on what earlier parses put there: the same file's message
+   * differed between a fresh `bpnet check` and a test run after other parses. A cold cache per
+   * parse gives every file the message a fresh process gives it; the files are small.
+   */
+  static BpNetParser coldParser(org.antlr.v4.runtime.TokenStream tokens) {
+    BpNetParser parser = new BpNetParser(tokens);
+    org.antlr.v4.runtime.atn.ATN atn = parser.getATN();
+    org.antlr.v4.runtime.dfa.DFA[] dfa = new org.antlr.v4.runtime.dfa.DFA[atn.getNumberOfDecisions()];
+    for (int i = 0; i < dfa.length; i++) {
+      dfa[i] = new org.antlr.v4.runtime.dfa.DFA(atn.getDecisionState(i), i);
+    }
+    parser.setInterpreter(new org.antlr.v4.runtime.atn.ParserATNSimulator(parser, atn, dfa,
+        new org.antlr.v4.runtime.atn.PredictionContextCache()));
+    return parser;
   }
 
   /** The longest name: a model's becomes a Java class and a file name, which file systems cap at 255 bytes. */
