@@ -81,23 +81,14 @@ public final class StreamedData {
    * @param classes the model's label width: class indices become one-hot over it
    */
   public static StreamedData npz(JavaSparkContext sc, String dir, int classes, org.nd4j.linalg.api.buffer.DataType dtype) {
-    List<String> files = files(sc, dir, ".npz");
-    Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
     String dt = dtype.name();
-    JavaRDD<Block> rdd = sc.parallelize(files, files.size()).mapPartitionsWithIndex((p, it) -> {
-      List<Block> out = new ArrayList<>();
-      while (it.hasNext()) {
-        String f = it.next();
-        Loaded l = local(f, conf.value(), path -> NumpyData.readNpz(path, classes,
-            org.nd4j.linalg.api.buffer.DataType.valueOf(dt)));
-        if (l.test() != null) {
-          throw new DataException(f + ": holds a test set (x_test, y_test); a streamed shard holds x and y");
-        }
-        out.add(Block.of(p, l.train(), l.regression()));
+    return perFile(sc, dir, ".npz", "the .npz shards", dtype, (p, f, conf) -> {
+      Loaded l = local(f, conf, path -> NumpyData.readNpz(path, classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)));
+      if (l.test() != null) {
+        throw new DataException(f + ": holds a test set (x_test, y_test); a streamed shard holds x and y");
       }
-      return out.iterator();
-    }, true);
-    return of(rdd, files.size(), "the .npz shards " + dir + " (" + files.size() + " files)", dtype);
+      return Block.of(p, l.train(), l.regression());
+    });
   }
 
   /**
@@ -107,26 +98,38 @@ public final class StreamedData {
    */
   public static StreamedData csv(JavaSparkContext sc, String path, Csv.Options options, int classes,
       org.nd4j.linalg.api.buffer.DataType dtype) {
-    List<String> files = files(sc, path, ".csv");
-    Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
     String dt = dtype.name();
-    // Options is serializable: the closure carries the label columns and the header choice to the executors
+    // Options is serializable: the reader carries the label columns and the header choice to the executors
+    return perFile(sc, path, ".csv", "the CSV files", dtype, (p, f, conf) -> {
+      org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(f);
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(hp.getFileSystem(conf.value()).open(hp),
+          StandardCharsets.UTF_8.newDecoder()))) {
+        Csv.Table t = Csv.table(in, f, options);
+        return Block.of(p, t.toDataset(classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)), false);
+      } catch (IOException e) {
+        throw new DataException(f + ": cannot read: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** Reads one file, on the executor of its partition, into that partition's block. */
+  private interface FileReader extends java.io.Serializable {
+    Block read(int partition, String file, SerializableConfiguration conf) throws IOException;
+  }
+
+  /** The files {@code path} names, one partition each, in order of name, each read by {@code reader} where it lies. */
+  private static StreamedData perFile(JavaSparkContext sc, String path, String extension, String what,
+      org.nd4j.linalg.api.buffer.DataType dtype, FileReader reader) {
+    List<String> files = files(sc, path, extension);
+    Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
     JavaRDD<Block> rdd = sc.parallelize(files, files.size()).mapPartitionsWithIndex((p, it) -> {
       List<Block> out = new ArrayList<>();
       while (it.hasNext()) {
-        String f = it.next();
-        org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(f);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(hp.getFileSystem(conf.value().value()).open(hp),
-            StandardCharsets.UTF_8.newDecoder()))) {
-          Csv.Table t = Csv.table(in, f, options);
-          out.add(Block.of(p, t.toDataset(classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)), false));
-        } catch (IOException e) {
-          throw new DataException(f + ": cannot read: " + e.getMessage(), e);
-        }
+        out.add(reader.read(p, it.next(), conf.value()));
       }
       return out.iterator();
     }, true);
-    return of(rdd, files.size(), "the CSV files " + path + " (" + files.size() + " files)", dtype);
+    return of(rdd, files.size(), what + " " + path + " (" + files.size() + " files)", dtype);
   }
 
   /**
