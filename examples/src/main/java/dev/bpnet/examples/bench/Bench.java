@@ -47,7 +47,7 @@ public final class Bench {
       Report.write(run, opts.out());
       System.out.println("\nwrote " + opts.out().resolve("results.jsonl") + " and " + opts.out().resolve("results.md"));
     } catch (IOException | RuntimeException e) {
-      System.err.println("bench: failed: " + e);
+      System.err.println("bench: failed: " + dev.bpnet.runtime.io.IoErrors.describe(e));
       System.exit(3);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

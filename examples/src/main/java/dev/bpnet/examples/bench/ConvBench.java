@@ -73,8 +73,7 @@ public final class ConvBench {
     try {
       run(o);
     } catch (IOException | RuntimeException e) {
-      e.printStackTrace();
-      System.err.println("bench: failed: " + e);
+      System.err.println("bench: failed: " + dev.bpnet.runtime.io.IoErrors.describe(e));
       System.exit(3);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
