@@ -10,6 +10,7 @@ import com.palantir.javapoet.TypeSpec;
 import dev.bpnet.api.Schedule;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.ir.Emission;
 import dev.bpnet.dsl.ir.Program;
 import dev.bpnet.dsl.ir.Shape;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ final class ApiMethods {
         String f = names.derived(par.node(), "Direction");
         directions.put(par.name(), f);
         directionOf.put(par.name(), f);
-        b.add(CodeBlock.builder().addStatement("$N = $L", f, Emitter.create(par.shape())).build());
+        b.add(CodeBlock.builder().addStatement("$N = $L", f, Emission.zeros(par.shape())).build());
         dirs.add(f);
       } else {
         dirs.add(names.of(g2));

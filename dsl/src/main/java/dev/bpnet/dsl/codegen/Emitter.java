@@ -7,7 +7,6 @@ import dev.bpnet.dsl.ir.Emission;
 import dev.bpnet.dsl.ir.Graph;
 import dev.bpnet.dsl.ir.HostScalar;
 import dev.bpnet.dsl.ir.Node;
-import dev.bpnet.dsl.ir.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +93,7 @@ final class Emitter {
     if (view != null) {
       return CodeBlock.of("$N = $L;\n", name(n.id()), view);
     }
-    return CodeBlock.of("$N = $L;\n", name(n.id()), create(n.shape()));
+    return CodeBlock.of("$N = $L;\n", name(n.id()), Emission.zeros(n.shape()));
   }
 
   /** Allocation-time setup of a computed node (helpers, bound ops); records its step code. */
@@ -136,11 +135,6 @@ final class Emitter {
   static String where(dev.bpnet.dsl.diag.Pos p) {
     java.nio.file.Path name = java.nio.file.Path.of(p.file()).getFileName();
     return (name == null ? p.file() : name.toString()) + ":" + p.line() + ":" + p.col();
-  }
-
-  /** An expression allocating a zero-filled array of a shape ({@code batch} for the batch). */
-  static CodeBlock create(Shape s) {
-    return Emission.zeros(s);
   }
 
   /**
