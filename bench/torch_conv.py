@@ -13,8 +13,9 @@ Softmax cross-entropy, plain SGD. Prints one JSON line per mode: 2pass (plain ba
 3pass (l + l_x with exact double backward, alpha = 0.8), in milliseconds per step (median of
 repeats). --block-seconds, --warmup and --repeats as in torch_mlp.py.
 """
-import argparse, json, statistics, time
+import argparse
 import torch
+from torch_timing import steps, time_modes
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
@@ -80,42 +81,4 @@ def loss_fn(inp):
     return F.cross_entropy(net(inp), y)
 
 
-def step2():
-    g = torch.autograd.grad(loss_fn(x), params)
-    with torch.no_grad():
-        for q, gq in zip(params, g):
-            q -= 0.01 * gq
-
-
-def step3(alpha=0.8):
-    xx = x.clone().requires_grad_()
-    g = torch.autograd.grad(loss_fn(xx), params + [xx], create_graph=True)
-    # per-example input gradients are B * dL/dx for a batch-mean loss
-    lx = 0.5 * ((g[-1] * a.batch) ** 2).sum() / a.batch
-    g3 = torch.autograd.grad(lx, params, allow_unused=True)
-    with torch.no_grad():
-        for q, g2q, g3q in zip(params, g[:-1], g3):
-            q -= 0.01 * (alpha * g2q + (1 - alpha) * (g3q if g3q is not None else 0))
-
-
-for name, f in [("2pass", step2), ("3pass", step3)]:
-    if name not in a.modes.split(","):
-        continue
-    t = time.perf_counter()
-    for _ in range(a.warmup):
-        f()
-    steps = a.steps
-    if a.block_seconds > 0:
-        per_step = (time.perf_counter() - t) / max(1, a.warmup)
-        steps = max(3, round(a.block_seconds / per_step))
-    runs, cpu = [], []
-    for _ in range(a.repeats):
-        t, c = time.perf_counter(), time.process_time()
-        for _ in range(steps):
-            f()
-        runs.append((time.perf_counter() - t) / steps * 1e3)
-        cpu.append((time.process_time() - c) / steps * 1e3)
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "mode": name, "model": a.model,
-                      "batch": a.batch, "threads": a.threads, "steps": steps, "runs_ms": runs,
-                      "cpu_ms_per_step": statistics.median(cpu),
-                      "ms_per_step": statistics.median(runs)}), flush=True)
+time_modes(a, steps(loss_fn, params, x, a.batch), {"model": a.model})
