@@ -10,6 +10,9 @@
 #        [--mode 2pass,3pass-paper,3pass-exact] [--impl bpnet,hand-tuned,samediff,pytorch]
 #        (--impl bpnet-unfused adds the generated step without its fusions, for before/after)
 #        [--repeats 5] [--block-seconds 0.15] [--examples examples|none] [--out DIR]
+# --nd4j BUILD times another nd4j-native build (linux-x86_64-onednn: gemm and the native conv ops
+# through oneDNN; -avx2, -avx512 and their -onednn- twins), fetched by Maven like the default.
+# bench/run.sh --threads-compare --threads N: 1 against N threads, interleaved (ThreadsBench).
 # bench/run.sh --update [ROUNDS]: the optimizers instead, compiled from the language vs the
 # runtime's Java ones (and, for SGD and Adam, the BLAS-axpy Java versions they replaced): the
 # update alone and a whole 2-pass step, 784-512-10, batch 128, float32 (UpdateBench).
@@ -19,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=1
+nd4j=linux-x86_64
 main=dev.bpnet.examples.bench.Bench
 args=()
 while [ $# -gt 0 ]; do
@@ -31,19 +35,37 @@ while [ $# -gt 0 ]; do
     --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
     --conv) main=dev.bpnet.examples.bench.ConvBench; shift;;
     --conv-ops) main=dev.bpnet.examples.bench.ConvOpProbe; shift;;
+    --threads-compare) main=dev.bpnet.examples.bench.ThreadsBench; shift;;
+    --nd4j)
+      case "${2:-}" in
+        linux-x86_64|linux-x86_64-onednn|linux-x86_64-avx2|linux-x86_64-avx512|linux-x86_64-onednn-avx2|linux-x86_64-onednn-avx512)
+          nd4j=$2; shift 2;;
+        *) echo "bench: --nd4j: expected an nd4j-native build (linux-x86_64, linux-x86_64-onednn, ...-avx2, ...-avx512, ...-onednn-avx2, ...-onednn-avx512), got '${2:-}'" >&2; exit 2;;
+      esac;;
     *) args+=("$1"); shift;;
   esac
 done
 export OMP_NUM_THREADS=$threads
+# idle OpenMP workers sleep instead of spinning, as with the bpnet command (see bpnet);
+# OMP_WAIT_POLICY=auto measures libgomp's own default (spin, then sleep)
+if [ "${OMP_WAIT_POLICY:-}" = auto ]; then
+  unset OMP_WAIT_POLICY
+else
+  export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+fi
 # the OpenBLAS kernels the bpnet command runs with (see bpnet): Haswell's where AVX2 and FMA exist
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
   export OPENBLAS_CORETYPE=Haswell
 fi
-cp_file=examples/target/bench.cp
+# one classpath per nd4j-native build (--nd4j): the build's jar is the only difference
+cp_name=bench.cp
+[ "$nd4j" = linux-x86_64 ] || cp_name="bench-$nd4j.cp"
+cp_file=examples/target/$cp_name
 if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.g4' \) -newer "$cp_file" -print | head -1)" ]; then
   echo "bench: building..." >&2
   mvn -B -q -ntp -Dstyle.color=never install -DskipTests >&2
-  mvn -B -q -ntp -Dstyle.color=never -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
+  mvn -B -q -ntp -Dstyle.color=never -Dnd4j.classifier="$nd4j" -pl examples dependency:build-classpath \
+      -Dmdep.outputFile="target/$cp_name" >&2
   touch "$cp_file"  # the plugin leaves an unchanged file alone
 fi
 # shellcheck disable=SC2086

@@ -15,7 +15,7 @@ repeats). --block-seconds, --warmup and --repeats as in torch_mlp.py.
 """
 import argparse
 import torch
-from torch_timing import steps, time_modes
+from torch_timing import serve, steps, time_modes
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
@@ -27,6 +27,7 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--modes", default="2pass,3pass")
 p.add_argument("--warmup", type=int, default=5)
 p.add_argument("--block-seconds", type=float, default=0.0)
+p.add_argument("--serve", action="store_true", help="time blocks on request (bench/run.sh interleaves them)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -81,4 +82,7 @@ def loss_fn(inp):
     return F.cross_entropy(net(inp), y)
 
 
-time_modes(a, steps(loss_fn, params, x, a.batch), {"model": a.model})
+if a.serve:
+    serve(steps(loss_fn, params, x, a.batch), {"model": a.model})
+else:
+    time_modes(a, steps(loss_fn, params, x, a.batch), {"model": a.model})

@@ -54,3 +54,22 @@ def time_modes(a, modes, fields):
                           "batch": a.batch, "threads": a.threads, "steps": n, "runs_ms": runs,
                           "cpu_ms_per_step": statistics.median(cpu),
                           "ms_per_step": statistics.median(runs)}), flush=True)
+
+
+def serve(modes, fields):
+    """The harness's side of interleaved timing: prints one JSON line with the script's fields
+    and torch's version, then for each line "MODE N" on standard input runs N steps of MODE and
+    prints their wall-clock and process CPU times in milliseconds; ends at "quit" or end of input.
+    The harness alternates these blocks with its Java contenders', so load drift hits all alike."""
+    import sys
+    print(json.dumps({"impl": "pytorch-" + torch.__version__, "ready": True, **fields}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        f, n = modes[words[0]], int(words[1])
+        t, c = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            f()
+        print(json.dumps({"wall_ms": (time.perf_counter() - t) * 1e3,
+                          "cpu_ms": (time.process_time() - c) * 1e3}), flush=True)

@@ -146,7 +146,7 @@ public final class Main implements Runnable {
         dev.bpnet.runtime.Backend.setThreads(main.threads);
       }
       String command = parsed.subcommand() == null ? "" : parsed.subcommand().commandSpec().name();
-      String warning = threadsWarning(dev.bpnet.runtime.Backend.threads(), command);
+      String warning = threadsWarning(dev.bpnet.runtime.Backend.threads(), command, System.getenv());
       if (warning != null) {
         err.println(warning);
       }
@@ -162,16 +162,17 @@ public final class Main implements Runnable {
   private static final java.util.Set<String> COMPUTING = java.util.Set.of("train", "sweep", "evaluate", "predict");
 
   /**
-   * The warning that more than one thread may be slower, for a command that computes; null
-   * otherwise. On 2 free cores, 2 threads made the MNIST MLP's steps 3 to 8 times slower than 1
-   * (ND4J's element-wise ops under OpenMP), while OpenBLAS's gemms alone did not slow down.
+   * The warning that more than one thread may be slower, for a command that computes while
+   * OpenMP's idle workers spin (Backend.idleWorkersSpin); null otherwise. On 2 free cores, 2
+   * threads with spinning workers made the MNIST MLP's steps 2 to 4.6 times slower than 1, and
+   * 0.67 to 0.90 times as long with passive ones (BENCHMARKS.md, Threads).
    */
-  static String threadsWarning(int threads, String command) {
-    if (threads <= 1 || !COMPUTING.contains(command)) {
+  static String threadsWarning(int threads, String command, java.util.Map<String, String> env) {
+    if (threads <= 1 || !COMPUTING.contains(command) || !dev.bpnet.runtime.Backend.idleWorkersSpin(env)) {
       return null;
     }
-    return "warning: " + threads + " threads (--threads or OMP_NUM_THREADS): with more than one, ND4J's element-wise"
-        + " ops can make steps several times slower than with one (seen on 2 free cores); compare with"
-        + " `bench/run.sh --threads " + threads + "` before relying on it";
+    return "warning: " + threads + " threads with OpenMP's idle workers spinning: steps can be several times slower"
+        + " than with one thread; set OMP_WAIT_POLICY=passive in the environment before Java starts (the bpnet"
+        + " script does unless OMP_WAIT_POLICY is set)";
   }
 }

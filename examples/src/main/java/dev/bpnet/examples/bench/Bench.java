@@ -17,12 +17,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link HandTunedMlp}), DL4J SameDiff's {@code fit} and PyTorch (bench/torch_mlp.py), side by
  * side in one invocation, float32, with the thread count the caller pinned through
  * OMP_NUM_THREADS. For each network and batch size the Java contenders are timed interleaved
- * (see {@link Timing}); then PyTorch runs with the same repeats and block length. Also measured:
+ * (see {@link Timing}), PyTorch's blocks among them ({@link TorchRunner}). Also measured:
  * each generated step's gemm calls alone ({@link GemmFloor}), the INDArray bytes a warmed-up
  * step allocates ({@link AllocationCount}) and the warm compile time of every example model
  * ({@link CompileTiming}). Prints a table and the JSON lines and writes both to {@code --out}.
  *
- * <p>Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
+ * <p>Other processes' use of the CPUs before and during the run is measured ({@link OtherLoad})
+ * and printed with the results; {@code --record FILE} also writes the Markdown table to FILE (a
+ * recorded run, the source of BENCHMARKS.md's figures), but only when the machine was quiet.
+ *
+ * <p>Exit codes: 0 done, 2 usage error, 3 a failure while measuring, 4 not recorded: the machine
+ * was not quiet.
  */
 public final class Bench {
   private static final double LR = 0.01;
@@ -46,6 +51,17 @@ public final class Bench {
       Report.jsonLines(run).forEach(System.out::println);
       Report.write(run, opts.out());
       System.out.println("\nwrote " + opts.out().resolve("results.jsonl") + " and " + opts.out().resolve("results.md"));
+      if (opts.record() != null) {
+        if (!run.quiet()) {
+          System.err.println("bench: not recorded in " + opts.record() + ": other processes used "
+              + OtherLoad.cores(run.othersBefore()) + " before and " + OtherLoad.cores(run.othersDuring())
+              + " during the run (a recorded run allows " + OtherLoad.cores(OtherLoad.QUIET_CORES)
+              + "); the results above are kept in " + opts.out() + " and are not benchmarks");
+          System.exit(4);
+        }
+        Report.record(run, opts.record());
+        System.out.println("recorded in " + opts.record());
+      }
     } catch (IOException | RuntimeException e) {
       System.err.println("bench: failed: " + dev.bpnet.runtime.io.IoErrors.describe(e));
       System.exit(3);
@@ -58,10 +74,13 @@ public final class Bench {
   static Report.Run run(BenchOptions opts, String argLine) throws IOException, InterruptedException {
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
     String loadBefore = Machine.loadAverage();
+    double othersBefore = OtherLoad.sample(opts.quietSampleSeconds());
+    OtherLoad.Snapshot start = OtherLoad.Snapshot.now();
+    double childSeconds = 0;
     List<String> notes = new ArrayList<>();
     TorchRunner torch = null;
     if (opts.impls().contains("pytorch")) {
-      torch = new TorchRunner(opts, threads);
+      torch = new TorchRunner(opts.python(), opts.torchScript(), threads, opts.torchMalloc().equals("fixed"));
       String why = torch.unavailable();
       if (why != null) {
         notes.add(why);
@@ -74,32 +93,42 @@ public final class Bench {
     for (int[] sizes : opts.networks()) {
       for (int batch : opts.batches()) {
         System.err.printf("bench: %s batch %d%n", BenchOptions.name(sizes), batch);
-        rows.addAll(group(opts, sizes, batch, sameDiffExact));
+        TorchRunner.Session session = null;
         if (torch != null) {
           try {
-            for (TorchRunner.Result t : torch.run(sizes, batch, opts.modes())) {
-              rows.add(new Row("pytorch", t.version(), t.mode(), sizes, batch, null, t.steps(),
-                  opts.cpuClock() ? t.cpuMs() : t.ms(), t.ms(), t.cpuMs(), t.runsMs(), null, null, List.of()));
-            }
+            session = torch.start(List.of("--sizes", String.join(",", BenchOptions.name(sizes).split("-")),
+                "--batch", Integer.toString(batch)), opts.modes());
           } catch (TorchRunner.NoTorchException e) {
             notes.add(e.getMessage());
             torch = null;
-            continue;
           }
-          if (opts.modes().contains("3pass-paper")) {
-            rows.add(Row.skipped("pytorch", "3pass-paper", sizes, batch, "paper mode is bpnet's ABP; PyTorch has no built-in counterpart"));
+        }
+        try {
+          rows.addAll(group(opts, sizes, batch, sameDiffExact, session));
+        } finally {
+          if (session != null) {
+            childSeconds += session.cpuMs() / 1000;
+            session.close();
           }
+        }
+        if (torch != null && opts.modes().contains("3pass-paper")) {
+          rows.add(Row.skipped("pytorch", "3pass-paper", sizes, batch, "paper mode is bpnet's ABP; PyTorch has no built-in counterpart"));
         }
       }
     }
     List<CompileTiming.Result> compile = opts.examples() == null ? List.of()
         : CompileTiming.measure(opts.examples(), opts.compileRepeats());
-    return new Report.Run(Machine.describe(threads), opts.cpuClock() ? "cpu" : "wall", loadBefore, Machine.loadAverage(),
-        "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
+    double othersDuring = OtherLoad.Snapshot.now().othersSince(start, childSeconds);
+    java.util.Map<String, String> machine = new java.util.LinkedHashMap<>(Machine.describe(threads));
+    machine.put("torch_malloc", new TorchRunner(opts.python(), opts.torchScript(), threads,
+        opts.torchMalloc().equals("fixed")).malloc());
+    return new Report.Run(machine, opts.cpuClock() ? "cpu" : "wall", loadBefore, Machine.loadAverage(),
+        othersBefore, othersDuring, "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
   }
 
   /** Every Java contender on one network and batch size, timed interleaved. */
-  private static List<Row> group(BenchOptions opts, int[] sizes, int batch, String sameDiffExact) {
+  private static List<Row> group(BenchOptions opts, int[] sizes, int batch, String sameDiffExact,
+      TorchRunner.Session torch) {
     INDArray x = Nd4j.rand(DataType.FLOAT, batch, sizes[0]);
     INDArray y = Nd4j.zeros(DataType.FLOAT, batch, sizes[sizes.length - 1]);
     Random r = new Random(SEED);
@@ -161,6 +190,9 @@ public final class Bench {
         }
       }
     }
+    if (torch != null) {
+      contenders.addAll(torch.contenders());
+    }
     List<Timing.Result> results = Timing.interleaved(contenders, opts.repeats(), opts.blockSeconds(), opts.warmupSeconds());
     List<Row> rows = new ArrayList<>();
     for (Timing.Result res : results) {
@@ -184,8 +216,8 @@ public final class Bench {
           double alloc = AllocationCount.bytesPerStep("hand-tuned", () -> h.step(x, y, LR), 3);
           rows.add(Row.measured("hand-tuned", null, c.mode(), sizes, batch, res, opts.cpuClock(), null, alloc, List.of()));
         }
-        default -> rows.add(Row.measured(c.impl(), null, c.mode(), sizes, batch, res, opts.cpuClock(), null, null,
-            List.of()));
+        default -> rows.add(Row.measured(c.impl(), c.impl().equals("pytorch") ? torch.version() : null, c.mode(),
+            sizes, batch, res, opts.cpuClock(), null, null, List.of()));
       }
     }
     rows.addAll(skipped);

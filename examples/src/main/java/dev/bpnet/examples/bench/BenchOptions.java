@@ -22,6 +22,9 @@ import java.util.List;
  * @param compileRepeats timed compiles per example model after one warm-up round
  * @param python the Python interpreter that runs {@code torchScript}
  * @param torchScript bench/torch_mlp.py
+ * @param record with {@code --record}, the file a quiet run's Markdown goes to (else null)
+ * @param quietSampleSeconds how long other processes' CPU use is sampled before the run
+ * @param torchMalloc {@code fixed} (PyTorch's allocator keeps its memory, see TorchRunner) or {@code glibc}
  * @param out where results.jsonl and results.md go
  * @param profile also time each statement of the generated steps alone ({@link StatementProfile})
  * @param cpuClock rank by the stepping thread's CPU time instead of wall-clock time (both are
@@ -29,7 +32,8 @@ import java.util.List;
  */
 record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> modes, List<String> impls,
     int repeats, double blockSeconds, double warmupSeconds, Path examples, int compileRepeats,
-    String python, Path torchScript, Path out, boolean cpuClock, boolean profile) {
+    String python, Path torchScript, Path out, boolean cpuClock, boolean profile, Path record,
+    double quietSampleSeconds, String torchMalloc) {
 
   static final List<String> ALL_MODES = List.of("2pass", "3pass-paper", "3pass-exact");
   static final List<String> ALL_IMPLS = List.of("bpnet", "hand-tuned", "samediff", "pytorch");
@@ -53,7 +57,12 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
         --python /usr/bin/python3  --torch-script bench/torch_mlp.py
         --out runs/bench-<time>              results.jsonl and results.md
         --clock wall | cpu                   what ms/step and the ratios use (both are recorded)
-        --profile yes                        also time each statement of the generated steps alone""";
+        --profile yes                        also time each statement of the generated steps alone
+        --record FILE                        also write results.md to FILE, only if the machine was quiet
+                                             (other processes used at most 0.10 cores; else exit 4)
+        --quiet-sample-seconds 3             how long other processes' CPU use is sampled before the run
+        --torch-malloc fixed | glibc         PyTorch's allocator: fixed thresholds (no page faults per step)
+                                             or glibc's adaptive defaults""";
 
   /** Thrown for a bad command line; the message says what was wrong. */
   static final class UsageException extends Exception {
@@ -78,6 +87,9 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
     Path torch = Path.of("bench/torch_mlp.py");
     boolean cpuClock = false;
     boolean profile = false;
+    Path record = null;
+    double quietSample = 3;
+    String torchMalloc = "fixed";
     Path out = Path.of("runs", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     for (int i = 0; i < args.length; i++) {
       String opt = args[i];
@@ -100,11 +112,14 @@ record BenchOptions(List<int[]> networks, List<Integer> batches, List<String> mo
         case "--out" -> out = Path.of(v);
         case "--clock" -> cpuClock = choices(opt, v, List.of("wall", "cpu")).contains("cpu");
         case "--profile" -> profile = choices(opt, v, List.of("yes", "no")).contains("yes");
+        case "--record" -> record = Path.of(v);
+        case "--quiet-sample-seconds" -> quietSample = seconds(opt, v);
+        case "--torch-malloc" -> torchMalloc = choices(opt, v, List.of("fixed", "glibc")).get(0);
         default -> throw new UsageException("unknown option " + opt);
       }
     }
     return new BenchOptions(networks, batches, modes, impls, repeats, block, warmup, examples,
-        compileRepeats, python, torch, out, cpuClock, profile);
+        compileRepeats, python, torch, out, cpuClock, profile, record, quietSample, torchMalloc);
   }
 
   /** "784-512-10" for {@code [784, 512, 10]}. */

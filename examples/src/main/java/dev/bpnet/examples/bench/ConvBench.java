@@ -8,11 +8,8 @@ import dev.bpnet.dsl.compile.InMemoryJavac;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.runtime.Convolutions;
 import dev.bpnet.runtime.Trainer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -26,7 +23,6 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
@@ -34,7 +30,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * generated trainer (2-pass, 3-pass paper, 3-pass exact) of a LeNet-5-style net on [1, 28, 28] and
  * seed 000's plain-20 on [3, 32, 32], float32, interleaved in one JVM (see {@link Timing}), with
  * PyTorch's step on the same nets (bench/torch_conv.py, its exact double backward for 3-pass)
- * run after each model with the same repeats and block length. Also timed interleaved: the step's
+ * among them ({@link TorchRunner}; its allocator fixed unless {@code --torch-malloc glibc}), and
+ * other processes' use of the CPUs during the blocks ({@link OtherLoad}). Also timed interleaved: the step's
  * convolution ops alone (every Conv2d, Conv2dTranspose and Conv2dFilter of the trainer, run on
  * its own buffers) and a float32 sgemm of the size of the model's largest convolution gemm, so
  * that the convolutions' FLOP rate can be read against the machine's gemm rate.
@@ -44,7 +41,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * machine CPU time is inflated less by other processes than wall time is.
  *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
- * [--impl bpnet,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--out DIR]}.
+ * [--impl bpnet,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--torch-malloc fixed|glibc]
+ * [--out DIR]}.
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
 public final class ConvBench {
@@ -61,7 +59,7 @@ public final class ConvBench {
   public static void main(String[] args) {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--models", "lenet,plain20", "--modes",
         "2pass,3pass-paper,3pass-exact", "--impl", "bpnet,pytorch", "--batch", "128", "--repeats", "5",
-        "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3",
+        "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3", "--torch-malloc", "fixed",
         "--out", "runs/conv-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     for (int i = 0; i < args.length; i++) {
       if (!o.containsKey(args[i]) || i + 1 == args.length) {
@@ -140,9 +138,38 @@ public final class ConvBench {
           Nd4j.gemm(ga, gb, gc, false, false, 1.0, 0.0);
         }
       }));
+      TorchRunner.Session session = null;
+      if (impls.contains("pytorch")) {
+        TorchRunner torch = new TorchRunner(o.get("--python"), Path.of("bench/torch_conv.py"), threads,
+            o.get("--torch-malloc").equals("fixed"));
+        String why = torch.unavailable();
+        try {
+          session = why != null ? null : torch.start(List.of("--model", model, "--batch", Integer.toString(batch)), modes);
+        } catch (TorchRunner.NoTorchException e) {
+          why = e.getMessage();
+        }
+        if (session != null) {
+          contenders.addAll(session.contenders());
+          md.append("PyTorch's allocator: ").append(torch.malloc()).append("\n\n");
+        } else {
+          System.err.println("bench: " + why);
+        }
+      }
       String loadBefore = uptime();
-      List<Timing.Result> results = Timing.interleaved(contenders, repeats, block, warm);
-      String loadAfter = uptime();
+      OtherLoad.Snapshot start = OtherLoad.Snapshot.now();
+      List<Timing.Result> results;
+      double childSeconds = 0;
+      try {
+        results = Timing.interleaved(contenders, repeats, block, warm);
+      } finally {
+        if (session != null) {
+          childSeconds = session.cpuMs() / 1000;
+          session.close();
+        }
+      }
+      double others = OtherLoad.Snapshot.now().othersSince(start, childSeconds);
+      String loadAfter = uptime() + "; other processes used " + OtherLoad.cores(others)
+          + (others <= OtherLoad.QUIET_CORES ? " (quiet)" : " (**loaded: not a benchmark**)");
       double gemmRate = Double.NaN;
       List<Row> rows = new ArrayList<>();
       for (Timing.Result res : results) {
@@ -163,8 +190,14 @@ public final class ConvBench {
         rows.add(new Row(model, "bpnet", c.mode(), res.cpuMsPerStep(), res.wallMsPerStep(), flops.get(c.mode()) / 1e9,
             alone, alloc, ""));
       }
-      if (impls.contains("pytorch")) {
-        rows.addAll(torch(o, model, batch, threads, modes, repeats, block));
+      if (session != null) {
+        for (Timing.Result res : results) {
+          if (res.contender().impl().equals("pytorch")) {
+            String mode = res.contender().mode();
+            rows.add(new Row(model, "pytorch-" + session.version(), mode, res.cpuMsPerStep(), res.wallMsPerStep(),
+                Double.NaN, Double.NaN, Double.NaN, mode.equals("3pass-exact") ? "double backward" : ""));
+          }
+        }
       }
       String t = table(model, batch, rows, gemmRate, m + "x" + k + "x" + n, loadBefore, loadAfter);
       System.out.println(t);
@@ -295,39 +328,6 @@ public final class ConvBench {
       throw new IllegalStateException("no convolution op among the trainer's fields");
     }
     return total;
-  }
-
-  private static List<Row> torch(Map<String, String> o, String model, int batch, String threads, List<String> modes,
-      int repeats, double block) throws IOException, InterruptedException {
-    Path script = Path.of("bench/torch_conv.py");
-    List<Row> rows = new ArrayList<>();
-    List<String> tm = new ArrayList<>();
-    if (modes.contains("2pass")) {
-      tm.add("2pass");
-    }
-    if (modes.contains("3pass-exact")) {
-      tm.add("3pass");
-    }
-    ProcessBuilder pb = new ProcessBuilder(o.get("--python"), script.toString(), "--model", model, "--batch",
-        Integer.toString(batch), "--threads", threads.equals("unset") ? "1" : threads, "--modes", String.join(",", tm),
-        "--repeats", Integer.toString(repeats), "--block-seconds", Double.toString(block));
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-    Process p = pb.start();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        if (!line.startsWith("{")) {
-          continue;
-        }
-        JsonNode n = JSON.readTree(line);
-        String mode = n.get("mode").asText().equals("3pass") ? "3pass-exact" : "2pass";
-        rows.add(new Row(model, n.get("impl").asText(), mode, n.get("cpu_ms_per_step").asDouble(), n.get("ms_per_step").asDouble(), Double.NaN,
-            Double.NaN, Double.NaN, mode.equals("3pass-exact") ? "double backward" : ""));
-      }
-    }
-    if (p.waitFor() != 0) {
-      System.err.println("bench: " + script + " exited with status " + p.exitValue() + "; PyTorch not measured");
-    }
-    return rows;
   }
 
   private static String uptime() {

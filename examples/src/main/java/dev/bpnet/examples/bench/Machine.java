@@ -24,6 +24,12 @@ final class Machine {
         .filter(f -> f.startsWith("openblas-") && !f.contains("linux"))
         .map(f -> f.replace("openblas-", "").replace(".jar", "") + " (org.bytedeco openblas-javacpp)")
         .findFirst().orElse("unknown"));
+    // which nd4j-native build (bench/run.sh --nd4j): oneDNN's gemm and conv ops, or OpenBLAS's gemm
+    m.put("nd4j_native", Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .map(p -> Path.of(p).getFileName().toString())
+        .filter(f -> f.startsWith("nd4j-native-") && f.contains("-linux-"))
+        .map(f -> f.substring(f.indexOf("linux-")).replace(".jar", ""))
+        .findFirst().orElse("unknown"));
     m.put("omp_num_threads", threads);
     // OpenBLAS's kernels: pinned by bench/run.sh as by the bpnet command, else chosen by CPU model
     m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "OpenBLAS's choice"));

@@ -22,9 +22,18 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 final class Report {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Everything one run produced; {@code clock} is "wall" or "cpu" (what ms/step means). */
-  record Run(Map<String, String> machine, String clock, String loadBefore, String loadAfter, String command,
-      List<Row> rows, List<CompileTiming.Result> compile, List<Targets.Target> targets, List<String> notes) {}
+  /**
+   * Everything one run produced; {@code clock} is "wall" or "cpu" (what ms/step means);
+   * {@code othersBefore}/{@code othersDuring}: cores other processes used ({@link OtherLoad}).
+   */
+  record Run(Map<String, String> machine, String clock, String loadBefore, String loadAfter, double othersBefore,
+      double othersDuring, String command, List<Row> rows, List<CompileTiming.Result> compile,
+      List<Targets.Target> targets, List<String> notes) {
+    /** Whether other processes left the machine to the run, before and during it. */
+    boolean quiet() {
+      return othersBefore <= OtherLoad.QUIET_CORES && othersDuring <= OtherLoad.QUIET_CORES;
+    }
+  }
 
   private Report() {}
 
@@ -32,7 +41,9 @@ final class Report {
     List<String> out = new ArrayList<>();
     ObjectNode m = JSON.createObjectNode().put("kind", "machine");
     run.machine().forEach(m::put);
-    m.put("load_before", run.loadBefore()).put("load_after", run.loadAfter()).put("command", run.command());
+    m.put("load_before", run.loadBefore()).put("load_after", run.loadAfter()).put("command", run.command())
+        .put("others_cores_before", run.othersBefore()).put("others_cores_during", run.othersDuring())
+        .put("quiet", run.quiet());
     out.add(JSON.writeValueAsString(m));
     for (Row r : run.rows()) {
       ObjectNode n = JSON.createObjectNode().put("kind", "step").put("impl", r.impl());
@@ -92,12 +103,18 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append("Machine: ").append(run.machine().get("cpu")).append(", ").append(run.machine().get("logical_cpus"))
         .append(" logical CPUs, ").append(run.machine().get("memory")).append("; JDK ").append(run.machine().get("jdk"))
-        .append("; ND4J ").append(run.machine().get("nd4j")).append(", OpenBLAS ").append(run.machine().get("openblas"));
+        .append("; ND4J ").append(run.machine().get("nd4j")).append(" (nd4j-native ")
+        .append(run.machine().get("nd4j_native")).append("), OpenBLAS ").append(run.machine().get("openblas"));
     run.rows().stream().filter(r -> r.impl().equals("pytorch") && r.version() != null).findFirst()
-        .ifPresent(r -> b.append("; PyTorch ").append(r.version()));
+        .ifPresent(r -> b.append("; PyTorch ").append(r.version()).append(" (allocator: ")
+            .append(run.machine().get("torch_malloc")).append(")"));
     b.append("; OMP_NUM_THREADS=").append(run.machine().get("omp_num_threads"))
         .append(", OPENBLAS_CORETYPE=").append(run.machine().get("openblas_coretype"))
         .append("; load average ").append(run.loadBefore()).append(" before, ").append(run.loadAfter()).append(" after.\n\n");
+    b.append("Other processes used ").append(OtherLoad.cores(run.othersBefore())).append(" before the run and ")
+        .append(OtherLoad.cores(run.othersDuring())).append(" during it: ")
+        .append(run.quiet() ? "a quiet machine." : "**a loaded machine: these figures are not benchmarks.**")
+        .append("\n\n");
     b.append("Command: `").append(run.command()).append("`; ms/step is the median ")
         .append(run.clock().equals("cpu") ? "CPU time of the stepping thread (process CPU time for PyTorch)" : "wall-clock time")
         .append(" per step over the timed blocks.\n\n");
@@ -152,6 +169,17 @@ final class Report {
     Files.createDirectories(dir);
     Files.write(dir.resolve("results.jsonl"), jsonLines(run), StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("results.md"), markdown(run), StandardCharsets.UTF_8);
+  }
+
+  /** A quiet run's Markdown, written to {@code file} (the harness refuses a loaded run before this). */
+  static void record(Run run, Path file) throws IOException {
+    if (!run.quiet()) {
+      throw new IllegalStateException("a run on a loaded machine is not recorded");
+    }
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, markdown(run), StandardCharsets.UTF_8);
   }
 
   /** This row's time over the generated trainer's of the same network, batch and mode. */

@@ -34,7 +34,7 @@ class BenchHarnessTest {
     BenchOptions opts = BenchOptions.parse("--sizes", "12-8-3", "--batch", "4", "--repeats", "1",
         "--block-seconds", "0.002", "--warmup-seconds", "0.002", "--examples", dir.resolve("models").toString(),
         "--compile-repeats", "1", "--torch-script", "../bench/torch_mlp.py", "--out", dir.resolve("out").toString(),
-        "--profile", "yes");
+        "--profile", "yes", "--quiet-sample-seconds", "0.05");
     Report.Run run = Bench.run(opts, "test");
     Report.write(run, opts.out());
     // Debian's python3-torch (what the harness looks for) installed: PyTorch must be measured;
@@ -112,12 +112,50 @@ class BenchHarnessTest {
     }
   }
 
+  /**
+   * A run is recorded only when other processes left the machine alone: the Markdown of a quiet
+   * run goes to the file, a loaded one is refused, and both say which they were.
+   */
+  @Test
+  void onlyAQuietRunIsRecorded(@TempDir Path dir) throws Exception {
+    Report.Run quiet = run(0.02, 0.05);
+    Report.Run loaded = run(0.02, 0.6);
+    assertTrue(quiet.quiet());
+    assertTrue(!loaded.quiet() && !run(0.3, 0.01).quiet());
+    Path file = dir.resolve("recorded/mlp.md");
+    Report.record(quiet, file);
+    assertTrue(Files.readString(file).contains("Other processes used 0.02 cores before the run and 0.05 cores during it: a quiet machine."),
+        Files.readString(file));
+    assertTrue(Report.markdown(loaded).contains("**a loaded machine: these figures are not benchmarks.**"));
+    Path refused = dir.resolve("refused.md");
+    assertThrows(IllegalStateException.class, () -> Report.record(loaded, refused));
+    assertTrue(!Files.exists(refused));
+  }
+
+  /** The other processes' share is the machine's busy time less this JVM's and its children's. */
+  @Test
+  void otherLoadSubtractsTheHarnessItself() {
+    OtherLoad.Snapshot a = new OtherLoad.Snapshot(100, 10, 1000);
+    // 2 s of wall time: the machine was busy 3 s, this JVM 1.5 s, a child 1 s: others 0.5 s, 0.25 cores
+    OtherLoad.Snapshot b = new OtherLoad.Snapshot(103, 11.5, 1002);
+    assertEquals(0.25, b.othersSince(a, 1.0), 1e-12);
+    assertEquals(0.0, b.othersSince(a, 2.0), 1e-12, "never negative");
+    assertEquals("0.25 cores", OtherLoad.cores(0.25));
+  }
+
+  private static Report.Run run(double before, double during) {
+    return new Report.Run(Map.of("cpu", "test"), "wall", "0 0 0", "0 0 0", before, during, "test", List.of(), List.of(),
+        List.of(), List.of());
+  }
+
   @Test
   void badOptionsSayWhatIsWrong() {
     var e = assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("--mode", "4pass"));
     assertEquals("--mode: unknown value '4pass'; expected one of 2pass, 3pass-paper, 3pass-exact", e.getMessage());
     e = assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("--sizes", "784"));
     assertTrue(e.getMessage().contains("at least an input and an output size"), e.getMessage());
+    e = assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("--torch-malloc", "jemalloc"));
+    assertEquals("--torch-malloc: unknown value 'jemalloc'; expected one of fixed, glibc", e.getMessage());
     e = assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse("--batch"));
     assertEquals("option --batch needs a value", e.getMessage());
   }
