@@ -29,7 +29,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * The convolutional benchmark of issue 13 ({@code bench/run.sh --conv}): ms per SGD step of the
  * generated trainer (2-pass, 3-pass paper, 3-pass exact) of a LeNet-5-style net on [1, 28, 28] and
  * seed 000's plain-20 on [3, 32, 32], float32, interleaved in one JVM (see {@link Timing}), with
- * PyTorch's step on the same nets (bench/torch_conv.py, its exact double backward for 3-pass)
+ * DL4J SameDiff's 2-pass {@code fit} ({@link SameDiffConv}) and PyTorch's step on the same nets
+ * (bench/torch_conv.py, its exact double backward for 3-pass)
  * among them ({@link TorchRunner}; its allocator fixed unless {@code --torch-malloc glibc}), and
  * other processes' use of the CPUs during the blocks ({@link OtherLoad}). Also timed interleaved: the step's
  * convolution ops alone (every Conv2d, Conv2dTranspose and Conv2dFilter of the trainer, run on
@@ -41,7 +42,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * machine CPU time is inflated less by other processes than wall time is.
  *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
- * [--impl bpnet,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--torch-malloc fixed|glibc]
+ * [--impl bpnet,samediff,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--torch-malloc fixed|glibc]
  * [--out DIR]}.
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
@@ -58,7 +59,7 @@ public final class ConvBench {
 
   public static void main(String[] args) {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--models", "lenet,plain20", "--modes",
-        "2pass,3pass-paper,3pass-exact", "--impl", "bpnet,pytorch", "--batch", "128", "--repeats", "5",
+        "2pass,3pass-paper,3pass-exact", "--impl", "bpnet,samediff,pytorch", "--batch", "128", "--repeats", "5",
         "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3", "--torch-malloc", "fixed",
         "--out", "runs/conv-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     for (int i = 0; i < args.length; i++) {
@@ -126,6 +127,10 @@ public final class ConvBench {
           }));
         }
       }
+      if (impls.contains("samediff") && modes.contains("2pass")) {
+        SameDiffConv sd = new SameDiffConv(model, x, y, LR);
+        contenders.add(new Timing.Contender("samediff", "2pass", sd::steps));
+      }
       // the machine's float32 gemm rate at the size of the model's largest convolution gemm
       int m = (int) Math.max(biggest[0], 16);
       int k = (int) Math.max(biggest[1], 144);
@@ -189,6 +194,12 @@ public final class ConvBench {
         double alloc = AllocationCount.bytesPerStep("conv-" + c.mode(), () -> t.step(feeds), 3);
         rows.add(new Row(model, "bpnet", c.mode(), res.cpuMsPerStep(), res.wallMsPerStep(), flops.get(c.mode()) / 1e9,
             alone, alloc, ""));
+      }
+      for (Timing.Result res : results) {
+        if (res.contender().impl().equals("samediff")) {
+          rows.add(new Row(model, "samediff", res.contender().mode(), res.cpuMsPerStep(), res.wallMsPerStep(),
+              Double.NaN, Double.NaN, Double.NaN, "fit"));
+        }
       }
       if (session != null) {
         for (Timing.Result res : results) {

@@ -92,7 +92,7 @@ final class SameDiffMlp {
   }
 
   /** The same batch {@code n} times; synchronous so that fit starts no prefetch thread. */
-  private static final class Repeat implements DataSetIterator {
+  static final class Repeat implements DataSetIterator {
     private static final long serialVersionUID = 1L;
     private final transient DataSet batch;
     private final int n;
