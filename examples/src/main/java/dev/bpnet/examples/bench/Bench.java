@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Bench {
   private static final double LR = 0.01;
-  private static final long SEED = 1;
+  static final long SEED = 1;
 
   private Bench() {}
 
@@ -126,16 +126,23 @@ public final class Bench {
         othersBefore, othersDuring, "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
   }
 
-  /** Every Java contender on one network and batch size, timed interleaved. */
-  private static List<Row> group(BenchOptions opts, int[] sizes, int batch, String sameDiffExact,
-      TorchRunner.Session torch) {
+  /** The benchmark batch: uniform inputs {@code x}, one-hot labels {@code y} drawn from {@link #SEED}. */
+  static Map<String, INDArray> feeds(int[] sizes, int batch) {
     INDArray x = Nd4j.rand(DataType.FLOAT, batch, sizes[0]);
     INDArray y = Nd4j.zeros(DataType.FLOAT, batch, sizes[sizes.length - 1]);
     Random r = new Random(SEED);
     for (int i = 0; i < batch; i++) {
       y.putScalar(i, r.nextInt(sizes[sizes.length - 1]), 1.0);
     }
-    Map<String, INDArray> feeds = Map.of("x", x, "y", y);
+    return Map.of("x", x, "y", y);
+  }
+
+  /** Every Java contender on one network and batch size, timed interleaved. */
+  private static List<Row> group(BenchOptions opts, int[] sizes, int batch, String sameDiffExact,
+      TorchRunner.Session torch) {
+    Map<String, INDArray> feeds = feeds(sizes, batch);
+    INDArray x = feeds.get("x");
+    INDArray y = feeds.get("y");
     List<Timing.Contender> contenders = new ArrayList<>();
     List<Row> skipped = new ArrayList<>();
     HandTunedMlp hand = null;

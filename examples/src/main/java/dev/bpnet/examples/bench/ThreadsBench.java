@@ -8,10 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code bench/run.sh --threads-compare}: the generated trainer's step (2-pass, 3-pass paper,
@@ -74,13 +72,9 @@ public final class ThreadsBench {
         .append("; load average ").append(loadBefore).append(" before");
     List<String> lines = new ArrayList<>();
     for (int batch : batches) {
-      INDArray x = Nd4j.rand(DataType.FLOAT, batch, sizes[0]);
-      INDArray y = Nd4j.zeros(DataType.FLOAT, batch, sizes[sizes.length - 1]);
-      Random r = new Random(SEED);
-      for (int b = 0; b < batch; b++) {
-        y.putScalar(b, r.nextInt(sizes[sizes.length - 1]), 1.0);
-      }
-      Map<String, INDArray> feeds = Map.of("x", x, "y", y);
+      Map<String, INDArray> feeds = Bench.feeds(sizes, batch);
+      INDArray x = feeds.get("x");
+      INDArray y = feeds.get("y");
       List<Timing.Contender> contenders = new ArrayList<>();
       for (int threads : new int[] {1, n}) {
         for (String mode : MODES) {
