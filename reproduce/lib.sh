@@ -4,7 +4,8 @@
 #   --jobs N    runs at once (bpnet sweep --jobs; default 1)
 #   --out DIR   where the sweeps go (default reproduce/out/SCRIPT)
 #   --seeds N, --epochs N   in place of the script's (a reduced run; say so where its figures go)
-#   --set NAME=VALUE        a train option for every run (bpnet sweep --set), such as a data subset
+#   --set NAME=VALUE        a train option for every run (bpnet sweep --set), such as a data subset;
+#                           it replaces the script's own --set of that option
 # $BPNET names the bpnet command (default: the checkout's ./bpnet).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,13 +35,23 @@ OUT="${OUT:-$here/out/$(basename "$0" .sh)}"
 
 quick() { [ "$MODE" = quick ]; }
 
+# given NAME: the command line has --set NAME=...
+given() {
+  local i
+  for ((i = 1; i < ${#SETS[@]}; i += 2)); do
+    if [ "${SETS[$i]%%=*}" = "$1" ]; then return 0; fi
+  done
+  return 1
+}
+
 # sweep NAME FILE ARGS...: bpnet sweep FILE ARGS into $OUT/NAME (summary.md, summary.csv, summary.png)
 sweep() {
   local name="$1" file="$2"
   shift 2
   local args=() extra=()
-  while [ $# -gt 0 ]; do  # the script's --seeds and --epochs give way to the command line's
-    if { [ "$1" = --seeds ] && [ -n "$SEEDS" ]; } || { [ "$1" = --epochs ] && [ -n "$EPOCHS" ]; }; then
+  while [ $# -gt 0 ]; do  # the script's --seeds, --epochs and --set NAME=... give way to the command line's
+    if { [ "$1" = --seeds ] && [ -n "$SEEDS" ]; } || { [ "$1" = --epochs ] && [ -n "$EPOCHS" ]; } ||
+        { [ "$1" = --set ] && given "${2%%=*}"; }; then
       shift 2
     else
       args+=("$1")

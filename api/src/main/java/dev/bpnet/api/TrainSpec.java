@@ -19,10 +19,12 @@ import java.util.stream.Collectors;
  * given: {@link #validationFor} then picks it. {@code clip} bounds, element-wise to [-clip, clip],
  * the gradients that a learning rule replaced (0: no clipping). {@code evaluation}: early stopping,
  * the parameters kept and when the test set is scored ({@link TrainEvaluation}).
+ * {@code feedbackThird} (the option {@code g3}): where the third-pass gradient that reaches a
+ * feedback matrix goes, for every feedback layer that does not say ({@link FeedbackThird}).
  */
 public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch,
     int epochs, long seed, DType dtype, String data, Map<String, Double> dataArgs, Map<String, String> dataText,
-    TrainSchedules schedules, double validation, double clip, TrainEvaluation evaluation) {
+    TrainSchedules schedules, double validation, double clip, TrainEvaluation evaluation, FeedbackThird feedbackThird) {
   public static final TrainSpec DEFAULTS = new TrainSpec(2, 1.0, Third.PAPER, new OptimizerSpec("sgd", Map.of("lr", 0.01)),
       Init.KAIMING, 32, 10, 42L, DType.FLOAT32, "mnist", Map.of(), TrainSchedules.NONE, Double.NaN, 0, TrainEvaluation.DEFAULTS);
 
@@ -36,6 +38,18 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
     dataText = Collections.unmodifiableMap(new TreeMap<>(dataText));
     schedules = Objects.requireNonNull(schedules, "schedules");
     evaluation = Objects.requireNonNull(evaluation, "evaluation");
+    feedbackThird = Objects.requireNonNull(feedbackThird, "feedbackThird");
+  }
+
+  /**
+   * Options with the default {@code g3 = b} (as trainers generated before the option existed, and
+   * trainers of models that leave it out, write them).
+   */
+  public TrainSpec(int passes, double alpha, Third third, OptimizerSpec optimizer, Init init, int batch, int epochs,
+      long seed, DType dtype, String data, Map<String, Double> dataArgs, Map<String, String> dataText,
+      TrainSchedules schedules, double validation, double clip, TrainEvaluation evaluation) {
+    this(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules,
+        validation, clip, evaluation, FeedbackThird.B);
   }
 
   /** Options whose data has no arguments in quotes (as trainers generated before {@code dataText} write it). */
@@ -55,19 +69,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withValidation(double v) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, v, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, v, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withPasses(int p) {
-    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(p, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withAlpha(double a) {
-    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, a, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withThird(Third t) {
-    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, t, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** The mode a train block's word names ("paper", "exact"), for tests and builders that hold words. */
@@ -76,7 +90,7 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withInit(Init i) {
-    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, i, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** The scheme a train block's word names ("kaiming", "xavier", "three_pass"). */
@@ -85,19 +99,19 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withBatch(int b) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, b, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withEpochs(int e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, e, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withSeed(long s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, s, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withDtype(DType d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, d, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** The type a train block's word names ("float32", "float64"). */
@@ -107,21 +121,21 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
 
   /** A data set without arguments (mnist) or a directory. */
   public TrainSpec withData(String d) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), Map.of(), schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, Map.of(), Map.of(), schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** A generated data set with its arguments. */
   public TrainSpec withData(String d, Map<String, Double> args) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, Map.of(), schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, Map.of(), schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** A data set or path with its arguments, numbers and words ({@code args}) and text in quotes ({@code text}). */
   public TrainSpec withData(String d, Map<String, Double> args, Map<String, String> text) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, text, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, d, args, text, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withOptimizer(OptimizerSpec o) {
-    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, o, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, feedbackThird);
   }
 
   /** The optimizer {@code name(args)}, as a train block writes it. */
@@ -130,15 +144,20 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
   }
 
   public TrainSpec withSchedules(TrainSchedules s) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, s, validation, clip, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, s, validation, clip, evaluation, feedbackThird);
   }
 
   public TrainSpec withClip(double c) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, c, evaluation);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, c, evaluation, feedbackThird);
   }
 
   public TrainSpec withEvaluation(TrainEvaluation e) {
-    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, e);
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, e, feedbackThird);
+  }
+
+  /** The default of every feedback layer's {@code g3} (a layer's own {@code g3 = ...} wins). */
+  public TrainSpec withFeedbackThird(FeedbackThird f) {
+    return new TrainSpec(passes, alpha, third, optimizer, init, batch, epochs, seed, dtype, data, dataArgs, dataText, schedules, validation, clip, evaluation, f);
   }
 
   /** The options as they would be written in a train block. */
@@ -150,7 +169,8 @@ public record TrainSpec(int passes, double alpha, Third third, OptimizerSpec opt
         + schedules.describe()
         + (Double.isNaN(validation) ? "" : "  validation = " + validation)
         + (clip == 0 ? "" : "  clip = " + clip)
-        + evaluation.describe();
+        + evaluation.describe()
+        + (feedbackThird == FeedbackThird.B ? "" : "  g3 = " + feedbackThird.word());
   }
 
   private static String args(Map<String, Double> args, Map<String, String> text) {

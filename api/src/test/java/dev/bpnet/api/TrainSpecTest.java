@@ -44,6 +44,22 @@ class TrainSpecTest {
   }
 
   @Test
+  void g3IsWrittenOnlyWhenNotTheDefaultAndEveryOtherOptionKeepsIt() {
+    assertEquals(List.of("b", "w", "none"), FeedbackThird.WORDS);
+    for (FeedbackThird f : FeedbackThird.values()) {
+      assertSame(f, FeedbackThird.of(f.word()));
+    }
+    assertEquals(FeedbackThird.B, TrainSpec.DEFAULTS.feedbackThird());
+    TrainSpec none = TrainSpec.DEFAULTS.withFeedbackThird(FeedbackThird.NONE);
+    assertEquals(TrainSpec.DEFAULTS.describe() + "  g3 = none", none.describe());
+    TrainSpec all = none.withValidation(0.2).withPasses(3).withAlpha(0.5).withThird(Third.EXACT).withInit(Init.XAVIER)
+        .withBatch(8).withEpochs(2).withSeed(3).withDtype(DType.FLOAT64).withData("mnist").withData("cubic", Map.of())
+        .withData("mnist", Map.of(), Map.of()).withOptimizer("adam", Map.of()).withSchedules(TrainSchedules.NONE)
+        .withClip(1).withEvaluation(TrainEvaluation.DEFAULTS);
+    assertEquals(FeedbackThird.NONE, all.feedbackThird());
+  }
+
+  @Test
   void optimizersAreCheckedAgainstTheirArguments() {
     OptimizerSpec r = new OptimizerSpec("reinforced", Map.of("beta", 0.99));
     assertEquals(0.8, r.arguments().get("lr"));

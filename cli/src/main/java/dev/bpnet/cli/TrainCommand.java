@@ -423,6 +423,7 @@ final class TrainCommand extends ModelCommand {
     m.put("min_delta", Double.toString(s.evaluation().minDelta()));
     m.put("keep", s.evaluation().keep().word());
     m.put("test_every_epoch", s.evaluation().testEveryEpoch() ? "yes" : "no");
+    m.put("g3", s.feedbackThird().word());
     return m;
   }
 
@@ -451,6 +452,10 @@ final class TrainCommand extends ModelCommand {
     }
     if (s.evaluation().minDelta() > 0) {
       m.put("min_delta", Double.toString(s.evaluation().minDelta()));
+    }
+    if (s.feedbackThird() != dev.bpnet.api.FeedbackThird.B) {
+      // only when set, so that checkpoints written before g3 existed still resume
+      m.put("g3", s.feedbackThird().word());
     }
     m.put("data", d.description());
     if (d.subset() != null) {

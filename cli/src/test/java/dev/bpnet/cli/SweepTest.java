@@ -268,6 +268,43 @@ class SweepTest {
     assertEquals(4, Files.readAllLines(sw.resolve("runs/model=Cos,batch=8,seed=1/metrics.csv")).size());
   }
 
+  /**
+   * {@code g3} (where a feedback layer's third-pass gradient goes) is a train option, so a grid
+   * sweeps it: in paper mode {@code b} and {@code none} train alike (W gets no third-pass gradient
+   * of its own either way, and B's is never applied), {@code w} applies it to W and trains
+   * otherwise; each run records its choice, and a resumed run refuses another.
+   */
+  @Test
+  void theFeedbackLayersThirdPassIsAGridOption() throws Exception {
+    Path m = Files.writeString(dir.resolve("fa.bpnet"), """
+        model Fa {
+          input x: [1]
+          label y: [1]
+          h = sigmoid(dense(x, 4, feedback = random))
+          out = dense(h, 1, feedback = random)
+          loss = mse(out, y)
+          train { passes = 3  alpha = 0.5  optimizer = sgd(lr = 0.5)  batch = 8  epochs = 2  data = cosine(n = 40) }
+        }
+        """);
+    Path sw = dir.resolve("g3");
+    Result r = bpnet("sweep", m.toString(), "--grid", "g3=b,w,none", "--out", sw.toString());
+    assertEquals(0, r.code(), show(r));
+    Map<String, List<String>> metrics = new TreeMap<>();
+    for (String to : List.of("b", "w", "none")) {
+      Path run = sw.resolve("runs/g3=" + to + ",seed=1");
+      metrics.put(to, Files.readAllLines(run.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList());
+      assertTrue(Files.readString(run.resolve("run.json")).contains("\"g3\": \"" + to + "\""), to);
+    }
+    assertEquals(metrics.get("b"), metrics.get("none"), "paper mode: b and none train alike");
+    assertFalse(metrics.get("b").equals(metrics.get("w")), "w applies the third-pass gradient to W");
+    assertEquals(4, Files.readAllLines(sw.resolve("summary.csv")).size(), "a row per choice");
+
+    Result other = bpnet("train", m.toString(), "--resume", sw.resolve("runs/g3=w,seed=1").toString(), "--epochs", "3",
+        "--set", "g3=b");
+    assertEquals(Main.MODEL_ERRORS, other.code(), show(other));
+    assertTrue(other.err().contains("g3 is w in the checkpoint, unset here"), show(other));
+  }
+
   @Test
   void jobsRunInChildProcessesWithTheSameResults() throws Exception {
     Path m = model();

@@ -83,4 +83,10 @@ public @interface Train {
 
   /** {@code yes}: score the test set after every epoch; {@code no}: once, at the end, on the kept parameters. */
   String test_every_epoch() default "no";
+
+  /**
+   * {@code b}, {@code w} or {@code none}: where the third-pass gradient that reaches a feedback
+   * matrix B goes, for every layer with {@code feedback = ...} that does not give its own {@code g3}.
+   */
+  String g3() default "b";
 }

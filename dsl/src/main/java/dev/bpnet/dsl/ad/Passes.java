@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.ad;
 
+import dev.bpnet.api.FeedbackThird;
 import dev.bpnet.api.Schedule;
 import dev.bpnet.api.Third;
 import dev.bpnet.dsl.diag.CompileException;
@@ -89,13 +90,13 @@ public final class Passes {
   private static Map<Integer, Integer> route(Program p, GraphBuilder g, Ops o, Map<Integer, Integer> t) {
     Map<Integer, Integer> out = new LinkedHashMap<>(t);
     for (Program.Param b : p.params()) {
-      if (b.thirdTo() == Program.ThirdTo.B) {
+      if (b.thirdTo() == FeedbackThird.B) {
         continue;
       }
       Program.Param w = p.params().stream().filter(q -> q.name().equals(b.leader())).findFirst().orElseThrow();
       Integer fromB = out.remove(b.node());
       Integer own = out.get(w.node());
-      if (b.thirdTo() == Program.ThirdTo.NONE) {
+      if (b.thirdTo() == FeedbackThird.NONE) {
         out.remove(w.node());
       } else if (fromB != null) {
         out.put(w.node(), own == null ? fromB : g.label(o.add(own, fromB), "t(" + w.name() + ") + t(" + b.name() + ")"));

@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.ir;
 
+import dev.bpnet.api.FeedbackThird;
 import dev.bpnet.api.Init;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.diag.Diagnostic;
@@ -89,17 +90,19 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
 
   /**
    * A trainable parameter with its initialisation: the scheme, the gain (2 before a ReLU,
-   * 1 otherwise) and the fans it is computed from.
+   * 1 otherwise) and the fans it is computed from. {@code thirdTo}: for a feedback matrix B, where
+   * the third-pass gradient that reaches it goes ({@link FeedbackThird}); every other parameter
+   * has {@code B}, which leaves its gradient where it is.
    */
   public record Param(String name, int node, Shape shape, Init init, double gain, int fanIn,
-      int fanOut, Update update, String leader, ThirdTo thirdTo) {
+      int fanOut, Update update, String leader, FeedbackThird thirdTo) {
     public Param {
       java.util.Objects.requireNonNull(thirdTo, "thirdTo");
     }
 
     public Param(String name, int node, Shape shape, Init init, double gain, int fanIn, int fanOut, Update update,
         String leader) {
-      this(name, node, shape, init, gain, fanIn, fanOut, update, leader, ThirdTo.B);
+      this(name, node, shape, init, gain, fanIn, fanOut, update, leader, FeedbackThird.B);
     }
 
     public Param(String name, int node, Shape shape, Init init, double gain, int fanIn, int fanOut) {
@@ -110,20 +113,10 @@ public record Program(String name, Graph graph, List<Leaf> inputs, List<Leaf> la
       return new Param(name, node, shape, init, g, fanIn, fanOut, update, leader, thirdTo);
     }
 
-    public Param withThirdTo(ThirdTo t) {
+    public Param withThirdTo(FeedbackThird t) {
       return new Param(name, node, shape, init, gain, fanIn, fanOut, update, leader, t);
     }
   }
-
-  /**
-   * Where the third-pass gradient that reaches a feedback matrix B goes (the {@code g3} option of
-   * a layer with {@code feedback = ...}): the backward pass holds B in W's place, so in paper mode
-   * the gradient of l_x reaches B and not W. {@code B}: it stays on B, which is fixed or follows
-   * W, so it is never applied (the default); {@code W}: it is added to W's own third-pass gradient
-   * (as if B's occurrences in the backward pass were W's); {@code NONE}: the layer's W and B both
-   * get none. Every other parameter has {@code B}, which leaves its gradient where it is.
-   */
-  public enum ThirdTo { B, W, NONE }
 
   /**
    * How a parameter moves: by its own gradient, not at all (a fixed feedback matrix), or by

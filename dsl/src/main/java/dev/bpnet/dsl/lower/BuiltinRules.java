@@ -1,5 +1,6 @@
 package dev.bpnet.dsl.lower;
 
+import dev.bpnet.api.FeedbackThird;
 import dev.bpnet.dsl.diag.ErrorCode;
 import dev.bpnet.dsl.ir.Activations;
 import dev.bpnet.dsl.ir.Arithmetic.Cmp;
@@ -78,7 +79,7 @@ final class BuiltinRules {
           "expected random or random_updated");
       return null;
     }
-    Program.ThirdTo thirdTo = thirdTo(c);
+    FeedbackThird thirdTo = thirdTo(c);
     if (thirdTo == null) {
       return null;
     }
@@ -101,21 +102,21 @@ final class BuiltinRules {
 
   /**
    * g3 = b | w | none on a feedback layer: where the third-pass gradient that reaches B goes
-   * ({@link Program.ThirdTo}); b when not given. Null after an error.
+   * ({@link FeedbackThird}). The one place that decides: the layer's own argument, else the train
+   * option g3 (which --set and sweeps set for every feedback layer), else b. Null after an error.
    */
-  private Program.ThirdTo thirdTo(Expr.Call c) {
+  private FeedbackThird thirdTo(Expr.Call c) {
     Expr t = c.named().get("g3");
     if (t == null) {
-      return Program.ThirdTo.B;
+      return s.train.feedbackThird();
     }
     String word = t instanceof Expr.Ref r ? r.name() : "";
-    List<String> words = List.of("b", "w", "none");
-    if (!words.contains(word)) {
-      s.diag.unknown(ErrorCode.E7, t.pos(), word, words, "g3", "expected b (the third-pass gradient stays on the feedback"
+    if (!FeedbackThird.WORDS.contains(word)) {
+      s.diag.unknown(ErrorCode.E7, t.pos(), word, FeedbackThird.WORDS, "g3", "expected b (the third-pass gradient stays on the feedback"
           + " matrix B), w (it goes to W) or none");
       return null;
     }
-    return Program.ThirdTo.valueOf(word.toUpperCase(java.util.Locale.ROOT));
+    return FeedbackThird.of(word);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bpnet.dsl.syntax;
 
 import dev.bpnet.api.DType;
+import dev.bpnet.api.FeedbackThird;
 import dev.bpnet.api.Init;
 import dev.bpnet.api.Keep;
 import dev.bpnet.api.OptimizerSpec;
@@ -28,11 +29,12 @@ public final class TrainOptions {
 
   public static final List<String> NAMES = List.of("passes", "alpha", "third", "optimizer",
       "init", "batch", "epochs", "seed", "dtype", "data", "schedule", "alpha_schedule", "lr_over_alpha",
-      "validation", "clip", "early_stop", "min_delta", "keep", "test_every_epoch");
+      "validation", "clip", "early_stop", "min_delta", "keep", "test_every_epoch", "g3");
   public static final List<String> INITS = Init.WORDS;
   public static final List<String> DTYPES = DType.WORDS;
   public static final List<String> THIRD = Third.WORDS;
   public static final List<String> KEEP = Keep.WORDS;
+  public static final List<String> G3 = FeedbackThird.WORDS;
   /** Data sets by name, with their arguments and defaults (see {@link DataOption}). */
   public static final Map<String, Map<String, Double>> DATA = DataOption.SETS;
 
@@ -158,6 +160,12 @@ public final class TrainOptions {
         written.put(o.name(), o);
         String s = word(o, THIRD);
         return s == null ? t : t.withThird(Third.of(s));
+      }
+      case "g3": {
+        // the default of every feedback layer's g3 (BuiltinRules.thirdTo decides, the layer's own winning)
+        written.put(o.name(), o);
+        String s = word(o, G3);
+        return s == null ? t : t.withFeedbackThird(FeedbackThird.of(s));
       }
       case "init": {
         String s = word(o, INITS);
@@ -380,17 +388,20 @@ public final class TrainOptions {
   /**
    * Checks between options, once all are read: schedules of alpha need three passes, eta/alpha
    * an alpha that never reaches 0, and reinforced's own decay is either its beta and floor or a
-   * schedule, not both. A third-pass mode without a third pass is a warning: it does no harm.
+   * schedule, not both. A third-pass mode (or g3) without a third pass is a warning: it does no harm.
    */
   private TrainSpec crossCheck(TrainSpec t) {
-    Option third = written.get("third");
     Option passes = written.get("passes");
     // passes = 2 as written or by default; a bad passes value is an error of its own
     boolean twoPasses = passes == null ? t.passes() == 2 : Double.valueOf(2).equals(literal(passes.value()));
-    if (third != null && twoPasses && third.value() instanceof Expr.Ref mode && THIRD.contains(mode.name())) {
-      diag.warning(ErrorCode.W1, third.pos(), "write passes = 3 to train with the third pass, or leave out 'third'",
-          "third = " + mode.name(), "passes = 2" + (passes == null ? " (the default)" : " (at " + passes.pos() + ")")
-              + " trains without the third pass");
+    for (String name : List.of("third", "g3")) {  // the options that only the third pass reads
+      Option o = written.get(name);
+      List<String> words = name.equals("third") ? THIRD : G3;
+      if (o != null && twoPasses && o.value() instanceof Expr.Ref mode && words.contains(mode.name())) {
+        diag.warning(ErrorCode.W1, o.pos(), "write passes = 3 to train with the third pass, or leave out '" + name + "'",
+            name + " = " + mode.name(), "passes = 2" + (passes == null ? " (the default)" : " (at " + passes.pos() + ")")
+                + " trains without the third pass");
+      }
     }
     Option minDelta = written.get("min_delta");
     if (minDelta != null && t.evaluation().minDelta() > 0 && !t.evaluation().tracksBest()) {

@@ -27,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * plain-Java references of l_x (the layer tests' references, in which B is a separate argument
  * of the backward recursion): {@code b} leaves B's gradient on B, {@code w} adds it to W's own
  * (exact) or makes it W's (paper), {@code none} gives W and B nothing; every other parameter's
- * g3 is the reference's in all three.
+ * g3 is the reference's in all three. The train option {@code g3} is the default of every
+ * feedback layer that gives none, and a layer's own argument wins over it.
  */
 class FeedbackThirdPassTest {
   static String denseModel(String to, String third) {
@@ -40,7 +41,36 @@ class FeedbackThirdPassTest {
   @ParameterizedTest(name = "dense, g3 = {0}, third = {1}")
   @CsvSource({"'', paper", "b, paper", "w, paper", "none, paper", "b, exact", "w, exact", "none, exact"})
   void dense(String to, String third) {
-    Trainer t = LayerRuleTest.trainer(denseModel(to, third), 5);
+    checkDense(denseModel(to, third), to, third);
+  }
+
+  /**
+   * The train option {@code g3} (what {@code --set g3=...} and {@code bpnet sweep --grid g3=...}
+   * set) is the default of a feedback layer that gives none: the same gradients as the layer's
+   * own argument, against the same reference.
+   */
+  @ParameterizedTest(name = "dense, train option g3 = {0}, third = {1}")
+  @CsvSource({"w, paper", "none, paper", "w, exact", "b, exact"})
+  void denseTrainOption(String to, String third) {
+    checkDense(withTrainG3(denseModel("", third), to), to, third);
+  }
+
+  /** A layer's own g3 wins over the train option's. */
+  @ParameterizedTest(name = "dense, layer g3 = {0} under train option g3 = {1}, third = {2}")
+  @CsvSource({"b, w, paper", "w, none, paper", "none, w, exact"})
+  void denseLayerWins(String layer, String option, String third) {
+    checkDense(withTrainG3(denseModel(layer, third), option), layer, third);
+  }
+
+  /** The model with {@code g3 = to} in its train block. */
+  private static String withTrainG3(String model, String to) {
+    String with = model.replace(" dtype = float64 }", " dtype = float64 g3 = " + to + " }");
+    assertTrue(with.contains("g3 = " + to + " }"), with);
+    return with;
+  }
+
+  private static void checkDense(String model, String to, String third) {
+    Trainer t = LayerRuleTest.trainer(model, 5);
     Random r = new Random(31);
     TestData.perturb(t, r, 0.4);
     Map<String, INDArray> f = LayerRuleTest.feeds(r);

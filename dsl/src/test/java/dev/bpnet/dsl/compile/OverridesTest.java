@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bpnet.api.FeedbackThird;
 import dev.bpnet.api.TrainSpec;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.diag.CompileException;
@@ -50,7 +51,8 @@ class OverridesTest {
       "early_stop", "3",
       "min_delta", "0.01",
       "keep", "best",
-      "test_every_epoch", "yes");
+      "test_every_epoch", "yes",
+      "g3", "w");
 
   private static String file(Map<String, String> options) {
     String block = options.entrySet().stream().map(e -> "    " + e.getKey() + " = " + e.getValue())
@@ -126,6 +128,76 @@ class OverridesTest {
     assertNotEquals(before, after);
   }
 
+  /** A model with two feedback layers, the first with its own g3 when {@code layer} is not empty. */
+  private static String feedbackFile(String layer, String train) {
+    return """
+        model Fa {
+          input x: [4]
+          label y: [3]
+          h = tanh(dense(x, 5, feedback = random%s))
+          loss = softmax_cross_entropy(dense(h, 3, feedback = random_updated), y)
+          train {
+            passes = 3   alpha = 0.5   optimizer = sgd(lr = 0.1)   batch = 8   %s
+          }
+        }
+        """.formatted(layer.isEmpty() ? "" : ", g3 = " + layer, train);
+  }
+
+  /** The generated source without its TRAIN constant (and the import only it uses): the passes, which g3 changes. */
+  private static String passes(TrainingGraph tg) {
+    String all = source(tg);
+    String without = all.replaceAll("(?s)public static final TrainSpec TRAIN = .*?;\n", "")
+        .replace("import dev.bpnet.api.FeedbackThird;\n", "");
+    assertNotEquals(all, without, "the TRAIN constant was found");
+    return without;
+  }
+
+  private static TrainingGraph compileFa(String file, String... settings) {
+    return FileCompiler.checkWithWarnings(new SourceFile("fa.bpnet", file), new Overrides(List.of(settings))).model("Fa");
+  }
+
+  @Test
+  void theG3SettingIsTheDefaultOfEveryFeedbackLayerAndALayersOwnWins() {
+    for (String to : List.of("b", "w", "none")) {
+      TrainingGraph set = compileFa(feedbackFile("", ""), "g3=" + to);
+      // as the edited file's train block: the same trainer, TRAIN constant and all
+      assertEquals(source(compileFa(feedbackFile("", "g3 = " + to))), source(set), "g3=" + to);
+      // as the edited file's layers: the same passes
+      String layers = """
+          model Fa {
+            input x: [4]
+            label y: [3]
+            h = tanh(dense(x, 5, feedback = random, g3 = %s))
+            loss = softmax_cross_entropy(dense(h, 3, feedback = random_updated, g3 = %s), y)
+            train {
+              passes = 3   alpha = 0.5   optimizer = sgd(lr = 0.1)   batch = 8
+            }
+          }
+          """.formatted(to, to);
+      assertEquals(passes(compileFa(layers)), passes(set), "g3=" + to + " against g3 = " + to + " on every layer");
+      assertEquals(FeedbackThird.of(to), set.program().train().feedbackThird());
+    }
+    // the three choices give three different third passes (the equalities above could hold for an ignored setting)
+    assertEquals(3, List.of("b", "w", "none").stream().map(to -> passes(compileFa(feedbackFile("", ""), "g3=" + to)))
+        .distinct().count());
+    // a layer's own g3 wins: its g3 = b stays under g3=w, while the other layer takes w
+    TrainingGraph mixed = compileFa(feedbackFile("b", ""), "g3=w");
+    String firstB = feedbackFile("b", "").replace("feedback = random_updated)", "feedback = random_updated, g3 = w)");
+    assertNotEquals(feedbackFile("b", ""), firstB);
+    assertEquals(passes(compileFa(firstB)), passes(mixed));
+    assertNotEquals(passes(compileFa(feedbackFile("", ""), "g3=w")), passes(mixed));
+  }
+
+  @Test
+  void g3WithTwoPassesIsAWarningAsThirdIs() {
+    FileCompiler.Checked c = FileCompiler.checkWithWarnings(new SourceFile("fa.bpnet",
+        feedbackFile("", "").replace("passes = 3", "passes = 2")), new Overrides(List.of("g3=w")));
+    String shown = new DiagnosticPrinter(Map.of()).render(c.warnings()).strip();
+    assertEquals("""
+        warning(W1): --set:1:1: 'g3 = w' has no effect: passes = 2 (at fa.bpnet:7:5) trains without the third pass
+          hint: write passes = 3 to train with the third pass, or leave out 'g3'""", shown);
+  }
+
   /** A bad setting, and the diagnostics it must give (rendered with the settings as source). */
   private record Bad(List<String> settings, String expected) {}
 
@@ -145,6 +217,15 @@ class OverridesTest {
                 third=exakt
                       ^^^^^
               hint: did you mean 'exact'?"""),
+        new Bad(List.of("g3=nonee"), """
+            error(E7): --set:1:4: bad value for option 'g3': expected one of b, w, none, got 'nonee'
+                g3=nonee
+                   ^^^^^
+              hint: did you mean 'none'?"""),
+        new Bad(List.of("g3=0"), """
+            error(E7): --set:1:4: bad value for option 'g3': expected one of b, w, none, got this
+                g3=0
+                   ^"""),
         new Bad(List.of("optimizer=adam(lr = -1)"), """
             error(E55): --set:1:21: optimizer 'adam' requires lr > 0, but lr = -1
                 optimizer=adam(lr = -1)
