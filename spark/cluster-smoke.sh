@@ -53,6 +53,8 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss.SSS} %p %c{1}: %m%n
 LOG
 export SPARK_HOME="$work/home"
+# the launcher that builds the executors' command asks for it (a distribution's spark-class sets it)
+export SPARK_SCALA_VERSION=2.13
 jvm=(@"$root/spark/jvm.options")
 daemon=("${jvm[@]}" -Dlog4j2.configurationFile="$work/home/conf/log4j2.properties" -Xmx512m)
 sparkcp="$work/home/jars/*"
@@ -102,7 +104,10 @@ run() {  # NAME COMMAND...: runs, times, keeps the output
 echo "== training: $(printf '%q ' "${args[@]}")"
 run local java "${jvm[@]}" -cp "$jar:$sparkcp" dev.bpnet.cli.Main "${args[@]}" --spark 'local[2]' \
   --out "$work/local"
-run submit java "${jvm[@]}" -cp "$sparkcp" org.apache.spark.deploy.SparkSubmit --master "$master" \
+# the job jar on the driver's own class path too (spark-submit --driver-class-path JAR): the driver
+# compiles the generated trainer with javac against its JVM's class path, which a jar that
+# SparkSubmit loads in a class loader of its own is not on
+run submit java "${jvm[@]}" -cp "$jar:$sparkcp" org.apache.spark.deploy.SparkSubmit --master "$master" \
   --conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=2g --class dev.bpnet.cli.Main "$jar" \
   "${args[@]}" --spark "$master" --out "$work/submit"
 run bpnet env JAVA_TOOL_OPTIONS="-Dspark.jars=$jar -Dspark.driver.host=127.0.0.1 -Dspark.executor.memory=2g" \
