@@ -39,6 +39,9 @@ public interface Distribution {
    */
   Session open(Options options, TrainingGraph tg, DataType dtype, long seed, Trainer local, Batches batches);
 
+  /** The pseudo-file of diagnostics located in the --data value (its arguments after '#'). */
+  String DATA = "--data";
+
   /** Prefixes of --data values whose examples the engine's workers read themselves. */
   java.util.List<String> STREAMED = java.util.List.of("npz-dir:", "csv-files:", "parquet:");
 
@@ -53,6 +56,8 @@ public interface Distribution {
    * trainer of the session {@link #open} then starts reads indices. Starts the engine.
    *
    * @throws dev.bpnet.runtime.data.DataException if the data cannot be read or does not fit {@code target}
+   * @throws dev.bpnet.dsl.diag.CompileException for arguments of {@code data} that are wrong or cannot apply,
+   *     located in the pseudo-file {@link #DATA}, before the engine starts
    * @throws StartException if the engine cannot start
    */
   default dev.bpnet.runtime.data.TrainingData stream(Options options, String data,

@@ -110,6 +110,7 @@ abstract class ModelCommand implements Callable<Integer> {
 
   /** Whether an error is in a command-line setting: the command line, not the file, must change. */
   static boolean usage(CompileException e) {
-    return e.diagnostics().stream().anyMatch(d -> d.isError() && d.pos().file().equals(Overrides.FILE));
+    return e.diagnostics().stream().anyMatch(d -> d.isError() && (d.pos().file().equals(Overrides.FILE)
+        || d.pos().file().equals(Distribution.DATA)));
   }
 }

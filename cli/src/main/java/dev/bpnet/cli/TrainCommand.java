@@ -110,6 +110,16 @@ final class TrainCommand extends ModelCommand {
     return given;
   }
 
+  /** The file and the settings, and the --data value, which diagnostics of data Spark reads point into. */
+  @Override
+  Map<String, String> sources(SourceFile src) {
+    Map<String, String> m = new LinkedHashMap<>(super.sources(src));
+    if (data != null) {
+      m.put(Distribution.DATA, data);
+    }
+    return m;
+  }
+
   @Override
   Overrides overrides() {
     return new Overrides(recordedSettings).then(givenSettings());

@@ -30,7 +30,7 @@ public final class Kryos implements KryoRegistrator {
   private static final List<Class<? extends Record>> RECORDS = List.of(Tensor.class, Shard.class,
       SparkTrainer.RoundTask.class, StepJob.Parameters.class,
       ShardSums.class, BlockSum.class, RoundJob.Start.class, RoundSums.class, TrainerRecipe.class,
-      StreamedData.Block.class, StreamedData.Meta.class);
+      StreamedData.Block.class, StreamedData.Meta.class, StreamedData.Part.class);
 
   /**
    * Sets Spark to Kryo with these registrations, unless the configuration names a serializer or a

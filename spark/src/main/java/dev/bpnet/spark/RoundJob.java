@@ -14,7 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A round of local SGD (parameter averaging): each task starts from the broadcast parameters and
  * optimizer state, takes one step on its shard of each of the round's global batches with the
- * model's own optimizer, and returns its parameters and state weighted by b/B.
+ * model's own optimizer, and returns its parameters and state weighted by b/B. A task whose shard
+ * of a batch is empty (data on the executors: its partition holds none of that batch's examples)
+ * takes that step with a zero direction ({@link #zeroStep}).
  *
  * @param recipeId {@link TrainerRecipe#id()}
  * @param recipe how to make the trainer (broadcast once per run: it holds the class bytes)
@@ -54,10 +56,12 @@ record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Star
       Tensor[] outs = new Tensor[shards.size()];
       for (int i = 0; i < shards.size(); i++) {
         Shard s = shards.get(i);
+        if (s.rows() == 0) {
+          zeroStep(w, shards);
+          continue;  // its loss and l_x add 0, it has no output
+        }
         double weight = s.rows() / (double) batches[i];
-        Map<String, INDArray> feeds = new LinkedHashMap<>();
-        s.feeds().forEach((k, v) -> feeds.put(k, v.toArray(t.dataType())));
-        StepResult r = t.step(feeds);
+        StepResult r = t.step(feeds(s, t));
         loss[i] = weight * r.loss();
         lx[i] = weight * r.inputLoss();
         INDArray o = t.lastOutput();
@@ -83,6 +87,51 @@ record RoundJob(String recipeId, Broadcast<TrainerRecipe> recipe, Broadcast<Star
       return new RoundSums(loss, lx, params, floats, types, exact, out);
     } finally {
       Workers.giveBack(recipeId, w);
+    }
+  }
+
+  private static Map<String, INDArray> feeds(Shard s, Trainer t) {
+    Map<String, INDArray> feeds = new LinkedHashMap<>();
+    s.feeds().forEach((k, v) -> feeds.put(k, v.toArray(t.dataType())));
+    return feeds;
+  }
+
+  /**
+   * The step of a task that holds none of a batch's examples (a partition of data on the
+   * executors, {@link StreamRound}): the optimizer's update with a zero direction, as for a local
+   * loss that is an empty sum. Plain SGD does not move; momentum and Adam coast on their state,
+   * and every task of the round counts the same number of updates, so counts still agree when
+   * the state is averaged. The update is the trainer's own step (on one example of the task's
+   * round: what it updates, in its order, includes following feedback matrices, which a
+   * direction does not list) with its optimizer fed zeros ({@link ZeroDirections}); the dropout
+   * generator is put back, so the step draws no masks.
+   */
+  private static void zeroStep(Workers.Worker w, List<Shard> shards) {
+    Trainer t = w.trainer;
+    Shard any = shards.stream().filter(x -> x.rows() > 0).findFirst()
+        .orElseThrow(() -> new IllegalStateException("a task with no examples in its whole round"));
+    Map<String, INDArray> one = new LinkedHashMap<>();
+    any.feeds().forEach((k, v) -> one.put(k, v.rows(0, 1).toArray(t.dataType())));
+    Map<String, INDArray> generator = t.state();
+    w.optimizer(new ZeroDirections(w.own));
+    try {
+      t.step(one);
+    } finally {
+      w.optimizer(w.own);
+    }
+    t.restoreState(generator);
+  }
+
+  /** An optimizer's update with every direction zero: the update of a step without examples. */
+  record ZeroDirections(dev.bpnet.runtime.Optimizer own) implements dev.bpnet.runtime.Optimizer {
+    @Override
+    public void update(List<INDArray> params, List<INDArray> directions) {
+      own.update(params, directions.stream().map(Nd4j::zerosLike).toList());
+    }
+
+    @Override
+    public double learningRate() {
+      return own.learningRate();
     }
   }
 }

@@ -25,8 +25,23 @@ record RoundSums(double[] loss, double[] inputLoss, Map<String, Tensor> params, 
     implements Summable<RoundSums>, Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * What a partition of data on the executors returns when it holds none of a round's examples:
+   * its weight in the average is 0, and it adds nothing (not even its optimizer counts).
+   */
+  static RoundSums none(int steps) {
+    return new RoundSums(new double[steps], new double[steps], Map.of(), Map.of(), Map.of(), Map.of(), new TreeMap<>());
+  }
+
+  private boolean isNone() {
+    return params.isEmpty();
+  }
+
   @Override
   public RoundSums plus(RoundSums o) {
+    if (isNone() || o.isNone()) {
+      return isNone() ? o : this;
+    }
     double[] l = loss.clone();
     double[] lx = inputLoss.clone();
     for (int i = 0; i < l.length; i++) {
@@ -46,6 +61,9 @@ record RoundSums(double[] loss, double[] inputLoss, Map<String, Tensor> params, 
 
   /** Bytes of one shard's sums (parameters, optimizer state and losses); outputs aside. */
   long bytesPerShard() {
+    if (isNone()) {
+      return 0;
+    }
     long n = 16L * loss.length;
     n += params.values().stream().mapToLong(Tensor::bytes).sum() + state.values().stream().mapToLong(Tensor::bytes).sum();
     return n + exactState.values().stream().mapToLong(b -> b.length).sum();

@@ -2,6 +2,10 @@ package dev.bpnet.spark;
 
 import dev.bpnet.cli.Distribution;
 import dev.bpnet.dsl.ad.TrainingGraph;
+import dev.bpnet.dsl.diag.Diagnostics;
+import dev.bpnet.dsl.diag.ErrorCode;
+import dev.bpnet.dsl.diag.Pos;
+import dev.bpnet.dsl.syntax.DataOption;
 import dev.bpnet.runtime.Trainer;
 import dev.bpnet.runtime.data.Batches;
 import dev.bpnet.runtime.data.Csv;
@@ -41,6 +45,7 @@ public final class SparkDistribution implements Distribution {
     if (master.startsWith("local")) {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
+    shipJar(conf, master);
     try {
       return new JavaSparkContext(conf);
     } catch (Exception e) {  // SparkException (undeclared in Java), IllegalArgumentException, ...
@@ -50,9 +55,36 @@ public final class SparkDistribution implements Distribution {
   }
 
   /**
-   * {@code npz-dir:PATH}, {@code csv-files:PATH[#label_column=N,header=auto|yes|no]} or
+   * On a cluster (spark://, yarn, k8s://) the executors need bpnet's classes, which Spark ships
+   * only as jars ({@code spark.jars}; spark-submit sets it to the application's jar): unless it is
+   * set, the jar this class was loaded from, when it was loaded from one (the job jar run with
+   * {@code java -cp}); otherwise the run is refused before Spark starts, saying what to do, rather
+   * than failing in every task for want of a class.
+   */
+  static void shipJar(SparkConf conf, String master) {
+    boolean cluster = master.startsWith("spark://") || master.startsWith("yarn") || master.startsWith("k8s://");
+    if (!cluster || conf.contains("spark.jars")) {
+      return;
+    }
+    java.security.CodeSource cs = SparkDistribution.class.getProtectionDomain().getCodeSource();
+    String where = cs == null || cs.getLocation() == null ? "an unknown place" : cs.getLocation().getPath();
+    if (where.endsWith(".jar")) {
+      conf.set("spark.jars", where);
+      return;
+    }
+    throw new StartException("the executors of " + master + " need bpnet's classes in a jar, and this driver loads"
+        + " them from " + where + ": build the job jar (mvn -B -pl spark -am package -DskipTests -Djobjar) and name"
+        + " it in spark.jars (JAVA_TOOL_OPTIONS=-Dspark.jars=spark/target/bpnet-spark-job.jar ./bpnet train ...), or"
+        + " run it with spark-submit (README, Training on Spark)", null);
+  }
+
+  /**
+   * {@code npz-dir:PATH}, {@code csv-files:PATH[#label_column=N,header=auto|yes|no,part_bytes=N]} or
    * {@code parquet:PATH[#features=NAME,label=NAME]} (columns {@code features} and {@code label} by
-   * default), read by the executors ({@link StreamedData}).
+   * default), read by the executors ({@link StreamedData}); each also takes the subset arguments
+   * {@code train}, {@code offset}, {@code subset_seed} and {@code test} ({@link
+   * TrainingData#indexed}). Arguments are checked before Spark starts: one that cannot apply to
+   * such data, or is unknown or out of range, is a diagnostic located in the --data value.
    */
   @Override
   public TrainingData stream(Options options, String data, TrainingData.Target target, DataType dtype) {
@@ -61,40 +93,23 @@ public final class SparkDistribution implements Distribution {
     String rest = data.substring(colon + 1);
     int hash = rest.lastIndexOf('#');
     String path = hash < 0 ? rest : rest.substring(0, hash);
-    Map<String, String> args = new LinkedHashMap<>();
-    if (hash >= 0) {
-      for (String kv : rest.substring(hash + 1).split(",")) {
-        int eq = kv.indexOf('=');
-        if (eq < 0) {
-          throw new DataException("--data " + data + ": '" + kv + "' is not NAME=VALUE");
-        }
-        args.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
-      }
-    }
+    Arguments args = hash < 0 ? Arguments.NONE : Arguments.of(kind, data, colon + 1 + hash + 1);
     if (path.isBlank()) {
       throw new DataException("--data " + data + ": no path after " + kind + ":");
     }
     if (!path.contains("://") && !path.startsWith("file:") && !java.nio.file.Path.of(path).isAbsolute()) {
       path = java.nio.file.Path.of(path).toAbsolutePath().normalize().toString();  // a resumed run reads it from anywhere
     }
-    List<String> allowed = switch (kind) {
-      case "csv-files" -> List.of("label_column", "header");
-      case "parquet" -> List.of("features", "label");
-      default -> List.of();
-    };
-    for (String k : args.keySet()) {
-      if (!allowed.contains(k)) {
-        throw new DataException("--data " + data + ": " + kind + ": takes " + (allowed.isEmpty() ? "no options"
-            : "only " + String.join(", ", allowed)) + ", not '" + k + "'");
-      }
-    }
+    Map<String, String> own = args.own();
+    Csv.Options csv = kind.equals("csv-files") ? csvOptions(data, own) : null;
     JavaSparkContext sc = context(options.master(), target.model());
     started = sc;
     int classes = target.labelWidth();
     StreamedData d = switch (kind) {
       case "npz-dir" -> StreamedData.npz(sc, path, classes, dtype);
-      case "csv-files" -> StreamedData.csv(sc, path, csvOptions(data, args), classes, dtype);
-      default -> StreamedData.parquet(sc, path, args.getOrDefault("features", "features"), args.getOrDefault("label",
+      case "csv-files" -> StreamedData.csv(sc, path, csv, classes, dtype,
+          (long) Double.parseDouble(own.getOrDefault("part_bytes", "0")));
+      default -> StreamedData.parquet(sc, path, own.getOrDefault("features", "features"), own.getOrDefault("label",
           "label"), classes, dtype);
     };
     if (d.featureCount() != target.features()) {
@@ -102,9 +117,88 @@ public final class SparkDistribution implements Distribution {
           + target.input() + "' is " + target.example());
     }
     streamed = d;
-    String source = kind + ":" + path + (args.isEmpty() ? "" : "#" + String.join(",", args.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-    return TrainingData.indexed(d.indexed(), d.regression(), d.description(), source, target);
+    String source = kind + ":" + path + (hash < 0 ? "" : rest.substring(hash));
+    return TrainingData.indexed(d.indexed(), d.regression(), d.description(), source, target, args.subset());
+  }
+
+  /**
+   * The arguments after {@code #} in a --data value, checked: the source's own (CSV options,
+   * Parquet columns) as text, and the subset's as numbers.
+   */
+  private record Arguments(Map<String, String> own, Map<String, Double> subset) {
+    static final Arguments NONE = new Arguments(Map.of(), Map.of());
+
+    /** Subset arguments that choose a part; test_offset has no test set to choose from (it is held out at random). */
+    private static final List<String> SUBSET = List.of("train", "offset", "subset_seed", "test");
+
+    /** Why the file-backed sets' other arguments cannot apply to data that stays on the executors. */
+    private static final Map<String, String> REFUSED = Map.of(
+        "normalize", "its statistics come from the training examples' features, which the driver does not hold (it holds"
+            + " each example's index and label); write the files normalised",
+        "crop", "augmentation transforms each training batch's images on the driver, which holds only the examples'"
+            + " indices; augment the files beforehand, or train without --spark on --data FILE",
+        "flip", "augmentation transforms each training batch's images on the driver, which holds only the examples'"
+            + " indices; augment the files beforehand, or train without --spark on --data FILE",
+        "test_offset", "it chooses from a test set, and this data has none: its test examples are held out at random;"
+            + " test = N holds out N");
+
+    /** The arguments of {@code data} from index {@code from} (0-based; after the '#'), for a source of {@code kind}. */
+    static Arguments of(String kind, String data, int from) {
+      List<String> own = switch (kind) {
+        case "csv-files" -> List.of("label_column", "header", "part_bytes");
+        case "parquet" -> List.of("features", "label");
+        default -> List.of();
+      };
+      Diagnostics diag = new Diagnostics();
+      Map<String, String> text = new LinkedHashMap<>();
+      Map<String, Double> subset = new LinkedHashMap<>();
+      int at = from;
+      for (String kv : data.substring(from).split(",", -1)) {
+        int lead = kv.length() - kv.stripLeading().length();
+        int eq = kv.indexOf('=');
+        String name = (eq < 0 ? kv : kv.substring(0, eq)).strip();
+        String value = eq < 0 ? "" : kv.substring(eq + 1).strip();
+        Pos pos = new Pos(Distribution.DATA, 1, at + lead + 1, Math.max(1, name.length()));
+        Pos valuePos = new Pos(Distribution.DATA, 1, eq < 0 ? at + kv.length() + 1 : at + eq + 2
+            + (kv.substring(eq + 1).length() - kv.substring(eq + 1).stripLeading().length()), Math.max(1, value.length()));
+        at += kv.length() + 1;
+        if (eq < 0 || value.isEmpty()) {
+          diag.error(ErrorCode.E12, eq < 0 ? pos : valuePos, "'" + name + "' needs a value after '#': NAME=VALUE, as in "
+              + (own.isEmpty() ? "train=1000" : own.get(0) + "=..."));
+        } else if (REFUSED.containsKey(name)) {
+          diag.error(ErrorCode.E63, pos, name, REFUSED.get(name));
+        } else if (SUBSET.contains(name)) {
+          Double v = number(value);
+          String problem = DataOption.outside(name, v);
+          if (problem != null) {
+            diag.error(ErrorCode.E7, valuePos, name, "must be " + problem);
+          } else if (subset.put(name, v) != null) {
+            diag.error(ErrorCode.E7, pos, name, "given twice");
+          }
+        } else if (own.contains(name)) {
+          if (text.put(name, value) != null) {
+            diag.error(ErrorCode.E7, pos, name, "given twice");
+          } else if (name.equals("part_bytes") && !(number(value) != null && number(value) >= 1
+              && number(value) == Math.rint(number(value)) && number(value) < 0x1p62)) {
+            diag.error(ErrorCode.E7, valuePos, name, "must be a whole number of bytes, at least 1, got " + value);
+          }
+        } else {
+          List<String> known = new java.util.ArrayList<>(own);
+          known.addAll(SUBSET);
+          diag.unknown(ErrorCode.E8, pos, name, known, name, kind + " (it takes " + String.join(", ", known) + ")");
+        }
+      }
+      diag.stopIfErrors();
+      return new Arguments(text, subset);
+    }
+
+    private static Double number(String s) {
+      try {
+        return Double.valueOf(s);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
   }
 
   private static Csv.Options csvOptions(String data, Map<String, String> args) {
@@ -133,10 +227,6 @@ public final class SparkDistribution implements Distribution {
       SparkTrainer.refuseBatchStatistics(recipe);  // before Spark starts: nothing runs
     } catch (IllegalArgumentException e) {
       throw new StartException(e.getMessage(), e);
-    }
-    if (streamed != null && options.average() > 0) {
-      throw new StartException("--spark-average: local SGD does not read data on the executors yet; use synchronous"
-          + " steps", null);
     }
     JavaSparkContext sc = started != null ? started : context(master, tg.program().name());
     started = null;  // the session stops it

@@ -101,10 +101,6 @@ public final class SparkTrainer implements Trainer {
    * of sums). One task per partition; {@code partitions} is not used.
    */
   public SparkTrainer streaming(StreamedData d) {
-    if (average > 0) {
-      throw new IllegalArgumentException("local SGD (--spark-average) does not read data streamed by the executors"
-          + " yet; use synchronous steps");
-    }
     this.data = java.util.Objects.requireNonNull(d);
     return this;
   }
@@ -118,15 +114,13 @@ public final class SparkTrainer implements Trainer {
    * synchronous step. A round never crosses an epoch. The rounds read the loop's batches ahead,
    * from {@code batches} (the loop's own: epoch e's order is a function of the seed and e), and
    * {@link #step} checks that it is handed the batch it computed; the driver's parameters move
-   * once per round.
+   * once per round. On data on the executors ({@link #streaming}) a task per partition steps on
+   * the examples of each batch its partition holds ({@link StreamRound}), weighted in the average
+   * by its share of the round's examples.
    */
   public SparkTrainer averaging(Batches loopBatches, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("steps per round must be >= 1, got " + k);
-    }
-    if (data != null) {
-      throw new IllegalArgumentException("local SGD (--spark-average) does not read data streamed by the executors"
-          + " yet; use synchronous steps");
     }
     this.batches = java.util.Objects.requireNonNull(loopBatches);
     this.average = k;
@@ -352,15 +346,20 @@ public final class SparkTrainer implements Trainer {
     }
     String input = local.inputNames().get(0);
     String label = local.labelNames().get(0);
-    int n = (int) Math.min(partitions, round.stream().mapToInt(Batch::size).min().getAsInt());
-    List<List<Shard>> byBatch = new ArrayList<>();
-    for (Batch b : round) {
-      byBatch.add(split(Map.of(input, b.features(), label, b.labels()), n));
-    }
+    // data on the executors: where each batch's examples are; else consecutive shards of each batch
+    List<Picks> where = data == null ? null : round.stream().map(b -> picks(Map.of(input, b.features()))).toList();
+    final int n = data != null ? data.partitions()
+        : (int) Math.min(partitions, round.stream().mapToInt(Batch::size).min().getAsInt());
     List<RoundTask> tasks = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      int shard = i;
-      tasks.add(new RoundTask(i, byBatch.stream().map(l -> l.get(shard)).toList()));
+    if (data == null) {
+      List<List<Shard>> byBatch = new ArrayList<>();
+      for (Batch b : round) {
+        byBatch.add(split(Map.of(input, b.features(), label, b.labels()), n));
+      }
+      for (int i = 0; i < n; i++) {
+        int shard = i;
+        tasks.add(new RoundTask(i, byBatch.stream().map(l -> l.get(shard)).toList()));
+      }
     }
     Map<String, Tensor> values = new LinkedHashMap<>();
     local.parameters().forEach((k, v) -> values.put(k, Tensor.of(v)));
@@ -369,12 +368,25 @@ public final class SparkTrainer implements Trainer {
     Broadcast<RoundJob.Start> bc = sc.broadcast(new RoundJob.Start(VERSIONS.incrementAndGet(), values, state));
     try {
       RoundJob job = new RoundJob(recipeId, recipe, bc, epoch, round.stream().mapToInt(Batch::size).toArray(), noise());
-      RoundSums s = sc.parallelize(tasks, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x.index(), x.shards())))
-          .treeReduce(BlockSum::plus).total();
-      bytesSent += (values.values().stream().mapToLong(Tensor::bytes).sum()
-          + state.values().stream().mapToLong(b -> b.length).sum()) * n
-          + tasks.stream().flatMap(t -> t.shards().stream())
-              .mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
+      long start = (values.values().stream().mapToLong(Tensor::bytes).sum()
+          + state.values().stream().mapToLong(b -> b.length).sum()) * n;
+      RoundSums s;
+      if (data != null) {
+        int[][][] rows = new int[n][round.size()][];
+        for (int p = 0; p < n; p++) {
+          for (int i = 0; i < round.size(); i++) {
+            rows[p][i] = where.get(i).rows()[p];
+          }
+        }
+        StreamRound sr = new StreamRound(job, input, label, rows);
+        s = data.blocks().map(x -> BlockSum.leaf(n, x.partition(), sr.run(x))).treeReduce(BlockSum::plus).total();
+        bytesSent += start + 4L * round.stream().mapToInt(Batch::size).sum();
+      } else {
+        s = sc.parallelize(tasks, n).map(x -> BlockSum.leaf(n, x.index(), job.run(x.index(), x.shards())))
+            .treeReduce(BlockSum::plus).total();
+        bytesSent += start + tasks.stream().flatMap(t -> t.shards().stream())
+            .mapToLong(x -> x.feeds().values().stream().mapToLong(Tensor::bytes).sum()).sum();
+      }
       bytesReceived += s.bytesPerShard() * n + s.outputBytes();
       Map<String, INDArray> live = local.parameters();
       s.params().forEach((k, v) -> live.get(k).assign(v.toArray(local.dataType())));
@@ -384,10 +396,16 @@ public final class SparkTrainer implements Trainer {
       local.optimizer().restoreState(averaged);
       for (int i = 0; i < round.size(); i++) {
         int step = i;
-        INDArray[] outs = s.outputs().values().stream().map(o -> o[step]).filter(java.util.Objects::nonNull)
-            .map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new);
-        pending.add(new Pending(round.get(i).features(), new StepResult(s.loss()[i], s.inputLoss()[i]),
-            outs.length == 0 ? null : Nd4j.concat(0, outs)));
+        java.util.TreeMap<Integer, Tensor> outs = new java.util.TreeMap<>();
+        s.outputs().forEach((p, o) -> {
+          if (o[step] != null) {
+            outs.put(p, o[step]);
+          }
+        });
+        INDArray output = where != null ? inBatchOrder(where.get(i), outs, round.get(i).size())
+            : outs.isEmpty() ? null
+            : Nd4j.concat(0, outs.values().stream().map(t -> t.toArray(local.dataType())).toArray(INDArray[]::new));
+        pending.add(new Pending(round.get(i).features(), new StepResult(s.loss()[i], s.inputLoss()[i]), output));
       }
     } finally {
       bc.destroy();

@@ -28,6 +28,11 @@ record StreamJob(StepJob job, String input, String label, int[][] picks) impleme
   }
 
   private Shard shard(StreamedData.Block b, int[] rows) {
+    return shard(b, rows, input, label);
+  }
+
+  /** Rows {@code rows} of block {@code b}, in that order, as a shard of input and label. */
+  static Shard shard(StreamedData.Block b, int[] rows, String input, String label) {
     return new Shard(b.partition(), rows.length, Map.of(input, b.features().pick(rows), label, b.labels().pick(rows)));
   }
 }

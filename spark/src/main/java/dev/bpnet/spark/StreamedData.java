@@ -5,11 +5,8 @@ import dev.bpnet.runtime.data.DataException;
 import dev.bpnet.runtime.data.Dataset;
 import dev.bpnet.runtime.data.Loaded;
 import dev.bpnet.runtime.data.NumpyData;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -82,7 +79,9 @@ public final class StreamedData {
    */
   public static StreamedData npz(JavaSparkContext sc, String dir, int classes, org.nd4j.linalg.api.buffer.DataType dtype) {
     String dt = dtype.name();
-    return perFile(sc, dir, ".npz", "the .npz shards", dtype, (p, f, conf) -> {
+    List<Part> parts = files(sc, dir, ".npz").stream().map(Part::whole).toList();
+    return perPart(sc, parts, "the .npz shards " + dir + " (" + parts.size() + " files)", dtype, (p, part, conf) -> {
+      String f = part.file();
       Loaded l = local(f, conf, path -> NumpyData.readNpz(path, classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)));
       if (l.test() != null) {
         throw new DataException(f + ": holds a test set (x_test, y_test); a streamed shard holds x and y");
@@ -91,45 +90,67 @@ public final class StreamedData {
     });
   }
 
-  /**
-   * The CSV files {@code path} names (a file, a directory of {@code .csv} files, or a glob), one
-   * partition each, in order of name, each read by the runtime's CSV reader with {@code options}
-   * (header and label column as {@code --data FILE.csv} takes them).
-   */
+  /** As {@link #csv(JavaSparkContext, String, Csv.Options, int, org.nd4j.linalg.api.buffer.DataType, long)} in parts of the default size. */
   public static StreamedData csv(JavaSparkContext sc, String path, Csv.Options options, int classes,
       org.nd4j.linalg.api.buffer.DataType dtype) {
+    return csv(sc, path, options, classes, dtype, 0);
+  }
+
+  /**
+   * The CSV files {@code path} names (a file, a directory of {@code .csv} files, or a glob), in
+   * order of name, each read by the runtime's CSV reader with {@code options} (header and label
+   * column as {@code --data FILE.csv} takes them). A file of at most {@code partBytes} bytes is
+   * one partition; a larger one is read in parts of about {@code partBytes} bytes, a partition
+   * each, so that several executors read one file ({@link CsvPart}). {@code partBytes} 0 takes
+   * Spark's rule for files: min({@code spark.sql.files.maxPartitionBytes}, 128 MB by default;
+   * max({@code spark.sql.files.openCostInBytes}, 4 MB; all the files' bytes / default
+   * parallelism)).
+   */
+  public static StreamedData csv(JavaSparkContext sc, String path, Csv.Options options, int classes,
+      org.nd4j.linalg.api.buffer.DataType dtype, long partBytes) {
     String dt = dtype.name();
+    List<String> files = files(sc, path, ".csv");
+    List<Part> parts = CsvPart.parts(sc, files, options.header(), partBytes);
+    String what = "the CSV files " + path + " (" + files.size() + (files.size() == 1 ? " file" : " files")
+        + (parts.size() > files.size() ? " in "
+        + parts.size() + " parts" : "") + ")";
     // Options is serializable: the reader carries the label columns and the header choice to the executors
-    return perFile(sc, path, ".csv", "the CSV files", dtype, (p, f, conf) -> {
-      org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(f);
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(hp.getFileSystem(conf.value()).open(hp),
-          StandardCharsets.UTF_8.newDecoder()))) {
-        Csv.Table t = Csv.table(in, f, options);
-        return Block.of(p, t.toDataset(classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)), false);
-      } catch (IOException e) {
-        throw new DataException(f + ": cannot read: " + e.getMessage(), e);
-      }
+    return perPart(sc, parts, what, dtype, (p, part, conf) -> {
+      Csv.Table t = CsvPart.read(part, options, conf.value());
+      return t == null ? new Block(p, 0, null, null, false)
+          : Block.of(p, t.toDataset(classes, org.nd4j.linalg.api.buffer.DataType.valueOf(dt)), false);
     });
   }
 
-  /** Reads one file, on the executor of its partition, into that partition's block. */
-  private interface FileReader extends java.io.Serializable {
-    Block read(int partition, String file, SerializableConfiguration conf) throws IOException;
+  /**
+   * What one partition reads: a whole file, or the lines of a file that start in bytes
+   * [start, end) ({@link CsvPart}).
+   */
+  record Part(String file, long start, long end, boolean isWhole) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    static Part whole(String file) {
+      return new Part(file, 0, -1, true);
+    }
   }
 
-  /** The files {@code path} names, one partition each, in order of name, each read by {@code reader} where it lies. */
-  private static StreamedData perFile(JavaSparkContext sc, String path, String extension, String what,
-      org.nd4j.linalg.api.buffer.DataType dtype, FileReader reader) {
-    List<String> files = files(sc, path, extension);
+  /** Reads one part, on the executor of its partition, into that partition's block. */
+  private interface PartReader extends java.io.Serializable {
+    Block read(int partition, Part part, SerializableConfiguration conf) throws IOException;
+  }
+
+  /** The parts, one partition each, in order, each read by {@code reader} where it lies. */
+  private static StreamedData perPart(JavaSparkContext sc, List<Part> parts, String description,
+      org.nd4j.linalg.api.buffer.DataType dtype, PartReader reader) {
     Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
-    JavaRDD<Block> rdd = sc.parallelize(files, files.size()).mapPartitionsWithIndex((p, it) -> {
+    JavaRDD<Block> rdd = sc.parallelize(parts, parts.size()).mapPartitionsWithIndex((p, it) -> {
       List<Block> out = new ArrayList<>();
       while (it.hasNext()) {
         out.add(reader.read(p, it.next(), conf.value()));
       }
       return out.iterator();
     }, true);
-    return of(rdd, files.size(), what + " " + path + " (" + files.size() + " files)", dtype);
+    return of(rdd, parts.size(), description, dtype);
   }
 
   /**

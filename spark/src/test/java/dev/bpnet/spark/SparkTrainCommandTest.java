@@ -146,6 +146,45 @@ class SparkTrainCommandTest {
       double rel = Models.relative(q.get(k), p.get(k));
       assertTrue(rel < 1e-12, k + ": relative difference " + rel + " after 2 epochs");
     }
+    // a seeded subset from an offset, and a test count: chosen by index as from the file on one machine
+    String subset = "train = 100, offset = 10, subset_seed = 7, test = 50";
+    Result oneSub = bpnet("train", model.toString(), "--data", "path(\"" + dir.resolve("all.npz") + "\", " + subset + ")",
+        "--epochs", "2", "--out", dir.resolve("one-subset").toString());
+    assertEquals(0, oneSub.code(), oneSub.out() + oneSub.err());
+    Result sSub = bpnet("train", model.toString(), "--data", "npz-dir:" + shards + "#" + subset.replace(" ", ""),
+        "--epochs", "2", "--spark", "local[2]", "--out", dir.resolve("streamed-subset").toString());
+    assertEquals(0, sSub.code(), sSub.out() + sSub.err());
+    String chosen = oneSub.out().substring(oneSub.out().indexOf("train on "), oneSub.out().indexOf("; 2 epochs"));
+    assertTrue(chosen.startsWith("train on 100 of training examples 10-149 (of 150) drawn at random with subset_seed 7"),
+        chosen);
+    assertTrue(sSub.out().contains(chosen), "the same examples chosen: " + chosen + "\n" + sSub.out());
+    assertEquals(withoutSeconds(epochLines(oneSub.out())), withoutSeconds(epochLines(sSub.out())), "the same progress lines");
+    p = Npz.read(dir.resolve("one-subset").resolve("params.npz"));
+    q = Npz.read(dir.resolve("streamed-subset").resolve("params.npz"));
+    for (String k : p.keySet()) {
+      double rel = Models.relative(q.get(k), p.get(k));
+      assertTrue(rel < 1e-12, k + ": relative difference " + rel + " after 2 epochs on the subset");
+    }
+    // local SGD on the shards from the command line (StreamedDataTest checks its arithmetic)
+    Result avg = bpnet("train", model.toString(), "--data", "npz-dir:" + shards, "--epochs", "1", "--spark", "local[2]",
+        "--spark-average", "3", "--out", dir.resolve("streamed-average").toString());
+    assertEquals(0, avg.code(), avg.out() + avg.err());
+    assertTrue(avg.out().contains("local SGD, parameters averaged every 3 steps, each batch over the 3 partitions of the"
+        + " data on the executors"), avg.out());
+    assertEquals(2, Files.readAllLines(dir.resolve("streamed-average").resolve("metrics.csv")).size());
+    // augmentation cannot apply (the driver holds indices): refused, located, before any data is read or Spark starts
+    String refused = "npz-dir:" + dir.resolve("nowhere") + "#train=100,crop=4,trian=5";
+    Result aug = bpnet("train", model.toString(), "--data", refused, "--spark", "local[2]", "--out",
+        dir.resolve("z").toString());
+    assertEquals(Main.USAGE, aug.code(), aug.out() + aug.err());
+    assertTrue(aug.err().startsWith("error(E63): --data:1:" + (refused.indexOf("crop") + 1) + ": 'crop' cannot apply to"
+        + " data that Spark's executors read: augmentation transforms each training batch's images on the driver,"
+        + " which holds only the examples' indices"), aug.err());
+    assertTrue(aug.err().contains("error(E8): --data:1:" + (refused.indexOf("trian") + 1) + ": unknown option 'trian'"
+        + " for npz-dir"), aug.err());
+    assertTrue(aug.err().contains("did you mean 'train'?") && aug.err().contains("^^^^"), aug.err());
+    assertTrue(!aug.err().contains("no such file") && !aug.err().contains("Exception"), aug.err());
+
     // streamed data needs Spark; a bad path is the data's error
     Result none = bpnet("train", model.toString(), "--data", "npz-dir:" + shards, "--out", dir.resolve("x").toString());
     assertEquals(Main.USAGE, none.code(), none.out() + none.err());
@@ -166,6 +205,18 @@ class SparkTrainCommandTest {
     assertTrue(r.err().contains("error: --spark nowhere: Spark did not start: Could not parse Master URL"), r.err());
     assertTrue(!r.err().contains("\tat ") && !r.err().contains("Exception"), "no stack trace: " + r.err());
     assertTrue(!Files.exists(dir.resolve("bad").resolve("checkpoint.json")), "nothing trained");
+  }
+
+  /** A cluster's executors need bpnet's classes in a jar: run from class directories, the command says so before Spark starts. */
+  @Test
+  void aClusterMasterWithoutAJobJarIsAUsageError() throws Exception {
+    Path model = dir.resolve("student.bpnet");
+    Files.writeString(model, MODEL);
+    Result r = bpnet("train", model.toString(), "--out", dir.resolve("c").toString(), "--spark", "spark://127.0.0.1:9");
+    assertEquals(Main.USAGE, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("error: --spark spark://127.0.0.1:9: the executors of spark://127.0.0.1:9 need bpnet's"
+        + " classes in a jar, and this driver loads them from "), r.err());
+    assertTrue(r.err().contains("-Djobjar") && !r.err().contains("Exception"), r.err());
   }
 
   private static List<String> epochLines(String out) {

@@ -76,6 +76,7 @@ public enum ErrorCode {
   E60("NO_VALIDATION_SET", "'%s' needs a validation set, but %s"),
   E61("PARAMS_NOT_SUMMED", "'%s' stands for several parameters of different shapes: %s"),
   E62("NO_MATCHING_PARAMETERS", "'%s' matches no trained parameter: %s"),
+  E63("NOT_FOR_EXECUTOR_DATA", "'%s' cannot apply to data that Spark's executors read: %s"),
 
   // Warnings: reported, and compilation goes on.
   W1("OPTION_HAS_NO_EFFECT", Severity.WARNING, "'%s' has no effect: %s"),

@@ -169,8 +169,8 @@ public final class DataOption {
     return null;
   }
 
-  /** Null when v is a valid value of data argument k, else what it must be, in words. */
-  private static String outside(String k, Double v) {
+  /** Null when v is a valid value of data argument k, else what it must be, in words (the --data values Spark reads check theirs so). */
+  public static String outside(String k, Double v) {
     String got = v == null ? "" : ", got " + fmt(v);
     boolean whole = v != null && v == Math.rint(v) && Math.abs(v) < 0x1p31;
     return switch (k) {

@@ -305,12 +305,7 @@ public final class Csv {
       String[] cells = cells(line, starts);
       if (first) {
         first = false;
-        boolean header = switch (options.header()) {
-          case YES -> true;
-          case NO -> false;
-          // an empty cell is a missing number, not a name
-          case AUTO -> Arrays.stream(cells).anyMatch(c -> !c.isEmpty() && !isNumber(c));
-        };
+        boolean header = isHeader(cells, options.header());
         width = cells.length;
         widthLine = lineNo;
         if (header) {
@@ -420,6 +415,24 @@ public final class Csv {
   }
 
   /** Where each comma-separated field of {@code line} starts (0-based character offsets). */
+  /**
+   * Whether {@code line}, the first non-blank line of a file, is its header under {@code header}:
+   * with {@link Header#AUTO}, when a cell is neither empty nor a number (readers of parts of a
+   * file decide it once, for the whole file).
+   */
+  public static boolean isHeader(String line, Header header) {
+    return isHeader(cells(line, starts(line)), header);
+  }
+
+  private static boolean isHeader(String[] cells, Header header) {
+    return switch (header) {
+      case YES -> true;
+      case NO -> false;
+      // an empty cell is a missing number, not a name
+      case AUTO -> Arrays.stream(cells).anyMatch(c -> !c.isEmpty() && !isNumber(c));
+    };
+  }
+
   private static int[] starts(String line) {
     int count = 1;
     for (int i = 0; i < line.length(); i++) {

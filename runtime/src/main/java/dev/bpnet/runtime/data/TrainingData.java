@@ -289,23 +289,11 @@ public final class TrainingData {
       String description = l.description();
       String testPhrase = null;
       if (test == null) {
-        if (subset.testOffset() != 0) {
-          throw new DataException(description + ": test_offset = " + subset.testOffset() + " chooses from a test set, and"
-              + " these files have none; test = N holds out N training examples at random to test on");
-        }
-        double amount = Double.isNaN(subset.test()) ? TEST_FRACTION : subset.test();
-        Dataset.Split s;
-        try {
-          s = Splits.split(train, amount, TEST_SPLIT_SEED);
-        } catch (IllegalArgumentException e) {
-          throw new DataException(description + ": test = " + amount + ": " + e.getMessage());
-        }
-        train = s.first();
-        test = s.rest();
-        description = String.format(Locale.ROOT, "%s (%,d train, %,d held out for testing)", description,
-            train.size(), test.size());
-        testPhrase = String.format(Locale.ROOT, "the %,d held out for testing (drawn at random with seed %d from all %,d)",
-            test.size(), TEST_SPLIT_SEED, train.size() + test.size());
+        HeldOut h = holdOut(train, subset, description);
+        train = h.train();
+        test = h.test();
+        description = h.description();
+        testPhrase = h.testPhrase();
       } else {
         Subset.Selection te = subset.test(test, description);
         test = te.data();
@@ -332,35 +320,66 @@ public final class TrainingData {
     return d;
   }
 
+  /** A file's examples less the test examples held out of them at random, when the files have no test set. */
+  private record HeldOut(Dataset train, Dataset test, String description, String testPhrase) {}
+
+  /**
+   * Holds out {@code test} of {@code all} ({@link Subset#test()}: a fraction or a count; by default
+   * {@link #TEST_FRACTION}) at random, with {@link #TEST_SPLIT_SEED}, to test on; {@code test_offset}
+   * has no test set to choose from and is refused.
+   */
+  private static HeldOut holdOut(Dataset all, Subset subset, String description) {
+    if (subset.testOffset() != 0) {
+      throw new DataException(description + ": test_offset = " + subset.testOffset() + " chooses from a test set, and"
+          + " these files have none; test = N holds out N training examples at random to test on");
+    }
+    double amount = Double.isNaN(subset.test()) ? TEST_FRACTION : subset.test();
+    Dataset.Split s;
+    try {
+      s = Splits.split(all, amount, TEST_SPLIT_SEED);
+    } catch (IllegalArgumentException e) {
+      throw new DataException(description + ": test = " + amount + ": " + e.getMessage());
+    }
+    return new HeldOut(s.first(), s.rest(), String.format(Locale.ROOT, "%s (%,d train, %,d held out for testing)",
+        description, s.first().size(), s.rest().size()), String.format(Locale.ROOT,
+        "the %,d held out for testing (drawn at random with seed %d from all %,d)", s.rest().size(), TEST_SPLIT_SEED,
+        all.size()));
+  }
+
+  /** As {@link #indexed(Dataset, boolean, String, String, Target, Map)} with every example. */
+  public static TrainingData indexed(Dataset indexed, boolean regression, String description, String source,
+      Target target) {
+    return indexed(indexed, regression, description, source, target, Map.of());
+  }
+
   /**
    * Data whose features stay elsewhere (on Spark's executors): {@code indexed} holds each example's
    * index (a column [N, 1]) and label, and a trainer that reads indices as its input (a streaming
    * {@code SparkTrainer}) trains on it. The test set is held out at random as for files without
-   * one ({@code test} of {@link #load}); no normalisation or augmentation (they need the
-   * features). {@code source} is the --data value that reads it again.
+   * one ({@code test} of {@link #load}), and {@code subset} ({@link dev.bpnet.api.DataSets#SUBSET}:
+   * {@code train}, {@code offset}, {@code subset_seed}, {@code test}) chooses examples as it does
+   * from such files: by index, so the executors keep every example and the driver batches only
+   * the chosen ones. No normalisation or augmentation (they need the features). {@code source} is
+   * the --data value that reads it again.
    *
-   * @throws DataException if the labels are not the model's width, or there are too few examples
+   * @throws DataException if the labels are not the model's width, there are too few examples,
+   *     or the subset asks for more than there are
    */
   public static TrainingData indexed(Dataset indexed, boolean regression, String description, String source,
-      Target target) {
-    Dataset.Split s;
-    try {
-      s = Splits.split(indexed, TEST_FRACTION, TEST_SPLIT_SEED);
-    } catch (IllegalArgumentException e) {
-      throw new DataException(description + ": test = " + TEST_FRACTION + ": " + e.getMessage());
-    }
-    String d = String.format(Locale.ROOT, "%s (%,d train, %,d held out for testing)", description, s.first().size(),
-        s.rest().size());
-    TrainingData t = new TrainingData(s.first(), null, s.rest(), new Loaded(s.first(), s.rest(), null, regression, d),
-        Normalization.Mode.NONE, 0, false, d);
-    t.trainPhrase = String.format(Locale.ROOT, "all %,d training examples", s.first().size());
-    t.testPhrase = String.format(Locale.ROOT, "the %,d held out for testing (drawn at random with seed %d from all %,d)",
-        s.rest().size(), TEST_SPLIT_SEED, indexed.size());
+      Target target, Map<String, Double> subset) {
+    Subset chosen = Subset.of(subset);
+    HeldOut h = holdOut(indexed, chosen, description);
+    Subset.Selection tr = chosen.train(h.train(), h.description());
+    TrainingData t = new TrainingData(tr.data(), null, h.test(), new Loaded(tr.data(), h.test(), null, regression,
+        h.description()), Normalization.Mode.NONE, 0, false, h.description());
+    t.trainPhrase = tr.phrase();
+    t.testPhrase = h.testPhrase();
     if (t.train.classCount() != target.labelWidth()) {
       throw new DataException(description + ": " + t.train.classCount() + (regression ? " targets" : " classes")
           + " per example but the model's label '" + target.label() + "' is [" + target.labelWidth() + "]");
     }
     t.source = source;
+    t.subset = subset.isEmpty() ? null : arguments(subset);
     return t;
   }
 
