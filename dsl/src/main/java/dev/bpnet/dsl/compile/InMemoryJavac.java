@@ -53,8 +53,44 @@ public final class InMemoryJavac {
     }
   }
 
-  /** Compiles the files; returns class bytes by binary name, or throws with javac's messages. */
+  /** How many compiles {@link #compileAll} keeps. */
+  private static final int KEPT = 32;
+
+  /**
+   * The class bytes of the last {@link #KEPT} compiles, by their sources' text and the class path
+   * (javac's output is a function of these; the options are fixed), least recently used dropped
+   * first. A process often compiles the same source again: a sweep's runs of one model in
+   * process, train then evaluate, a test suite's shared models.
+   */
+  private static final Map<String, Map<String, byte[]>> RECENT = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Map<String, byte[]>> eldest) {
+      return size() > KEPT;
+    }
+  };
+
+  /**
+   * Compiles the files; returns class bytes by binary name (shared: not to be modified), or throws
+   * with javac's messages. A source compiled recently is not compiled again ({@link #RECENT}).
+   */
   public static Map<String, byte[]> compileAll(List<JavaFile> files) {
+    String key = System.getProperty("java.class.path") + "\u0000"
+        + files.stream().map(JavaFile::toString).collect(Collectors.joining("\u0000"));
+    synchronized (RECENT) {
+      Map<String, byte[]> kept = RECENT.get(key);
+      if (kept != null) {
+        return kept;
+      }
+    }
+    Map<String, byte[]> compiled = javac(files);
+    synchronized (RECENT) {
+      RECENT.put(key, compiled);
+    }
+    return compiled;
+  }
+
+  /** {@link #compileAll} without its memory of recent compiles: javac runs (what compile timings measure). */
+  public static Map<String, byte[]> javac(List<JavaFile> files) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       throw new IllegalStateException("no Java compiler: run bpnet on a JDK, not a JRE");
@@ -83,6 +119,6 @@ public final class InMemoryJavac {
     }
     Map<String, byte[]> result = new HashMap<>();
     out.forEach((k, v) -> result.put(k, v.toByteArray()));
-    return result;
+    return Map.copyOf(result);
   }
 }

@@ -3,6 +3,7 @@ package dev.bpnet.dsl.ad;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.TrainerBatch;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.load.TrainerLoader;
@@ -64,12 +65,26 @@ class ConvNetGradientTest {
     return l.stream();
   }
 
+  /** Every case's trainer, compiled in one javac task when the first case asks ({@link TrainerBatch}). */
+  private static final class Compiled {
+    static final TrainerBatch<String> ALL;
+
+    static {
+      Map<String, java.util.function.Function<String, com.palantir.javapoet.JavaFile>> sources = new java.util.LinkedHashMap<>();
+      nets().forEach(a -> {
+        String source = NETS.get((String) a.get()[0]).replace("A(", a.get()[1] + "(");
+        sources.put(source, pkg -> FileCompiler.generate(FileCompiler.model(new SourceFile("net.bpnet", source), null), pkg));
+      });
+      ALL = TrainerBatch.compile(sources);
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("nets")
   void secondAndExactThirdPassMatchFiniteDifferences(String net, String act) {
     String source = NETS.get(net).replace("A(", act + "(");
-    TrainingGraph tg = FileCompiler.model(new SourceFile("net.bpnet", source), null);
-    Trainer tr = TrainerLoader.instantiate(tg, DataType.DOUBLE, 3);
+    Trainer tr = Compiled.ALL.trainer(source, DataType.DOUBLE, 3,
+        () -> TrainerLoader.instantiate(FileCompiler.model(new SourceFile("net.bpnet", source), null), DataType.DOUBLE, 3));
     Random r = new Random(net.hashCode() * 31L + act.hashCode());
     TestData.perturb(tr, r, 0.1);  // biases start at 0: move ReLU units off their kinks
     int batch = 3;

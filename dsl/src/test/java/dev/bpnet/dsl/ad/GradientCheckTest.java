@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.Models;
 import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.TrainerBatch;
 import dev.bpnet.dsl.load.TrainerLoader;
 import dev.bpnet.dsl.syntax.ModelDecl;
 import dev.bpnet.runtime.Gradients;
@@ -45,16 +46,11 @@ class GradientCheckTest {
   @ParameterizedTest(name = "{0} {1} depth {2}")
   @MethodSource("networks")
   void secondAndExactThirdPassMatchFiniteDifferences(String act, String loss, int depth) {
-    Random r = new Random(1000L * depth + act.hashCode() * 31L + loss.hashCode());
-    int in = 2 + r.nextInt(4);
-    int out = 2 + r.nextInt(3);
-    int[] hidden = new int[depth - 1];
-    for (int i = 0; i < hidden.length; i++) {
-      hidden[i] = 2 + r.nextInt(4);
-    }
-    ModelDecl m = Models.mlp("Check", in, hidden, out, act, loss,
-        t -> t.withPasses(3).withAlpha(0.5).withThird("exact").withInit("xavier"));
-    Trainer tr = instantiate(m);
+    Random r = random(act, loss, depth);
+    Net net = network(act, loss, depth, r);
+    int in = net.in();
+    int out = net.out();
+    Trainer tr = Compiled.ALL.trainer(act + " " + loss + " " + depth, DataType.DOUBLE, 3, () -> instantiate(net.model()));
     // Biases start at zero; a ReLU row that is all dead would then put the next layer exactly
     // on its kink, where differences are one-sided. Check at a generic point instead.
     TestData.perturb(tr, r, 0.1);
@@ -71,6 +67,64 @@ class GradientCheckTest {
     assertTrue(ex < TOL, "l_x relative error " + ex);
     assertTrue(e2 < TOL, "g2 max relative error " + e2);
     assertTrue(e3 < TOL, "exact g3 max relative error " + e3);
+  }
+
+  /** The sample of a large tensor meets every index of every axis COVER times, is seeded, and small tensors are whole. */
+  @org.junit.jupiter.api.Test
+  void sampleCoversEveryIndexOfEveryAxis() {
+    long[] shape = {36, 3, 18};
+    long[] s = sample(shape, 256, new Random(7));
+    org.junit.jupiter.api.Assertions.assertEquals(256, s.length);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(s, sample(shape, 256, new Random(7)));
+    for (int ax = 0; ax < shape.length; ax++) {
+      int[] met = new int[(int) shape[ax]];
+      for (long i : s) {
+        long rest = i;
+        for (int b = shape.length - 1; b > ax; b--) {
+          rest /= shape[b];
+        }
+        met[(int) (rest % shape[ax])]++;
+      }
+      for (int k = 0; k < met.length; k++) {
+        assertTrue(met[k] >= COVER, "axis " + ax + " index " + k + " met " + met[k] + " times");
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(108, sample(new long[] {3, 6, 6}, 256, new Random(7)).length);
+  }
+
+  private static Random random(String act, String loss, int depth) {
+    return new Random(1000L * depth + act.hashCode() * 31L + loss.hashCode());
+  }
+
+  private record Net(ModelDecl model, int in, int out) {}
+
+  /** The network of a case: its widths drawn from {@code r}, which the case goes on drawing from. */
+  private static Net network(String act, String loss, int depth, Random r) {
+    int in = 2 + r.nextInt(4);
+    int out = 2 + r.nextInt(3);
+    int[] hidden = new int[depth - 1];
+    for (int i = 0; i < hidden.length; i++) {
+      hidden[i] = 2 + r.nextInt(4);
+    }
+    return new Net(Models.mlp("Check", in, hidden, out, act, loss,
+        t -> t.withPasses(3).withAlpha(0.5).withThird("exact").withInit("xavier")), in, out);
+  }
+
+  /** Every case's trainer, compiled in one javac task when the first case asks ({@link TrainerBatch}). */
+  private static final class Compiled {
+    static final TrainerBatch<String> ALL;
+
+    static {
+      Map<String, java.util.function.Function<String, com.palantir.javapoet.JavaFile>> sources = new java.util.LinkedHashMap<>();
+      networks().forEach(a -> {
+        String act = (String) a.get()[0];
+        String loss = (String) a.get()[1];
+        int depth = (Integer) a.get()[2];
+        sources.put(act + " " + loss + " " + depth, pkg -> dev.bpnet.dsl.compile.BpNetCompiler.generate(
+            network(act, loss, depth, random(act, loss, depth)).model(), pkg));
+      });
+      ALL = TrainerBatch.compile(sources);
+    }
   }
 
   /**
@@ -124,12 +178,22 @@ class GradientCheckTest {
    * n is the fourth-order central difference (f(-2h) - 8 f(-h) + 8 f(h) - f(2h)) / 12h.
    */
   static double maxError(Trainer tr, Map<String, INDArray> analytic, ToDoubleFunction<Void> f) {
+    return maxError(tr, analytic, f, Integer.MAX_VALUE, 0);
+  }
+
+  /**
+   * {@link #maxError(Trainer, Map, ToDoubleFunction)} over every element of each parameter tensor
+   * of at most {@code limit} elements, and over a seeded sample ({@link #sample}) of each larger
+   * one.
+   */
+  static double maxError(Trainer tr, Map<String, INDArray> analytic, ToDoubleFunction<Void> f, int limit, long seed) {
     double worst = 0;
+    Random r = new Random(seed);
     for (Map.Entry<String, INDArray> e : tr.parameters().entrySet()) {
       INDArray p = e.getValue();
       INDArray a = analytic.get(e.getKey());
       double scale = a.amaxNumber().doubleValue();
-      for (long i = 0; i < p.length(); i++) {
+      for (long i : sample(p.shape(), limit, r)) {
         double v = p.getDouble(i);
         double[] fs = new double[4];
         double[] steps = {-2, -1, 1, 2};
@@ -149,5 +213,48 @@ class GradientCheckTest {
       }
     }
     return worst;
+  }
+
+  /** How often {@link #sample} meets each index of each axis. */
+  static final int COVER = 4;
+
+  /**
+   * The linear (C-order) indices of the elements of a tensor of this shape that a check visits:
+   * all of them if there are at most {@code limit}; else, first, every index of every axis
+   * {@link #COVER} times (pick k of a round takes, on each axis, entry k of a fresh shuffle of
+   * that axis's indices), so that a wrong gradient confined to one position, channel or kernel
+   * tap is met {@code COVER} times with the other coordinates random; then elements drawn
+   * uniformly until there are {@code limit}. Sorted.
+   */
+  static long[] sample(long[] shape, int limit, Random r) {
+    long n = 1;
+    long widest = 1;
+    for (long d : shape) {
+      n *= d;
+      widest = Math.max(widest, d);
+    }
+    if (n <= limit) {
+      return java.util.stream.LongStream.range(0, n).toArray();
+    }
+    java.util.TreeSet<Long> chosen = new java.util.TreeSet<>();
+    for (int round = 0; round < COVER; round++) {
+      List<List<Long>> shuffled = new ArrayList<>();
+      for (long d : shape) {
+        List<Long> axis = new ArrayList<>(java.util.stream.LongStream.range(0, d).boxed().toList());
+        java.util.Collections.shuffle(axis, r);
+        shuffled.add(axis);
+      }
+      for (long k = 0; k < widest; k++) {
+        long index = 0;
+        for (int ax = 0; ax < shape.length; ax++) {
+          index = index * shape[ax] + shuffled.get(ax).get((int) (k % shape[ax]));
+        }
+        chosen.add(index);
+      }
+    }
+    while (chosen.size() < limit) {
+      chosen.add((long) (r.nextDouble() * n));
+    }
+    return chosen.stream().mapToLong(Long::longValue).toArray();
   }
 }

@@ -3,6 +3,7 @@ package dev.bpnet.dsl.ad;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.TrainerBatch;
 import dev.bpnet.dsl.model.E;
 import dev.bpnet.dsl.model.ModelBuilder;
 import dev.bpnet.dsl.syntax.Expr;
@@ -59,17 +60,33 @@ class PrimitiveGradientTest {
     return cases.entrySet().stream().map(en -> Arguments.of(en.getKey(), en.getValue().apply(z)));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("primitives")
-  void vjpAndItsVjpMatchFiniteDifferences(String name, Expr body) {
-    ModelDecl m = ModelBuilder.model("Prim").input("x", 3).label("y", 2)
+  /** A case: the primitive's expression between two dense layers. */
+  private static ModelDecl model(Expr body) {
+    return ModelBuilder.model("Prim").input("x", 3).label("y", 2)
         .let("z", E.dense(E.ref("x"), 4))
         .let("u", body)
         .let("out", E.dense(E.ref("u"), 2))
         .loss(E.call("mse", E.ref("out"), E.ref("y")))
         .train(t -> t.withPasses(3).withAlpha(0.5).withThird("exact").withInit("xavier"))
         .build();
-    Trainer tr = GradientCheckTest.instantiate(m);
+  }
+
+  /** Every case's trainer, compiled in one javac task when the first case asks ({@link TrainerBatch}). */
+  private static final class Compiled {
+    static final TrainerBatch<String> ALL;
+
+    static {
+      Map<String, Function<String, com.palantir.javapoet.JavaFile>> sources = new java.util.LinkedHashMap<>();
+      primitives().forEach(a -> sources.put((String) a.get()[0],
+          pkg -> dev.bpnet.dsl.compile.BpNetCompiler.generate(model((Expr) a.get()[1]), pkg)));
+      ALL = TrainerBatch.compile(sources);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("primitives")
+  void vjpAndItsVjpMatchFiniteDifferences(String name, Expr body) {
+    Trainer tr = Compiled.ALL.trainer(name, DataType.DOUBLE, 3, () -> GradientCheckTest.instantiate(model(body)));
     Random r = new Random(name.hashCode());
     TestData.perturb(tr, r, 0.5);
     Map<String, INDArray> feeds = Map.of("x", TestData.gaussian(r, DataType.DOUBLE, 4, 3),

@@ -3,6 +3,7 @@ package dev.bpnet.dsl.ad;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bpnet.dsl.TestData;
+import dev.bpnet.dsl.TrainerBatch;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.load.TrainerLoader;
@@ -21,11 +22,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Whole networks with untied (locally connected) convolutions, float64: g2, the exact g3 and l_x
- * against fourth-order finite differences (every parameter element), max relative error < 1e-6,
- * as {@link ConvNetGradientTest} does for conv2d. Same, explicit and strided padding, dilation,
- * with and without bias, max and average pooling, a tied convolution between untied ones, dense.
+ * against fourth-order finite differences, max relative error < 1e-6, as {@link
+ * ConvNetGradientTest} does for conv2d. Same, explicit and strided padding, dilation, with and
+ * without bias, max and average pooling, a tied convolution between untied ones, dense.
+ *
+ * <p>Every element of each parameter tensor of at most {@link #CHECKED} elements is differenced;
+ * of a larger one (the first net's untied W, [36, 3, 18]: 1,944) a seeded sample of {@link
+ * #CHECKED} that meets every position, channel and tap several times ({@link
+ * GradientCheckTest#sample}). Each element costs eight evaluations of the three passes; all
+ * 1,944 took three quarters of this test's time.
  */
 class UntiedConvNetGradientTest {
+  static final int CHECKED = 256;
+
   static final Map<String, String> NETS = Map.of(
       "untied-maxpool-dense", """
           model Net {
@@ -62,11 +71,26 @@ class UntiedConvNetGradientTest {
     return l.stream();
   }
 
+  /** Every case's trainer, compiled in one javac task when the first case asks ({@link TrainerBatch}). */
+  private static final class Compiled {
+    static final TrainerBatch<String> ALL;
+
+    static {
+      Map<String, java.util.function.Function<String, com.palantir.javapoet.JavaFile>> sources = new java.util.LinkedHashMap<>();
+      nets().forEach(a -> {
+        String source = NETS.get((String) a.get()[0]).replace("A(", a.get()[1] + "(");
+        sources.put(source, pkg -> FileCompiler.generate(FileCompiler.model(new SourceFile("net.bpnet", source), null), pkg));
+      });
+      ALL = TrainerBatch.compile(sources);
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("nets")
   void secondAndExactThirdPassMatchFiniteDifferences(String net, String act) {
     String source = NETS.get(net).replace("A(", act + "(");
-    Trainer tr = TrainerLoader.instantiate(FileCompiler.model(new SourceFile("net.bpnet", source), null), DataType.DOUBLE, 3);
+    Trainer tr = Compiled.ALL.trainer(source, DataType.DOUBLE, 3,
+        () -> TrainerLoader.instantiate(FileCompiler.model(new SourceFile("net.bpnet", source), null), DataType.DOUBLE, 3));
     Random r = new Random(net.hashCode() * 31L + act.hashCode());
     TestData.perturb(tr, r, 0.1);  // biases start at 0: move ReLU units off their kinks
     int batch = 3;
@@ -75,8 +99,8 @@ class UntiedConvNetGradientTest {
     INDArray y = first ? TestData.oneHot(r, DataType.DOUBLE, batch, 3) : TestData.gaussian(r, DataType.DOUBLE, batch, 3);
     Map<String, INDArray> feeds = Map.of("x", x, "y", y);
     Gradients g = tr.gradients(feeds);
-    double e2 = GradientCheckTest.maxError(tr, g.pass2(), f -> tr.gradients(feeds).loss());
-    double e3 = GradientCheckTest.maxError(tr, g.pass3(), f -> tr.gradients(feeds).inputLoss());
+    double e2 = GradientCheckTest.maxError(tr, g.pass2(), f -> tr.gradients(feeds).loss(), CHECKED, r.nextLong());
+    double e3 = GradientCheckTest.maxError(tr, g.pass3(), f -> tr.gradients(feeds).inputLoss(), CHECKED, r.nextLong());
     double ex = GradientCheckTest.inputLossError(tr, feeds, g.inputLoss());
     System.out.printf("untied %-30s %-8s g2 %.2e, exact g3 %.2e, l_x %.2e%n", net, act, e2, e3, ex);
     assertTrue(e2 < GradientCheckTest.TOL, "g2 max relative error " + e2);

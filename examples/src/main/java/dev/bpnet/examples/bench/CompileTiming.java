@@ -62,9 +62,10 @@ final class CompileTiming {
     return out;
   }
 
+  /** javac runs every time ({@link InMemoryJavac#javac}): compileAll would return its earlier result. */
   private static Class<? extends Trainer> load(Path file, String model) {
     SourceFile src = SourceFile.read(file);
-    return InMemoryJavac.compile(FileCompiler.generate(FileCompiler.model(src, model), BpNetCompiler.DEFAULT_PACKAGE),
-        Trainer.class);
+    com.palantir.javapoet.JavaFile f = FileCompiler.generate(FileCompiler.model(src, model), BpNetCompiler.DEFAULT_PACKAGE);
+    return InMemoryJavac.load(InMemoryJavac.javac(List.of(f)), f.packageName() + "." + f.typeSpec().name(), Trainer.class);
   }
 }
