@@ -385,7 +385,7 @@ public final class Convolutions {
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(x, (int) kernel.size(0), out, win);
       this.d = d;
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out, d.f);
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel},
             new INDArray[] {out}, args, buffers);
@@ -444,7 +444,7 @@ public final class Convolutions {
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(out, (int) kernel.size(0), g, win);
       this.d = d;
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g, d.f);
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel},
             new INDArray[] {out}, args, buffers);
@@ -499,7 +499,7 @@ public final class Convolutions {
       Dims d = new Dims(x, (int) g.size(1), g, win);
       this.d = d;
       Buf.of(out, "conv2d_filter's output");
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g, d.f);
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g);
       if (args != null) {
         // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any
         // array of the kernel's shape will do (a scratch one, never written: zeros)

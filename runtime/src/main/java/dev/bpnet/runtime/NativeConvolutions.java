@@ -24,7 +24,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * environment variable {@value #ENV}, {@code auto} (the default: native where oneDNN is loaded,
  * the geometry can be expressed and the measured per-shape rule of {@link #worthIt} says it is
  * faster), {@code java} (never native) or {@code native} (native wherever the geometry can be
- * expressed, whatever the backend: for tests and benchmarks). {@link Convolutions#use} changes it
+ * expressed, whatever the backend and shape: for tests and benchmarks). {@link Convolutions#use} changes it
  * for ops bound afterwards.
  *
  * <p>What can be expressed: float32 only (oneDNN's ops here take no float64; the float64 trainers
@@ -134,19 +134,36 @@ final class NativeConvolutions {
   }
 
   /**
-   * Whether {@code auto} binds the native op for this primitive and shape: where it was measured
-   * to be faster than im2col + gemm with oneDNN loaded (BENCHMARKS.md, {@code bench/run.sh
-   * --conv-ops}). {@code n} = B H W of the input (its positions), c its channels, f the filters.
+   * Whether {@code auto} binds the native op for this primitive and shape, from single-layer
+   * timings with oneDNN loaded ({@code bench/run.sh --conv-ops --onednn}, BENCHMARKS.md), where the
+   * input x has c channels of h x w:
+   *
+   * <ul>
+   *   <li>the forward convolution: always (2.5-5 times faster on every layer measured);
+   *   <li>the input gradient ({@code deconv2d}): unless x has one channel (LeNet's first layer:
+   *       oneDNN's kernel for one output channel took 7.5 ms against 3.9 for gemm + col2im; with
+   *       three channels it is already twice as fast);
+   *   <li>the filter gradient ({@code conv2d_bp}): only where its wasted input gradient is cheap.
+   *       ND4J asks oneDNN for {@code convolution_auto}, which takes Winograd for 3x3 stride-1
+   *       layers, and Winograd's backward-data pass over 32 x 32 planes took 160 ms of conv2d_bp's
+   *       165 (the weights pass 6-8 ms; im2col + gemm 16-46 ms); one channel at 28 x 28 took 7 ms
+   *       (im2col + gemm 3.6). At 16 x 16 and below, and at stride 2, it was 1.5-3 times faster
+   *       than im2col + gemm. So: strided, or planes of at most 16 x 16.
+   * </ul>
    */
-  static boolean worthIt(Kind kind, Window win, int c, int f, long positions) {
-    return true;
+  static boolean worthIt(Kind kind, Window win, int c, int h, int w) {
+    return switch (kind) {
+      case FORWARD -> true;
+      case INPUT_GRADIENT -> c > 1;
+      case FILTER_GRADIENT -> win.sH() > 1 || win.sW() > 1 || (long) h * w <= 16 * 16;
+    };
   }
 
   /**
    * Which implementation binds {@code kind} for these arrays: the native op's arguments, or null
    * for the Java op.
    */
-  static int[] choose(Kind kind, Window win, INDArray x, INDArray g, int f) {
+  static int[] choose(Kind kind, Window win, INDArray x, INDArray g) {
     Mode m = mode();
     if (m == Mode.JAVA || x.dataType() != DataType.FLOAT || g.dataType() != DataType.FLOAT) {
       return null;
@@ -155,7 +172,7 @@ final class NativeConvolutions {
     if (args == null || m == Mode.NATIVE) {
       return args;
     }
-    return oneDnn() && worthIt(kind, win, (int) x.size(1), f, x.size(0) * x.size(2) * x.size(3)) ? args : null;
+    return oneDnn() && worthIt(kind, win, (int) x.size(1), (int) x.size(2), (int) x.size(3)) ? args : null;
   }
 
   /**

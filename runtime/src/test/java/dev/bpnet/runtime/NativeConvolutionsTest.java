@@ -171,6 +171,23 @@ class NativeConvolutionsTest {
     assertEquals(dot(dk, e), fdK, 1e-3 * Math.max(1, Math.abs(fdK)), "dL/dk along e");
   }
 
+  /** auto's per-shape rule on the layers it was measured on (BENCHMARKS.md, --conv-ops --onednn). */
+  @Test
+  void autoTakesTheNativeOpWhereItWasMeasuredFaster() {
+    Window lenet1 = new Window(5, 5, 1, 1, 2, 2, 2, 2, 1, 1);
+    Window lenet2 = new Window(5, 5, 1, 1, 0, 0, 0, 0, 1, 1);
+    Window same3 = new Window(3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    Window entry = new Window(3, 3, 2, 2, 0, 1, 0, 1, 1, 1);
+    assertTrue(NativeConvolutions.worthIt(Kind.FORWARD, lenet1, 1, 28, 28));
+    assertTrue(!NativeConvolutions.worthIt(Kind.INPUT_GRADIENT, lenet1, 1, 28, 28), "one channel: gemm + col2im");
+    assertTrue(NativeConvolutions.worthIt(Kind.INPUT_GRADIENT, same3, 3, 32, 32));
+    assertTrue(!NativeConvolutions.worthIt(Kind.FILTER_GRADIENT, lenet1, 1, 28, 28));
+    assertTrue(NativeConvolutions.worthIt(Kind.FILTER_GRADIENT, lenet2, 6, 14, 14));
+    assertTrue(!NativeConvolutions.worthIt(Kind.FILTER_GRADIENT, same3, 16, 32, 32), "Winograd's backward data at 32 x 32");
+    assertTrue(NativeConvolutions.worthIt(Kind.FILTER_GRADIENT, entry, 16, 32, 32), "stride 2");
+    assertTrue(NativeConvolutions.worthIt(Kind.FILTER_GRADIENT, same3, 32, 16, 16));
+  }
+
   /** With oneDNN loaded, {@code auto} binds the native ops for LeNet's layers; without, the Java ones. */
   @Test
   void autoBindsNativeOpsExactlyWhenOneDnnIsLoaded() {
