@@ -13,12 +13,14 @@
 # bench/run.sh --update [ROUNDS]: the optimizers instead, compiled from the language vs the
 # runtime's Java ones (and, for SGD and Adam, the BLAS-axpy Java versions they replaced): the
 # update alone and a whole 2-pass step, 784-512-10, batch 128, float32 (UpdateBench).
+# --onednn runs any of these on nd4j-native's linux-x86_64-onednn build instead of the default one.
 # --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
 # free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
 #   BENCH_JAVA_OPTS=-XX:StartFlightRecording=filename=step.jfr,settings=profile bench/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=1
+onednn=
 main=dev.bpnet.examples.bench.Bench
 args=()
 while [ $# -gt 0 ]; do
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
     --conv) main=dev.bpnet.examples.bench.ConvBench; shift;;
     --conv-ops) main=dev.bpnet.examples.bench.ConvOpProbe; shift;;
+    --onednn) onednn=1; shift;;
     *) args+=("$1"); shift;;
   esac
 done
@@ -45,6 +48,17 @@ if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.
   mvn -B -q -ntp -Dstyle.color=never install -DskipTests >&2
   mvn -B -q -ntp -Dstyle.color=never -pl examples dependency:build-classpath -Dmdep.outputFile=target/bench.cp >&2
   touch "$cp_file"  # the plugin leaves an unchanged file alone
+fi
+# --onednn: the same classpath with nd4j-native's linux-x86_64-onednn build (libnd4j with oneDNN),
+# on which the convolutions bind ND4J's native ops (BENCHMARKS.md, "Convolutional nets")
+if [ -n "$onednn" ]; then
+  onednn_cp=examples/target/bench-onednn.cp
+  if [ ! -f "$onednn_cp" ] || [ "$cp_file" -nt "$onednn_cp" ]; then
+    mvn -B -q -ntp -Dstyle.color=never -Dnd4j.classifier=linux-x86_64-onednn -pl examples \
+      dependency:build-classpath -Dmdep.outputFile=target/bench-onednn.cp >&2
+    touch "$onednn_cp"
+  fi
+  cp_file=$onednn_cp
 fi
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" "$main" ${args[@]+"${args[@]}"}
