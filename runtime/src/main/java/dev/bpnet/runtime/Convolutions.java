@@ -17,10 +17,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * [C kH kW, B Ho Wo], so y = W [F, C kH kW] @ cols gives every example at once, and its input and
  * filter gradients are the same gemm with transpose flags followed by col2im, or preceded by
  * im2col. Padding is explicit on each side (asymmetric padding, as {@code same} needs for even
- * kernels, included); positions outside the input read as zero. ND4J 1.0.0-M2.1's conv2d,
- * deconv2d and im2col ops take one padding per axis and compute their own output size, so they
- * cannot express every geometry the compiler accepts; where they can, they are 2-18 times slower
- * than this on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
+ * kernels, included); positions outside the input read as zero.
+ *
+ * <p>Where libnd4j was built with oneDNN (the {@code linux-x86_64-onednn} classifier of
+ * nd4j-native), the three convolution ops bind ND4J's native {@code conv2d}, {@code deconv2d}
+ * and {@code conv2d_bp} instead where those express the geometry (float32, dilation 1, ND4J's
+ * VALID or SAME padding) and were measured faster; {@link NativeConvolutions} decides, once, and
+ * {@code -Dbpnet.conv=java|native|auto} overrides. Without oneDNN, ND4J's native convolutions are
+ * 2-18 times slower than im2col + gemm on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
  *
  * <p>im2col, col2im and pooling run in Java over arrays: each op reads its buffers in runs (a
  * plane, one example's part of a row of columns) into per-thread scratch arrays and writes its
@@ -35,6 +39,39 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Convolutions {
   private Convolutions() {}
+
+  /**
+   * Which implementation the convolution ops bound from now on use (see {@link NativeConvolutions}
+   * for the rule): {@code AUTO} ND4J's native ops where libnd4j has oneDNN and they were measured
+   * faster for the shape, {@code JAVA} always im2col + gemm, {@code NATIVE} the native ops wherever
+   * they express the geometry.
+   */
+  public enum Impl {
+    AUTO, JAVA, NATIVE
+  }
+
+  /**
+   * The setting for ops bound from now on: {@code -Dbpnet.conv=auto|java|native}, else the
+   * environment variable {@code BPNET_CONV}, else {@code AUTO}.
+   */
+  public static Impl impl() {
+    return Impl.valueOf(NativeConvolutions.mode().name());
+  }
+
+  /**
+   * Sets {@link #impl()} for ops bound from now on (ops bound before keep theirs), for tests and
+   * benchmarks that compare both in one JVM; returns the previous setting.
+   */
+  public static Impl use(Impl impl) {
+    Impl before = impl();
+    NativeConvolutions.mode(NativeConvolutions.Mode.valueOf(impl.name()));
+    return before;
+  }
+
+  /** True when the loaded libnd4j was built with oneDNN (its build information says so) and may use it. */
+  public static boolean oneDnn() {
+    return NativeConvolutions.oneDnn();
+  }
 
   /**
    * The window of a convolution or pooling: kernel size, stride, padding before and after each
@@ -330,13 +367,14 @@ public final class Convolutions {
     }
   }
 
-  /** out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder. */
+  /**
+   * out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder; or
+   * ND4J's native {@code conv2d} where {@link NativeConvolutions} chooses it.
+   */
   public static final class Conv2d {
     private final Dims d;
-    private final Buf x;
-    private final Buf out;
-    private final Workspace w;
-    private final INDArray kernel2d;
+    private final Runnable body;
+    private final String impl;
 
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win) {
@@ -345,11 +383,26 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
-      this.d = new Dims(x, (int) kernel.size(0), out, win);
-      this.x = Buf.of(x, "conv2d's input");
-      this.out = Buf.of(out, "conv2d's output");
-      this.w = new Workspace(x.dataType(), d, buffers);
-      this.kernel2d = kernel.reshape('c', d.f, d.rows());
+      Dims d = new Dims(x, (int) kernel.size(0), out, win);
+      this.d = d;
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out);
+      if (args != null) {
+        NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel},
+            new INDArray[] {out}, args, buffers);
+        this.body = op::run;
+        this.impl = "native conv2d";
+        return;
+      }
+      Buf xs = Buf.of(x, "conv2d's input");
+      Buf outs = Buf.of(out, "conv2d's output");
+      Workspace w = new Workspace(x.dataType(), d, buffers);
+      INDArray kernel2d = kernel.reshape('c', d.f, d.rows());
+      this.body = () -> {
+        d.im2col(xs, w.colsA);
+        Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
+        d.fromFilterRows(w.rowsA, outs);
+      };
+      this.impl = "im2col + gemm";
     }
 
     /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
@@ -362,23 +415,25 @@ public final class Convolutions {
       return new long[] {d.f, d.rows(), d.columns()};
     }
 
+    /** What it runs: "im2col + gemm" or "native conv2d". */
+    public String impl() {
+      return impl;
+    }
+
     public void run() {
-      d.im2col(x, w.colsA);
-      Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
-      d.fromFilterRows(w.rowsA, out);
+      body.run();
     }
   }
 
   /**
    * out [B, C, H, W] = convT(g [B, F, Ho, Wo], k [F, C, kH, kW]), the transpose of conv2d in x: its
-   * input gradient. One gemm, kᵀ @ g, then col2im.
+   * input gradient. One gemm, kᵀ @ g, then col2im; or ND4J's native {@code deconv2d} where
+   * {@link NativeConvolutions} chooses it.
    */
   public static final class Conv2dTranspose {
     private final Dims d;
-    private final Buf g;
-    private final Buf out;
-    private final Workspace w;
-    private final INDArray kernel2d;
+    private final Runnable body;
+    private final String impl;
 
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win) {
@@ -387,11 +442,26 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
-      this.d = new Dims(out, (int) kernel.size(0), g, win);
-      this.g = Buf.of(g, "conv2d_transpose's input");
-      this.out = Buf.of(out, "conv2d_transpose's output");
-      this.w = new Workspace(out.dataType(), d, buffers);
-      this.kernel2d = kernel.reshape('c', d.f, d.rows());
+      Dims d = new Dims(out, (int) kernel.size(0), g, win);
+      this.d = d;
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g);
+      if (args != null) {
+        NativeConvolutions.Bound op = new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel},
+            new INDArray[] {out}, args, buffers);
+        this.body = op::run;
+        this.impl = "native deconv2d";
+        return;
+      }
+      Buf gs = Buf.of(g, "conv2d_transpose's input");
+      Buf outs = Buf.of(out, "conv2d_transpose's output");
+      Workspace w = new Workspace(out.dataType(), d, buffers);
+      INDArray kernel2d = kernel.reshape('c', d.f, d.rows());
+      this.body = () -> {
+        d.filterRows(gs, w.rowsA);
+        Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
+        d.col2im(w.colsA, outs);
+      };
+      this.impl = "gemm + col2im";
     }
 
     /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
@@ -399,20 +469,25 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
+    /** What it runs: "gemm + col2im" or "native deconv2d". */
+    public String impl() {
+      return impl;
+    }
+
     public void run() {
-      d.filterRows(g, w.rowsA);
-      Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
-      d.col2im(w.colsA, out);
+      body.run();
     }
   }
 
-  /** out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ. */
+  /**
+   * out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ;
+   * or ND4J's native {@code conv2d_bp} where {@link NativeConvolutions} chooses it (it computes the
+   * input gradient too, into scratch: ND4J has no op for the filter gradient alone).
+   */
   public static final class Conv2dFilter {
     private final Dims d;
-    private final Buf x;
-    private final Buf g;
-    private final Workspace w;
-    private final INDArray out2d;
+    private final Runnable body;
+    private final String impl;
 
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win) {
@@ -421,12 +496,33 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win, Buffers buffers) {
-      this.d = new Dims(x, (int) g.size(1), g, win);
-      this.x = Buf.of(x, "conv2d_filter's input");
-      this.g = Buf.of(g, "conv2d_filter's cotangent");
+      Dims d = new Dims(x, (int) g.size(1), g, win);
+      this.d = d;
       Buf.of(out, "conv2d_filter's output");
-      this.w = new Workspace(x.dataType(), d, buffers);
-      this.out2d = out.reshape('c', d.f, d.rows());
+      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g);
+      if (args != null) {
+        // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any
+        // array of the kernel's shape will do (a scratch one, never written: zeros)
+        INDArray dx = buffers.scratch(x.dataType(), "conv2d_bp input gradient", d.b, (long) d.c * d.h * d.w)
+            .reshape('c', d.b, d.c, d.h, d.w);
+        INDArray k = buffers.scratch(x.dataType(), "conv2d_bp kernel", d.f, d.rows())
+            .reshape('c', d.f, d.c, win.kH(), win.kW());
+        NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d_bp", new INDArray[] {x, k, g},
+            new INDArray[] {dx, out}, args, buffers);
+        this.body = op::run;
+        this.impl = "native conv2d_bp";
+        return;
+      }
+      Buf xs = Buf.of(x, "conv2d_filter's input");
+      Buf gs = Buf.of(g, "conv2d_filter's cotangent");
+      Workspace w = new Workspace(x.dataType(), d, buffers);
+      INDArray out2d = out.reshape('c', d.f, d.rows());
+      this.body = () -> {
+        d.im2col(xs, w.colsA);
+        d.filterRows(gs, w.rowsA);
+        Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
+      };
+      this.impl = "im2col + gemm";
     }
 
     /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
@@ -434,10 +530,13 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
+    /** What it runs: "im2col + gemm" or "native conv2d_bp". */
+    public String impl() {
+      return impl;
+    }
+
     public void run() {
-      d.im2col(x, w.colsA);
-      d.filterRows(g, w.rowsA);
-      Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
+      body.run();
     }
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bpnet.runtime.Convolutions.Window;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +23,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * unfold (im2col) element by element and fold (col2im) as its transpose.
  */
 class ConvolutionsTest {
+  private static Convolutions.Impl before;
+
+  /** These check the Java ops on every build; NativeConvolutionsTest checks the native ones. */
+  @BeforeAll
+  static void javaOps() {
+    before = Convolutions.use(Convolutions.Impl.JAVA);
+  }
+
+  @AfterAll
+  static void restore() {
+    Convolutions.use(before);
+  }
+
   /** Windows with every kind of geometry: strides, symmetric and asymmetric padding, dilation, non-square kernels. */
   static List<Window> windows() {
     return List.of(new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1), new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
@@ -45,31 +60,10 @@ class ConvolutionsTest {
       double[][][][] x = random(r, B, C, H, W);
       double[][][][] k = random(r, F, C, win.kH(), win.kW());
       double[][][][] g = random(r, B, F, oh, ow);
-      double[][][][] y = new double[B][F][oh][ow];
-      double[][][][] dx = new double[B][C][H][W];
-      double[][][][] dk = new double[F][C][win.kH()][win.kW()];
-      for (int b = 0; b < B; b++) {
-        for (int f = 0; f < F; f++) {
-          for (int yy = 0; yy < oh; yy++) {
-            for (int zz = 0; zz < ow; zz++) {
-              for (int c = 0; c < C; c++) {
-                for (int i = 0; i < win.kH(); i++) {
-                  for (int j = 0; j < win.kW(); j++) {
-                    int ih = yy * win.sH() - win.padTop() + i * win.dH();
-                    int iw = zz * win.sW() - win.padLeft() + j * win.dW();
-                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
-                      continue;
-                    }
-                    y[b][f][yy][zz] += x[b][c][ih][iw] * k[f][c][i][j];
-                    dx[b][c][ih][iw] += g[b][f][yy][zz] * k[f][c][i][j];
-                    dk[f][c][i][j] += g[b][f][yy][zz] * x[b][c][ih][iw];
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
+      double[][][][][] want = definition(win, x, k, g);
+      double[][][][] y = want[0];
+      double[][][][] dx = want[1];
+      double[][][][] dk = want[2];
       INDArray xa = array(x, dt);
       INDArray ka = array(k, dt);
       INDArray ga = array(g, dt);
@@ -83,6 +77,46 @@ class ConvolutionsTest {
       assertClose(dx, dxa, tol, "input gradient " + win + " " + dt);
       assertClose(dk, dka, tol, "filter gradient " + win + " " + dt);
     }
+  }
+
+  /**
+   * y, dx and dk of the definition, term by term, in double: y = conv(x, k), dx = ∂/∂x Σ g y,
+   * dk = ∂/∂k Σ g y.
+   */
+  static double[][][][][] definition(Window win, double[][][][] x, double[][][][] k, double[][][][] g) {
+    int nb = x.length;
+    int nc = x[0].length;
+    int h = x[0][0].length;
+    int w = x[0][0][0].length;
+    int nf = k.length;
+    int oh = g[0][0].length;
+    int ow = g[0][0][0].length;
+    double[][][][] y = new double[nb][nf][oh][ow];
+    double[][][][] dx = new double[nb][nc][h][w];
+    double[][][][] dk = new double[nf][nc][win.kH()][win.kW()];
+    for (int b = 0; b < nb; b++) {
+      for (int f = 0; f < nf; f++) {
+        for (int yy = 0; yy < oh; yy++) {
+          for (int zz = 0; zz < ow; zz++) {
+            for (int c = 0; c < nc; c++) {
+              for (int i = 0; i < win.kH(); i++) {
+                for (int j = 0; j < win.kW(); j++) {
+                  int ih = yy * win.sH() - win.padTop() + i * win.dH();
+                  int iw = zz * win.sW() - win.padLeft() + j * win.dW();
+                  if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+                    continue;
+                  }
+                  y[b][f][yy][zz] += x[b][c][ih][iw] * k[f][c][i][j];
+                  dx[b][c][ih][iw] += g[b][f][yy][zz] * k[f][c][i][j];
+                  dk[f][c][i][j] += g[b][f][yy][zz] * x[b][c][ih][iw];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return new double[][][][][] {y, dx, dk};
   }
 
   @ParameterizedTest
@@ -228,7 +262,7 @@ class ConvolutionsTest {
     assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
   }
 
-  private static double[][][][] random(Random r, int a, int b, int c, int d) {
+  static double[][][][] random(Random r, int a, int b, int c, int d) {
     double[][][][] v = new double[a][b][c][d];
     for (double[][][] x : v) {
       for (double[][] y : x) {
@@ -242,11 +276,11 @@ class ConvolutionsTest {
     return v;
   }
 
-  private static INDArray array(double[][][][] v, DataType dt) {
+  static INDArray array(double[][][][] v, DataType dt) {
     return Nd4j.createFromArray(v).castTo(dt);
   }
 
-  private static void assertClose(double[][][][] want, INDArray got, double tol, String what) {
+  static void assertClose(double[][][][] want, INDArray got, double tol, String what) {
     double worst = 0;
     double scale = 1;
     for (int a = 0; a < want.length; a++) {

@@ -42,8 +42,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * machine CPU time is inflated less by other processes than wall time is.
  *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
- * [--impl bpnet,samediff,pytorch] [--batch 128] [--repeats 5] [--block-seconds 0.3] [--torch-malloc fixed|glibc]
- * [--out DIR]}.
+ * [--impl bpnet,samediff,pytorch] [--conv-impl auto,java,native] [--batch 128] [--repeats 5]
+ * [--block-seconds 0.3] [--torch-malloc fixed|glibc] [--out DIR]}. {@code --conv-impl} times each
+ * mode's trainer once per setting of {@code Convolutions.use} in the same rounds (rows
+ * {@code bpnet-auto}, {@code bpnet-java}, ...).
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
 public final class ConvBench {
@@ -62,6 +64,7 @@ public final class ConvBench {
         "2pass,3pass-paper,3pass-exact", "--impl", "bpnet,samediff,pytorch", "--batch", "128", "--repeats", "5",
         "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3", "--torch-malloc", "fixed",
         "--out", "runs/conv-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    o.put("--conv-impl", "");  // Map.of takes at most 10 pairs
     for (int i = 0; i < args.length; i++) {
       if (!o.containsKey(args[i]) || i + 1 == args.length) {
         System.err.println("bench: unknown or incomplete option " + args[i] + "; options: " + o.keySet());
@@ -88,9 +91,14 @@ public final class ConvBench {
     double block = Double.parseDouble(o.get("--block-seconds"));
     double warm = Double.parseDouble(o.get("--warmup-seconds"));
     String threads = System.getenv().getOrDefault("OMP_NUM_THREADS", "unset");
+    // --conv-impl auto,java: each mode's trainer once per setting of Convolutions.use, timed in
+    // the same rounds (rows bpnet-auto, bpnet-java); empty: one trainer, the JVM's setting
+    List<String> convImpls = o.get("--conv-impl").isEmpty() ? List.of("") : List.of(o.get("--conv-impl").split(","));
     StringBuilder md = new StringBuilder();
     List<String> jsonl = new ArrayList<>();
     md.append("machine: ").append(Machine.describe(threads)).append("\n");
+    md.append("convolutions: ").append(Convolutions.oneDnn() ? "libnd4j with oneDNN" : "libnd4j without oneDNN")
+        .append(", bpnet.conv = ").append(Convolutions.impl().name().toLowerCase(Locale.ROOT)).append("\n");
     md.append("uptime before: ").append(uptime()).append("\n\n");
     for (String model : o.get("--models").split(",")) {
       System.err.println("bench: " + model + " batch " + batch + "  (" + uptime() + ")");
@@ -109,22 +117,31 @@ public final class ConvBench {
       long[] biggest = new long[3];
       if (impls.contains("bpnet")) {
         for (String mode : modes) {
-          Trainer t = compile(source(model, mode));
-          t.step(feeds);  // allocates the buffers and binds the conv ops
-          trainers.put(mode, t);
-          List<Runnable> ops = new ArrayList<>();
-          flops.put(mode, convOps(t, ops, biggest));
-          convs.put(mode, ops);
-          contenders.add(new Timing.Contender("bpnet", mode, n -> {
-            for (int i = 0; i < n; i++) {
-              t.step(feeds);
+          for (String ci : convImpls) {
+            String impl = ci.isEmpty() ? "bpnet" : "bpnet-" + ci;
+            String key = impl + " " + mode;
+            Convolutions.Impl before = Convolutions.impl();
+            if (!ci.isEmpty()) {
+              Convolutions.use(Convolutions.Impl.valueOf(ci.toUpperCase(Locale.ROOT)));
             }
-          }));
-          contenders.add(new Timing.Contender("bpnet-convs", mode, n -> {
-            for (int i = 0; i < n; i++) {
-              ops.forEach(Runnable::run);
-            }
-          }));
+            Trainer t = compile(source(model, mode));
+            t.step(feeds);  // allocates the buffers and binds the conv ops
+            Convolutions.use(before);
+            trainers.put(key, t);
+            List<Runnable> ops = new ArrayList<>();
+            flops.put(key, convOps(t, ops, biggest));
+            convs.put(key, ops);
+            contenders.add(new Timing.Contender(impl, mode, n -> {
+              for (int i = 0; i < n; i++) {
+                t.step(feeds);
+              }
+            }));
+            contenders.add(new Timing.Contender("convs " + impl, mode, n -> {
+              for (int i = 0; i < n; i++) {
+                ops.forEach(Runnable::run);
+              }
+            }));
+          }
         }
       }
       if (impls.contains("samediff") && modes.contains("2pass")) {
@@ -185,14 +202,15 @@ public final class ConvBench {
       }
       for (Timing.Result res : results) {
         Timing.Contender c = res.contender();
-        if (!c.impl().equals("bpnet")) {
+        if (!c.impl().startsWith("bpnet")) {
           continue;
         }
-        double alone = results.stream().filter(q -> q.contender().impl().equals("bpnet-convs")
+        String key = c.impl() + " " + c.mode();
+        double alone = results.stream().filter(q -> q.contender().impl().equals("convs " + c.impl())
             && q.contender().mode().equals(c.mode())).findFirst().orElseThrow().cpuMsPerStep();
-        Trainer t = trainers.get(c.mode());
-        double alloc = AllocationCount.bytesPerStep("conv-" + c.mode(), () -> t.step(feeds), 3);
-        rows.add(new Row(model, "bpnet", c.mode(), res.cpuMsPerStep(), res.wallMsPerStep(), flops.get(c.mode()) / 1e9,
+        Trainer t = trainers.get(key);
+        double alloc = AllocationCount.bytesPerStep("conv-" + key.replace(' ', '-'), () -> t.step(feeds), 3);
+        rows.add(new Row(model, c.impl(), c.mode(), res.cpuMsPerStep(), res.wallMsPerStep(), flops.get(key) / 1e9,
             alone, alloc, ""));
       }
       for (Timing.Result res : results) {
@@ -237,12 +255,12 @@ public final class ConvBench {
     b.append(String.format(Locale.ROOT, "sgemm %s alone: %.1f GFLOP/s%n%n", gemmShape, gemmRate));
     b.append("| impl | mode | CPU ms/step | wall ms/step | vs PyTorch | vs bpnet 2-pass | conv GFLOP/step | convs alone ms | conv GFLOP/s in step | convs alone GFLOP/s | % of sgemm | INDArray B/step |\n");
     b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    double two = rows.stream().filter(r -> r.impl().equals("bpnet") && r.mode().equals("2pass")).mapToDouble(Row::ms)
-        .findFirst().orElse(Double.NaN);
     for (Row r : rows) {
+      double two = rows.stream().filter(q -> q.impl().equals(r.impl()) && q.mode().equals("2pass")).mapToDouble(Row::ms)
+          .findFirst().orElse(Double.NaN);
       double torch = rows.stream().filter(q -> q.impl().startsWith("pytorch") && q.mode().equals(r.mode()))
           .mapToDouble(Row::ms).findFirst().orElse(Double.NaN);
-      boolean bp = r.impl().equals("bpnet");
+      boolean bp = r.impl().startsWith("bpnet");
       double rateStep = r.convGflop() / (r.ms() / 1e3);
       double rateAlone = r.convGflop() / (r.convsAloneMs() / 1e3);
       b.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.impl(), r.mode(),
