@@ -29,6 +29,16 @@ public final class TrainerBatch<K> {
     this.classes = classes;
   }
 
+  /** Compiles the trainer of each .bpnet model text (one model per text), keyed by the text. */
+  public static TrainerBatch<String> ofModelTexts(java.util.Collection<String> texts) {
+    Map<String, Function<String, JavaFile>> sources = new LinkedHashMap<>();
+    for (String text : texts) {
+      sources.put(text, pkg -> dev.bpnet.dsl.compile.FileCompiler.generate(
+          dev.bpnet.dsl.compile.FileCompiler.model(new dev.bpnet.dsl.compile.SourceFile("net.bpnet", text), null), pkg));
+    }
+    return compile(sources);
+  }
+
   /** Compiles the trainer source of each key, {@code sources.get(key).apply(packageName)}. */
   public static <K> TrainerBatch<K> compile(Map<K, Function<String, JavaFile>> sources) {
     Map<K, String> names = new LinkedHashMap<>();

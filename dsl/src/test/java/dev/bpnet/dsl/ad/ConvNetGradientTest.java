@@ -70,12 +70,7 @@ class ConvNetGradientTest {
     static final TrainerBatch<String> ALL;
 
     static {
-      Map<String, java.util.function.Function<String, com.palantir.javapoet.JavaFile>> sources = new java.util.LinkedHashMap<>();
-      nets().forEach(a -> {
-        String source = NETS.get((String) a.get()[0]).replace("A(", a.get()[1] + "(");
-        sources.put(source, pkg -> FileCompiler.generate(FileCompiler.model(new SourceFile("net.bpnet", source), null), pkg));
-      });
-      ALL = TrainerBatch.compile(sources);
+      ALL = TrainerBatch.ofModelTexts(nets().map(a -> NETS.get((String) a.get()[0]).replace("A(", a.get()[1] + "(")).toList());
     }
   }
 
