@@ -120,8 +120,7 @@ public final class Bench {
         : CompileTiming.measure(opts.examples(), opts.compileRepeats());
     double othersDuring = OtherLoad.Snapshot.now().othersSince(start, childSeconds);
     java.util.Map<String, String> machine = new java.util.LinkedHashMap<>(Machine.describe(threads));
-    machine.put("torch_malloc", new TorchRunner(opts.python(), opts.torchScript(), threads,
-        opts.torchMalloc().equals("fixed")).malloc());
+    machine.put("torch_malloc", TorchRunner.malloc(opts.torchMalloc().equals("fixed")));
     return new Report.Run(machine, opts.cpuClock() ? "cpu" : "wall", loadBefore, Machine.loadAverage(),
         othersBefore, othersDuring, "bench/run.sh " + argLine, rows, compile, Targets.check(rows, compile), notes);
   }

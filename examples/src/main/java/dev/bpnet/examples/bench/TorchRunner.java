@@ -67,7 +67,12 @@ final class TorchRunner {
 
   /** How PyTorch's allocator was set, for the report. */
   String malloc() {
-    return fixedMalloc ? "glibc, thresholds fixed: " + FIXED_MALLOC : "glibc's adaptive defaults";
+    return malloc(fixedMalloc);
+  }
+
+  /** How PyTorch's allocator is set with or without {@link #FIXED_MALLOC}. */
+  static String malloc(boolean fixed) {
+    return fixed ? "glibc, thresholds fixed: " + FIXED_MALLOC : "glibc's adaptive defaults";
   }
 
   /** Thrown when torch cannot be imported: the note the harness prints instead of PyTorch's rows. */
