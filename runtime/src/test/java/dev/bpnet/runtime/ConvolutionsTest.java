@@ -252,6 +252,111 @@ class ConvolutionsTest {
     assertEquals(want, new Convolutions.Conv2dFilter(x, y, k, win).flops());
   }
 
+  /**
+   * Max pooling's argmax, element for element, where it is easiest to get wrong: 2 x 2 windows
+   * (the branch-free path) and a 3 x 3 one, over more planes than one chunk holds (35 planes of
+   * 30 x 31, the last chunk partial), on values drawn from a handful of levels so that most
+   * windows tie (-0.0 and 0.0 among them, which compare equal), with a NaN in one plane and
+   * infinities in another. The definition: the first maximum in row-major order of the window's
+   * elements inside the plane, a NaN beating every number.
+   */
+  @Test
+  void maxPoolingTakesTheFirstMaximumOfEachWindowAcrossChunks() {
+    int b = 5;
+    int c = 7;
+    int h = 30;
+    int w = 31;
+    double[] levels = {-1, -0.0, 0.0, 0.5, 2};
+    List<Window> wins = List.of(new Window(2, 2, 2, 2, 0, 0, 0, 0, 1, 1), new Window(2, 2, 1, 1, 1, 0, 0, 1, 1, 1),
+        new Window(2, 2, 2, 2, 1, 1, 1, 1, 1, 1), new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1));
+    for (boolean special : new boolean[] {false, true}) {
+      for (Window win : wins) {
+        Random r = new Random(31 * win.hashCode() + (special ? 1 : 0));
+        double[][][][] x = new double[b][c][h][w];
+        for (double[][][] e : x) {
+          for (double[][] p : e) {
+            for (double[] row : p) {
+              for (int i = 0; i < w; i++) {
+                row[i] = levels[r.nextInt(levels.length)];
+              }
+            }
+          }
+        }
+        if (special) {
+          x[1][2][5][6] = Double.NaN;
+          x[4][0][9][9] = Double.POSITIVE_INFINITY;
+          x[4][0][10][9] = Double.NEGATIVE_INFINITY;
+        }
+        int oh = win.outH(h);
+        int ow = win.outW(w);
+        double[][][][] g = random(r, b, c, oh, ow);
+        double[][][][] v = random(r, b, c, h, w);
+        double[][][][] max = new double[b][c][oh][ow];
+        double[][][][] gather = new double[b][c][oh][ow];
+        double[][][][] scatter = new double[b][c][h][w];
+        for (int e = 0; e < b; e++) {
+          for (int p = 0; p < c; p++) {
+            for (int y = 0; y < oh; y++) {
+              for (int z = 0; z < ow; z++) {
+                int bi = -1;
+                int bj = -1;
+                for (int i = 0; i < win.kH(); i++) {
+                  for (int j = 0; j < win.kW(); j++) {
+                    int ih = y * win.sH() - win.padTop() + i * win.dH();
+                    int iw = z * win.sW() - win.padLeft() + j * win.dW();
+                    if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+                      continue;
+                    }
+                    double now = x[e][p][ih][iw];
+                    boolean beats = bi < 0 || Double.isNaN(now) && !Double.isNaN(x[e][p][bi][bj])
+                        || !Double.isNaN(x[e][p][bi][bj]) && now > x[e][p][bi][bj];
+                    if (beats) {
+                      bi = ih;
+                      bj = iw;
+                    }
+                  }
+                }
+                max[e][p][y][z] = x[e][p][bi][bj];
+                gather[e][p][y][z] = v[e][p][bi][bj];
+                scatter[e][p][bi][bj] += g[e][p][y][z];
+              }
+            }
+          }
+        }
+        for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+          String what = win + " " + dt + (special ? " with NaN and infinities" : "");
+          INDArray xa = array(x, dt);
+          INDArray va = array(v, dt);
+          INDArray ga = array(g, dt);
+          INDArray out = Nd4j.create(dt, b, c, oh, ow).assign(7);
+          new Convolutions.MaxPoolGather(xa, xa, out, win).run();
+          assertSame(max, out, what + ": max_pool");
+          new Convolutions.MaxPoolGather(xa, va, out.assign(7), win).run();
+          assertSame(array(gather, dt), out, what + ": gather");
+          INDArray back = Nd4j.create(dt, b, c, h, w).assign(7);
+          new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
+          assertClose(scatter, back, dt == DataType.DOUBLE ? 1e-12 : 1e-6, what + ": scatter");
+          assertTrue(java.util.Arrays.stream(back.data().asDouble()).noneMatch(e -> e == 7), what + ": scatter wrote every element");
+        }
+      }
+    }
+  }
+
+  /** want == got element for element, NaN matching NaN and the sign of zero ignored. */
+  private static void assertSame(double[][][][] want, INDArray got, String what) {
+    assertSame(array(want, got.dataType()), got, what);
+  }
+
+  private static void assertSame(INDArray want, INDArray got, String what) {
+    double[] a = want.data().asDouble();
+    double[] b = got.data().asDouble();
+    for (int i = 0; i < a.length; i++) {
+      if (!(a[i] == b[i] || Double.isNaN(a[i]) && Double.isNaN(b[i]))) {
+        org.junit.jupiter.api.Assertions.fail(what + ": element " + i + " is " + b[i] + ", want " + a[i]);
+      }
+    }
+  }
+
   @Test
   void aBufferThatDoesNotFitTheWindowIsRefused() {
     Window win = new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1);
