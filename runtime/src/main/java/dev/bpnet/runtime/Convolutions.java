@@ -682,10 +682,13 @@ public final class Convolutions {
      * against 0.6 for LeNet's first pool). For finite x and y, x - y is negative exactly where
      * y > x (adding 0.0 first turns -0.0 into +0.0, which compare equal), so its sign bit moves
      * the argmax to a later element only where that one is strictly greater: the first maximum.
+     * 2 x 2 windows, the common pool, take a tournament (left beats right, top beats bottom, on
+     * ties): twice as fast as the loop, whose two-step inner loops cost more than their work.
      * False, with idx unspecified, if the chunk holds a NaN or an infinity (x - x is NaN then,
      * and so is the sum of them).
      */
     private boolean finiteArgmaxes(double[] s, int n, int[] idx) {
+      boolean twoByTwo = win.kH() == 2 && win.kW() == 2 && win.dH() == 1 && win.dW() == 1;
       double finite = 0;
       int kH = win.kH();
       int kW = win.kW();
@@ -698,21 +701,31 @@ public final class Convolutions {
           for (int z = 0; z < ow; z++, q++) {
             if (!rowInside || z < zLo || z >= zHi) {
               idx[q] = border(s, k, y, z);
-              continue;
-            }
-            int best = first(k, y, z);
-            double max = s[best] + 0.0;
-            finite += max - max;
-            for (int i = 0, row = best; i < kH; i++, row += rowStep) {
-              for (int j = i == 0 ? 1 : 0; j < kW; j++) {
-                int at = row + j * colStep;
-                double v = s[at] + 0.0;
-                finite += v - v;
-                best += later(max, v) * (at - best);
-                max = Math.max(max, v);
+            } else if (twoByTwo) {
+              int a = first(k, y, z);
+              double v0 = s[a] + 0.0;
+              double v1 = s[a + 1] + 0.0;
+              double v2 = s[a + w] + 0.0;
+              double v3 = s[a + w + 1] + 0.0;
+              finite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3);
+              int topAt = a + later(v0, v1);
+              int bottomAt = a + w + later(v2, v3);
+              idx[q] = topAt + later(Math.max(v0, v1), Math.max(v2, v3)) * (bottomAt - topAt);
+            } else {
+              int best = first(k, y, z);
+              double max = s[best] + 0.0;
+              finite += max - max;
+              for (int i = 0, row = best; i < kH; i++, row += rowStep) {
+                for (int j = i == 0 ? 1 : 0; j < kW; j++) {
+                  int at = row + j * colStep;
+                  double v = s[at] + 0.0;
+                  finite += v - v;
+                  best += later(max, v) * (at - best);
+                  max = Math.max(max, v);
+                }
               }
+              idx[q] = best;
             }
-            idx[q] = best;
           }
         }
       }
