@@ -163,4 +163,39 @@ class KernelsTest {
       }
     }
   }
+
+  /**
+   * ChannelSums against the definition, out[c] = scale * sum over b, h, w of x[b, c, h, w], dense
+   * (two gemvs) and as a permuted view (ND4J's Sum), float and double, rank 4 and 3; it runs twice,
+   * so that nothing carries from one run into the next.
+   */
+  @Test
+  void channelSumsAddEveryPlaneOfAChannel() {
+    for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      double tol = dt == DataType.FLOAT ? 1e-5 : 1e-12;
+      INDArray x4 = Nd4j.rand(DataType.DOUBLE, 5, 3, 4, 7).subi(0.5).castTo(dt);
+      INDArray view = Nd4j.rand(DataType.DOUBLE, 3, 5, 4, 7).subi(0.5).castTo(dt).permute(1, 0, 2, 3);
+      INDArray x3 = Nd4j.rand(DataType.DOUBLE, 5, 3, 11).subi(0.5).castTo(dt);
+      for (INDArray x : new INDArray[] {x4, view, x3}) {
+        for (double scale : new double[] {1.0, 0.125}) {
+          INDArray out = Nd4j.create(dt, 3).assign(7);
+          Kernels.ChannelSums op = new Kernels.ChannelSums(x, out, scale);
+          op.run();
+          op.run();
+          INDArray flat = x.dup('c').reshape(x.size(0), x.size(1), -1);
+          for (int c = 0; c < 3; c++) {
+            double want = 0;
+            for (int b = 0; b < x.size(0); b++) {
+              for (int k = 0; k < flat.size(2); k++) {
+                want += flat.getDouble(b, c, k);
+              }
+            }
+            assertEquals(scale * want, out.getDouble(c), tol * x.length(),
+                dt + " " + java.util.Arrays.toString(x.shape()) + (x == view ? " view" : "") + " scale " + scale + " channel " + c);
+          }
+          op.close();
+        }
+      }
+    }
+  }
 }

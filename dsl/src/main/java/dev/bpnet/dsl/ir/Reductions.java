@@ -58,6 +58,10 @@ public final class Reductions {
         batchAxisSum(e, n, xs, mean);
         return;
       }
+      if (e.fused() && xs.rank() >= 3 && !keepDims() && axes().equals(allBut(xs.rank(), 1))) {
+        channelSum(e, n, xs, mean);
+        return;
+      }
       String target = e.out();
       if (keepDims()) {
         target = e.helper("Reduced", "View of the reduction without its kept axes.");
@@ -109,6 +113,32 @@ public final class Reductions {
     var cls = Emission.KERNELS.nestedClass("ColumnSums");
     String f = e.field(cls);
     e.alloc("$N = $L", f, Emission.owned(cls, com.palantir.javapoet.CodeBlock.of("$N, $N, $L", x, e.out(), scale)));
+    e.step("$N.run()", f);
+  }
+
+  /** The axes 0 .. rank - 1 without {@code axis}. */
+  private static List<Integer> allBut(int rank, int axis) {
+    List<Integer> a = new ArrayList<>();
+    for (int i = 0; i < rank; i++) {
+      if (i != axis) {
+        a.add(i);
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Sums (or means) over every axis but the channel, [B, C, ...] to [C] (a convolution's bias
+   * gradient): two BLAS gemvs bound to their arrays (Kernels.ChannelSums), a tenth of the time of
+   * a Sum over dimensions 0, 2, 3 on plain-20's [128, 16, 32, 32].
+   */
+  private static void channelSum(Emission e, Node n, Shape xs, boolean mean) {
+    String count = xs.dim(0) == Shape.BATCH ? "batch" : String.valueOf(xs.dim(0));
+    long perChannel = xs.staticSize() / (xs.dim(0) == Shape.BATCH ? 1 : xs.dim(0)) / xs.dim(1);
+    String scale = mean ? "1.0 / ((double) " + count + " * " + perChannel + ")" : "1.0";
+    var cls = Emission.KERNELS.nestedClass("ChannelSums");
+    String f = e.field(cls);
+    e.alloc("$N = $L", f, Emission.owned(cls, com.palantir.javapoet.CodeBlock.of("$N, $N, $L", e.tensor(n.input(0)), e.out(), scale)));
     e.step("$N.run()", f);
   }
 
