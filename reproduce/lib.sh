@@ -1,5 +1,6 @@
 # Shared by the reproduce/ scripts (sourced, with the script's arguments):
-#   --quick     a few minutes: fewer seeds, epochs and examples; checks the pipeline, not the paper
+#   --quick     seconds to a minute: every sweep and its summaries, on few examples, epochs and
+#               seeds, with data that is always there; checks the pipeline, not the paper
 #   --check     compile every run of every sweep (bpnet sweep --dry-run) and train nothing
 #   --jobs N    runs at once (bpnet sweep --jobs; default 1)
 #   --out DIR   where the sweeps go (default reproduce/out/SCRIPT)

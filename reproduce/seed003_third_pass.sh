@@ -6,11 +6,11 @@
 # MnistFeedbackRandom: 784-512-256-10, fixed random feedback in the last two layers, Adam 0.001,
 # batch 64) on the bundled MNIST subset, three passes with alpha = 0.5, in paper and exact mode,
 # g3 = b, w, none. Full: 4 epochs, 3 seeds, 18 runs (about 10 minutes on 2 cores); --quick:
-# 2,000 digits, 1 epoch, 1 seed.
+# 256 digits, 1 epoch, 1 seed.
 #   reproduce/seed003_third_pass.sh [--quick] [--jobs N] [--out DIR] [--seeds N] [--epochs N]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if quick; then
-  common=(--seeds 1 --epochs 1 --set 'data=mnist(train = 2000)')
+  common=(--seeds 1 --epochs 1 --set 'data=mnist(train = 256, test = 256)')
 else
   common=(--seeds 3 --epochs 4)
 fi

@@ -5,11 +5,11 @@
 # give its rate), in both readings of the target a' = a - lr dl/da: `cosine` runs the batch
 # reading (examples/difference/difference.bpnet: CosineDifference) and backprop, `cosine_example`
 # the per-example reading (reproduce/seed004_difference.bpnet). Full batch, 2,000 epochs, 90 runs
-# (about 10 minutes on 2 cores); --quick: 2 seeds, 200 epochs.
+# (about 10 minutes on 2 cores); --quick: 2 seeds, 20 epochs.
 #   reproduce/seed004_difference.sh [--quick] [--jobs N] [--out DIR]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if quick; then
-  common=(--seeds 2 --epochs 200)
+  common=(--seeds 2 --epochs 20)
 else
   common=(--seeds 10)
 fi

@@ -6,7 +6,6 @@ import dev.bpnet.dsl.compile.SourceFile;
 import dev.bpnet.dsl.diag.CompileException;
 import dev.bpnet.dsl.diag.DiagnosticPrinter;
 import dev.bpnet.dsl.syntax.Overrides;
-import dev.bpnet.runtime.train.CheckpointException;
 import dev.bpnet.runtime.train.CheckpointStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -274,17 +273,13 @@ final class SweepCommand implements Callable<Integer> {
     return total / jobs;
   }
 
-  /** Whether the run's checkpoint has all {@code epochs} epochs, or early stopping ended it. */
+  /**
+   * Whether the run's checkpoint has all {@code epochs} epochs, or early stopping ended it; read
+   * from the checkpoint's json (a run whose npz is damaged is resumed, which reports it).
+   */
   static boolean finished(Run r, int epochs) {
-    if (!CheckpointStore.exists(r.dir())) {
-      return false;
-    }
-    try {
-      var c = CheckpointStore.load(r.dir()).checkpoint();
-      return c.info().epoch() >= epochs || c.stoppedEarly();
-    } catch (CheckpointException e) {
-      return false;  // resuming it reports what is wrong
-    }
+    CheckpointStore.Progress p = CheckpointStore.progress(r.dir());
+    return p != null && (p.epoch() >= epochs || p.stoppedEarly());
   }
 
   /** Every combination of one value per axis, the first axis slowest; one empty combination for no axes. */

@@ -37,6 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * init and schedule unchanged). Their files must pass {@code check} with the stand-in, and without
  * it either pass (the data is installed) or fail only for the missing data, with the message that
  * says where to put it.
+ *
+ * <p>The models on the bundled MNIST subset, which is always there, train on its first 256
+ * training and 64 test digits, with the file's other data arguments and batch size: one epoch
+ * still takes several steps through every pass, where the whole 7,200 digits took LeNet seconds.
  */
 class ExampleFilesTest {
   private static final Path EXAMPLES = Path.of("../examples");
@@ -45,6 +49,9 @@ class ExampleFilesTest {
   private static final Pattern DATA = Pattern.compile("(?m)^\\s*data\\s*=\\s*(\\w+)\\s*(?:\\(([^()]*)\\))?");
   private static final String SUBSET = "train = 16, test = 8";
   private static final String STAND_IN_BATCH = "batch=8";
+  /** The MNIST digits a model on the bundled subset trains on: more than any example's batch, after validation. */
+  private static final String MNIST_SUBSET = "train = 256, test = 64";
+  private static final Pattern SUBSET_ARG = Pattern.compile("\\s*(train|test)\\s*=\\s*[^,]*,?");
 
   @TempDir Path dir;
 
@@ -82,8 +89,11 @@ class ExampleFilesTest {
     });
   }
 
-  /** A model of a file, and the data it trains on here when its own is not always there (else null). */
-  private record Model(String name, String standIn) {}
+  /**
+   * A model of a file, the data it trains on here when its own is not always there (else null),
+   * and the subset of the bundled MNIST it trains on when that is its data (else null).
+   */
+  private record Model(String name, String standIn, String mnistSubset) {}
 
   private List<Model> models(String text) {
     List<Model> out = new ArrayList<>();
@@ -99,8 +109,12 @@ class ExampleFilesTest {
     }
     for (int i = 0; i < names.size(); i++) {
       Matcher d = DATA.matcher(text.substring(spans.get(i)[0], spans.get(i)[1]));
-      Function<String, String> s = d.find() ? standIns().get(d.group(1)) : null;
-      out.add(new Model(names.get(i), s == null ? null : s.apply(d.group(2))));
+      boolean found = d.find();
+      Function<String, String> s = found ? standIns().get(d.group(1)) : null;
+      String subset = found && d.group(1).equals("mnist")
+          ? "mnist(" + join(d.group(2) == null ? null : SUBSET_ARG.matcher(d.group(2)).replaceAll("").replaceFirst(",\\s*$", ""),
+              MNIST_SUBSET) + ")" : null;
+      out.add(new Model(names.get(i), s == null ? null : s.apply(d.group(2)), subset));
     }
     return out;
   }
@@ -131,12 +145,16 @@ class ExampleFilesTest {
     List<String> args = new ArrayList<>(List.of("train", file.toString(), "--model", model.name(), "--epochs", "1", "--out", out.toString()));
     if (model.standIn() != null) {
       args.addAll(List.of("--set", "data=" + model.standIn(), "--set", STAND_IN_BATCH));
+    } else if (model.mnistSubset() != null) {
+      args.addAll(List.of("--set", "data=" + model.mnistSubset()));
     }
     CliEndToEndTest.Result r = CliEndToEndTest.bpnet(args.toArray(String[]::new));
     assertEquals(0, r.code(), CliEndToEndTest.show(r));
     assertTrue(Files.isRegularFile(out.resolve("params.npz")), CliEndToEndTest.show(r));
     if (model.standIn() != null) {
       assertTrue(r.out().contains("(16 of "), "trained on the 16 stand-in examples: " + CliEndToEndTest.show(r));
+    } else if (model.mnistSubset() != null) {
+      assertTrue(r.out().contains("(256 of 8,000)"), "trained on 256 digits: " + CliEndToEndTest.show(r));
     }
   }
 

@@ -285,10 +285,28 @@ class SweepTest {
           loss = mse(out, y)
           train { passes = 3  alpha = 0.5  optimizer = sgd(lr = 0.5)  batch = 8  epochs = 2  data = cosine(n = 40) }
         }
+
+        model Plain {
+          input x: [1]
+          label y: [1]
+          out = dense(sigmoid(dense(x, 4)), 1)
+          loss = mse(out, y)
+          train { passes = 3  alpha = 0.5  data = cosine(n = 40) }
+        }
         """);
     Path sw = dir.resolve("g3");
     Result r = bpnet("sweep", m.toString(), "--grid", "g3=b,w,none", "--out", sw.toString());
     assertEquals(0, r.code(), show(r));
+    // the g3 that model Plain, without feedback layers, ignores: W1 in each run's log, not in the sweep's output
+    assertFalse(r.all().contains("warning"), show(r));
+    for (String to : List.of("b", "w", "none")) {
+      String log = Files.readString(sw.resolve("runs/g3=" + to + ",seed=1/train.log"));
+      assertTrue(log.contains("warning(W1): --set:1:1: 'g3 = " + to + "' has no effect: model 'Plain' has no feedback layer")
+          && log.contains("1 warning"), log);
+    }
+    Result checked = bpnet("check", m.toString(), "--set", "g3=w");
+    assertEquals(0, checked.code(), show(checked));
+    assertEquals(1, checked.err().lines().filter(l -> l.startsWith("warning(W1)")).count(), show(checked));
     Map<String, List<String>> metrics = new TreeMap<>();
     for (String to : List.of("b", "w", "none")) {
       Path run = sw.resolve("runs/g3=" + to + ",seed=1");

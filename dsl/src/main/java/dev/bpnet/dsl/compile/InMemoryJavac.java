@@ -89,14 +89,46 @@ public final class InMemoryJavac {
     return compiled;
   }
 
+  /**
+   * The file manager every compile of this process shares, with the class path set once: a new one
+   * opens and indexes every jar of the class path (ND4J's are large) again, a fifth of a small
+   * trainer's compile. javac reads the jars through it and writes nothing there (the classes go to
+   * memory, below), so compiles differ only in their sources; one at a time, as the manager is
+   * not thread-safe.
+   */
+  private static StandardJavaFileManager shared;
+  /** The class path {@link #shared} was set to. */
+  private static String sharedClassPath;
+
+  private static synchronized StandardJavaFileManager fileManager(JavaCompiler javac) {
+    String classPath = System.getProperty("java.class.path");
+    if (shared == null || !classPath.equals(sharedClassPath)) {
+      StandardJavaFileManager std = javac.getStandardFileManager(null, null, null);
+      try {
+        std.setLocation(javax.tools.StandardLocation.CLASS_PATH, java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+            .filter(p -> !p.isEmpty()).map(java.io.File::new).toList());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot set javac's class path", e);
+      }
+      shared = std;
+      sharedClassPath = classPath;
+    }
+    return shared;
+  }
+
   /** {@link #compileAll} without its memory of recent compiles: javac runs (what compile timings measure). */
   public static Map<String, byte[]> javac(List<JavaFile> files) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       throw new IllegalStateException("no Java compiler: run bpnet on a JDK, not a JRE");
     }
+    synchronized (InMemoryJavac.class) {
+      return javac(javac, fileManager(javac), files);
+    }
+  }
+
+  private static Map<String, byte[]> javac(JavaCompiler javac, StandardJavaFileManager std, List<JavaFile> files) {
     DiagnosticCollector<JavaFileObject> diags = new DiagnosticCollector<>();
-    StandardJavaFileManager std = javac.getStandardFileManager(diags, null, null);
     Map<String, ByteArrayOutputStream> out = new HashMap<>();
     JavaFileManager fm = new ForwardingJavaFileManager<>(std) {
       @Override
@@ -108,9 +140,14 @@ public final class InMemoryJavac {
           }
         };
       }
+
+      @Override
+      public void close() {
+        // shared: it outlives this compile
+      }
     };
     List<JavaFileObject> units = files.stream().map(JavaFile::toJavaFileObject).collect(Collectors.toList());
-    List<String> options = List.of("-Xlint:all", "-Werror", "-proc:none", "-classpath", System.getProperty("java.class.path"));
+    List<String> options = List.of("-Xlint:all", "-Werror", "-proc:none");
     boolean ok = javac.getTask(null, fm, diags, options, null, units).call();
     if (!ok) {
       String msg = diags.getDiagnostics().stream().map(d -> d.getKind() + " line " + d.getLineNumber() + ": " + d.getMessage(null))

@@ -107,7 +107,9 @@ final class BuiltinRules {
    */
   private FeedbackThird thirdTo(Expr.Call c) {
     Expr t = c.named().get("g3");
+    s.feedbackLayer = true;
     if (t == null) {
+      s.trainG3Taken = true;
       return s.train.feedbackThird();
     }
     String word = t instanceof Expr.Ref r ? r.name() : "";

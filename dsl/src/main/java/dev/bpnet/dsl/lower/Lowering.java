@@ -132,8 +132,29 @@ public final class Lowering {
           "clip",
           "no learning rule in this model replaces a gradient, and clip bounds only those");
     }
+    trainG3WithoutFeedbackLayers();
     return new Program(model.name(), program.graph(), inputs, labels, s.params, output, loss, model.train(),
         s.diag.warnings(), update, s.running);
+  }
+
+  /**
+   * The train option g3 (written, or --set, as a sweep's --grid g3=... does) chooses for the
+   * feedback layers that give no g3 of their own; with three passes and no such layer it changes
+   * nothing (W1, at the option; with passes = 2 the train block's own check says so instead).
+   * In exact mode as in paper mode a layer that takes it trains differently, so mode does not matter here.
+   */
+  private void trainG3WithoutFeedbackLayers() {
+    Pos at = model.written().get("g3");
+    if (at == null || model.train().passes() != 3 || s.trainG3Taken) {
+      return;
+    }
+    boolean ownG3 = s.feedbackLayer;
+    s.diag.warning(ErrorCode.W1, at, ownG3 ? "leave out 'g3': each feedback layer's own g3 = ... decides"
+        : "leave out 'g3', or give a layer feedback = random or random_updated", "g3 = " + model.train().feedbackThird(),
+        ownG3 ? "every feedback layer of model '" + model.name()
+        + "' gives its own g3, which wins over the train option" : "model '" + model.name() + "' has no feedback layer"
+        + " (dense, conv2d or untied_conv2d with feedback = random or random_updated), and g3 says where the"
+        + " third-pass gradient that reaches a feedback matrix B goes");
   }
 
   /**

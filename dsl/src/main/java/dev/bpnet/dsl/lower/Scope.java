@@ -34,6 +34,9 @@ final class Scope {
   boolean inLayerForward;
   /** True while a rule's backward body is lowered: nothing there may declare a parameter. */
   boolean inRuleBackward;
+  /** Whether the model has a feedback layer, and whether one took the train option g3 (giving no g3 of its own). */
+  boolean feedbackLayer;
+  boolean trainG3Taken;
   /** The user rules whose bodies are being lowered, outermost first: a rule met again is a cycle. */
   final java.util.LinkedHashSet<String> rulesInProgress = new java.util.LinkedHashSet<>();
   private final Map<String, Integer> counters = new HashMap<>();

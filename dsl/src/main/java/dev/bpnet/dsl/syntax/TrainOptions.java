@@ -51,6 +51,8 @@ public final class TrainOptions {
   private final Map<String, Option> written = new HashMap<>();
   /** Where every option of the block was written (its first writing). */
   private final Map<String, Pos> seen = new HashMap<>();
+  /** The options whose value was an error. */
+  private final java.util.Set<String> refused = new java.util.HashSet<>();
   /** Whether the optimizer call wrote beta or floor (reinforced's own decay). */
   private boolean ownDecayWritten;
 
@@ -77,9 +79,14 @@ public final class TrainOptions {
     return chosen;
   }
 
-  /** Where each option of the last {@link #resolve}d block was written, by name. */
+  /**
+   * Where each option of the last {@link #resolve}d block was written, by name; an option whose
+   * value was refused (an error of its own) is left out, so that no check of the whole model reads it.
+   */
   public Map<String, Pos> positions() {
-    return Map.copyOf(seen);
+    Map<String, Pos> good = new HashMap<>(seen);
+    good.keySet().removeAll(refused);
+    return Map.copyOf(good);
   }
 
   public TrainSpec resolve(List<Option> options) {
@@ -87,6 +94,7 @@ public final class TrainOptions {
     chosen = null;
     written.clear();
     seen.clear();
+    refused.clear();
     ownDecayWritten = false;
     for (Option o : options) {
       Pos prev = seen.putIfAbsent(o.name(), o.pos());
@@ -94,7 +102,11 @@ public final class TrainOptions {
         diag.error(ErrorCode.E19, o.pos(), o.name(), prev);
         continue;
       }
+      int before = diag.size();
       t = apply(t, o);
+      if (diag.all().subList(before, diag.size()).stream().anyMatch(Diagnostic::isError)) {
+        refused.add(o.name());
+      }
     }
     return crossCheck(t);
   }

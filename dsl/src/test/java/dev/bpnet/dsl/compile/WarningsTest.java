@@ -74,6 +74,41 @@ class WarningsTest {
     assertEquals(List.of("E7"), codes(e));
   }
 
+  /**
+   * The train option g3 chooses for the feedback layers that give no g3 of their own: with three
+   * passes and none such it changes nothing (with two, the third-pass check above says so). Where
+   * a layer takes it, it matters in exact mode as in paper mode: no warning for either.
+   */
+  @Test
+  void theTrainOptionG3WithoutAFeedbackLayerThatTakesItHasNoEffect() {
+    assertEquals(List.of("warning(W1): w.bpnet:6:35: 'g3 = w' has no effect: model 'M' has no feedback layer (dense,"
+            + " conv2d or untied_conv2d with feedback = random or random_updated), and g3 says where the third-pass gradient"
+            + " that reaches a feedback matrix B goes; leave out 'g3', or give a layer feedback = random or random_updated"),
+        warnings(model(" out = dense(x, 2)\n", "passes = 3  alpha = 0.5  g3 = w")));
+    assertEquals(List.of("warning(W1): w.bpnet:6:35: 'g3 = none' has no effect: every feedback layer of model 'M' gives"
+            + " its own g3, which wins over the train option; leave out 'g3': each feedback layer's own g3 = ... decides"),
+        warnings(model(" out = dense(x, 2, feedback = random, g3 = w)\n", "passes = 3  alpha = 0.5  g3 = none")));
+    for (String third : List.of("paper", "exact")) {
+      assertEquals(List.of(), warnings(model(" h = tanh(dense(x, 3, feedback = random, g3 = b))\n out = dense(h, 2,"
+          + " feedback = random_updated)\n", "passes = 3  alpha = 0.5  third = " + third + "  g3 = w")), third);
+    }
+    // with two passes, one warning: the third-pass check's
+    assertEquals(List.of("warning(W1): w.bpnet:6:10: 'g3 = w' has no effect: passes = 2 (the default) trains without the"
+            + " third pass; write passes = 3 to train with the third pass, or leave out 'g3'"),
+        warnings(model(" out = dense(x, 2)\n", "g3 = w")));
+  }
+
+  /** From the command line (--set g3=..., what a sweep's --grid g3=... gives each run), located in the setting. */
+  @Test
+  void aSetG3WithoutAFeedbackLayerIsLocatedInTheSetting() {
+    FileCompiler.Checked checked = FileCompiler.checkWithWarnings(new SourceFile("w.bpnet",
+        model(" out = dense(x, 2)\n", "passes = 3  alpha = 0.5")), new dev.bpnet.dsl.syntax.Overrides(List.of("g3=none")));
+    assertEquals(List.of("warning(W1): --set:1:1: 'g3 = none' has no effect: model 'M' has no feedback layer (dense,"
+        + " conv2d or untied_conv2d with feedback = random or random_updated), and g3 says where the third-pass gradient"
+        + " that reaches a feedback matrix B goes; leave out 'g3', or give a layer feedback = random or random_updated"),
+        checked.warnings().stream().map(Diagnostic::render).toList());
+  }
+
   @Test
   void clipWithoutALearningRuleHasNoEffect() {
     assertEquals(List.of("warning(W1): w.bpnet:7:10: 'clip' has no effect: no learning rule in this model replaces a"

@@ -102,12 +102,22 @@ enum NpyDtype {
   }
 
   /** The little-endian bytes of the first {@code count} elements of {@code a} in C order. */
+  /**
+   * Whether {@code a}'s buffer holds exactly its {@code count} elements in C order (offset 0, the
+   * strides of a C-order array of its shape): then it is read as it is, not copied first (a
+   * checkpoint writes every parameter and optimizer array, hundreds of MB for a large net).
+   */
+  private static boolean cOrderBuffer(INDArray a, int count) {
+    return a.offset() == 0 && a.data().length() == count
+        && (count == 1 || Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c')));
+  }
+
   byte[] encode(INDArray a, int count) {
     ByteBuffer out = ByteBuffer.allocate(count * size).order(ByteOrder.LITTLE_ENDIAN);
     if (count == 0) {
       return out.array();
     }
-    DataBuffer data = a.dup('c').data();
+    DataBuffer data = cOrderBuffer(a, count) ? a.data() : a.dup('c').data();
     switch (this) {
       case F4 -> out.asFloatBuffer().put(data.asFloat(), 0, count);
       case F8 -> out.asDoubleBuffer().put(data.asDouble(), 0, count);

@@ -162,6 +162,39 @@ public final class CheckpointStore {
         + (problems.isEmpty() ? " (no checkpoint.json)" : ": " + String.join("; ", problems)));
   }
 
+  /** How far a run got: the epochs its newest checkpoint has, and whether early stopping ended it there. */
+  public record Progress(int epoch, boolean stoppedEarly) {}
+
+  /**
+   * How far the run in {@code dir} got, from its checkpoints' json alone: the newest json that is
+   * valid and has its npz beside it (the same stem); null when there is none. A sweep asks this of
+   * each of its runs; {@link #load} would hash and read every npz (hundreds of MB for a net with
+   * untied convolutions) to learn one number. A damaged npz shows when the run is resumed.
+   */
+  public static Progress progress(Path dir) {
+    JsonObject newest = null;
+    for (String stem : STEMS) {
+      Path json = dir.resolve(stem + ".json");
+      if (!Files.isRegularFile(json) || !Files.isRegularFile(dir.resolve(stem + ".npz"))) {
+        continue;
+      }
+      try {
+        JsonObject o = readJson(json);
+        newest = newest == null || newer(o, newest) ? o : newest;
+      } catch (CheckpointException e) {
+        // as load: another pair may do
+      }
+    }
+    if (newest == null) {
+      return null;
+    }
+    int epoch = newest.get("epoch").getAsInt();
+    JsonObject b = newest.has("best") ? newest.getAsJsonObject("best") : null;
+    return new Progress(epoch, b != null
+        && new BestEpoch(b.get("epoch").getAsInt(), b.get("figure").getAsDouble(), b.get("patience").getAsInt(), Map.of())
+            .exhausted(epoch));
+  }
+
   private static boolean newer(JsonObject a, JsonObject b) {
     long sa = a.get("step").getAsLong();
     long sb = b.get("step").getAsLong();

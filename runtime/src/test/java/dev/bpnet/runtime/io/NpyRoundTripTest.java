@@ -101,6 +101,14 @@ class NpyRoundTripTest {
     INDArray row = base.getRow(1);
     assertSame(row, viaBytes(row));
     assertSame(base, viaBytes(base.dup('f')));
+    // the buffer is read as it is only where it holds the array in C order and nothing else
+    INDArray cube = sample(DataType.FLOAT, 2, 3, 4);
+    assertSame(cube, viaBytes(cube));
+    assertSame(cube.permute(2, 0, 1), viaBytes(cube.permute(2, 0, 1)));
+    assertSame(cube.permute(1, 0, 2), viaBytes(cube.permute(1, 0, 2)));
+    assertSame(base.getRow(0), viaBytes(base.getRow(0)));
+    assertSame(base.getColumn(0), viaBytes(base.getColumn(0)));
+    assertSame(base.reshape(4, 3), viaBytes(base.reshape(4, 3)));
   }
 
   @Test

@@ -56,6 +56,27 @@ class CheckpointStoreTest {
     assertTrue(l.note().contains("checkpoint.json: no checkpoint npz has the SHA-256 it names"), l.note());
   }
 
+  /** What a sweep reads of each run: the newest json's epoch, and early stopping, without the npz. */
+  @Test
+  void progressReadsTheNewestJsonWithAnNpzBesideIt() throws Exception {
+    assertNull(CheckpointStore.progress(dir.resolve("nope")));
+    assertNull(CheckpointStore.progress(dir));
+    CheckpointStore.save(dir, CheckpointChild.make(1));
+    CheckpointStore.save(dir, CheckpointChild.make(2));
+    assertEquals(new CheckpointStore.Progress(2, false), CheckpointStore.progress(dir));
+    // killed between the renames: checkpoint.json has no checkpoint.npz beside it, the previous pair counts
+    Files.move(dir.resolve("checkpoint.npz"), dir.resolve("checkpoint.previous.npz"), StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(new CheckpointStore.Progress(1, false), CheckpointStore.progress(dir));
+    Files.writeString(dir.resolve("checkpoint.previous.json"), "{");
+    assertNull(CheckpointStore.progress(dir), "a damaged json counts as none");
+
+    Path stopped = dir.resolve("stopped");
+    Checkpoint plain = CheckpointChild.make(4);
+    CheckpointStore.save(stopped, new Checkpoint(plain.info(), plain.parameters(), plain.optimizerState(), Map.of(),
+        new BestEpoch(2, 0.875, 2, Map.of("w", plain.parameters().get("w")))));
+    assertEquals(new CheckpointStore.Progress(4, true), CheckpointStore.progress(stopped), "epoch 4, best 2, patience 2");
+  }
+
   @Test
   void noUsableCheckpointIsAClearError() throws Exception {
     CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.load(dir.resolve("nope")));
