@@ -47,7 +47,7 @@ public final class Convolutions {
    * they express the geometry.
    */
   public enum Impl {
-    AUTO, JAVA, NATIVE
+    AUTO, JAVA, NATIVE, DNNL
   }
 
   /**
@@ -385,6 +385,13 @@ public final class Convolutions {
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(x, (int) kernel.size(0), out, win);
       this.d = d;
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FORWARD, win, x, out)
+          ? DnnlConvolutions.forward(x, kernel, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel},
@@ -444,6 +451,13 @@ public final class Convolutions {
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(out, (int) kernel.size(0), g, win);
       this.d = d;
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g)
+          ? DnnlConvolutions.inputGradient(g, kernel, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel},
@@ -499,6 +513,13 @@ public final class Convolutions {
       Dims d = new Dims(x, (int) g.size(1), g, win);
       this.d = d;
       Buf.of(out, "conv2d_filter's output");
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g)
+          ? DnnlConvolutions.filterGradient(x, g, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g);
       if (args != null) {
         // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any

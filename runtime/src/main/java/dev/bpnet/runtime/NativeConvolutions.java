@@ -39,15 +39,15 @@ final class NativeConvolutions {
 
   private NativeConvolutions() {}
 
-  /** The three settings; see the class comment. */
+  /** The four settings; see the class comment. */
   enum Mode {
-    AUTO, JAVA, NATIVE;
+    AUTO, JAVA, NATIVE, DNNL;
 
     static Mode parse(String s, String where) {
       try {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + " must be auto, java or native, got '" + s + "'");
+        throw new IllegalArgumentException(where + " must be auto, java, native or dnnl, got '" + s + "'");
       }
     }
   }
@@ -160,12 +160,23 @@ final class NativeConvolutions {
   }
 
   /**
-   * Which implementation binds {@code kind} for these arrays: the native op's arguments, or null
-   * for the Java op.
+   * Whether {@code kind} should bind oneDNN called directly ({@link DnnlConvolutions}) for these
+   * arrays: under {@code dnnl}, and under {@code auto}, for float32 host arrays where oneDNN loaded.
+   * The op binds Java (or ND4J's native op, by {@link #choose}) where oneDNN then declines.
+   */
+  static boolean dnnl(Kind kind, Window win, INDArray x, INDArray g) {
+    Mode m = mode();
+    return (m == Mode.DNNL || m == Mode.AUTO) && x.dataType() == DataType.FLOAT && g.dataType() == DataType.FLOAT
+        && DnnlConvolutions.available();
+  }
+
+  /**
+   * Which implementation binds {@code kind} for these arrays when oneDNN called directly does not:
+   * the native op's arguments, or null for the Java op.
    */
   static int[] choose(Kind kind, Window win, INDArray x, INDArray g) {
     Mode m = mode();
-    if (m == Mode.JAVA || x.dataType() != DataType.FLOAT || g.dataType() != DataType.FLOAT) {
+    if (m == Mode.JAVA || m == Mode.DNNL || x.dataType() != DataType.FLOAT || g.dataType() != DataType.FLOAT) {
       return null;
     }
     int[] args = arguments(kind, win, (int) x.size(2), (int) x.size(3), (int) g.size(2), (int) g.size(3));
