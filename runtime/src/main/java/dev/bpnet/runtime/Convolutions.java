@@ -74,6 +74,14 @@ public final class Convolutions {
   }
 
   /**
+   * True when oneDNN called directly ({@link DnnlConvolutions}, the {@code org.bytedeco:dnnl}
+   * presets) loaded and ND4J's arrays are host memory: the {@code dnnl} setting can bind it.
+   */
+  public static boolean dnnl() {
+    return DnnlConvolutions.available();
+  }
+
+  /**
    * The window of a convolution or pooling: kernel size, stride, padding before and after each
    * spatial axis, dilation.
    */

@@ -39,9 +39,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>What binds here: float32 host arrays (oneDNN has no float64 convolution; the float64 trainers
  * of the gradient checks keep the Java ops; CUDA arrays live on the device), dense and c-ordered,
  * where the library loads. Each op is one primitive over the arrays' own memory in the plain
- * layouts (activations {@code nchw}, kernels {@code oihw}) or, with {@link #blocked} layouts,
- * the primitive oneDNN prefers for {@code format_tag any} with reorders to and from the plain
- * arrays around it (through shared scratch). The primitive's scratchpad is user-managed: shared
+ * layouts (activations {@code nchw}, kernels {@code oihw}) or, where {@link #blocked} says so
+ * (most ops: measured faster), the primitive oneDNN prefers for {@code format_tag any} with
+ * reorders to and from the plain arrays around it (through shared scratch). The primitive's scratchpad is user-managed: shared
  * scratch of {@link Buffers}, like the Java ops' columns, so a run allocates nothing.
  *
  * <p>Threads: the presets bring their own OpenMP runtime ({@code libgomp.so.1}), which reads
@@ -51,7 +51,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class DnnlConvolutions {
   private DnnlConvolutions() {}
 
-  /** The system property choosing the layouts oneDNN computes in: {@code plain} (the default) or {@code blocked}. */
+  /** The system property choosing the layouts oneDNN computes in: {@code auto} (the default), {@code plain} or {@code blocked}. */
   static final String LAYOUT_PROPERTY = "bpnet.dnnl.layout";
 
   /** The CPU engine and its stream, made once; null fields if the library could not load. */
@@ -97,13 +97,23 @@ final class DnnlConvolutions {
     return Library.FAILURE;
   }
 
-  /** Whether the ops compute in oneDNN's preferred (blocked) layouts with reorders: {@code -Dbpnet.dnnl.layout=blocked}. */
-  static boolean blocked() {
-    String s = System.getProperty(LAYOUT_PROPERTY, "plain").trim().toLowerCase(Locale.ROOT);
+  /**
+   * Whether an op computes in oneDNN's preferred layouts (blocked, e.g. {@code nChw16c}, with
+   * reorders from and to the arrays) rather than on the arrays' plain ones:
+   * {@code -Dbpnet.dnnl.layout=blocked} or {@code plain} force either; {@code auto} (the default)
+   * is the rule measured on single layers of LeNet and plain-20, float32, batch 128, one thread
+   * ({@code bench/run.sh --conv-ops}, BENCHMARKS.md): blocked, reorders included, was 1.3-5.9
+   * times faster than plain for every op and layer but the input gradient into few channels (one
+   * channel, LeNet's first layer: 8.1 ms blocked against 2.4 plain; three: 5.4 against 5.0; six
+   * already 1.1 against 2.2). Plain, oneDNN runs its gemm-based convolution ({@code gemm:jit}).
+   */
+  static boolean blocked(NativeConvolutions.Kind kind, int channels) {
+    String s = System.getProperty(LAYOUT_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
     return switch (s) {
+      case "auto" -> kind != NativeConvolutions.Kind.INPUT_GRADIENT || channels >= 4;
       case "plain" -> false;
       case "blocked" -> true;
-      default -> throw new IllegalArgumentException("-D" + LAYOUT_PROPERTY + " must be plain or blocked, got '" + s + "'");
+      default -> throw new IllegalArgumentException("-D" + LAYOUT_PROPERTY + " must be auto, plain or blocked, got '" + s + "'");
     };
   }
 
@@ -146,7 +156,7 @@ final class DnnlConvolutions {
     }
     Bound b = new Bound();
     try {
-      b.build(kind, x, k, y, win, blocked(), buffers);
+      b.build(kind, x, k, y, win, blocked(kind, (int) x.size(1)), buffers);
     } catch (Declined d) {
       b.close();
       return null;
