@@ -19,11 +19,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * im2col. Padding is explicit on each side (asymmetric padding, as {@code same} needs for even
  * kernels, included); positions outside the input read as zero.
  *
- * <p>Where libnd4j was built with oneDNN (the {@code linux-x86_64-onednn} classifier of
- * nd4j-native), the three convolution ops bind ND4J's native {@code conv2d}, {@code deconv2d}
- * and {@code conv2d_bp} instead where those express the geometry (float32, dilation 1, ND4J's
- * VALID or SAME padding) and were measured faster; {@link NativeConvolutions} decides, once, and
- * {@code -Dbpnet.conv=java|native|auto} overrides. Without oneDNN, ND4J's native convolutions are
+ * <p>For float32 host arrays the three convolution ops bind oneDNN's primitives called directly
+ * ({@link DnnlConvolutions}; any window) where the library loads. Otherwise, where libnd4j was
+ * built with oneDNN (the {@code linux-x86_64-onednn} classifier of nd4j-native), they bind ND4J's
+ * native {@code conv2d}, {@code deconv2d} and {@code conv2d_bp} where those express the geometry
+ * (float32, dilation 1, ND4J's VALID or SAME padding) and were measured faster;
+ * {@link NativeConvolutions} decides, once, and {@code -Dbpnet.conv=auto|java|native|dnnl} overrides. Without oneDNN, ND4J's native convolutions are
  * 2-18 times slower than im2col + gemm on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
  *
  * <p>im2col, col2im and pooling run in Java over arrays: each op reads its buffers in runs (a
@@ -42,16 +43,17 @@ public final class Convolutions {
 
   /**
    * Which implementation the convolution ops bound from now on use (see {@link NativeConvolutions}
-   * for the rule): {@code AUTO} ND4J's native ops where libnd4j has oneDNN and they were measured
-   * faster for the shape, {@code JAVA} always im2col + gemm, {@code NATIVE} the native ops wherever
-   * they express the geometry.
+   * for the rule): {@code AUTO} oneDNN called directly where it loads, else ND4J's native ops
+   * where libnd4j has oneDNN and they were measured faster for the shape, {@code JAVA} always
+   * im2col + gemm, {@code NATIVE} ND4J's native ops wherever they express the geometry,
+   * {@code DNNL} oneDNN called directly wherever it loads. Float64 always binds im2col + gemm.
    */
   public enum Impl {
     AUTO, JAVA, NATIVE, DNNL
   }
 
   /**
-   * The setting for ops bound from now on: {@code -Dbpnet.conv=auto|java|native}, else the
+   * The setting for ops bound from now on: {@code -Dbpnet.conv=auto|java|native|dnnl}, else the
    * environment variable {@code BPNET_CONV}, else {@code AUTO}.
    */
   public static Impl impl() {
@@ -430,7 +432,7 @@ public final class Convolutions {
       return new long[] {d.f, d.rows(), d.columns()};
     }
 
-    /** What it runs: "im2col + gemm" or "native conv2d". */
+    /** What it runs: "im2col + gemm", "native conv2d" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }
@@ -491,7 +493,7 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
-    /** What it runs: "gemm + col2im" or "native deconv2d". */
+    /** What it runs: "gemm + col2im", "native deconv2d" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }
@@ -559,7 +561,7 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
-    /** What it runs: "im2col + gemm" or "native conv2d_bp". */
+    /** What it runs: "im2col + gemm", "native conv2d_bp" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }

@@ -54,29 +54,22 @@ final class DnnlConvolutions {
   /** The system property choosing the layouts oneDNN computes in: {@code auto} (the default), {@code plain} or {@code blocked}. */
   static final String LAYOUT_PROPERTY = "bpnet.dnnl.layout";
 
-  /** The CPU engine and its stream, made once; null fields if the library could not load. */
+  /** The CPU engine, made once; null if the library could not load. */
   private static final class Library {
     static final dnnl_engine ENGINE;
-    static final dnnl_stream STREAM;
     static final String FAILURE;
-
     static {
       dnnl_engine engine = null;
-      dnnl_stream stream = null;
       String failure = null;
       try {
         Loader.load(org.bytedeco.dnnl.global.dnnl.class);
         engine = new dnnl_engine();
         check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
-        stream = new dnnl_stream();
-        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream_create");
       } catch (Throwable t) {  // UnsatisfiedLinkError, NoClassDefFoundError, ...: the Java ops run instead
         failure = t.toString();
         engine = null;
-        stream = null;
       }
       ENGINE = engine;
-      STREAM = stream;
       FAILURE = failure;
       if (failure != null && Boolean.getBoolean("bpnet.verbose")) {
         System.err.println("bpnet: oneDNN did not load, convolutions run in Java: " + failure);
@@ -85,11 +78,26 @@ final class DnnlConvolutions {
   }
 
   /**
+   * One stream per thread: a oneDNN stream is not to be shared between threads, and models
+   * predict from several (each with its own buffers, so the primitives' scratch is theirs). Its own
+   * class, touched only by ops already bound: where the presets' classes are missing, loading it
+   * would fail, and {@link Library} must fail inside its guard.
+   */
+  private static final class Streams {
+    static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(() -> {
+      dnnl_stream stream = new dnnl_stream();
+      check(dnnl_stream_create(stream, Library.ENGINE, dnnl_stream_default_flags), "stream_create");
+      return stream;
+    });
+  }
+
+  /**
    * True when oneDNN loaded and made its CPU engine (asked once; a failure is remembered, noted on
    * stderr only with {@code -Dbpnet.verbose=true}) and ND4J's arrays are host memory.
    */
   static boolean available() {
-    return Library.ENGINE != null && Nd4j.getEnvironment().isCPU();
+    // host arrays first: with the CUDA backend the library is not even loaded
+    return Nd4j.getEnvironment().isCPU() && Library.ENGINE != null;
   }
 
   /** Why oneDNN is not available, or null. */
@@ -193,10 +201,11 @@ final class DnnlConvolutions {
     }
 
     void run() {
+      dnnl_stream stream = Streams.STREAM.get();
       for (Step s : steps) {
-        check(dnnl_primitive_execute(s.primitive(), Library.STREAM, s.count(), s.args()), "primitive_execute");
+        check(dnnl_primitive_execute(s.primitive(), stream, s.count(), s.args()), "primitive_execute");
       }
-      check(dnnl_stream_wait(Library.STREAM), "stream_wait");
+      check(dnnl_stream_wait(stream), "stream_wait");
     }
 
     private void build(NativeConvolutions.Kind kind, INDArray x, INDArray k, INDArray y, Window win, boolean blocked,

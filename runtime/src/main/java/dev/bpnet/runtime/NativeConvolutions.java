@@ -10,9 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * The one place that decides whether the convolution ops of {@link Convolutions} run ND4J's
- * native ops ({@code conv2d}, {@code deconv2d}, {@code conv2d_bp}) or the runtime's im2col + gemm
- * over Java arrays, and the bound native ops themselves.
+ * The one place that decides whether the convolution ops of {@link Convolutions} run oneDNN
+ * called directly ({@link DnnlConvolutions}), ND4J's native ops ({@code conv2d}, {@code deconv2d},
+ * {@code conv2d_bp}) or the runtime's im2col + gemm over Java arrays, and the bound native ops
+ * themselves.
  *
  * <p>Why: libnd4j built with oneDNN (the {@code nd4j-native} classifiers {@code linux-x86_64-onednn}
  * and {@code -onednn-avx2}/{@code -avx512}) runs these ops as oneDNN's direct convolutions, which
@@ -21,10 +22,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * native ops are used only when the loaded libnd4j reports oneDNN in its build information.
  *
  * <p>The choice, read once per JVM: the system property {@value #PROPERTY} or else the
- * environment variable {@value #ENV}, {@code auto} (the default: native where oneDNN is loaded,
- * the geometry can be expressed and the measured per-shape rule of {@link #worthIt} says it is
- * faster), {@code java} (never native) or {@code native} (native wherever the geometry can be
- * expressed, whatever the backend and shape: for tests and benchmarks). {@link Convolutions#use} changes it
+ * environment variable {@value #ENV}, {@code auto} (the default: oneDNN called directly,
+ * {@link DnnlConvolutions}, for float32 host arrays where it loads; else native where libnd4j has
+ * oneDNN, the geometry can be expressed and the measured per-shape rule of {@link #worthIt} says it
+ * is faster), {@code java} (im2col + gemm always), {@code dnnl} (oneDNN called directly wherever
+ * it loads, else Java) or {@code native} (ND4J's ops wherever the geometry can be expressed,
+ * whatever the backend and shape: for tests and benchmarks). {@link Convolutions#use} changes it
  * for ops bound afterwards.
  *
  * <p>What can be expressed: float32 only (oneDNN's ops here take no float64; the float64 trainers

@@ -229,10 +229,11 @@ class DnnlConvolutionsTest {
   /**
    * One thread means one: with {@link Backend#setThreads}(1), oneDNN's OpenMP regions use one
    * thread, so the process's CPU time over a run of convolutions is not more than its wall time
-   * (2 threads on 2 free cores would take about twice).
+   * (2 threads on 2 free cores would take about twice). And the process maps one OpenMP runtime,
+   * libnd4j's: the presets' own libgomp.so.1 resolves to it, which is why setThreads reaches oneDNN.
    */
   @Test
-  void oneThreadUsesOneCore() {
+  void oneThreadUsesOneCore() throws java.io.IOException {
     int threads = Backend.threads();
     Backend.setThreads(1);
     try {
@@ -257,6 +258,9 @@ class DnnlConvolutionsTest {
       long cpu = os.getProcessCpuTime() - cpu0;
       // the JVM's own threads (JIT, GC) add a little; a second compute thread would add ~100%
       assertTrue(cpu < 1.3 * wall, "CPU " + cpu / 1e6 + " ms over " + wall / 1e6 + " ms wall in " + runs + " runs");
+      List<String> gomp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+          .filter(l -> l.endsWith("/libgomp.so.1")).map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
+      assertEquals(1, gomp.size(), "OpenMP runtimes mapped: " + gomp);
     } finally {
       Backend.setThreads(threads);
     }
