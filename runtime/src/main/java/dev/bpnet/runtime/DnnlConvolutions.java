@@ -58,19 +58,25 @@ final class DnnlConvolutions {
   private static final class Library {
     static final dnnl_engine ENGINE;
     static final String FAILURE;
+    /** Whether oneDNN runs AVX-512 kernels here (the CPU has them and {@code DNNL_MAX_CPU_ISA} allows them). */
+    static final boolean AVX512;
+
     static {
       dnnl_engine engine = null;
       String failure = null;
+      boolean avx512 = false;
       try {
         Loader.load(org.bytedeco.dnnl.global.dnnl.class);
         engine = new dnnl_engine();
         check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine_create");
+        avx512 = (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core;
       } catch (Throwable t) {  // UnsatisfiedLinkError, NoClassDefFoundError, ...: the Java ops run instead
         failure = t.toString();
         engine = null;
       }
       ENGINE = engine;
       FAILURE = failure;
+      AVX512 = avx512;
       if (failure != null && Boolean.getBoolean("bpnet.verbose")) {
         System.err.println("bpnet: oneDNN did not load, convolutions run in Java: " + failure);
       }
@@ -107,18 +113,25 @@ final class DnnlConvolutions {
 
   /**
    * Whether an op computes in oneDNN's preferred layouts (blocked, e.g. {@code nChw16c}, with
-   * reorders from and to the arrays) rather than on the arrays' plain ones:
-   * {@code -Dbpnet.dnnl.layout=blocked} or {@code plain} force either; {@code auto} (the default)
-   * is the rule measured on single layers of LeNet and plain-20, float32, batch 128, one thread
-   * ({@code bench/run.sh --conv-ops}, BENCHMARKS.md): blocked, reorders included, was 1.3-5.9
-   * times faster than plain for every op and layer but the input gradient into few channels (one
-   * channel, LeNet's first layer: 8.1 ms blocked against 2.4 plain; three: 5.4 against 5.0; six
-   * already 1.1 against 2.2). Plain, oneDNN runs its gemm-based convolution ({@code gemm:jit}).
+   * reorders from and to the arrays) rather than on the arrays' plain ones (where oneDNN runs its
+   * gemm-based convolution, {@code gemm:jit}): {@code -Dbpnet.dnnl.layout=blocked} or
+   * {@code plain} force either; {@code auto} (the default) is the rule measured on single layers of
+   * LeNet and plain-20, float32, batch 128, one thread, with AVX-512 and with
+   * {@code DNNL_MAX_CPU_ISA=AVX2} ({@code bench/run.sh --conv-ops}, BENCHMARKS.md). Blocked,
+   * reorders included, was 1.15-4.4 times faster than plain for every op of every layer with at
+   * least 4 input channels, and for the forward convolution of all; with fewer channels (the
+   * first layer) the input gradient was slower blocked (one channel: 8.1 ms against 2.4 with
+   * AVX-512, 4.2 against 2.1 with AVX2; three: 5.4 against 5.0, 5.3 against 3.9), and so was the
+   * filter gradient of one channel with AVX2 only (4.2 against 2.8; with AVX-512 0.8 against 3.5).
    */
   static boolean blocked(NativeConvolutions.Kind kind, int channels) {
     String s = System.getProperty(LAYOUT_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
     return switch (s) {
-      case "auto" -> kind != NativeConvolutions.Kind.INPUT_GRADIENT || channels >= 4;
+      case "auto" -> channels >= 4 || switch (kind) {
+        case FORWARD -> true;
+        case INPUT_GRADIENT -> false;
+        case FILTER_GRADIENT -> channels > 1 || Library.AVX512;
+      };
       case "plain" -> false;
       case "blocked" -> true;
       default -> throw new IllegalArgumentException("-D" + LAYOUT_PROPERTY + " must be auto, plain or blocked, got '" + s + "'");

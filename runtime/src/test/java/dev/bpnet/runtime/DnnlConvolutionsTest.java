@@ -167,6 +167,34 @@ class DnnlConvolutionsTest {
     }
   }
 
+  /** The layout rule on the layers it was measured on (BENCHMARKS.md, --conv-ops with AVX-512 and with AVX2). */
+  @Test
+  void autoLayoutsAreTheMeasuredFastest() {
+    System.clearProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+    NativeConvolutions.Kind fwd = NativeConvolutions.Kind.FORWARD;
+    NativeConvolutions.Kind dx = NativeConvolutions.Kind.INPUT_GRADIENT;
+    NativeConvolutions.Kind dw = NativeConvolutions.Kind.FILTER_GRADIENT;
+    for (int c : new int[] {6, 16, 32, 64}) {
+      for (NativeConvolutions.Kind k : NativeConvolutions.Kind.values()) {
+        assertTrue(DnnlConvolutions.blocked(k, c), k + " with " + c + " channels");
+      }
+    }
+    assertTrue(DnnlConvolutions.blocked(fwd, 1) && DnnlConvolutions.blocked(fwd, 3));
+    assertTrue(!DnnlConvolutions.blocked(dx, 1) && !DnnlConvolutions.blocked(dx, 3), "the first layer's input gradient");
+    assertTrue(DnnlConvolutions.blocked(dw, 3));
+    // one channel's filter gradient: blocked with AVX-512 kernels only (which a forced blocked op shows)
+    Convolutions.use(Convolutions.Impl.DNNL);
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "blocked");
+    boolean avx512 = new Convolutions.Conv2dFilter(Nd4j.create(DataType.FLOAT, 2, 1, 8, 8), Nd4j.create(DataType.FLOAT, 2, 2, 6, 6),
+        Nd4j.create(DataType.FLOAT, 2, 1, 3, 3), new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1)).impl().contains("avx512");
+    System.clearProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+    assertEquals(avx512, DnnlConvolutions.blocked(dw, 1), "LeNet c1's filter gradient");
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "plain");
+    assertTrue(!DnnlConvolutions.blocked(fwd, 64));
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "blocked");
+    assertTrue(DnnlConvolutions.blocked(dx, 1));
+  }
+
   /** auto binds oneDNN for float32 host arrays; float64 keeps the Java ops, whatever the setting. */
   @Test
   void autoBindsOneDnnForFloat32AndJavaForFloat64() {
