@@ -24,8 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * built with oneDNN (the {@code linux-x86_64-onednn} classifier of nd4j-native), they bind ND4J's
  * native {@code conv2d}, {@code deconv2d} and {@code conv2d_bp} where those express the geometry
  * (float32, dilation 1, ND4J's VALID or SAME padding) and were measured faster;
- * {@link NativeConvolutions} decides, once, and {@code -Dbpnet.conv=auto|java|native|dnnl} overrides. Without oneDNN, ND4J's native convolutions are
- * 2-18 times slower than im2col + gemm on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
+ * {@link NativeConvolutions} decides, once, and {@code -Dbpnet.conv=auto|java|native|dnnl}
+ * overrides. Without oneDNN, ND4J's native convolutions are 2-18 times slower than im2col + gemm
+ * on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
  *
  * <p>im2col, col2im and pooling run in Java over arrays: each op reads its buffers in runs (a
  * plane, one example's part of a row of columns) into per-thread scratch arrays and writes its
