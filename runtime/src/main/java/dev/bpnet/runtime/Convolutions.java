@@ -19,12 +19,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * im2col. Padding is explicit on each side (asymmetric padding, as {@code same} needs for even
  * kernels, included); positions outside the input read as zero.
  *
- * <p>Where libnd4j was built with oneDNN (the {@code linux-x86_64-onednn} classifier of
- * nd4j-native), the three convolution ops bind ND4J's native {@code conv2d}, {@code deconv2d}
- * and {@code conv2d_bp} instead where those express the geometry (float32, dilation 1, ND4J's
- * VALID or SAME padding) and were measured faster; {@link NativeConvolutions} decides, once, and
- * {@code -Dbpnet.conv=java|native|auto} overrides. Without oneDNN, ND4J's native convolutions are
- * 2-18 times slower than im2col + gemm on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
+ * <p>For float32 host arrays the three convolution ops bind oneDNN's primitives called directly
+ * ({@link DnnlConvolutions}; any window) where the library loads. Otherwise, where libnd4j was
+ * built with oneDNN (the {@code linux-x86_64-onednn} classifier of nd4j-native), they bind ND4J's
+ * native {@code conv2d}, {@code deconv2d} and {@code conv2d_bp} where those express the geometry
+ * (float32, dilation 1, ND4J's VALID or SAME padding) and were measured faster;
+ * {@link NativeConvolutions} decides, once, and {@code -Dbpnet.conv=auto|java|native|dnnl}
+ * overrides. Without oneDNN, ND4J's native convolutions are 2-18 times slower than im2col + gemm
+ * on one thread (BENCHMARKS.md, bench/run.sh --conv-ops).
  *
  * <p>im2col, col2im and pooling run in Java over arrays: each op reads its buffers in runs (a
  * plane, one example's part of a row of columns) into per-thread scratch arrays and writes its
@@ -42,16 +44,17 @@ public final class Convolutions {
 
   /**
    * Which implementation the convolution ops bound from now on use (see {@link NativeConvolutions}
-   * for the rule): {@code AUTO} ND4J's native ops where libnd4j has oneDNN and they were measured
-   * faster for the shape, {@code JAVA} always im2col + gemm, {@code NATIVE} the native ops wherever
-   * they express the geometry.
+   * for the rule): {@code AUTO} oneDNN called directly where it loads, else ND4J's native ops
+   * where libnd4j has oneDNN and they were measured faster for the shape, {@code JAVA} always
+   * im2col + gemm, {@code NATIVE} ND4J's native ops wherever they express the geometry,
+   * {@code DNNL} oneDNN called directly wherever it loads. Float64 always binds im2col + gemm.
    */
   public enum Impl {
-    AUTO, JAVA, NATIVE
+    AUTO, JAVA, NATIVE, DNNL
   }
 
   /**
-   * The setting for ops bound from now on: {@code -Dbpnet.conv=auto|java|native}, else the
+   * The setting for ops bound from now on: {@code -Dbpnet.conv=auto|java|native|dnnl}, else the
    * environment variable {@code BPNET_CONV}, else {@code AUTO}.
    */
   public static Impl impl() {
@@ -71,6 +74,14 @@ public final class Convolutions {
   /** True when the loaded libnd4j was built with oneDNN (its build information says so) and may use it. */
   public static boolean oneDnn() {
     return NativeConvolutions.oneDnn();
+  }
+
+  /**
+   * True when oneDNN called directly ({@link DnnlConvolutions}, the {@code org.bytedeco:dnnl}
+   * presets) loaded and ND4J's arrays are host memory: the {@code dnnl} setting can bind it.
+   */
+  public static boolean dnnl() {
+    return DnnlConvolutions.available();
   }
 
   /**
@@ -395,6 +406,13 @@ public final class Convolutions {
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(x, (int) kernel.size(0), out, win);
       this.d = d;
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FORWARD, win, x, out)
+          ? DnnlConvolutions.forward(x, kernel, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel},
@@ -425,7 +443,7 @@ public final class Convolutions {
       return new long[] {d.f, d.rows(), d.columns()};
     }
 
-    /** What it runs: "im2col + gemm" or "native conv2d". */
+    /** What it runs: "im2col + gemm", "native conv2d" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }
@@ -454,6 +472,13 @@ public final class Convolutions {
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       Dims d = new Dims(out, (int) kernel.size(0), g, win);
       this.d = d;
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g)
+          ? DnnlConvolutions.inputGradient(g, kernel, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g);
       if (args != null) {
         NativeConvolutions.Bound op = new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel},
@@ -479,7 +504,7 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
-    /** What it runs: "gemm + col2im" or "native deconv2d". */
+    /** What it runs: "gemm + col2im", "native deconv2d" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }
@@ -509,6 +534,13 @@ public final class Convolutions {
       Dims d = new Dims(x, (int) g.size(1), g, win);
       this.d = d;
       Buf.of(out, "conv2d_filter's output");
+      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g)
+          ? DnnlConvolutions.filterGradient(x, g, out, win, buffers) : null;
+      if (dnnl != null) {
+        this.body = dnnl::run;
+        this.impl = "oneDNN " + dnnl.name();
+        return;
+      }
       int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g);
       if (args != null) {
         // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any
@@ -540,7 +572,7 @@ public final class Convolutions {
       return 2L * d.f * d.rows() * d.columns();
     }
 
-    /** What it runs: "im2col + gemm" or "native conv2d_bp". */
+    /** What it runs: "im2col + gemm", "native conv2d_bp" or "oneDNN " and oneDNN's implementation name. */
     public String impl() {
       return impl;
     }

@@ -10,9 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * The one place that decides whether the convolution ops of {@link Convolutions} run ND4J's
- * native ops ({@code conv2d}, {@code deconv2d}, {@code conv2d_bp}) or the runtime's im2col + gemm
- * over Java arrays, and the bound native ops themselves.
+ * The one place that decides whether the convolution ops of {@link Convolutions} run oneDNN
+ * called directly ({@link DnnlConvolutions}), ND4J's native ops ({@code conv2d}, {@code deconv2d},
+ * {@code conv2d_bp}) or the runtime's im2col + gemm over Java arrays, and the bound native ops
+ * themselves.
  *
  * <p>Why: libnd4j built with oneDNN (the {@code nd4j-native} classifiers {@code linux-x86_64-onednn}
  * and {@code -onednn-avx2}/{@code -avx512}) runs these ops as oneDNN's direct convolutions, which
@@ -21,10 +22,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * native ops are used only when the loaded libnd4j reports oneDNN in its build information.
  *
  * <p>The choice, read once per JVM: the system property {@value #PROPERTY} or else the
- * environment variable {@value #ENV}, {@code auto} (the default: native where oneDNN is loaded,
- * the geometry can be expressed and the measured per-shape rule of {@link #worthIt} says it is
- * faster), {@code java} (never native) or {@code native} (native wherever the geometry can be
- * expressed, whatever the backend and shape: for tests and benchmarks). {@link Convolutions#use} changes it
+ * environment variable {@value #ENV}, {@code auto} (the default: oneDNN called directly,
+ * {@link DnnlConvolutions}, for float32 host arrays where it loads; else native where libnd4j has
+ * oneDNN, the geometry can be expressed and the measured per-shape rule of {@link #worthIt} says it
+ * is faster), {@code java} (im2col + gemm always), {@code dnnl} (oneDNN called directly wherever
+ * it loads, else Java) or {@code native} (ND4J's ops wherever the geometry can be expressed,
+ * whatever the backend and shape: for tests and benchmarks). {@link Convolutions#use} changes it
  * for ops bound afterwards.
  *
  * <p>What can be expressed: float32 only (oneDNN's ops here take no float64; the float64 trainers
@@ -39,15 +42,15 @@ final class NativeConvolutions {
 
   private NativeConvolutions() {}
 
-  /** The three settings; see the class comment. */
+  /** The four settings; see the class comment. */
   enum Mode {
-    AUTO, JAVA, NATIVE;
+    AUTO, JAVA, NATIVE, DNNL;
 
     static Mode parse(String s, String where) {
       try {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + " must be auto, java or native, got '" + s + "'");
+        throw new IllegalArgumentException(where + " must be auto, java, native or dnnl, got '" + s + "'");
       }
     }
   }
@@ -160,12 +163,23 @@ final class NativeConvolutions {
   }
 
   /**
-   * Which implementation binds {@code kind} for these arrays: the native op's arguments, or null
-   * for the Java op.
+   * Whether {@code kind} should bind oneDNN called directly ({@link DnnlConvolutions}) for these
+   * arrays: under {@code dnnl}, and under {@code auto}, for float32 host arrays where oneDNN loaded.
+   * The op binds Java (or ND4J's native op, by {@link #choose}) where oneDNN then declines.
+   */
+  static boolean dnnl(Kind kind, Window win, INDArray x, INDArray g) {
+    Mode m = mode();
+    return (m == Mode.DNNL || m == Mode.AUTO) && x.dataType() == DataType.FLOAT && g.dataType() == DataType.FLOAT
+        && DnnlConvolutions.available();
+  }
+
+  /**
+   * Which implementation binds {@code kind} for these arrays when oneDNN called directly does not:
+   * the native op's arguments, or null for the Java op.
    */
   static int[] choose(Kind kind, Window win, INDArray x, INDArray g) {
     Mode m = mode();
-    if (m == Mode.JAVA || x.dataType() != DataType.FLOAT || g.dataType() != DataType.FLOAT) {
+    if (m == Mode.JAVA || m == Mode.DNNL || x.dataType() != DataType.FLOAT || g.dataType() != DataType.FLOAT) {
       return null;
     }
     int[] args = arguments(kind, win, (int) x.size(2), (int) x.size(3), (int) g.size(2), (int) g.size(3));

@@ -42,10 +42,11 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * machine CPU time is inflated less by other processes than wall time is.
  *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
- * [--impl bpnet,samediff,pytorch] [--conv-impl auto,java,native] [--batch 128] [--repeats 5]
+ * [--impl bpnet,samediff,pytorch] [--conv-impl auto,java,native,dnnl,dnnl-plain,dnnl-blocked] [--batch 128] [--repeats 5]
  * [--block-seconds 0.3] [--torch-malloc fixed|glibc] [--out DIR]}. {@code --conv-impl} times each
  * mode's trainer once per setting of {@code Convolutions.use} in the same rounds (rows
- * {@code bpnet-auto}, {@code bpnet-java}, ...).
+ * {@code bpnet-auto}, {@code bpnet-java}, ...); {@code dnnl-plain} and {@code dnnl-blocked} are {@code dnnl}
+ * with {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone: its auto rule).
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
 public final class ConvBench {
@@ -98,6 +99,7 @@ public final class ConvBench {
     List<String> jsonl = new ArrayList<>();
     md.append("machine: ").append(Machine.describe(threads)).append("\n");
     md.append("convolutions: ").append(Convolutions.oneDnn() ? "libnd4j with oneDNN" : "libnd4j without oneDNN")
+        .append(Convolutions.dnnl() ? ", oneDNN direct loaded" : ", oneDNN direct not loaded")
         .append(", bpnet.conv = ").append(Convolutions.impl().name().toLowerCase(Locale.ROOT)).append("\n");
     md.append("uptime before: ").append(uptime()).append("\n\n");
     for (String model : o.get("--models").split(",")) {
@@ -121,12 +123,20 @@ public final class ConvBench {
             String impl = ci.isEmpty() ? "bpnet" : "bpnet-" + ci;
             String key = impl + " " + mode;
             Convolutions.Impl before = Convolutions.impl();
+            String layout = System.getProperty("bpnet.dnnl.layout");
             if (!ci.isEmpty()) {
-              Convolutions.use(Convolutions.Impl.valueOf(ci.toUpperCase(Locale.ROOT)));
+              // dnnl-plain, dnnl-blocked: oneDNN with -Dbpnet.dnnl.layout=plain or blocked (dnnl: auto)
+              Convolutions.use(Convolutions.Impl.valueOf(ci.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT)));
+              System.setProperty("bpnet.dnnl.layout", ConvOpProbe.layoutOf(ci));
             }
             Trainer t = compile(source(model, mode));
             t.step(feeds);  // allocates the buffers and binds the conv ops
             Convolutions.use(before);
+            if (layout == null) {
+              System.clearProperty("bpnet.dnnl.layout");
+            } else {
+              System.setProperty("bpnet.dnnl.layout", layout);
+            }
             trainers.put(key, t);
             List<Runnable> ops = new ArrayList<>();
             flops.put(key, convOps(t, ops, biggest));

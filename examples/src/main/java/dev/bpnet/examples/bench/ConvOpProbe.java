@@ -10,10 +10,11 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Per convolution primitive and layer shape, is ND4J's native op faster than the runtime's
- * im2col + gemm? Binds each of the runtime's three convolution ops twice, once with
- * {@code Convolutions.use(JAVA)} and once with {@code use(NATIVE)} (conv2d, deconv2d, conv2d_bp
- * where the geometry allows), and times them interleaved on single layers of the benchmark nets,
+ * Per convolution primitive and layer shape, which binding is fastest: the runtime's im2col +
+ * gemm ({@code Convolutions.use(JAVA)}), ND4J's native op ({@code use(NATIVE)}: conv2d, deconv2d,
+ * conv2d_bp where the geometry allows) or oneDNN called directly ({@code use(DNNL)}, in plain
+ * layouts and in its preferred blocked ones)? Binds each of the runtime's three convolution ops
+ * once per binding ({@code -Dprobe.impls}) and times them interleaved on single layers of the benchmark nets,
  * float32, batch 128; also conv2d_bp's dx and dW together, and ND4J's native pooling against the
  * runtime's on LeNet's pools. The native path is ND4J's own loops on the default build and oneDNN
  * on the {@code linux-x86_64-onednn} one (the first line says which). {@code bench/run.sh
@@ -35,14 +36,15 @@ public final class ConvOpProbe {
         new Layer("plain20 stage 3 entry (32->64, 3x3, stride 2, pad 0/1, 16x16)", 128, 32, 16, 16, 64, 3, 2, 0, 1),
         new Layer("plain20 stage 3 (64->64, 3x3, pad 1, 8x8)", 128, 64, 8, 8, 64, 3, 1, 1, 1));
     String only = System.getProperty("probe.layers", "");
-    System.out.println("oneDNN loaded: " + Convolutions.oneDnn() + "; load " + Machine.loadAverage());
+    System.out.println("oneDNN in libnd4j: " + Convolutions.oneDnn() + "; oneDNN direct (org.bytedeco:dnnl): "
+        + Convolutions.dnnl() + "; load " + Machine.loadAverage());
     for (Layer l : layers) {
       if (!only.isEmpty() && !l.name().startsWith(only)) {
         continue;
       }
       conv(l);
     }
-    if (only.isEmpty() || only.startsWith("pool")) {
+    if ((only.isEmpty() || only.startsWith("pool")) && !Boolean.getBoolean("probe.noPools")) {
       pools(128, 6, 28, 28);
       pools(128, 16, 10, 10);
     }
@@ -59,9 +61,14 @@ public final class ConvOpProbe {
     INDArray g = Nd4j.rand(DataType.FLOAT, l.b(), l.f(), oh, ow);
     List<Timing.Contender> cs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    INDArray[] outs = new INDArray[6];
+    List<String> settings = settings();
+    INDArray[] outs = new INDArray[3 * settings.size()];
     int i = 0;
-    for (Convolutions.Impl impl : new Convolutions.Impl[] {Convolutions.Impl.JAVA, Convolutions.Impl.NATIVE}) {
+    for (String setting : settings) {
+      // dnnl-blocked: oneDNN in the layouts it prefers (format_tag any), reordered from and to the arrays
+      Convolutions.Impl impl = Convolutions.Impl.valueOf(setting.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT));
+      String layout = System.getProperty("bpnet.dnnl.layout");
+      System.setProperty("bpnet.dnnl.layout", layoutOf(setting));
       Convolutions.Impl before = Convolutions.use(impl);
       INDArray y = Nd4j.create(DataType.FLOAT, l.b(), l.f(), oh, ow);
       INDArray dx = Nd4j.create(DataType.FLOAT, l.b(), l.c(), l.h(), l.w());
@@ -70,19 +77,27 @@ public final class ConvOpProbe {
       Convolutions.Conv2dTranspose tr = new Convolutions.Conv2dTranspose(g, k, dx, win);
       Convolutions.Conv2dFilter fi = new Convolutions.Conv2dFilter(x, g, dk, win);
       Convolutions.use(before);
+      if (layout == null) {
+        System.clearProperty("bpnet.dnnl.layout");
+      } else {
+        System.setProperty("bpnet.dnnl.layout", layout);
+      }
       fwd.run();
       tr.run();
       fi.run();
       outs[i++] = y;
       outs[i++] = dx;
       outs[i++] = dk;
-      cs.add(contender(fwd.impl(), "forward", fwd::run));
-      cs.add(contender(tr.impl(), "input grad", tr::run));
-      cs.add(contender(fi.impl(), "filter grad", fi::run));
+      String tag = setting.startsWith("dnnl") ? " [" + layoutOf(setting) + "]" : "";
+      cs.add(contender(fwd.impl() + tag, "forward", fwd::run));
+      cs.add(contender(tr.impl() + tag, "input grad", tr::run));
+      cs.add(contender(fi.impl() + tag, "filter grad", fi::run));
+      if (i > 3) {
+        notes.add(String.format(Locale.ROOT, "max rel diff %s - %s: y %.1e, dx %.1e, dk %.1e", setting, settings.get(0),
+            rel(outs[i - 3], outs[0]), rel(outs[i - 2], outs[1]), rel(outs[i - 1], outs[2])));
+      }
     }
-    notes.add(String.format(Locale.ROOT, "max rel diff native - java: y %.1e, dx %.1e, dk %.1e", rel(outs[3], outs[0]),
-        rel(outs[4], outs[1]), rel(outs[5], outs[2])));
-    if (l.pBefore() == l.pAfter()) {
+    if (l.pBefore() == l.pAfter() && settings.contains("native")) {
       // dx and dW in one native call, as the first probe timed it
       int[] iargs = {l.k(), l.k(), l.s(), l.s(), l.pBefore(), l.pBefore(), 1, 1, 0, 0, 1};
       DynamicCustomOp nbp = DynamicCustomOp.builder("conv2d_bp").addInputs(x, k, g)
@@ -92,8 +107,23 @@ public final class ConvOpProbe {
     List<Timing.Result> rs = Timing.interleaved(cs, 5, 0.2, 0.5);
     System.out.printf(Locale.ROOT, "%s, CPU ms (%s):%n", l.name(), String.join("; ", notes));
     for (Timing.Result r : rs) {
-      System.out.printf(Locale.ROOT, "  %-12s %-18s %8.2f%n", r.contender().mode(), r.contender().impl(), r.cpuMsPerStep());
+      System.out.printf(Locale.ROOT, "  %-12s %-44s %8.2f%n", r.contender().mode(), r.contender().impl(), r.cpuMsPerStep());
     }
+  }
+
+  /** The oneDNN layout of a setting: dnnl-plain plain, dnnl-blocked blocked, else auto (DnnlConvolutions' rule). */
+  static String layoutOf(String setting) {
+    return setting.endsWith("-plain") ? "plain" : setting.endsWith("-blocked") ? "blocked" : "auto";
+  }
+
+  /**
+   * The bindings timed, {@code -Dprobe.impls} (default {@code java,native,dnnl-plain,dnnl-blocked}):
+   * the settings of {@link Convolutions#use}, with {@code -plain} or {@code -blocked} after
+   * {@code dnnl} for {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone:
+   * auto). The first is the reference of the differences printed.
+   */
+  private static List<String> settings() {
+    return List.of(System.getProperty("probe.impls", "java,native,dnnl-plain,dnnl-blocked").split(","));
   }
 
   /** Max pooling 2x2 (forward and scatter) and average pooling 2x2, the runtime's against ND4J's native ops. */

@@ -1,0 +1,300 @@
+package dev.bpnet.runtime;
+
+import static dev.bpnet.runtime.ConvolutionsTest.array;
+import static dev.bpnet.runtime.ConvolutionsTest.assertClose;
+import static dev.bpnet.runtime.ConvolutionsTest.definition;
+import static dev.bpnet.runtime.ConvolutionsTest.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bpnet.runtime.Convolutions.Window;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The convolution ops bound to oneDNN called directly ({@link DnnlConvolutions}), in both layouts
+ * ({@code plain} nchw/oihw on the arrays themselves, {@code blocked} through reorders), against
+ * the definition written as loops (ConvolutionsTest's, in double) and against the Java ops, over
+ * windows of every kind: strides 1-3, symmetric and asymmetric padding ({@code same} for even
+ * kernels at stride 1 and 2: the odd pixel after), dilation, non-square kernels, odd sizes, one
+ * channel and several.
+ *
+ * <p>Tolerance: float32 to 2e-5 of the largest |value| (at least 1). The sums here have at most
+ * C kH kW = 3 x 4 x 4 = 48 terms for y and dx, and B Ho Wo (about 170) for dk, of products of
+ * unit Gaussians; float32 rounding (2^-24 = 6e-8 per operation) accumulates to about
+ * sqrt(n) * 6e-8 * |terms| in the worst order, i.e. below 1e-5 of the scale, and oneDNN's order
+ * of summation (blocked, vectorised) differs from both the definition's and the Java op's. A
+ * wrong padding, stride or dilation moves results by O(1).
+ */
+class DnnlConvolutionsTest {
+  private final Convolutions.Impl before = Convolutions.impl();
+  private final String layoutBefore = System.getProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+
+  @AfterEach
+  void restore() {
+    Convolutions.use(before);
+    if (layoutBefore == null) {
+      System.clearProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+    } else {
+      System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, layoutBefore);
+    }
+  }
+
+  /** oneDNN's presets ship for this platform: the tests below must not pass by falling back to Java. */
+  @Test
+  void oneDnnLoads() {
+    assertTrue(DnnlConvolutions.available(), "oneDNN did not load: " + DnnlConvolutions.failure());
+    assertNull(DnnlConvolutions.failure());
+  }
+
+  /** A geometry: input B x C x H x W, F filters, the window. */
+  record Case(int b, int c, int h, int w, int f, Window win) {
+    @Override
+    public String toString() {
+      return b + "x" + c + "x" + h + "x" + w + " F" + f + " " + win;
+    }
+  }
+
+  static List<Case> cases() {
+    return List.of(
+        // plain valid 3x3; 5x5 padded 2 (LeNet's first layer, one channel)
+        new Case(3, 2, 8, 7, 4, new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1)),
+        new Case(2, 1, 9, 9, 3, new Window(5, 5, 1, 1, 2, 2, 2, 2, 1, 1)),
+        // stride 2 symmetric; stride 2 'same' on an even size (0 before, 1 after: ND4J's deconv could not)
+        new Case(3, 3, 8, 7, 4, new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1)),
+        new Case(2, 3, 8, 8, 5, new Window(3, 3, 2, 2, 0, 1, 0, 1, 1, 1)),
+        // even kernels, 'same': 4x4 stride 1 (1 before, 2 after), 2x2 stride 2 on odd sizes
+        new Case(2, 2, 7, 9, 3, new Window(4, 4, 1, 1, 1, 2, 1, 2, 1, 1)),
+        new Case(2, 3, 9, 7, 2, new Window(2, 2, 2, 2, 0, 1, 0, 1, 1, 1)),
+        // dilation, with and without padding; non-square, uneven stride and dilation
+        new Case(2, 2, 9, 8, 3, new Window(3, 3, 1, 1, 2, 2, 2, 2, 2, 2)),
+        new Case(2, 2, 7, 6, 4, new Window(2, 3, 1, 2, 0, 1, 1, 0, 2, 1)),
+        new Case(3, 2, 7, 6, 4, new Window(3, 2, 3, 1, 1, 2, 0, 1, 1, 2)),
+        new Case(3, 2, 7, 6, 4, new Window(4, 4, 2, 2, 1, 2, 1, 2, 1, 1)),
+        // 1x1 at stride 2 (odd size: the last row and column unread); one input and one output channel
+        new Case(2, 3, 7, 7, 4, new Window(1, 1, 2, 2, 0, 0, 0, 0, 1, 1)),
+        new Case(1, 1, 5, 6, 1, new Window(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)),
+        // a right padding larger than needed (it only decides the output count) and one that drops a row
+        new Case(2, 2, 6, 6, 3, new Window(3, 3, 2, 2, 1, 2, 1, 2, 1, 1)),
+        new Case(2, 2, 8, 8, 3, new Window(3, 3, 2, 2, 0, 0, 0, 0, 1, 1)),
+        // 16 channels: oneDNN's blocked kernels take this path
+        new Case(2, 16, 8, 8, 16, new Window(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)));
+  }
+
+  static List<Arguments> casesAndLayouts() {
+    List<Arguments> all = new ArrayList<>();
+    for (String layout : new String[] {"plain", "blocked"}) {
+      for (Case c : cases()) {
+        all.add(Arguments.of(layout, c));
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Each op through oneDNN (forced): float32 results against the definition and the Java ops,
+   * stale outputs overwritten, a second run the same, the adjoint identities <g, conv(x, k)> =
+   * <convT(g, k), x> = <convW(x, g), k>. The three ops share one Buffers, after an op of another
+   * shape has filled the shared scratch with other values, as in a trainer.
+   */
+  @ParameterizedTest
+  @MethodSource("casesAndLayouts")
+  void oneDnnMatchesTheDefinitionAndTheJavaOps(String layout, Case cs) {
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, layout);
+    Window win = cs.win();
+    Random r = new Random(cs.hashCode());
+    int oh = win.outH(cs.h());
+    int ow = win.outW(cs.w());
+    double[][][][] x = random(r, cs.b(), cs.c(), cs.h(), cs.w());
+    double[][][][] k = random(r, cs.f(), cs.c(), win.kH(), win.kW());
+    double[][][][] g = random(r, cs.b(), cs.f(), oh, ow);
+    double[][][][][] want = definition(win, x, k, g);
+    INDArray xa = array(x, DataType.FLOAT);
+    INDArray ka = array(k, DataType.FLOAT);
+    INDArray ga = array(g, DataType.FLOAT);
+    INDArray[][] got = new INDArray[2][];
+    String[][] impls = new String[2][];
+    Convolutions.Impl[] both = {Convolutions.Impl.DNNL, Convolutions.Impl.JAVA};
+    for (int i = 0; i < 2; i++) {
+      Convolutions.use(both[i]);
+      Buffers buffers = new Buffers();
+      scribble(buffers);
+      INDArray ya = Nd4j.create(DataType.FLOAT, cs.b(), cs.f(), oh, ow).assign(7);
+      INDArray dxa = Nd4j.create(DataType.FLOAT, cs.b(), cs.c(), cs.h(), cs.w()).assign(7);
+      INDArray dka = Nd4j.create(DataType.FLOAT, cs.f(), cs.c(), win.kH(), win.kW()).assign(7);
+      Convolutions.Conv2d conv = new Convolutions.Conv2d(xa, ka, ya, win, buffers);
+      Convolutions.Conv2dTranspose tr = new Convolutions.Conv2dTranspose(ga, ka, dxa, win, buffers);
+      Convolutions.Conv2dFilter fi = new Convolutions.Conv2dFilter(xa, ga, dka, win, buffers);
+      for (int rep = 0; rep < 2; rep++) {
+        conv.run();
+        tr.run();
+        fi.run();
+      }
+      got[i] = new INDArray[] {ya, dxa, dka};
+      impls[i] = new String[] {conv.impl(), tr.impl(), fi.impl()};
+      buffers.release();
+    }
+    String[] names = {"conv", "input gradient", "filter gradient"};
+    for (int j = 0; j < 3; j++) {
+      String what = names[j] + " " + cs + " " + layout + " (" + impls[0][j] + ")";
+      assertTrue(impls[0][j].startsWith("oneDNN"), what + ": not bound to oneDNN");
+      assertTrue(!impls[1][j].startsWith("oneDNN"), impls[1][j] + " with the Java ops forced");
+      assertClose(want[j], got[0][j], 2e-5, what + " against the definition");
+      double diff = got[0][j].sub(got[1][j]).amaxNumber().doubleValue();
+      assertTrue(diff <= 2e-5 * Math.max(1, got[1][j].amaxNumber().doubleValue()), what + " against Java: off by " + diff);
+    }
+    double gy = dot(ga, got[0][0]);
+    double scale = Math.max(1, Math.abs(gy));
+    assertEquals(gy, dot(got[0][1], xa), 1e-4 * scale, "<g, conv(x, k)> = <convT(g, k), x> for " + cs);
+    assertEquals(gy, dot(got[0][2], ka), 1e-4 * scale, "<g, conv(x, k)> = <convW(x, g), k> for " + cs);
+  }
+
+  /** Fills the shared scratch slots oneDNN's ops use with NaNs, through a bound op of another shape. */
+  private static void scribble(Buffers buffers) {
+    for (String slot : new String[] {"oneDNN scratchpad", "oneDNN layout 0", "oneDNN layout 1", "oneDNN layout 2"}) {
+      buffers.scratch(DataType.FLOAT, slot, 1, 1 << 16).assign(Double.NaN);
+    }
+  }
+
+  /** The layout rule on the layers it was measured on (BENCHMARKS.md, --conv-ops with AVX-512 and with AVX2). */
+  @Test
+  void autoLayoutsAreTheMeasuredFastest() {
+    System.clearProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+    NativeConvolutions.Kind fwd = NativeConvolutions.Kind.FORWARD;
+    NativeConvolutions.Kind dx = NativeConvolutions.Kind.INPUT_GRADIENT;
+    NativeConvolutions.Kind dw = NativeConvolutions.Kind.FILTER_GRADIENT;
+    for (int c : new int[] {6, 16, 32, 64}) {
+      for (NativeConvolutions.Kind k : NativeConvolutions.Kind.values()) {
+        assertTrue(DnnlConvolutions.blocked(k, c), k + " with " + c + " channels");
+      }
+    }
+    assertTrue(DnnlConvolutions.blocked(fwd, 1) && DnnlConvolutions.blocked(fwd, 3));
+    assertTrue(!DnnlConvolutions.blocked(dx, 1) && !DnnlConvolutions.blocked(dx, 3), "the first layer's input gradient");
+    assertTrue(DnnlConvolutions.blocked(dw, 3));
+    // one channel's filter gradient: blocked with AVX-512 kernels only (which a forced blocked op shows)
+    Convolutions.use(Convolutions.Impl.DNNL);
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "blocked");
+    boolean avx512 = new Convolutions.Conv2dFilter(Nd4j.create(DataType.FLOAT, 2, 1, 8, 8), Nd4j.create(DataType.FLOAT, 2, 2, 6, 6),
+        Nd4j.create(DataType.FLOAT, 2, 1, 3, 3), new Window(3, 3, 1, 1, 0, 0, 0, 0, 1, 1)).impl().contains("avx512");
+    System.clearProperty(DnnlConvolutions.LAYOUT_PROPERTY);
+    assertEquals(avx512, DnnlConvolutions.blocked(dw, 1), "LeNet c1's filter gradient");
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "plain");
+    assertTrue(!DnnlConvolutions.blocked(fwd, 64));
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "blocked");
+    assertTrue(DnnlConvolutions.blocked(dx, 1));
+  }
+
+  /** auto binds oneDNN for float32 host arrays; float64 keeps the Java ops, whatever the setting. */
+  @Test
+  void autoBindsOneDnnForFloat32AndJavaForFloat64() {
+    Window win = new Window(5, 5, 1, 1, 0, 0, 0, 0, 1, 1);
+    INDArray x = Nd4j.create(DataType.FLOAT, 4, 6, 14, 14);
+    INDArray k = Nd4j.create(DataType.FLOAT, 16, 6, 5, 5);
+    INDArray y = Nd4j.create(DataType.FLOAT, 4, 16, 10, 10);
+    for (Convolutions.Impl impl : new Convolutions.Impl[] {Convolutions.Impl.AUTO, Convolutions.Impl.DNNL}) {
+      Convolutions.use(impl);
+      assertTrue(new Convolutions.Conv2d(x, k, y, win).impl().startsWith("oneDNN"), impl.toString());
+      assertTrue(new Convolutions.Conv2dTranspose(y, k, x, win).impl().startsWith("oneDNN"), impl.toString());
+      assertTrue(new Convolutions.Conv2dFilter(x, y, k, win).impl().startsWith("oneDNN"), impl.toString());
+      INDArray x64 = x.castTo(DataType.DOUBLE);
+      INDArray k64 = k.castTo(DataType.DOUBLE);
+      INDArray y64 = y.castTo(DataType.DOUBLE);
+      assertEquals("im2col + gemm", new Convolutions.Conv2d(x64, k64, y64, win).impl());
+      assertEquals("gemm + col2im", new Convolutions.Conv2dTranspose(y64, k64, x64, win).impl());
+      assertEquals("im2col + gemm", new Convolutions.Conv2dFilter(x64, y64, k64, win).impl());
+    }
+    Convolutions.use(Convolutions.Impl.JAVA);
+    assertEquals("im2col + gemm", new Convolutions.Conv2d(x, k, y, win).impl());
+  }
+
+  /** A run allocates no INDArray: the scratch is bound with the op. */
+  @Test
+  void aRunAllocatesNoArrays() {
+    Convolutions.use(Convolutions.Impl.DNNL);
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, "blocked");
+    Window win = new Window(3, 3, 2, 2, 0, 1, 0, 1, 1, 1);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 8, 16, 16, 16);
+    INDArray k = Nd4j.rand(DataType.FLOAT, 32, 16, 3, 3);
+    INDArray y = Nd4j.create(DataType.FLOAT, 8, 32, 8, 8);
+    Buffers buffers = new Buffers();
+    Convolutions.Conv2d conv = new Convolutions.Conv2d(x, k, y, win, buffers);
+    Convolutions.Conv2dTranspose tr = new Convolutions.Conv2dTranspose(y, k, x.dup(), win, buffers);
+    Convolutions.Conv2dFilter fi = new Convolutions.Conv2dFilter(x, y, k.dup(), win, buffers);
+    conv.run();
+    long bytes = buffers.bytes();
+    org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration counting =
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(0)
+            .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.STRICT)
+            .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.NONE)
+            .policySpill(org.nd4j.linalg.api.memory.enums.SpillPolicy.EXTERNAL).build();
+    try (org.nd4j.linalg.api.memory.MemoryWorkspace ws =
+        Nd4j.getWorkspaceManager().getAndActivateWorkspace(counting, "dnnl-count")) {
+      org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace counted = (org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace) ws;
+      for (int i = 0; i < 5; i++) {
+        conv.run();
+        tr.run();
+        fi.run();
+      }
+      assertEquals(0L, counted.getThisCycleAllocations(), "bytes ND4J allocated in 5 runs of the three ops");
+      x.mul(2.0);  // the control: one allocation must be seen
+      assertTrue(counted.getThisCycleAllocations() > 0, "the workspace counts allocations");
+    }
+    assertEquals(bytes, buffers.bytes(), "scratch grew while running");
+    buffers.release();
+  }
+
+  /**
+   * One thread means one: with {@link Backend#setThreads}(1), oneDNN's OpenMP regions use one
+   * thread, so the process's CPU time over a run of convolutions is not more than its wall time
+   * (2 threads on 2 free cores would take about twice). And the process maps one OpenMP runtime,
+   * libnd4j's: the presets' own libgomp.so.1 resolves to it, which is why setThreads reaches oneDNN.
+   */
+  @Test
+  void oneThreadUsesOneCore() throws java.io.IOException {
+    int threads = Backend.threads();
+    Backend.setThreads(1);
+    try {
+      Convolutions.use(Convolutions.Impl.DNNL);
+      Window win = new Window(3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+      INDArray x = Nd4j.rand(DataType.FLOAT, 32, 16, 32, 32);
+      INDArray k = Nd4j.rand(DataType.FLOAT, 16, 16, 3, 3);
+      INDArray y = Nd4j.create(DataType.FLOAT, 32, 16, 32, 32);
+      Convolutions.Conv2d conv = new Convolutions.Conv2d(x, k, y, win);
+      conv.run();
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long cpu0 = os.getProcessCpuTime();
+      long wall0 = System.nanoTime();
+      long wall;
+      int runs = 0;
+      do {
+        conv.run();
+        runs++;
+        wall = System.nanoTime() - wall0;
+      } while (wall < 400_000_000L);
+      long cpu = os.getProcessCpuTime() - cpu0;
+      // the JVM's own threads (JIT, GC) add a little; a second compute thread would add ~100%
+      assertTrue(cpu < 1.3 * wall, "CPU " + cpu / 1e6 + " ms over " + wall / 1e6 + " ms wall in " + runs + " runs");
+      List<String> gomp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+          .filter(l -> l.endsWith("/libgomp.so.1")).map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
+      assertEquals(1, gomp.size(), "OpenMP runtimes mapped: " + gomp);
+    } finally {
+      Backend.setThreads(threads);
+    }
+  }
+
+  private static double dot(INDArray a, INDArray b) {
+    return a.castTo(DataType.DOUBLE).mul(b.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+  }
+}
