@@ -116,4 +116,32 @@ class ThreadsOptionTest {
       assertEquals(c[2], out, String.join(" ", cmd));
     }
   }
+
+  /**
+   * BPNET_CONV is read by the runtime when the first convolution binds, mid-training; a typo must
+   * be a usage error from the script before anything runs, as BPNET_ND4J's is. Run on a copy of
+   * the script whose build is up to date and whose {@code java} only says it ran.
+   */
+  @Test
+  void theScriptRefusesAnUnknownConvolutionImplementation(@TempDir Path tmp) throws Exception {
+    Path script = tmp.resolve("bpnet");
+    Files.copy(Path.of("../bpnet"), script);
+    script.toFile().setExecutable(true);
+    Files.createDirectories(tmp.resolve("cli/target/classes"));
+    Files.writeString(tmp.resolve("cli/target/cli.cp"), "");
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path fakeJava = bin.resolve("java");
+    Files.writeString(fakeJava, "#!/bin/sh\necho ran\n");
+    fakeJava.toFile().setExecutable(true);
+    for (String conv : new String[] {"auto", "java", "native", "dnnl", "fast", "onednn"}) {
+      ProcessBuilder pb = new ProcessBuilder(script.toString(), "check", "m.bpnet").redirectErrorStream(true);
+      pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+      pb.environment().put("BPNET_CONV", conv);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      boolean known = !conv.equals("fast") && !conv.equals("onednn");
+      assertEquals(known ? 0 : 2, p.waitFor(), conv + ": " + out);
+      assertEquals(known ? "ran" : "bpnet: BPNET_CONV must be auto, java, native or dnnl; got '" + conv + "'", out, conv);
+    }
+  }
 }
