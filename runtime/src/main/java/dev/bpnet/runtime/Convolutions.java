@@ -389,14 +389,68 @@ public final class Convolutions {
   }
 
   /**
-   * out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder; or
-   * ND4J's native {@code conv2d} where {@link NativeConvolutions} chooses it.
+   * What the three convolution ops share: each binds, once, the first implementation that takes
+   * its arrays (oneDNN, then ND4J's native op, as {@link NativeConvolutions} chooses for its kind
+   * and geometry; else its Java form, im2col and one gemm) and runs it each step.
    */
-  public static final class Conv2d {
-    private final Dims d;
-    private final Runnable body;
-    private final String impl;
+  public abstract static sealed class ConvOp permits Conv2d, Conv2dTranspose, Conv2dFilter {
+    final Dims d;
+    private Runnable body;
+    private String impl;
 
+    ConvOp(Dims d) {
+      this.d = d;
+    }
+
+    /**
+     * Binds oneDNN's primitive ({@code dnnl}) or ND4J's op {@code nd4jOp} (made by {@code nd4j}
+     * from its integer arguments) where {@link NativeConvolutions} chooses one for {@code kind}
+     * between x and y; false where neither is chosen or oneDNN declines, and the Java form binds.
+     */
+    final boolean bindNative(NativeConvolutions.Kind kind, Window win, INDArray x, INDArray y,
+        java.util.function.Supplier<DnnlConvolutions.Bound> dnnl, String nd4jOp,
+        java.util.function.Function<int[], NativeConvolutions.Bound> nd4j) {
+      DnnlConvolutions.Bound primitive = NativeConvolutions.dnnl(kind, win, x, y) ? dnnl.get() : null;
+      if (primitive != null) {
+        bind(primitive::run, "oneDNN " + primitive.name());
+        return true;
+      }
+      int[] args = NativeConvolutions.choose(kind, win, x, y);
+      if (args != null) {
+        bind(nd4j.apply(args)::run, "native " + nd4jOp);
+        return true;
+      }
+      return false;
+    }
+
+    final void bind(Runnable body, String impl) {
+      this.body = body;
+      this.impl = impl;
+    }
+
+    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
+    public long flops() {
+      return 2L * d.f * d.rows() * d.columns();
+    }
+
+    /**
+     * What it runs: its Java form ("im2col + gemm", "gemm + col2im"), "native " and ND4J's op, or
+     * "oneDNN " and oneDNN's implementation name.
+     */
+    public String impl() {
+      return impl;
+    }
+
+    public void run() {
+      body.run();
+    }
+  }
+
+  /**
+   * out [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): im2col, one gemm, a reorder; or
+   * ND4J's native {@code conv2d} or oneDNN where {@link NativeConvolutions} chooses it.
+   */
+  public static final class Conv2d extends ConvOp {
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win) {
       this(x, kernel, out, win, new Buffers());
@@ -404,65 +458,34 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
-      Dims d = new Dims(x, (int) kernel.size(0), out, win);
-      this.d = d;
-      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FORWARD, win, x, out)
-          ? DnnlConvolutions.forward(x, kernel, out, win, buffers) : null;
-      if (dnnl != null) {
-        this.body = dnnl::run;
-        this.impl = "oneDNN " + dnnl.name();
-        return;
-      }
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FORWARD, win, x, out);
-      if (args != null) {
-        NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel},
-            new INDArray[] {out}, args, buffers);
-        this.body = op::run;
-        this.impl = "native conv2d";
+      super(new Dims(x, (int) kernel.size(0), out, win));
+      if (bindNative(NativeConvolutions.Kind.FORWARD, win, x, out, () -> DnnlConvolutions.forward(x, kernel, out, win, buffers),
+          "conv2d", args -> new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel}, new INDArray[] {out}, args, buffers))) {
         return;
       }
       Buf xs = Buf.of(x, "conv2d's input");
       Buf outs = Buf.of(out, "conv2d's output");
       Workspace w = new Workspace(x.dataType(), d, buffers);
       INDArray kernel2d = kernel.reshape('c', d.f, d.rows());
-      this.body = () -> {
+      bind(() -> {
         d.im2col(xs, w.colsA);
         Nd4j.gemm(kernel2d, w.cols, w.rows, false, false, 1.0, 0.0);
         d.fromFilterRows(w.rowsA, outs);
-      };
-      this.impl = "im2col + gemm";
-    }
-
-    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
-    public long flops() {
-      return 2L * d.f * d.rows() * d.columns();
+      }, "im2col + gemm");
     }
 
     /** m, k, n of its gemm: filters, C kH kW, B Ho Wo. */
     public long[] gemmShape() {
       return new long[] {d.f, d.rows(), d.columns()};
     }
-
-    /** What it runs: "im2col + gemm", "native conv2d" or "oneDNN " and oneDNN's implementation name. */
-    public String impl() {
-      return impl;
-    }
-
-    public void run() {
-      body.run();
-    }
   }
 
   /**
    * out [B, C, H, W] = convT(g [B, F, Ho, Wo], k [F, C, kH, kW]), the transpose of conv2d in x: its
-   * input gradient. One gemm, kᵀ @ g, then col2im; or ND4J's native {@code deconv2d} where
+   * input gradient. One gemm, kᵀ @ g, then col2im; or ND4J's native {@code deconv2d} or oneDNN where
    * {@link NativeConvolutions} chooses it.
    */
-  public static final class Conv2dTranspose {
-    private final Dims d;
-    private final Runnable body;
-    private final String impl;
-
+  public static final class Conv2dTranspose extends ConvOp {
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win) {
       this(g, kernel, out, win, new Buffers());
@@ -470,60 +493,30 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2dTranspose(INDArray g, INDArray kernel, INDArray out, Window win, Buffers buffers) {
-      Dims d = new Dims(out, (int) kernel.size(0), g, win);
-      this.d = d;
-      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g)
-          ? DnnlConvolutions.inputGradient(g, kernel, out, win, buffers) : null;
-      if (dnnl != null) {
-        this.body = dnnl::run;
-        this.impl = "oneDNN " + dnnl.name();
-        return;
-      }
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g);
-      if (args != null) {
-        NativeConvolutions.Bound op = new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel},
-            new INDArray[] {out}, args, buffers);
-        this.body = op::run;
-        this.impl = "native deconv2d";
+      super(new Dims(out, (int) kernel.size(0), g, win));
+      if (bindNative(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g,
+          () -> DnnlConvolutions.inputGradient(g, kernel, out, win, buffers),
+          "deconv2d", args -> new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel}, new INDArray[] {out}, args, buffers))) {
         return;
       }
       Buf gs = Buf.of(g, "conv2d_transpose's input");
       Buf outs = Buf.of(out, "conv2d_transpose's output");
       Workspace w = new Workspace(out.dataType(), d, buffers);
       INDArray kernel2d = kernel.reshape('c', d.f, d.rows());
-      this.body = () -> {
+      bind(() -> {
         d.filterRows(gs, w.rowsA);
         Nd4j.gemm(kernel2d, w.rows, w.cols, true, false, 1.0, 0.0);
         d.col2im(w.colsA, outs);
-      };
-      this.impl = "gemm + col2im";
-    }
-
-    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
-    public long flops() {
-      return 2L * d.f * d.rows() * d.columns();
-    }
-
-    /** What it runs: "gemm + col2im", "native deconv2d" or "oneDNN " and oneDNN's implementation name. */
-    public String impl() {
-      return impl;
-    }
-
-    public void run() {
-      body.run();
+      }, "gemm + col2im");
     }
   }
 
   /**
    * out [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient: g @ im2col(x)ᵀ;
-   * or ND4J's native {@code conv2d_bp} where {@link NativeConvolutions} chooses it (it computes the
-   * input gradient too, into scratch: ND4J has no op for the filter gradient alone).
+   * or oneDNN, or ND4J's native {@code conv2d_bp}, where {@link NativeConvolutions} chooses it (that
+   * one computes the input gradient too, into scratch: ND4J has no op for the filter gradient alone).
    */
-  public static final class Conv2dFilter {
-    private final Dims d;
-    private final Runnable body;
-    private final String impl;
-
+  public static final class Conv2dFilter extends ConvOp {
     /** Bound to its arrays, with scratch of its own (for use outside a generated trainer). */
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win) {
       this(x, g, out, win, new Buffers());
@@ -531,54 +524,29 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2dFilter(INDArray x, INDArray g, INDArray out, Window win, Buffers buffers) {
-      Dims d = new Dims(x, (int) g.size(1), g, win);
-      this.d = d;
+      super(new Dims(x, (int) g.size(1), g, win));
       Buf.of(out, "conv2d_filter's output");
-      DnnlConvolutions.Bound dnnl = NativeConvolutions.dnnl(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g)
-          ? DnnlConvolutions.filterGradient(x, g, out, win, buffers) : null;
-      if (dnnl != null) {
-        this.body = dnnl::run;
-        this.impl = "oneDNN " + dnnl.name();
-        return;
-      }
-      int[] args = NativeConvolutions.choose(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g);
-      if (args != null) {
-        // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any
-        // array of the kernel's shape will do (a scratch one, never written: zeros)
-        INDArray dx = buffers.scratch(x.dataType(), "conv2d_bp input gradient", d.b, (long) d.c * d.h * d.w)
-            .reshape('c', d.b, d.c, d.h, d.w);
-        INDArray k = buffers.scratch(x.dataType(), "conv2d_bp kernel", d.f, d.rows())
-            .reshape('c', d.f, d.c, win.kH(), win.kW());
-        NativeConvolutions.Bound op = new NativeConvolutions.Bound("conv2d_bp", new INDArray[] {x, k, g},
-            new INDArray[] {dx, out}, args, buffers);
-        this.body = op::run;
-        this.impl = "native conv2d_bp";
+      if (bindNative(NativeConvolutions.Kind.FILTER_GRADIENT, win, x, g,
+          () -> DnnlConvolutions.filterGradient(x, g, out, win, buffers), "conv2d_bp", args -> {
+            // conv2d_bp reads the kernel only for the input gradient, which goes to scratch: any
+            // array of the kernel's shape will do (a scratch one, never written: zeros)
+            INDArray dx = buffers.scratch(x.dataType(), "conv2d_bp input gradient", d.b, (long) d.c * d.h * d.w)
+                .reshape('c', d.b, d.c, d.h, d.w);
+            INDArray k = buffers.scratch(x.dataType(), "conv2d_bp kernel", d.f, d.rows())
+                .reshape('c', d.f, d.c, win.kH(), win.kW());
+            return new NativeConvolutions.Bound("conv2d_bp", new INDArray[] {x, k, g}, new INDArray[] {dx, out}, args, buffers);
+          })) {
         return;
       }
       Buf xs = Buf.of(x, "conv2d_filter's input");
       Buf gs = Buf.of(g, "conv2d_filter's cotangent");
       Workspace w = new Workspace(x.dataType(), d, buffers);
       INDArray out2d = out.reshape('c', d.f, d.rows());
-      this.body = () -> {
+      bind(() -> {
         d.im2col(xs, w.colsA);
         d.filterRows(gs, w.rowsA);
         Nd4j.gemm(w.rows, w.cols, out2d, false, true, 1.0, 0.0);
-      };
-      this.impl = "im2col + gemm";
-    }
-
-    /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
-    public long flops() {
-      return 2L * d.f * d.rows() * d.columns();
-    }
-
-    /** What it runs: "im2col + gemm", "native conv2d_bp" or "oneDNN " and oneDNN's implementation name. */
-    public String impl() {
-      return impl;
-    }
-
-    public void run() {
-      body.run();
+      }, "im2col + gemm");
     }
   }
 
