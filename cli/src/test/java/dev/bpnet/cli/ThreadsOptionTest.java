@@ -90,15 +90,8 @@ class ThreadsOptionTest {
    */
   @Test
   void theScriptExportsOnlyCountsTheCliAccepts(@TempDir Path tmp) throws Exception {
-    Path script = tmp.resolve("bpnet");
-    Files.copy(Path.of("../bpnet"), script);
-    script.toFile().setExecutable(true);
-    Files.createDirectories(tmp.resolve("cli/target/classes"));
-    Files.writeString(tmp.resolve("cli/target/cli.cp"), "");
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Path fakeJava = bin.resolve("java");
-    Files.writeString(fakeJava, "#!/bin/sh\necho \"$OMP_NUM_THREADS\"\n");
-    fakeJava.toFile().setExecutable(true);
+    Path script = scriptWithJava(tmp, "echo \"$OMP_NUM_THREADS\"");
+    Path bin = tmp.resolve("bin");
     String[][] cases = {{"--threads", "8", "8"}, {"--threads=1024", "", "1024"}, {"--threads", "1025", "1"},
         {"--threads=32768", "", "1"}, {"--threads", "99999999999999999999", "1"}, {"--threads", "08", "1"},
         {"--threads", "0", "1"}, {"--threads", "-3", "1"}};
@@ -124,15 +117,8 @@ class ThreadsOptionTest {
    */
   @Test
   void theScriptRefusesAnUnknownConvolutionImplementation(@TempDir Path tmp) throws Exception {
-    Path script = tmp.resolve("bpnet");
-    Files.copy(Path.of("../bpnet"), script);
-    script.toFile().setExecutable(true);
-    Files.createDirectories(tmp.resolve("cli/target/classes"));
-    Files.writeString(tmp.resolve("cli/target/cli.cp"), "");
-    Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Path fakeJava = bin.resolve("java");
-    Files.writeString(fakeJava, "#!/bin/sh\necho ran\n");
-    fakeJava.toFile().setExecutable(true);
+    Path script = scriptWithJava(tmp, "echo ran");
+    Path bin = tmp.resolve("bin");
     for (String conv : new String[] {"auto", "java", "native", "dnnl", "fast", "onednn"}) {
       ProcessBuilder pb = new ProcessBuilder(script.toString(), "check", "m.bpnet").redirectErrorStream(true);
       pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
@@ -143,5 +129,21 @@ class ThreadsOptionTest {
       assertEquals(known ? 0 : 2, p.waitFor(), conv + ": " + out);
       assertEquals(known ? "ran" : "bpnet: BPNET_CONV must be auto, java, native or dnnl; got '" + conv + "'", out, conv);
     }
+  }
+
+  /**
+   * A copy of the bpnet script in tmp whose build is up to date (an empty classpath file newer
+   * than every source) and, in tmp/bin (to go first on PATH), a {@code java} that runs {@code body}.
+   */
+  private static Path scriptWithJava(Path tmp, String body) throws java.io.IOException {
+    Path script = tmp.resolve("bpnet");
+    Files.copy(Path.of("../bpnet"), script);
+    script.toFile().setExecutable(true);
+    Files.createDirectories(tmp.resolve("cli/target/classes"));
+    Files.writeString(tmp.resolve("cli/target/cli.cp"), "");
+    Path fakeJava = Files.createDirectories(tmp.resolve("bin")).resolve("java");
+    Files.writeString(fakeJava, "#!/bin/sh\n" + body + "\n");
+    fakeJava.toFile().setExecutable(true);
+    return script;
   }
 }
