@@ -460,7 +460,8 @@ public final class Convolutions {
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       super(new Dims(x, (int) kernel.size(0), out, win));
       if (bindNative(NativeConvolutions.Kind.FORWARD, win, x, out, () -> DnnlConvolutions.forward(x, kernel, out, win, buffers),
-          "conv2d", args -> new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel}, new INDArray[] {out}, args, buffers))) {
+          "conv2d", args -> new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel}, new INDArray[] {out}, args,
+              buffers))) {
         return;
       }
       Buf xs = Buf.of(x, "conv2d's input");
@@ -496,7 +497,8 @@ public final class Convolutions {
       super(new Dims(out, (int) kernel.size(0), g, win));
       if (bindNative(NativeConvolutions.Kind.INPUT_GRADIENT, win, out, g,
           () -> DnnlConvolutions.inputGradient(g, kernel, out, win, buffers),
-          "deconv2d", args -> new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel}, new INDArray[] {out}, args, buffers))) {
+          "deconv2d", args -> new NativeConvolutions.Bound("deconv2d", new INDArray[] {g, kernel}, new INDArray[] {out}, args,
+              buffers))) {
         return;
       }
       Buf gs = Buf.of(g, "conv2d_transpose's input");

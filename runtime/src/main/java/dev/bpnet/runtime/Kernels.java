@@ -332,8 +332,9 @@ public final class Kernels {
 
   /**
    * out[c] = scale * the sum of x[b, c, ...] over the batch and every axis after the channel: the
-   * bias gradient of a convolution, or with a scale a per-channel mean ([B, C, H, W] to [C]). Two BLAS gemvs bound to their arrays:
-   * the planes' sums, x as [B C, H W] times ones, then their sums over the batch
+   * bias gradient of a convolution, or with a scale a per-channel mean ([B, C, H, W] to [C]). Two
+   * BLAS gemvs bound to their arrays: the planes' sums, x as [B C, H W] times ones, then their sums
+   * over the batch
    * ({@link ColumnSums}). ND4J's Sum over dimensions 0, 2, 3 takes 2.3 ms on [128, 16, 32, 32]
    * (plain-20's first stage, once per layer and pass); one pass of gemv reads it at memory speed.
    * Arrays that are not dense float or double fall back to that Sum.
