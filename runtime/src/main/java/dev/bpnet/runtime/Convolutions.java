@@ -428,6 +428,10 @@ public final class Convolutions {
       this.impl = impl;
     }
 
+    final Runnable body() {
+      return body;
+    }
+
     /** The floating-point operations of one {@link #run}: its gemm's 2 m k n (benchmarks report rates from it). */
     public long flops() {
       return 2L * d.f * d.rows() * d.columns();
@@ -458,7 +462,42 @@ public final class Convolutions {
 
     /** Bound to its arrays, with its scratch shared with the other ops of {@code buffers}. */
     public Conv2d(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
+      this(x, kernel, null, false, out, win, buffers);
+    }
+
+    /**
+     * out = relu(conv(x, k) + bias): a convolution with its layer's bias ([F], along the channels;
+     * null for none) and ReLU (if {@code relu}) applied as it stores, where oneDNN binds (post-ops:
+     * the same bits as the three ops, without two more passes over out); elsewhere the convolution,
+     * then ND4J's BiasAdd and RectifiedLinear in place on out.
+     */
+    public Conv2d(INDArray x, INDArray kernel, INDArray bias, boolean relu, INDArray out, Window win, Buffers buffers) {
       super(new Dims(x, (int) kernel.size(0), out, win));
+      if ((bias != null || relu) && NativeConvolutions.dnnl(NativeConvolutions.Kind.FORWARD, win, x, out)) {
+        DnnlConvolutions.Bound fused = DnnlConvolutions.forward(x, kernel, bias, relu, out, win, buffers);
+        if (fused != null) {
+          bind(fused::run, "oneDNN " + fused.name());
+          return;
+        }
+      }
+      bindConvolution(x, kernel, out, win, buffers);
+      if (bias != null || relu) {
+        Runnable conv = body();
+        var addBias = bias == null ? null : new org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd(out, bias, out, true);
+        var rectify = relu ? new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(out, out, 0.0) : null;
+        bind(() -> {
+          conv.run();
+          if (addBias != null) {
+            Nd4j.exec(addBias);
+          }
+          if (rectify != null) {
+            Nd4j.exec(rectify);
+          }
+        }, impl() + (bias != null ? ", bias add" : "") + (relu ? ", relu" : ""));
+      }
+    }
+
+    private void bindConvolution(INDArray x, INDArray kernel, INDArray out, Window win, Buffers buffers) {
       if (bindNative(NativeConvolutions.Kind.FORWARD, win, x, out, () -> DnnlConvolutions.forward(x, kernel, out, win, buffers),
           "conv2d", args -> new NativeConvolutions.Bound("conv2d", new INDArray[] {x, kernel}, new INDArray[] {out}, args,
               buffers))) {

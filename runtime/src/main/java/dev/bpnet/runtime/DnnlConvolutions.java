@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -138,10 +140,42 @@ final class DnnlConvolutions {
     };
   }
 
+  /**
+   * out = g * [a > 0], the ReLU's VJP from its output a (a > 0 exactly where its input is): one
+   * oneDNN eltwise backward primitive ({@code relu_use_dst_for_bwd}) in place of a mask and a
+   * multiply, one pass instead of two. Float32 arrays of one shape, dense, from the start of their
+   * buffers; null otherwise, or where oneDNN is not available.
+   */
+  static Bound reluBackward(INDArray a, INDArray g, INDArray out, Buffers buffers) {
+    if (!available() || !flat(a) || !flat(g) || !flat(out) || !a.equalShapes(g) || !a.equalShapes(out)) {
+      return null;
+    }
+    Bound b = new Bound();
+    try {
+      b.buildReluBackward(a, g, out, buffers);
+    } catch (Declined d) {
+      b.close();
+      return null;
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return buffers.own(b);
+  }
+
+  private static boolean flat(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && a.data().offset() == 0
+        && a.elementWiseStride() == 1 && a.length() > 0;
+  }
+
+  /** A float32 vector of n elements oneDNN can read in place (a bias). */
+  static boolean fitsVector(INDArray v, long n) {
+    return flat(v) && v.length() == n;
+  }
+
   /** True for arrays oneDNN can compute on in place: float32, dense, c-ordered, from the start of their buffer. */
   static boolean fits(INDArray a) {
-    return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.offset() == 0 && a.data().offset() == 0
-        && a.elementWiseStride() == 1 && a.rank() == 4;
+    return flat(a) && a.rank() == 4;
   }
 
   private static void check(int status, String what) {
@@ -152,17 +186,31 @@ final class DnnlConvolutions {
 
   /** y = conv(x, k), or null if oneDNN cannot bind it. */
   static Bound forward(INDArray x, INDArray k, INDArray y, Window win, Buffers buffers) {
-    return bind(NativeConvolutions.Kind.FORWARD, x, k, y, win, buffers);
+    return bind(NativeConvolutions.Kind.FORWARD, x, k, y, win, buffers, null, false);
+  }
+
+  /**
+   * y = relu(conv(x, k) + bias), the bias ([F], along the channels; null for none) and the ReLU
+   * (if {@code relu}) as post-ops of the convolution: applied to each output as it is stored, after
+   * its sum is complete, so the result equals the three ops one after another to the bit, without
+   * two more passes over y. The bias is a binary add, not the primitive's own bias argument, which
+   * some kernels add before the sum is complete (other rounding). Null if oneDNN cannot bind it.
+   */
+  static Bound forward(INDArray x, INDArray k, INDArray bias, boolean relu, INDArray y, Window win, Buffers buffers) {
+    if (bias != null && !fitsVector(bias, y.size(1))) {
+      return null;
+    }
+    return bind(NativeConvolutions.Kind.FORWARD, x, k, y, win, buffers, bias, relu);
   }
 
   /** dx = convT(g, k): the input gradient; x's shape is dx's. Null if oneDNN cannot bind it. */
   static Bound inputGradient(INDArray g, INDArray k, INDArray dx, Window win, Buffers buffers) {
-    return bind(NativeConvolutions.Kind.INPUT_GRADIENT, dx, k, g, win, buffers);
+    return bind(NativeConvolutions.Kind.INPUT_GRADIENT, dx, k, g, win, buffers, null, false);
   }
 
   /** dk = convW(x, g): the filter gradient, no bias. Null if oneDNN cannot bind it. */
   static Bound filterGradient(INDArray x, INDArray g, INDArray dk, Window win, Buffers buffers) {
-    return bind(NativeConvolutions.Kind.FILTER_GRADIENT, x, dk, g, win, buffers);
+    return bind(NativeConvolutions.Kind.FILTER_GRADIENT, x, dk, g, win, buffers, null, false);
   }
 
   /**
@@ -171,13 +219,13 @@ final class DnnlConvolutions {
    * oneDNN is not available, an array does not fit, or oneDNN declines the descriptor.
    */
   private static Bound bind(NativeConvolutions.Kind kind, INDArray x, INDArray k, INDArray y, Window win,
-      Buffers buffers) {
+      Buffers buffers, INDArray bias, boolean relu) {
     if (!available() || !fits(x) || !fits(k) || !fits(y)) {
       return null;
     }
     Bound b = new Bound();
     try {
-      b.build(kind, x, k, y, win, blocked(kind, (int) x.size(1)), buffers);
+      b.build(kind, x, k, y, win, blocked(kind, (int) x.size(1)), buffers, bias, relu);
     } catch (Declined d) {
       b.close();
       return null;
@@ -204,6 +252,8 @@ final class DnnlConvolutions {
     private final List<dnnl_primitive_desc> descs = new ArrayList<>();
     private final List<dnnl_memory> memories = new ArrayList<>();
     private final List<Pointer> keep = new ArrayList<>();
+    private final List<dnnl_primitive_attr> attrs = new ArrayList<>();
+    /** The attr of the reorders and of primitives without post-ops. */
     private dnnl_primitive_attr attr;
     private String name = "";
     private int slots;
@@ -222,10 +272,31 @@ final class DnnlConvolutions {
     }
 
     private void build(NativeConvolutions.Kind kind, INDArray x, INDArray k, INDArray y, Window win, boolean blocked,
-        Buffers buffers) throws Declined {
-      attr = new dnnl_primitive_attr();
-      check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
-      check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
+        Buffers buffers, INDArray bias, boolean relu) throws Declined {
+      attr = newAttr();
+      dnnl_memory biasMem = null;
+      dnnl_primitive_attr convAttr = attr;
+      if (bias != null || relu) {
+        // post-ops: an attr of their own for the forward descriptor (the reorders take the plain one)
+        convAttr = newAttr();
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_post_ops_create(ops), "post_ops_create");
+        try {
+          if (bias != null) {
+            dnnl_memory_desc_t bMd = keep(new dnnl_memory_desc_t());
+            check(dnnl_memory_desc_init_by_tag(bMd, 4, new long[] {1, bias.length(), 1, 1}, dnnl_f32, dnnl_nchw),
+                "memory_desc_init_by_tag");
+            check(dnnl_post_ops_append_binary(ops, dnnl_binary_add, bMd), "post_ops_append_binary");
+            biasMem = memory(bMd, bias.data().addressPointer());
+          }
+          if (relu) {
+            check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise");
+          }
+          check(dnnl_primitive_attr_set_post_ops(convAttr, ops), "primitive_attr_set_post_ops");
+        } finally {
+          dnnl_post_ops_destroy(ops);
+        }
+      }
       dnnl_memory_desc_t xPlain = plain(x, dnnl_nchw);
       dnnl_memory_desc_t kPlain = plain(k, dnnl_oihw);
       dnnl_memory_desc_t yPlain = plain(y, dnnl_nchw);
@@ -240,7 +311,7 @@ final class DnnlConvolutions {
       dnnl_convolution_desc_t fwd = keep(new dnnl_convolution_desc_t());
       declined(dnnl_dilated_convolution_forward_desc_init(fwd, dnnl_forward_training, dnnl_convolution_direct, xMd,
           kMd, null, yMd, strides, dilates, padL, padR), "convolution_forward_desc_init");
-      dnnl_primitive_desc fwdPd = desc(fwd, null);
+      dnnl_primitive_desc fwdPd = desc(new const_dnnl_op_desc_t(fwd), null, convAttr);
       dnnl_primitive_desc pd;
       int[] reads;
       int write;
@@ -254,7 +325,7 @@ final class DnnlConvolutions {
           dnnl_convolution_desc_t bwd = keep(new dnnl_convolution_desc_t());
           declined(dnnl_dilated_convolution_backward_data_desc_init(bwd, dnnl_convolution_direct, xMd, kMd, yMd,
               strides, dilates, padL, padR), "convolution_backward_data_desc_init");
-          pd = desc(bwd, fwdPd);
+          pd = desc(new const_dnnl_op_desc_t(bwd), fwdPd, attr);
           reads = new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS};
           write = DNNL_ARG_DIFF_SRC;
         }
@@ -262,7 +333,7 @@ final class DnnlConvolutions {
           dnnl_convolution_desc_t bwd = keep(new dnnl_convolution_desc_t());
           declined(dnnl_dilated_convolution_backward_weights_desc_init(bwd, dnnl_convolution_direct, xMd, kMd, null,
               yMd, strides, dilates, padL, padR), "convolution_backward_weights_desc_init");
-          pd = desc(bwd, fwdPd);
+          pd = desc(new const_dnnl_op_desc_t(bwd), fwdPd, attr);
           reads = new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST};
           write = DNNL_ARG_DIFF_WEIGHTS;
         }
@@ -294,8 +365,43 @@ final class DnnlConvolutions {
           reorder(userMd, userMem, want, tmpMem, buffers);
         }
       }
+      if (biasMem != null) {  // the binary post-op's second operand: post-op 0
+        argIds.add(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1);
+        argMems.add(biasMem);
+      }
       step(pd, argIds, argMems, buffers);
       after.forEach(Runnable::run);
+      if (relu) {
+        name += " + relu";
+      }
+    }
+
+    /** out = g * [a > 0] for a ReLU's output a: one eltwise backward primitive over the arrays, flat. */
+    private void buildReluBackward(INDArray a, INDArray g, INDArray out, Buffers buffers) throws Declined {
+      attr = newAttr();
+      dnnl_memory_desc_t md = keep(new dnnl_memory_desc_t());
+      check(dnnl_memory_desc_init_by_tag(md, 1, new long[] {a.length()}, dnnl_f32, dnnl_a), "memory_desc_init_by_tag");
+      dnnl_eltwise_desc_t fwd = keep(new dnnl_eltwise_desc_t());
+      declined(dnnl_eltwise_forward_desc_init(fwd, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, md, 0f, 0f),
+          "eltwise_forward_desc_init");
+      dnnl_primitive_desc fwdPd = desc(new const_dnnl_op_desc_t(fwd), null, attr);
+      dnnl_eltwise_desc_t bwd = keep(new dnnl_eltwise_desc_t());
+      declined(dnnl_eltwise_backward_desc_init(bwd, dnnl_eltwise_relu_use_dst_for_bwd, md, md, 0f, 0f),
+          "eltwise_backward_desc_init");
+      dnnl_primitive_desc pd = desc(new const_dnnl_op_desc_t(bwd), fwdPd, attr);
+      name = info(pd);
+      step(pd, List.of(DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC), List.of(memory(md,
+          a.data().addressPointer()), memory(md, g.data().addressPointer()), memory(md, out.data().addressPointer())),
+          buffers);
+    }
+
+    /** A new attr with a user-managed scratchpad (shared scratch): destroyed by {@link #close}. */
+    private dnnl_primitive_attr newAttr() {
+      dnnl_primitive_attr a = new dnnl_primitive_attr();
+      check(dnnl_primitive_attr_create(a), "primitive_attr_create");
+      attrs.add(a);
+      check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
+      return a;
     }
 
     /** A reorder from one memory to another, appended as a step. */
@@ -327,9 +433,10 @@ final class DnnlConvolutions {
       steps.add(new Step(p, args, n));
     }
 
-    private dnnl_primitive_desc desc(dnnl_convolution_desc_t op, dnnl_primitive_desc hint) throws Declined {
+    private dnnl_primitive_desc desc(const_dnnl_op_desc_t op, dnnl_primitive_desc hint, dnnl_primitive_attr with)
+        throws Declined {
       dnnl_primitive_desc pd = new dnnl_primitive_desc();
-      declined(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(op), attr, Library.ENGINE, hint),
+      declined(dnnl_primitive_desc_create(pd, op, with, Library.ENGINE, hint),
           "primitive_desc_create");
       descs.add(pd);
       return pd;
@@ -371,10 +478,9 @@ final class DnnlConvolutions {
         dnnl_memory_destroy(m);
       }
       memories.clear();
-      if (attr != null) {
-        dnnl_primitive_attr_destroy(attr);
-        attr = null;
-      }
+      attrs.forEach(a -> dnnl_primitive_attr_destroy(a));
+      attrs.clear();
+      attr = null;
       keep.forEach(Pointer::close);
       keep.clear();
     }

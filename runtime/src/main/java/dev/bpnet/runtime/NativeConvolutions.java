@@ -168,9 +168,14 @@ final class NativeConvolutions {
    * The op binds Java (or ND4J's native op, by {@link #choose}) where oneDNN then declines.
    */
   static boolean dnnl(Kind kind, Window win, INDArray x, INDArray g) {
-    Mode m = mode();
-    return (m == Mode.DNNL || m == Mode.AUTO) && x.dataType() == DataType.FLOAT && g.dataType() == DataType.FLOAT
+    return dnnlAllowed() && x.dataType() == DataType.FLOAT && g.dataType() == DataType.FLOAT
         && DnnlConvolutions.available();
+  }
+
+  /** Whether the setting lets oneDNN called directly bind ({@code auto} or {@code dnnl}): also for the ReLU's VJP. */
+  static boolean dnnlAllowed() {
+    Mode m = mode();
+    return m == Mode.DNNL || m == Mode.AUTO;
   }
 
   /**

@@ -160,6 +160,101 @@ class DnnlConvolutionsTest {
     assertEquals(gy, dot(got[0][2], ka), 1e-4 * scale, "<g, conv(x, k)> = <convW(x, g), k> for " + cs);
   }
 
+  /**
+   * The convolution with its bias and ReLU as oneDNN post-ops (both, either) equals the convolution
+   * alone followed by ND4J's BiasAdd and RectifiedLinear to the bit, in both layouts, on every
+   * geometry (the post-ops apply to each finished sum as it is stored); the same op with the Java
+   * convolution forced (conv, then the two ND4J ops in place) equals them to float32 rounding.
+   * Half the outputs are negative, so the ReLU's zeros are exercised.
+   */
+  @ParameterizedTest
+  @MethodSource("casesAndLayouts")
+  void biasAndReluPostOpsEqualTheSeparateOps(String layout, Case cs) {
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, layout);
+    Window win = cs.win();
+    Random r = new Random(cs.hashCode() + 1);
+    int oh = win.outH(cs.h());
+    int ow = win.outW(cs.w());
+    INDArray xa = array(random(r, cs.b(), cs.c(), cs.h(), cs.w()), DataType.FLOAT);
+    INDArray ka = array(random(r, cs.f(), cs.c(), win.kH(), win.kW()), DataType.FLOAT);
+    INDArray bias = Nd4j.create(DataType.FLOAT, cs.f());
+    for (int i = 0; i < cs.f(); i++) {
+      bias.putScalar(i, r.nextGaussian());
+    }
+    for (int variant = 0; variant < 3; variant++) {
+      INDArray b = variant == 1 ? null : bias;
+      boolean relu = variant != 2;
+      Convolutions.use(Convolutions.Impl.DNNL);
+      Buffers buffers = new Buffers();
+      scribble(buffers);
+      INDArray want = Nd4j.create(DataType.FLOAT, cs.b(), cs.f(), oh, ow);
+      new Convolutions.Conv2d(xa, ka, want, win, buffers).run();
+      if (b != null) {
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd(want, b, want, true));
+      }
+      if (relu) {
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(want, want, 0.0));
+      }
+      INDArray got = Nd4j.create(DataType.FLOAT, cs.b(), cs.f(), oh, ow).assign(7);
+      Convolutions.Conv2d fused = new Convolutions.Conv2d(xa, ka, b, relu, got, win, buffers);
+      fused.run();
+      fused.run();
+      String what = cs + " " + layout + (b != null ? " bias" : "") + (relu ? " relu" : "") + " (" + fused.impl() + ")";
+      assertTrue(fused.impl().startsWith("oneDNN"), what + ": not bound to oneDNN");
+      assertEquals(relu, fused.impl().endsWith("+ relu"), what);
+      assertEquals(want, got, what + ": post-ops against the separate ops");
+      if (relu) {
+        assertTrue(want.lt(0).any() == false && want.eq(0).any(), what + ": no ReLU zeros exercised");
+      }
+      Convolutions.use(Convolutions.Impl.JAVA);
+      INDArray java = Nd4j.create(DataType.FLOAT, cs.b(), cs.f(), oh, ow).assign(7);
+      Convolutions.Conv2d epilogue = new Convolutions.Conv2d(xa, ka, b, relu, java, win, buffers);
+      epilogue.run();
+      epilogue.run();
+      double diff = java.sub(want).amaxNumber().doubleValue();
+      assertTrue(diff <= 2e-5 * Math.max(1, want.amaxNumber().doubleValue()),
+          what + " against the Java convolution and ND4J's ops (" + epilogue.impl() + "): off by " + diff);
+      buffers.release();
+    }
+  }
+
+  /**
+   * The ReLU's VJP from its output, out = g * [a > 0]: oneDNN's eltwise backward against the
+   * definition, exactly (it selects, it does not round), on ReLU outputs with many zeros; and the
+   * mask-and-multiply fallback (oneDNN not allowed, and float64) the same, also exactly. A stale
+   * output is overwritten.
+   */
+  @Test
+  void reluVjpSelectsTheGradientWhereTheOutputIsPositive() {
+    Random r = new Random(5);
+    for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (Convolutions.Impl impl : new Convolutions.Impl[] {Convolutions.Impl.AUTO, Convolutions.Impl.JAVA}) {
+        Convolutions.use(impl);
+        for (long[] shape : new long[][] {{3, 5, 7, 6}, {128, 10}, {1}}) {
+          INDArray a = Nd4j.create(dt, shape);
+          INDArray g = Nd4j.create(dt, shape);
+          INDArray want = Nd4j.create(dt, shape);
+          for (long i = 0; i < a.length(); i++) {
+            double z = r.nextGaussian();
+            double gi = r.nextGaussian();
+            a.putScalar(i, Math.max(z, 0));
+            g.putScalar(i, gi);
+            want.putScalar(i, z > 0 ? gi : 0);
+          }
+          Buffers buffers = new Buffers();
+          INDArray out = Nd4j.create(dt, shape).assign(7);
+          Kernels.ReluVjp vjp = new Kernels.ReluVjp(a, g, out, buffers);
+          vjp.run();
+          vjp.run();
+          String what = dt + " " + impl + " " + java.util.Arrays.toString(shape) + " (" + vjp.impl() + ")";
+          assertEquals(dt == DataType.FLOAT && impl == Convolutions.Impl.AUTO, vjp.impl().startsWith("oneDNN"), what);
+          assertEquals(want, out, what);
+          buffers.release();
+        }
+      }
+    }
+  }
+
   /** Fills the shared scratch slots oneDNN's ops use with NaNs, through a bound op of another shape. */
   private static void scribble(Buffers buffers) {
     for (String slot : new String[] {"oneDNN scratchpad", "oneDNN layout 0", "oneDNN layout 1", "oneDNN layout 2"}) {

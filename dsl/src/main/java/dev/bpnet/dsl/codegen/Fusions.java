@@ -3,8 +3,10 @@ package dev.bpnet.dsl.codegen;
 import dev.bpnet.dsl.ad.TrainingGraph;
 import dev.bpnet.dsl.ir.Activations;
 import dev.bpnet.dsl.ir.Arithmetic;
+import dev.bpnet.dsl.ir.Convolutions;
 import dev.bpnet.dsl.ir.Emission;
 import dev.bpnet.dsl.ir.Graph;
+import dev.bpnet.dsl.ir.LinearAlgebra;
 import dev.bpnet.dsl.ir.Node;
 import dev.bpnet.dsl.ir.Reductions;
 import dev.bpnet.dsl.ir.Shape;
@@ -20,7 +22,8 @@ import java.util.Set;
  * exp, row sums, multiply, subtract) and a sum of a product over every axis (l_x's sum(d(x)^2)).
  * Each generic statement is one ND4J op execution of 12-25 us whatever its size (a full Sum of
  * 128x784 about 75); each chain becomes one kernel call ({@code Kernels.negatedMeanDot},
- * {@code Kernels.logSoftmaxVjp}, {@code Kernels.dot}) computing the same math. The IR, and so the third pass that
+ * {@code Kernels.logSoftmaxVjp}, {@code Kernels.dot}) computing the same math. Also a convolution
+ * with its bias add and ReLU ({@link ConvEpilogue}): one bound op. The IR, and so the third pass that
  * differentiates it, is untouched: a chain is fused only when its intermediate values are read
  * by nothing else (no other statement, view or API method), so they get no buffer and skipping
  * them changes nothing but rounding.
@@ -62,11 +65,27 @@ final class Fusions {
     }
   }
 
+  /**
+   * last = relu(conv(x, k) + b), or without the bias or the ReLU: one bound convolution with its
+   * epilogue (oneDNN post-ops where it binds: the same bits, two passes over the output fewer).
+   * The ReLU's VJP reads its output, so the sum before it is read by the ReLU alone.
+   */
+  record ConvEpilogue(List<Node> absorbed, Node conv, int bias, boolean relu) implements Chain {
+    public void emit(Emission e) {
+      e.comment("fused: $N = $L, one convolution with its epilogue", e.out(),
+          (relu ? "relu(" : "") + "conv(" + e.name(conv.input(0)) + ", " + e.name(conv.input(1)) + ")"
+              + (bias < 0 ? "" : " + " + e.name(bias)) + (relu ? ")" : ""));
+      ((Convolutions.Conv2d) conv.op()).emitFused(e, conv, bias, relu);
+    }
+  }
+
   private final Graph g;
   private final Map<Integer, Integer> consumers = new HashMap<>();
   private final Set<Integer> pinned;
   private final Map<Integer, Chain> chains = new HashMap<>();
-  private final Set<Integer> absorbed = new HashSet<>();
+  /** Each absorbed node's chain end. */
+  private final Map<Integer, Integer> absorbedBy = new HashMap<>();
+  private final Set<Integer> absorbed = absorbedBy.keySet();
   private final boolean enabled;
 
   /** Finds the fusable chains among the layout's nodes; none when {@code enabled} is false. */
@@ -85,10 +104,24 @@ final class Fusions {
           : n.op() instanceof Arithmetic.Sub ? logSoftmaxVjp(n)
           : n.op() instanceof Reductions.Sum ? dot(n) : null;
       if (c != null) {
-        chains.put(n.id(), c);
-        c.absorbed().forEach(a -> absorbed.add(a.id()));
+        add(n, c);
       }
     }
+    // from the last node back, so that a ReLU takes its bias add before the bias add could end a chain
+    for (int i = layout.tensors.size() - 1; i >= 0; i--) {
+      Node n = layout.tensors.get(i);
+      if (!absorbed.contains(n.id()) && !chains.containsKey(n.id())) {
+        Chain c = convEpilogue(n);
+        if (c != null) {
+          add(n, c);
+        }
+      }
+    }
+  }
+
+  private void add(Node last, Chain c) {
+    chains.put(last.id(), c);
+    c.absorbed().forEach(a -> absorbedBy.put(a.id(), last.id()));
   }
 
   /**
@@ -107,6 +140,37 @@ final class Fusions {
   /** True for a node computed inside a later node's fused kernel. */
   boolean absorbed(int id) {
     return absorbed.contains(id);
+  }
+
+  /** The node whose fused kernel computes an absorbed node. */
+  int absorbedBy(int id) {
+    return absorbedBy.get(id);
+  }
+
+  /** relu(conv + b), relu(conv) or conv + b with b along the channels of an NCHW convolution's output. */
+  private Chain convEpilogue(Node last) {
+    boolean relu = last.op() instanceof Activations.Relu;
+    Node inner = relu ? g.node(last.input(0)) : last;
+    int bias = -1;
+    List<Node> absorbedNodes = new java.util.ArrayList<>();
+    if (inner.op() instanceof LinearAlgebra.BiasAdd add && inner.shape().rank() == 4
+        && Shape.axis(add.axis(), 4) == 1 && !g.isHost(inner.input(1))) {
+      if (relu && !privateTo(inner, 1)) {
+        return null;
+      }
+      if (relu) {
+        absorbedNodes.add(inner);
+      }
+      bias = inner.input(1);
+      inner = g.node(inner.input(0));
+    } else if (!relu) {
+      return null;
+    }
+    if (!(inner.op() instanceof Convolutions.Conv2d) || !privateTo(inner, 1)) {
+      return null;
+    }
+    absorbedNodes.add(0, inner);
+    return new ConvEpilogue(List.copyOf(absorbedNodes), inner, bias, relu);
   }
 
   private Chain crossEntropy(Node mean) {

@@ -58,7 +58,8 @@ public final class ModelGenerator {
     Graph g = tg.graph();
     this.names = new Names(g);
     Layout layout = new Layout(tg);
-    // the trainer's fusions: a chain never ends in a value the output needs, so none applies here
+    // the trainer's fusions: the loss's chains lie outside the output's values; a convolution's
+    // epilogue lies inside, and the model computes it the same way
     this.emitter = new Emitter(g, names, new Fusions(tg, layout, true));
     BitSet needed = g.ancestors(List.of(p.output()));
     p.inputs().forEach(l -> needed.set(l.node()));
@@ -68,7 +69,8 @@ public final class ModelGenerator {
       }
     }
     p.params().stream().filter(par -> needed.get(par.node())).forEach(read::add);
-    if (!tensors.stream().allMatch(n -> !emitter.fusions().absorbed(n.id()))) {
+    Fusions f = emitter.fusions();
+    if (!tensors.stream().allMatch(n -> !f.absorbed(n.id()) || needed.get(f.absorbedBy(n.id())))) {
       throw new IllegalStateException("a fused chain absorbs a value that model " + p.name() + "'s output needs");
     }
   }

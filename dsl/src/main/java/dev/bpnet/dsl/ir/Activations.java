@@ -249,8 +249,12 @@ public final class Activations {
       return "Math.max(" + x.get(0) + ", 0.0)";
     }
 
+    /**
+     * ct * [a > 0] with a = relu(z) itself, the same mask as [z > 0]: so z is read by nothing but
+     * the ReLU, and a convolution, its bias and the ReLU can be one fused op that never stores z.
+     */
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
-      return List.of(d.ops().apply(new ReluBp(), n.input(0), ct));
+      return List.of(d.ops().apply(new ReluBp(), n.id(), ct));
     }
   }
 
@@ -655,8 +659,10 @@ public final class Activations {
   }
 
   /**
-   * g * [z > 0]. Emitted as a Step mask and a multiply: 0.08 ms at 784-512-10 against 0.4 for
-   * ND4J's fused relu_bp (measured, one thread).
+   * g * [z > 0] (the ReLU's VJP passes its output as z: the same mask). Emitted as one bound
+   * {@code Kernels.ReluVjp} (oneDNN's eltwise backward, one pass, where it binds; else a mask and a
+   * multiply); in the unfused reference a Step mask and a multiply, 0.08 ms at 784-512-10 against
+   * 0.4 for ND4J's fused relu_bp (measured, one thread).
    */
   public record ReluBp() implements Backward {
     public String name() {
@@ -668,6 +674,13 @@ public final class Activations {
     }
 
     public void emit(Emission e, Node n) {
+      if (e.fused()) {
+        var cls = Emission.KERNELS.nestedClass("ReluVjp");
+        String f = e.field(cls);
+        e.alloc("$N = new $T($N, $N, $N, buffers)", f, cls, e.tensor(n.input(0)), e.tensor(n.input(1)), e.out());
+        e.step("$N.run()", f);
+        return;
+      }
       String mask = e.helper("Mask", "1 where the ReLU input is positive, 0 elsewhere.");
       e.alloc("$N = $L", mask, Emission.zeros(e.shape(n.input(0))));
       e.exec(Emission.op("scalar", "Step"), "$N, $N, 0.0", e.tensor(n.input(0)), mask);

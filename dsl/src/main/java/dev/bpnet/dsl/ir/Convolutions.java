@@ -179,6 +179,20 @@ public final class Convolutions {
     public String math(List<String> a) {
       return "conv(" + a.get(0) + ", " + a.get(1) + ")";
     }
+
+    /**
+     * Binds the runtime's convolution of node {@code conv} with its layer's epilogue into the
+     * buffer of the node being generated: out = relu(conv + bias), {@code bias} a [F] tensor node
+     * or -1 for none, the ReLU if {@code relu} (code generation's fusion of a convolution, its
+     * bias add along the channels and its ReLU, whose intermediate values nothing else reads).
+     */
+    public void emitFused(Emission e, Node conv, int bias, boolean relu) {
+      ClassName cls = runtimeOp();
+      String op = e.field(cls);
+      e.alloc("$N = new $T($N, $N, $L, $L, $N, $L, buffers)", op, cls, e.tensor(conv.input(0)), e.tensor(conv.input(1)),
+          bias < 0 ? "null" : e.tensor(bias), relu, e.out(), window.java());
+      e.step("$N.run()", op);
+    }
   }
 
   /**

@@ -69,6 +69,52 @@ class FusionEquivalenceTest {
     }
   }
 
+  /**
+   * A convolution with its bias and ReLU as one op ({@link Fusions.ConvEpilogue}: oneDNN post-ops
+   * in float32, the convolution then ND4J's two ops in float64), with the bias alone, with the ReLU
+   * alone (bias = no), and the ReLU's VJP from its output as one {@code Kernels.ReluVjp}: the same
+   * losses and gradients of every pass as the unfused statements, and the same parameters after
+   * SGD steps. Float32 tolerance as above: the fused op's bits equal the separate ops' (tested in
+   * the runtime), so what differs is only the ReLU VJP's sign of zero.
+   */
+  @ParameterizedTest(name = "passes={0} {1} {2}")
+  @CsvSource({"2, paper, FLOAT", "3, exact, FLOAT", "3, paper, FLOAT", "3, exact, DOUBLE"})
+  void convolutionEpiloguesAgree(int passes, String third, DataType dt) {
+    String source = """
+        model ConvFuse {
+          input x: [2, 8, 8]
+          label y: [4]
+          h1 = relu(conv2d(x, 16, kernel = 3, padding = same))
+          h2 = conv2d(h1, 4, kernel = 3, stride = 2, padding = same)
+          h3 = relu(conv2d(max_pool(h2, 2), 5, kernel = 2, bias = no))
+          logits = dense(flatten(h3), 4)
+          loss = softmax_cross_entropy(logits, y)
+          train { passes = %d alpha = 0.7 third = %s }
+        }
+        """.formatted(passes, third);
+    TrainingGraph tg = dev.bpnet.dsl.compile.FileCompiler.model(new dev.bpnet.dsl.compile.SourceFile("conv.bpnet", source), null);
+    String fusedSource = TrainerGenerator.generate(tg, "dev.bpnet.generated.fused", true).toString();
+    for (String op : new String[] {"h1W, h1B, true", "h2W, h2B, false", "h3W, null, true"}) {
+      assertTrue(fusedSource.contains(op), "the convolution fused with its epilogue: " + op);
+    }
+    assertTrue(fusedSource.contains("new Kernels.ReluVjp(h1, "), "the ReLU's VJP reads its output");
+    Trainer fused = trainer(TrainerGenerator.generate(tg, "dev.bpnet.generated.fused", true), dt);
+    Trainer plain = trainer(TrainerGenerator.generate(tg, "dev.bpnet.generated.plain", false), dt);
+    double tol = dt == DataType.FLOAT ? 1e-6 : 1e-12;
+    Random r = new Random(passes * 7L + third.hashCode());
+    for (int batch : new int[] {3, 6}) {
+      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, dt, batch, 2 * 8 * 8), "y", TestData.oneHot(r, dt, batch, 4));
+      compare(fused.gradients(f), plain.gradients(f), tol, "batch " + batch + ": ");
+    }
+    for (int i = 0; i < 3; i++) {
+      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, dt, 4, 2 * 8 * 8), "y", TestData.oneHot(r, dt, 4, 4));
+      assertEquals(plain.step(f).loss(), fused.step(f).loss(), tol * 10, "loss of step " + i);
+    }
+    for (String k : plain.parameters().keySet()) {
+      close(plain.parameters().get(k), fused.parameters().get(k), tol * 10, "parameter " + k + " after 3 steps");
+    }
+  }
+
   private static Trainer trainer(com.palantir.javapoet.JavaFile f, DataType dt) {
     try {
       return InMemoryJavac.compile(f, Trainer.class).getConstructor(DataType.class, long.class).newInstance(dt, 3L);
