@@ -468,7 +468,7 @@ public final class Convolutions {
     /**
      * out = relu(conv(x, k) + bias): a convolution with its layer's bias ([F], along the channels;
      * null for none) and ReLU (if {@code relu}) applied as it stores, where oneDNN binds (post-ops:
-     * the same bits as the three ops, without two more passes over out); elsewhere the convolution,
+     * the three ops' bits, zeros' signs aside, without two more passes over out); elsewhere the convolution,
      * then ND4J's BiasAdd and RectifiedLinear in place on out.
      */
     public Conv2d(INDArray x, INDArray kernel, INDArray bias, boolean relu, INDArray out, Window win, Buffers buffers) {

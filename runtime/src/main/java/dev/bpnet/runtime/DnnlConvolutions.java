@@ -192,8 +192,8 @@ final class DnnlConvolutions {
   /**
    * y = relu(conv(x, k) + bias), the bias ([F], along the channels; null for none) and the ReLU
    * (if {@code relu}) as post-ops of the convolution: applied to each output as it is stored, after
-   * its sum is complete, so the result equals the three ops one after another to the bit, without
-   * two more passes over y. The bias is a binary add, not the primitive's own bias argument, which
+   * its sum is complete, so the result equals the three ops one after another to the bit (but for
+   * the sign of zero: oneDNN's ReLU gives -0.0 for negative sums), without two more passes over y. The bias is a binary add, not the primitive's own bias argument, which
    * some kernels add before the sum is complete (other rounding). Null if oneDNN cannot bind it.
    */
   static Bound forward(INDArray x, INDArray k, INDArray bias, boolean relu, INDArray y, Window win, Buffers buffers) {
