@@ -53,6 +53,14 @@ if [ "${OMP_WAIT_POLICY:-}" = auto ]; then
 else
   export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 fi
+# Debian's python3-torch calls whatever libblas.so.3 provides: with only the reference BLAS
+# (libblas3) PyTorch's LeNet step took 23 ms instead of 9.6 (measured, quiet): say so rather than
+# compare against that
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
+if [ -e /usr/lib/python3/dist-packages/torch ] && [ -n "$blas" ] && [[ "$blas" != *openblas* ]]; then
+  echo "bench: warning: PyTorch would call the reference BLAS ($blas), not OpenBLAS: its figures would be too slow." >&2
+  echo "bench:          apt-get install libopenblas0-pthread (README, Performance)" >&2
+fi
 # the OpenBLAS kernels the bpnet command runs with (see bpnet): Haswell's where AVX2 and FMA exist
 if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
   export OPENBLAS_CORETYPE=Haswell
