@@ -13,6 +13,7 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_pooling_v2_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -153,6 +154,28 @@ final class DnnlConvolutions {
     Bound b = new Bound();
     try {
       b.buildReluBackward(a, g, out, buffers);
+    } catch (Declined d) {
+      b.close();
+      return null;
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return buffers.own(b);
+  }
+
+  /**
+   * y = max_pool(x) over the window (padding ignored, as the Java op), oneDNN's pooling forward
+   * (inference: the maxima only, no argmax) on the arrays' plain NCHW layout; null where oneDNN is
+   * not available, an array does not fit, or oneDNN declines.
+   */
+  static Bound maxPool(INDArray x, INDArray y, Window win, Buffers buffers) {
+    if (!available() || !fits(x) || !fits(y)) {
+      return null;
+    }
+    Bound b = new Bound();
+    try {
+      b.buildMaxPool(x, y, win, buffers);
     } catch (Declined d) {
       b.close();
       return null;
@@ -393,6 +416,21 @@ final class DnnlConvolutions {
       step(pd, List.of(DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC), List.of(memory(md,
           a.data().addressPointer()), memory(md, g.data().addressPointer()), memory(md, out.data().addressPointer())),
           buffers);
+    }
+
+    private void buildMaxPool(INDArray x, INDArray y, Window win, Buffers buffers) throws Declined {
+      attr = newAttr();
+      dnnl_memory_desc_t xMd = plain(x, dnnl_nchw);
+      dnnl_memory_desc_t yMd = plain(y, dnnl_nchw);
+      dnnl_pooling_v2_desc_t pool = keep(new dnnl_pooling_v2_desc_t());
+      declined(dnnl_pooling_v2_forward_desc_init(pool, dnnl_forward_inference, dnnl_pooling_max, xMd, yMd,
+          new long[] {win.sH(), win.sW()}, new long[] {win.kH(), win.kW()}, new long[] {win.dH() - 1, win.dW() - 1},
+          new long[] {win.padTop(), win.padLeft()}, new long[] {win.padBottom(), win.padRight()}),
+          "pooling_v2_forward_desc_init");
+      dnnl_primitive_desc pd = desc(new const_dnnl_op_desc_t(pool), null, attr);
+      name = info(pd);
+      step(pd, List.of(DNNL_ARG_SRC, DNNL_ARG_DST), List.of(memory(xMd, x.data().addressPointer()),
+          memory(yMd, y.data().addressPointer())), buffers);
     }
 
     /** A new attr with a user-managed scratchpad (shared scratch): destroyed by {@link #close}. */

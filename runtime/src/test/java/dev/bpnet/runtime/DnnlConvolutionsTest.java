@@ -255,6 +255,58 @@ class DnnlConvolutionsTest {
     }
   }
 
+  /**
+   * Max pooling itself through oneDNN's pooling primitive gives the Java op's maxima, bit for bit
+   * (zeros' signs aside), on values with many ties (a few levels, both zeros) and on Gaussians:
+   * LeNet's 2 x 2 / 2, Poggio's 3 x 3 / 2 'same' (padding 0 before, 1 after, and 1 and 1), padding
+   * up to the kernel's extent less one, dilation, non-square windows, odd sizes. A gather at another
+   * value's argmax, the Java setting, float64 and windows of padding alone keep the Java loop.
+   */
+  @Test
+  void maxPoolingThroughOneDnnGivesTheJavaMaxima() {
+    Window[] wins = {new Window(2, 2, 2, 2, 0, 0, 0, 0, 1, 1), new Window(3, 3, 2, 2, 0, 1, 0, 1, 1, 1),
+        new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new Window(3, 3, 1, 1, 2, 2, 2, 2, 1, 1),
+        new Window(2, 3, 1, 2, 1, 0, 2, 1, 2, 1), new Window(3, 2, 3, 1, 0, 2, 1, 0, 1, 2)};
+    int[][] sizes = {{3, 6, 9, 9}, {2, 16, 10, 11}, {1, 3, 7, 6}};
+    Random r = new Random(11);
+    for (Window win : wins) {
+      for (int[] sz : sizes) {
+        for (boolean ties : new boolean[] {true, false}) {
+          INDArray x = Nd4j.create(DataType.FLOAT, sz[0], sz[1], sz[2], sz[3]);
+          for (long i = 0; i < x.length(); i++) {
+            x.putScalar(i, ties ? (r.nextInt(4) - 1) * 0.5 * (r.nextBoolean() ? 1 : -1) : r.nextGaussian());
+          }
+          long[] out = {sz[0], sz[1], win.outH(sz[2]), win.outW(sz[3])};
+          Convolutions.use(Convolutions.Impl.JAVA);
+          INDArray want = Nd4j.create(DataType.FLOAT, out);
+          new Convolutions.MaxPoolGather(x, x, want, win, new Buffers()).run();
+          Convolutions.use(Convolutions.Impl.AUTO);
+          Buffers buffers = new Buffers();
+          INDArray got = Nd4j.create(DataType.FLOAT, out).assign(7);
+          Convolutions.MaxPoolGather pool = new Convolutions.MaxPoolGather(x, x, got, win, buffers);
+          pool.run();
+          pool.run();
+          String what = java.util.Arrays.toString(sz) + " " + win + (ties ? " ties" : "") + " (" + pool.impl() + ")";
+          assertTrue(pool.impl().startsWith("oneDNN"), what + ": not bound to oneDNN");
+          assertBitsEqual(want, got, what);
+          buffers.release();
+        }
+      }
+    }
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 6, 6);
+    INDArray y = Nd4j.create(DataType.FLOAT, 2, 3, 3, 3);
+    Window w = new Window(2, 2, 2, 2, 0, 0, 0, 0, 1, 1);
+    Buffers buffers = new Buffers();
+    assertEquals("Java", new Convolutions.MaxPoolGather(x, x.dup(), y, w, buffers).impl(), "a gather at another's argmax");
+    INDArray xd = x.castTo(DataType.DOUBLE);
+    assertEquals("Java", new Convolutions.MaxPoolGather(xd, xd, y.castTo(DataType.DOUBLE), w, buffers).impl(), "float64");
+    assertEquals("Java", new Convolutions.MaxPoolGather(x, x, Nd4j.create(DataType.FLOAT, 2, 3, 4, 4),
+        new Window(2, 2, 2, 2, 2, 0, 2, 0, 1, 1), buffers).impl(), "windows of padding alone");
+    Convolutions.use(Convolutions.Impl.JAVA);
+    assertEquals("Java", new Convolutions.MaxPoolGather(x, x, y, w, buffers).impl(), "-Dbpnet.conv=java");
+    buffers.release();
+  }
+
   /** Equal bit for bit but for the sign of zero (oneDNN's ReLU gives 0 * x = -0.0 for x < 0, ND4J's +0.0). */
   private static void assertBitsEqual(INDArray want, INDArray got, String what) {
     float[] w = want.data().asFloat();

@@ -442,6 +442,11 @@ public final class Convolutions {
       return pooled(this, in.get(0));
     }
 
+    /** The buffers' owner: max_pool(x) itself binds oneDNN's pooling primitive, closed with them. */
+    public boolean scratch() {
+      return true;
+    }
+
     public List<Integer> vjp(Differentiation d, Node n, int ct) {
       return Arrays.asList(null, d.ops().apply(new MaxPoolScatter(window), n.input(0), ct));
     }
