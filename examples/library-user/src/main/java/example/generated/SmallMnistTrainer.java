@@ -29,9 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -192,14 +190,7 @@ public final class SmallMnistTrainer implements Trainer {
    */
   private INDArray dHZ;
 
-  /**
-   * 1 where the ReLU input is positive, 0 elsewhere.
-   */
-  private INDArray dHZMask;
-
-  private Step dHZOp;
-
-  private MulOp dHZOp2;
+  private Kernels.ReluVjp dHZOp;
 
   /**
    * Buffer: [64]
@@ -252,14 +243,7 @@ public final class SmallMnistTrainer implements Trainer {
    */
   private INDArray tDH;
 
-  /**
-   * 1 where the ReLU input is positive, 0 elsewhere.
-   */
-  private INDArray tDHMask;
-
-  private Step tDHOp;
-
-  private MulOp tDHOp2;
+  private Kernels.ReluVjp tDHOp;
 
   /**
    * Buffer: [64, 10]
@@ -333,9 +317,7 @@ public final class SmallMnistTrainer implements Trainer {
     dH = buffers.zeros(dtype, batch, 64L);
     dLogitsW = buffers.zeros(dtype, 64L, 10L);
     dHZ = buffers.zeros(dtype, batch, 64L);
-    dHZMask = buffers.zeros(dtype, batch, 64L);
-    dHZOp = new Step(hZ, dHZMask, 0.0);
-    dHZOp2 = new MulOp(dH, dHZMask, dHZ);
+    dHZOp = new Kernels.ReluVjp(h, dH, dHZ, buffers);
     dHB = buffers.zeros(dtype, 64L);
     dHBOp = buffers.own(new Kernels.ColumnSums(dHZ, dHB, 1.0));
     dX = buffers.zeros(dtype, batch, 784L);
@@ -348,9 +330,7 @@ public final class SmallMnistTrainer implements Trainer {
     tDHZ = buffers.zeros(dtype, batch, 64L);
     tHW = buffers.zeros(dtype, 784L, 64L);
     tDH = buffers.zeros(dtype, batch, 64L);
-    tDHMask = buffers.zeros(dtype, batch, 64L);
-    tDHOp = new Step(hZ, tDHMask, 0.0);
-    tDHOp2 = new MulOp(tDHZ, tDHMask, tDH);
+    tDHOp = new Kernels.ReluVjp(h, tDHZ, tDH, buffers);
     tLogitsW = buffers.zeros(dtype, 64L, 10L);
     hWDirection = buffers.zeros(dtype, 784L, 64L);
     hBDirection = buffers.zeros(dtype, 64L);
@@ -407,9 +387,8 @@ public final class SmallMnistTrainer implements Trainer {
     Nd4j.gemm(dLogits, logitsW, dH, false, true, 1.0, 0.0);
     // d(logits.W) = h^T @ d(logits)    [small_mnist.bpnet:11:12]
     Nd4j.gemm(h, dLogits, dLogitsW, true, false, 1.0, 0.0);
-    // d(h.z) = d(h) * [h.z > 0]    [small_mnist.bpnet:10:12]
-    Nd4j.exec(dHZOp);
-    Nd4j.exec(dHZOp2);
+    // d(h.z) = d(h) * [h > 0]    [small_mnist.bpnet:10:12]
+    dHZOp.run();
     // d(h.b) = sum(d(h.z), axes [0])    [small_mnist.bpnet:10:17]
     dHBOp.run();
     // d(h.W) = x^T @ d(h.z)    [small_mnist.bpnet:10:17]
@@ -435,9 +414,8 @@ public final class SmallMnistTrainer implements Trainer {
     Nd4j.gemm(tDX, hW, tDHZ, false, false, 1.0, 0.0);
     // t(h.W) = t(d(x))^T @ d(h.z)    [small_mnist.bpnet:10:17]
     Nd4j.gemm(tDX, dHZ, tHW, true, false, 1.0, 0.0);
-    // t(d(h)) = t(d(h.z)) * [h.z > 0]    [small_mnist.bpnet:10:12]
-    Nd4j.exec(tDHOp);
-    Nd4j.exec(tDHOp2);
+    // t(d(h)) = t(d(h.z)) * [h > 0]    [small_mnist.bpnet:10:12]
+    tDHOp.run();
     // t(logits.W) = t(d(h))^T @ d(logits)    [small_mnist.bpnet:11:12]
     Nd4j.gemm(tDH, dLogits, tLogitsW, true, false, 1.0, 0.0);
   }
