@@ -151,17 +151,7 @@ final class DnnlConvolutions {
     if (!available() || !flat(a) || !flat(g) || !flat(out) || !a.equalShapes(g) || !a.equalShapes(out)) {
       return null;
     }
-    Bound b = new Bound();
-    try {
-      b.buildReluBackward(a, g, out, buffers);
-    } catch (Declined d) {
-      b.close();
-      return null;
-    } catch (RuntimeException e) {
-      b.close();
-      throw e;
-    }
-    return buffers.own(b);
+    return built(buffers, b -> b.buildReluBackward(a, g, out, buffers));
   }
 
   /**
@@ -173,17 +163,7 @@ final class DnnlConvolutions {
     if (!available() || !fits(x) || !fits(y)) {
       return null;
     }
-    Bound b = new Bound();
-    try {
-      b.buildMaxPool(x, y, win, buffers);
-    } catch (Declined d) {
-      b.close();
-      return null;
-    } catch (RuntimeException e) {
-      b.close();
-      throw e;
-    }
-    return buffers.own(b);
+    return built(buffers, b -> b.buildMaxPool(x, y, win, buffers));
   }
 
   private static boolean flat(INDArray a) {
@@ -246,9 +226,19 @@ final class DnnlConvolutions {
     if (!available() || !fits(x) || !fits(k) || !fits(y)) {
       return null;
     }
+    return built(buffers, b -> b.build(kind, x, k, y, win, blocked(kind, (int) x.size(1)), buffers, bias, relu));
+  }
+
+  /** How a new Bound is built; may decline. */
+  private interface Builder {
+    void build(Bound b) throws Declined;
+  }
+
+  /** A Bound built by {@code how} and owned by {@code buffers}; null where oneDNN declined, closed on any failure. */
+  private static Bound built(Buffers buffers, Builder how) {
     Bound b = new Bound();
     try {
-      b.build(kind, x, k, y, win, blocked(kind, (int) x.size(1)), buffers, bias, relu);
+      how.build(b);
     } catch (Declined d) {
       b.close();
       return null;
