@@ -43,10 +43,13 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  *
  * <p>Usage: {@code [--models lenet,plain20] [--modes 2pass,3pass-paper,3pass-exact]
  * [--impl bpnet,samediff,pytorch] [--conv-impl auto,java,native,dnnl,dnnl-plain,dnnl-blocked] [--batch 128] [--repeats 5]
- * [--block-seconds 0.3] [--torch-malloc fixed|glibc] [--out DIR]}. {@code --conv-impl} times each
+ * [--block-seconds 0.3] [--torch-malloc fixed|glibc] [--profile no|yes] [--out DIR]}. {@code --conv-impl} times each
  * mode's trainer once per setting of {@code Convolutions.use} in the same rounds (rows
  * {@code bpnet-auto}, {@code bpnet-java}, ...); {@code dnnl-plain} and {@code dnnl-blocked} are {@code dnnl}
  * with {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone: its auto rule).
+ * {@code --profile yes} adds, after the timing, where each bpnet step's time goes: every
+ * statement of its generated source run alone on the trainer's own buffers ({@link
+ * StatementProfile}), in CPU µs per call.
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
 public final class ConvBench {
@@ -66,6 +69,7 @@ public final class ConvBench {
         "--block-seconds", "0.3", "--warmup-seconds", "1.5", "--python", "/usr/bin/python3", "--torch-malloc", "fixed",
         "--out", "runs/conv-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     o.put("--conv-impl", "");  // Map.of takes at most 10 pairs
+    o.put("--profile", "no");
     for (int i = 0; i < args.length; i++) {
       if (!o.containsKey(args[i]) || i + 1 == args.length) {
         System.err.println("bench: unknown or incomplete option " + args[i] + "; options: " + o.keySet());
@@ -114,6 +118,7 @@ public final class ConvBench {
       Map<String, INDArray> feeds = Map.of("x", x, "y", y);
       List<Timing.Contender> contenders = new ArrayList<>();
       Map<String, Trainer> trainers = new LinkedHashMap<>();
+      Map<String, String> javaSources = new LinkedHashMap<>();
       Map<String, List<Runnable>> convs = new LinkedHashMap<>();
       Map<String, Long> flops = new LinkedHashMap<>();
       long[] biggest = new long[3];
@@ -129,7 +134,9 @@ public final class ConvBench {
               Convolutions.use(Convolutions.Impl.valueOf(ci.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT)));
               System.setProperty("bpnet.dnnl.layout", ConvOpProbe.layoutOf(ci));
             }
-            Trainer t = compile(source(model, mode));
+            JavaFile jf = generate(source(model, mode));
+            javaSources.put(key, jf.toString());
+            Trainer t = instantiate(jf);
             t.step(feeds);  // allocates the buffers and binds the conv ops
             Convolutions.use(before);
             if (layout == null) {
@@ -241,6 +248,16 @@ public final class ConvBench {
       String t = table(model, batch, rows, gemmRate, m + "x" + k + "x" + n, loadBefore, loadAfter);
       System.out.println(t);
       md.append(t).append("\n");
+      if (o.get("--profile").equals("yes")) {
+        for (Row row : rows) {
+          if (row.impl().startsWith("bpnet")) {
+            String p = profile(row, javaSources.get(row.impl() + " " + row.mode()),
+                trainers.get(row.impl() + " " + row.mode()), repeats);
+            System.out.println(p);
+            md.append(p).append("\n");
+          }
+        }
+      }
       for (Row row : rows) {
         jsonl.add(JSON.writeValueAsString(Map.of("model", row.model(), "impl", row.impl(), "mode", row.mode(),
             "batch", batch, "cpu_ms_per_step", row.ms(), "wall_ms_per_step", row.wallMs(), "conv_gflop", row.convGflop(),
@@ -279,6 +296,22 @@ public final class ConvBench {
           bp ? num(rateStep, "%.1f") : "", bp ? num(rateAlone, "%.1f") : "",
           bp ? num(100 * rateAlone / gemmRate, "%.0f%%") : "", bp ? num(r.allocBytes(), "%.0f") : r.note()));
     }
+    return b.toString();
+  }
+
+  /**
+   * Where a step's time goes: each statement of the generated source alone, in the order of the
+   * source, with the sum against the step's own time (the difference is what runs between the
+   * statements, and each statement's cache misses in the step that running it alone hides).
+   */
+  private static String profile(Row row, String javaSource, Trainer t, int repeats) {
+    List<StatementProfile.Entry> entries = StatementProfile.of(javaSource, t, repeats);
+    double total = entries.stream().mapToDouble(StatementProfile.Entry::us).sum();
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+        "Statements of the %s %s step alone, %s (CPU µs per call; sum %.3f ms of a %.3f ms step):%n%n"
+            + "| statement | µs |%n| --- | ---: |%n", row.impl(), row.mode(), row.model(), total / 1000, row.ms()));
+    entries.forEach(e -> b.append("| `").append(e.statement()).append("` | ")
+        .append(String.format(Locale.ROOT, "%.1f", e.us())).append(" |\n"));
     return b.toString();
   }
 
@@ -322,9 +355,12 @@ public final class ConvBench {
     return b.toString();
   }
 
-  private static Trainer compile(String src) {
+  private static JavaFile generate(String src) {
     TrainingGraph tg = FileCompiler.model(new SourceFile("bench.bpnet", src), null);
-    JavaFile jf = FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
+    return FileCompiler.generate(tg, BpNetCompiler.DEFAULT_PACKAGE);
+  }
+
+  private static Trainer instantiate(JavaFile jf) {
     Class<? extends Trainer> c = InMemoryJavac.compile(jf, Trainer.class);
     try {
       return c.getConstructor(DataType.class, long.class).newInstance(DataType.FLOAT, SEED);

@@ -44,7 +44,8 @@ final class StatementProfile {
         }
         runs.add(k);
       } else if (m.group(5) != null) {
-        if (!(field(trainer, m.group(5)) instanceof Runnable k)) {
+        Runnable k = runnable(field(trainer, m.group(5)));
+        if (k == null) {
           continue;
         }
         runs.add(k);
@@ -118,6 +119,33 @@ final class StatementProfile {
       };
     }
     return null;
+  }
+
+  /**
+   * A bound op as a Runnable: itself, or its public {@code run()} (the runtime's convolution and
+   * pooling ops have one without being Runnables); null for anything else.
+   */
+  private static Runnable runnable(Object op) {
+    if (op instanceof Runnable r) {
+      return r;
+    }
+    if (op == null) {
+      return null;
+    }
+    java.lang.reflect.Method run;
+    try {
+      run = op.getClass().getMethod("run");
+      run.setAccessible(true);  // ConvOp, which declares it, is package-private
+    } catch (NoSuchMethodException e) {
+      return null;
+    }
+    return () -> {
+      try {
+        run.invoke(op);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    };
   }
 
   private static Object field(Object trainer, String name) {
