@@ -116,6 +116,11 @@ public final class Convolutions {
       return this instanceof FloatBuf;
     }
 
+    /** The float buffer itself, for loops that stay in float32; null for double buffers. */
+    FloatBuffer floats() {
+      return this instanceof FloatBuf f ? f.nio : null;
+    }
+
     /**
      * a + b, rounded to float when the sums land in a float buffer: a sum accumulated in a Java
      * double rounds after every add, as a float buffer would, so that results are the same bits
@@ -191,12 +196,13 @@ public final class Convolutions {
    * Per-thread scratch arrays that only grow: the ops of a step run one after another on one
    * thread, so they share these, and a warmed-up step allocates none. Slot 0 holds a layer's
    * input planes, slot 1 a row of columns or an output plane, slot 2 a third run; the ints hold
-   * a pooling's argmaxes.
+   * a pooling's argmaxes; the floats stage float buffers' runs (slot 0) and hold the float32
+   * pooling loops' planes (slots 1-3).
    */
   private static final class Scratch {
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
     private final double[][] doubles = {new double[0], new double[0], new double[0]};
-    private float[] floats = new float[0];
+    private final float[][] floats = {new float[0], new float[0], new float[0], new float[0]};
     private int[] ints = new int[0];
 
     static double[] doubles(int slot, long n) {
@@ -215,12 +221,18 @@ public final class Convolutions {
       return s.ints;
     }
 
+    /** Slot 0: the staging array of float buffers' reads and writes. */
     static float[] floats(int n) {
+      return floats(0, n);
+    }
+
+    /** Slots 1-3: the float32 pooling loops' planes. */
+    static float[] floats(int slot, long n) {
       Scratch s = LOCAL.get();
-      if (s.floats.length < n) {
-        s.floats = new float[n];
+      if (s.floats[slot].length < n) {
+        s.floats[slot] = new float[Math.toIntExact(n)];
       }
-      return s.floats;
+      return s.floats[slot];
     }
   }
 
@@ -394,9 +406,14 @@ public final class Convolutions {
    * and geometry; else its Java form, im2col and one gemm) and runs it each step.
    */
   public abstract static sealed class ConvOp permits Conv2d, Conv2dTranspose, Conv2dFilter {
+    /** The system property that turns {@link #reuse} off: {@code false}. */
+    public static final String SHARE_PROPERTY = "bpnet.dnnl.share";
+
     final Dims d;
     private Runnable body;
     private String impl;
+    /** The oneDNN primitive that computes the whole op, or null (Java, ND4J, or more than oneDNN). */
+    private DnnlConvolutions.Bound primitive;
 
     ConvOp(Dims d) {
       this.d = d;
@@ -412,7 +429,7 @@ public final class Convolutions {
         java.util.function.Function<int[], NativeConvolutions.Bound> nd4j) {
       DnnlConvolutions.Bound primitive = NativeConvolutions.dnnl(kind, win, x, y) ? dnnl.get() : null;
       if (primitive != null) {
-        bind(primitive::run, "oneDNN " + primitive.name());
+        bind(primitive);
         return true;
       }
       int[] args = NativeConvolutions.choose(kind, win, x, y);
@@ -426,6 +443,40 @@ public final class Convolutions {
     final void bind(Runnable body, String impl) {
       this.body = body;
       this.impl = impl;
+      this.primitive = null;
+    }
+
+    final void bind(DnnlConvolutions.Bound primitive) {
+      bind(primitive::run, "oneDNN " + primitive.name());
+      this.primitive = primitive;
+    }
+
+    /**
+     * Reads, from ops that run before this one, the arrays they already hold in the layout this
+     * op computes in, instead of reordering them again: oneDNN's blocked copy that an earlier
+     * convolution made of an input it shares with this one, or of the output it computed (which
+     * this one reads). A generated trainer shares each activation's and each gradient's copy
+     * among the convolutions of a step that read it: in plain-20's two passes, three of the six
+     * reorders of every layer's activations and gradients.
+     *
+     * <p>The caller promises, for each array read this way, that whenever this op runs the earlier
+     * op ran after the array was last written (a generated trainer writes each buffer once per
+     * pass, and names only ops that run before this one in the same step). Ops that do not run on
+     * oneDNN, and arrays held in another layout, are left as they were. Returns how many reorders
+     * of this op's inputs the shared copies replace. {@code -Dbpnet.dnnl.share=false} turns it
+     * off for ops bound from then on (benchmarks compare both in one JVM).
+     */
+    public int reuse(ConvOp... earlier) {
+      int n = 0;
+      if (!Boolean.parseBoolean(System.getProperty(SHARE_PROPERTY, "true"))) {
+        return n;
+      }
+      for (ConvOp e : earlier) {
+        if (primitive != null && e.primitive != null) {
+          n += primitive.reuse(e.primitive);
+        }
+      }
+      return n;
     }
 
     final Runnable body() {
@@ -476,7 +527,7 @@ public final class Convolutions {
       if ((bias != null || relu) && NativeConvolutions.dnnl(NativeConvolutions.Kind.FORWARD, win, x, out)) {
         DnnlConvolutions.Bound fused = DnnlConvolutions.forward(x, kernel, bias, relu, out, win, buffers);
         if (fused != null) {
-          bind(fused::run, "oneDNN " + fused.name());
+          bind(fused);
           return;
         }
       }
@@ -778,6 +829,63 @@ public final class Convolutions {
       return (int) (Double.doubleToRawLongBits(x - y) >>> 63);
     }
 
+    /** True where every window lies wholly inside the plane (no padding read): the float32 loops' case. */
+    boolean allInside() {
+      return yLo == 0 && yHi == oh && zLo == 0 && zHi == ow;
+    }
+
+    /**
+     * {@link #finiteArgmaxes} on float32 planes as read, for planes whose windows all lie inside
+     * ({@link #allInside}): the same argmaxes (a float32 value compares as its exact double does)
+     * without converting each element to double and back, which took most of the time of LeNet's
+     * first pool's scatter. The same tricks: +0.0f turns -0.0 into +0.0, the sign of x - y (never
+     * 0 for distinct finite floats, subnormals included) is the comparison. False, idx unspecified,
+     * if the chunk holds a NaN or an infinity.
+     */
+    boolean finiteArgmaxes(float[] s, int n, int[] idx) {
+      boolean twoByTwo = win.kH() == 2 && win.kW() == 2 && win.dH() == 1 && win.dW() == 1;
+      float finite = 0;
+      int rowStep = win.dH() * w;
+      int colStep = win.dW();
+      int q = 0;
+      for (int k = 0; k < n; k++) {
+        for (int y = 0; y < oh; y++) {
+          for (int z = 0; z < ow; z++, q++) {
+            int a = first(k, y, z);
+            if (twoByTwo) {
+              float v0 = s[a] + 0f;
+              float v1 = s[a + 1] + 0f;
+              float v2 = s[a + w] + 0f;
+              float v3 = s[a + w + 1] + 0f;
+              finite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3);
+              int topAt = a + later(v0, v1);
+              int bottomAt = a + w + later(v2, v3);
+              idx[q] = topAt + later(Math.max(v0, v1), Math.max(v2, v3)) * (bottomAt - topAt);
+              continue;
+            }
+            int best = a;
+            float max = s[a] + 0f;
+            finite += max - max;
+            for (int i = 0, row = a; i < win.kH(); i++, row += rowStep) {
+              for (int j = i == 0 ? 1 : 0; j < win.kW(); j++) {
+                int at = row + j * colStep;
+                float v = s[at] + 0f;
+                finite += v - v;
+                best += later(max, v) * (at - best);
+                max = Math.max(max, v);
+              }
+            }
+            idx[q] = best;
+          }
+        }
+      }
+      return finite == 0;
+    }
+
+    private static int later(float x, float y) {
+      return Float.floatToRawIntBits(x - y) >>> 31;
+    }
+
     /** argmax of a window that overlaps the padding: only its elements inside the plane compete. */
     private int border(double[] s, int k, int y, int z) {
       int best = -1;
@@ -942,6 +1050,8 @@ public final class Convolutions {
     private final Buf out;
 
     private final DnnlConvolutions.Bound primitive;
+    /** True for float32 arrays whose windows all lie inside: {@link #floatChunk}, else {@link #chunk}. */
+    private final boolean float32;
 
     /** Bound to its arrays, in Java (for use outside a generated trainer). */
     public MaxPoolGather(INDArray s, INDArray v, INDArray out, Window win) {
@@ -967,6 +1077,7 @@ public final class Convolutions {
           && win.padLeft() <= (win.kW() - 1) * win.dW() && win.padRight() <= (win.kW() - 1) * win.dW();
       this.primitive = v == s && buffers != null && everyWindowReal && NativeConvolutions.dnnlAllowed()
           ? DnnlConvolutions.maxPool(s, out, win, buffers) : null;
+      this.float32 = this.s.single() && (this.v == null || this.v.single()) && this.out.single() && p.allInside();
     }
 
     /** What it runs: "oneDNN " and the pooling primitive's implementation, or "Java". */
@@ -979,22 +1090,48 @@ public final class Convolutions {
         primitive.run();
         return;
       }
+      for (int pl = 0; pl < p.planes; pl += p.chunk) {
+        if (!float32 || !floatChunk(pl, p.count(pl))) {
+          chunk(pl, p.count(pl));
+        }
+      }
+    }
+
+    /** The n planes from plane pl, through doubles. */
+    private void chunk(int pl, int n) {
       double[] ss = Scratch.doubles(0, (long) p.chunk * p.in());
       double[] vs = v == null ? ss : Scratch.doubles(2, (long) p.chunk * p.in());
       double[] o = Scratch.doubles(1, (long) p.chunk * p.out());
       int[] idx = Scratch.ints((long) p.chunk * p.out());
-      for (int pl = 0; pl < p.planes; pl += p.chunk) {
-        int n = p.count(pl);
-        s.read((long) pl * p.in(), ss, 0, n * p.in());
-        if (v != null) {
-          v.read((long) pl * p.in(), vs, 0, n * p.in());
-        }
-        p.argmaxes(ss, n, idx);
-        for (int q = 0; q < n * p.out(); q++) {
-          o[q] = idx[q] < 0 ? 0.0 : vs[idx[q]];
-        }
-        out.write((long) pl * p.out(), o, 0, n * p.out());
+      s.read((long) pl * p.in(), ss, 0, n * p.in());
+      if (v != null) {
+        v.read((long) pl * p.in(), vs, 0, n * p.in());
       }
+      p.argmaxes(ss, n, idx);
+      for (int q = 0; q < n * p.out(); q++) {
+        o[q] = idx[q] < 0 ? 0.0 : vs[idx[q]];
+      }
+      out.write((long) pl * p.out(), o, 0, n * p.out());
+    }
+
+    /** The n planes from plane pl in float32 throughout (the same bits); false, nothing written, where a value is not finite. */
+    private boolean floatChunk(int pl, int n) {
+      float[] ss = Scratch.floats(1, (long) p.chunk * p.in());
+      float[] vs = v == null ? ss : Scratch.floats(2, (long) p.chunk * p.in());
+      float[] o = Scratch.floats(3, (long) p.chunk * p.out());
+      int[] idx = Scratch.ints((long) p.chunk * p.out());
+      s.floats().get(pl * p.in(), ss, 0, n * p.in());
+      if (!p.finiteArgmaxes(ss, n, idx)) {
+        return false;
+      }
+      if (v != null) {
+        v.floats().get(pl * p.in(), vs, 0, n * p.in());
+      }
+      for (int q = 0; q < n * p.out(); q++) {
+        o[q] = vs[idx[q]];
+      }
+      out.floats().put(pl * p.out(), o, 0, n * p.out());
+      return true;
     }
   }
 
@@ -1005,32 +1142,65 @@ public final class Convolutions {
     private final Buf g;
     private final Buf out;
 
+    /** True for float32 arrays whose windows all lie inside: {@link #floatChunk}, else {@link #chunk}. */
+    private final boolean float32;
+
     public MaxPoolScatter(INDArray s, INDArray g, INDArray out, Window win) {
       this.p = new Planes(s, g, win);
       this.s = Buf.of(s, "max_pool's argmax source");
       this.g = Buf.of(g, "max_pool's cotangent");
       this.out = Buf.of(out, "max_pool_scatter's output");
+      this.float32 = this.s.single() && this.g.single() && this.out.single() && p.allInside();
     }
 
     public void run() {
+      for (int pl = 0; pl < p.planes; pl += p.chunk) {
+        if (!float32 || !floatChunk(pl, p.count(pl))) {
+          chunk(pl, p.count(pl));
+        }
+      }
+    }
+
+    /** The n planes from plane pl, through doubles. */
+    private void chunk(int pl, int n) {
       double[] ss = Scratch.doubles(0, (long) p.chunk * p.in());
       double[] gs = Scratch.doubles(1, (long) p.chunk * p.out());
       double[] o = Scratch.doubles(2, (long) p.chunk * p.in());
       int[] idx = Scratch.ints((long) p.chunk * p.out());
       boolean single = out.single();
-      for (int pl = 0; pl < p.planes; pl += p.chunk) {
-        int n = p.count(pl);
-        s.read((long) pl * p.in(), ss, 0, n * p.in());
-        g.read((long) pl * p.out(), gs, 0, n * p.out());
-        p.argmaxes(ss, n, idx);
-        java.util.Arrays.fill(o, 0, n * p.in(), 0.0);
-        for (int q = 0; q < n * p.out(); q++) {
-          if (idx[q] >= 0) {
-            o[idx[q]] = Buf.sum(single, o[idx[q]], gs[q]);
-          }
+      s.read((long) pl * p.in(), ss, 0, n * p.in());
+      g.read((long) pl * p.out(), gs, 0, n * p.out());
+      p.argmaxes(ss, n, idx);
+      java.util.Arrays.fill(o, 0, n * p.in(), 0.0);
+      for (int q = 0; q < n * p.out(); q++) {
+        if (idx[q] >= 0) {
+          o[idx[q]] = Buf.sum(single, o[idx[q]], gs[q]);
         }
-        out.write((long) pl * p.in(), o, 0, n * p.in());
       }
+      out.write((long) pl * p.in(), o, 0, n * p.in());
+    }
+
+    /**
+     * The n planes from plane pl in float32 throughout, the same bits as {@link #chunk} (a float
+     * sum is the double sum rounded to float); false, nothing written, where a value is not
+     * finite (then {@link #chunk} gives NaN its place).
+     */
+    private boolean floatChunk(int pl, int n) {
+      float[] ss = Scratch.floats(1, (long) p.chunk * p.in());
+      float[] gs = Scratch.floats(2, (long) p.chunk * p.out());
+      float[] o = Scratch.floats(3, (long) p.chunk * p.in());
+      int[] idx = Scratch.ints((long) p.chunk * p.out());
+      s.floats().get(pl * p.in(), ss, 0, n * p.in());
+      if (!p.finiteArgmaxes(ss, n, idx)) {
+        return false;
+      }
+      g.floats().get(pl * p.out(), gs, 0, n * p.out());
+      java.util.Arrays.fill(o, 0, n * p.in(), 0f);
+      for (int q = 0; q < n * p.out(); q++) {
+        o[idx[q]] += gs[q];
+      }
+      out.floats().put(pl * p.in(), o, 0, n * p.in());
+      return true;
     }
   }
 

@@ -237,6 +237,7 @@ final class DnnlConvolutions {
   /** A Bound built by {@code how} and owned by {@code buffers}; null where oneDNN declined, closed on any failure. */
   private static Bound built(Buffers buffers, Builder how) {
     Bound b = new Bound();
+    b.owner = buffers;
     try {
       how.build(b);
     } catch (Declined d) {
@@ -259,6 +260,59 @@ final class DnnlConvolutions {
   /** One primitive and its arguments, executed in order by {@link Bound#run}. */
   private record Step(dnnl_primitive primitive, dnnl_exec_arg_t args, int count) {}
 
+  /**
+   * An array in the layout a primitive computes in ({@code md}), held in {@code memory}: in shared
+   * scratch while only its own op reads it, in memory of its own ({@link #own}) once another op
+   * reads it too ({@link Bound#reuse}).
+   */
+  private static final class Copy {
+    final dnnl_memory memory;
+    final dnnl_memory_desc_t md;
+    final long bytes;
+    private boolean owned;
+
+    Copy(dnnl_memory memory, dnnl_memory_desc_t md, long bytes) {
+      this.memory = memory;
+      this.md = md;
+      this.bytes = bytes;
+    }
+
+    /** Moves the copy out of shared scratch (where the next op would overwrite it) into an array of its own. */
+    void own(Buffers buffers) {
+      if (!owned) {
+        INDArray mine = buffers.zeros(DataType.FLOAT, Math.max(1, (bytes + 3) / 4));
+        check(dnnl_memory_set_data_handle(memory, mine.data().addressPointer()), "memory_set_data_handle");
+        owned = true;
+      }
+    }
+  }
+
+  /**
+   * One array argument of a bound convolution: the user's array, and where the primitive wants
+   * another layout, the copy it computes on and the reorder that makes it (null once the copy
+   * comes from another op) or, for the output, writes it back.
+   */
+  private static final class Arg {
+    final int id;
+    final INDArray user;
+    final boolean write;
+    Copy copy;
+    Step reorder;
+
+    Arg(int id, INDArray user, boolean write) {
+      this.id = id;
+      this.user = user;
+      this.write = write;
+    }
+
+    /** True if {@code other} holds the same array (the same memory and shape) in the same layout as this one wants. */
+    boolean sameAs(Arg other) {
+      return copy != null && other.copy != null && user.data().addressPointer().address()
+          == other.user.data().addressPointer().address() && java.util.Arrays.equals(user.shape(), other.user.shape())
+          && dnnl_memory_desc_equal(copy.md, other.copy.md) == 1;
+    }
+  }
+
   /** A bound op: its primitives (reorders in, the convolution, reorders out) and what they own. */
   static final class Bound implements AutoCloseable {
     private final List<Step> steps = new ArrayList<>();
@@ -266,6 +320,14 @@ final class DnnlConvolutions {
     private final List<dnnl_memory> memories = new ArrayList<>();
     private final List<Pointer> keep = new ArrayList<>();
     private final List<dnnl_primitive_attr> attrs = new ArrayList<>();
+    /** A convolution's array arguments, for {@link #reuse}; empty for the other primitives. */
+    private final List<Arg> args = new ArrayList<>();
+    /** Reorders no longer run (their copies come from other ops), destroyed with the rest. */
+    private final List<Step> dropped = new ArrayList<>();
+    /** The convolution's own step, whose arguments {@link #reuse} re-points. */
+    private Step main;
+    /** The buffers that own this op, and the copies it lends to others. */
+    private Buffers owner;
     /** The attr of the reorders and of primitives without post-ops. */
     private dnnl_primitive_attr attr;
     private String name = "";
@@ -360,6 +422,8 @@ final class DnnlConvolutions {
       int[] all = {reads[0], reads[1], write};
       for (int arg : all) {
         INDArray user = arrayOf(arg, x, k, y);
+        Arg a = new Arg(arg, user, arg == write);
+        args.add(a);
         dnnl_memory_desc_t userMd = plainOf(arg, xPlain, kPlain, yPlain);
         dnnl_memory userMem = memory(userMd, user.data().addressPointer());
         dnnl_memory_desc_t want = dnnl_primitive_desc_query_md(pd, queryOf(arg), 0);
@@ -368,21 +432,23 @@ final class DnnlConvolutions {
           argMems.add(userMem);
           continue;
         }
-        INDArray tmp = scratch(buffers, "oneDNN layout " + (slots++), dnnl_memory_desc_get_size(want));
+        long bytes = dnnl_memory_desc_get_size(want);
+        INDArray tmp = scratch(buffers, "oneDNN layout " + (slots++), bytes);
         dnnl_memory tmpMem = memory(want, tmp.data().addressPointer());
+        a.copy = new Copy(tmpMem, want, bytes);
         argIds.add(arg);
         argMems.add(tmpMem);
         if (arg == write) {
-          after.add(() -> reorder(want, tmpMem, userMd, userMem, buffers));
+          after.add(() -> a.reorder = reorder(want, tmpMem, userMd, userMem, buffers));
         } else {
-          reorder(userMd, userMem, want, tmpMem, buffers);
+          a.reorder = reorder(userMd, userMem, want, tmpMem, buffers);
         }
       }
       if (biasMem != null) {  // the binary post-op's second operand: post-op 0
         argIds.add(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1);
         argMems.add(biasMem);
       }
-      step(pd, argIds, argMems, buffers);
+      main = step(pd, argIds, argMems, buffers);
       after.forEach(Runnable::run);
       if (relu) {
         name += " + relu";
@@ -433,32 +499,69 @@ final class DnnlConvolutions {
     }
 
     /** A reorder from one memory to another, appended as a step. */
-    private void reorder(dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to,
+    private Step reorder(dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to,
         Buffers buffers) {
       dnnl_primitive_desc pd = new dnnl_primitive_desc();
       check(dnnl_reorder_primitive_desc_create(pd, fromMd, Library.ENGINE, toMd, Library.ENGINE, attr),
           "reorder_primitive_desc_create");
       descs.add(pd);
-      step(pd, List.of(DNNL_ARG_FROM, DNNL_ARG_TO), List.of(from, to), buffers);
+      return step(pd, List.of(DNNL_ARG_FROM, DNNL_ARG_TO), List.of(from, to), buffers);
+    }
+
+    /**
+     * Takes, from {@code earlier}, each input that it holds in the layout this convolution wants
+     * (its copy of an input it reordered, or of the output it computed), in place of this one's own
+     * reorder of the same array; that copy moves into memory of its own. The caller promises that
+     * whenever this runs, {@code earlier} ran after the array was last written. Returns how many
+     * reorders this dropped.
+     */
+    int reuse(Bound earlier) {
+      int n = 0;
+      for (Arg a : args) {
+        if (a.write || a.reorder == null) {
+          continue;
+        }
+        for (Arg e : earlier.args) {
+          if (!a.sameAs(e)) {
+            continue;
+          }
+          e.copy.own(earlier.owner);
+          steps.remove(a.reorder);
+          this.dropped.add(a.reorder);
+          a.reorder = null;
+          a.copy = e.copy;
+          for (int i = 0; i < main.count(); i++) {
+            if (main.args().position(i).arg() == a.id) {
+              main.args().memory(e.copy.memory);
+            }
+          }
+          main.args().position(0);
+          n++;
+          break;
+        }
+      }
+      return n;
     }
 
     /** The primitive of pd with these arguments, plus its scratchpad (shared scratch), as the next step. */
-    private void step(dnnl_primitive_desc pd, List<Integer> ids, List<dnnl_memory> mems, Buffers buffers) {
+    private Step step(dnnl_primitive_desc pd, List<Integer> ids, List<dnnl_memory> mems, Buffers buffers) {
       dnnl_memory_desc_t padMd = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
       long padBytes = padMd == null || padMd.isNull() ? 0 : dnnl_memory_desc_get_size(padMd);
       int n = ids.size() + (padBytes > 0 ? 1 : 0);
-      dnnl_exec_arg_t args = keep(new dnnl_exec_arg_t(n));
+      dnnl_exec_arg_t exec = keep(new dnnl_exec_arg_t(n));
       for (int i = 0; i < ids.size(); i++) {
-        args.position(i).arg(ids.get(i)).memory(mems.get(i));
+        exec.position(i).arg(ids.get(i)).memory(mems.get(i));
       }
       if (padBytes > 0) {
         INDArray pad = scratch(buffers, "oneDNN scratchpad", padBytes);
-        args.position(n - 1).arg(DNNL_ARG_SCRATCHPAD).memory(memory(padMd, pad.data().addressPointer()));
+        exec.position(n - 1).arg(DNNL_ARG_SCRATCHPAD).memory(memory(padMd, pad.data().addressPointer()));
       }
-      args.position(0);
+      exec.position(0);
       dnnl_primitive p = new dnnl_primitive();
       check(dnnl_primitive_create(p, pd), "primitive_create");
-      steps.add(new Step(p, args, n));
+      Step s = new Step(p, exec, n);
+      steps.add(s);
+      return s;
     }
 
     private dnnl_primitive_desc desc(const_dnnl_op_desc_t op, dnnl_primitive_desc hint, dnnl_primitive_attr with)
@@ -498,6 +601,12 @@ final class DnnlConvolutions {
         dnnl_primitive_destroy(s.primitive());
       }
       steps.clear();
+      for (Step s : dropped) {
+        dnnl_primitive_destroy(s.primitive());
+      }
+      dropped.clear();
+      args.clear();
+      main = null;
       for (dnnl_primitive_desc pd : descs) {
         dnnl_primitive_desc_destroy(pd);
       }

@@ -254,7 +254,9 @@ class ConvolutionsTest {
 
   /**
    * Max pooling's argmax, element for element, where it is easiest to get wrong: 2 x 2 windows
-   * (the branch-free path) and a 3 x 3 one, over more planes than one chunk holds (35 planes of
+   * (the branch-free path), 3 x 3 ones and an overlapping dilated one, in float64 and float32
+   * (whose windows inside the plane take float loops of their own: the same bits as the
+   * definition's sums rounded to float), over more planes than one chunk holds (35 planes of
    * 30 x 31, the last chunk partial), on values drawn from a handful of levels so that most
    * windows tie (-0.0 and 0.0 among them, which compare equal), with a NaN in one plane and
    * infinities in another. The definition: the first maximum in row-major order of the window's
@@ -267,8 +269,10 @@ class ConvolutionsTest {
     int h = 30;
     int w = 31;
     double[] levels = {-1, -0.0, 0.0, 0.5, 2};
+    // the first and the last two lie inside the plane: float32 takes its own loops there
     List<Window> wins = List.of(new Window(2, 2, 2, 2, 0, 0, 0, 0, 1, 1), new Window(2, 2, 1, 1, 1, 0, 0, 1, 1, 1),
-        new Window(2, 2, 2, 2, 1, 1, 1, 1, 1, 1), new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1));
+        new Window(2, 2, 2, 2, 1, 1, 1, 1, 1, 1), new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+        new Window(3, 3, 2, 2, 0, 0, 0, 0, 1, 1), new Window(2, 3, 1, 2, 0, 0, 0, 0, 2, 1));
     for (boolean special : new boolean[] {false, true}) {
       for (Window win : wins) {
         Random r = new Random(31 * win.hashCode() + (special ? 1 : 0));
@@ -294,6 +298,8 @@ class ConvolutionsTest {
         double[][][][] max = new double[b][c][oh][ow];
         double[][][][] gather = new double[b][c][oh][ow];
         double[][][][] scatter = new double[b][c][h][w];
+        // the scatter's sums rounded to float32 after each add, in the op's order: its float32 bits
+        double[][][][] scatter32 = new double[b][c][h][w];
         for (int e = 0; e < b; e++) {
           for (int p = 0; p < c; p++) {
             for (int y = 0; y < oh; y++) {
@@ -319,6 +325,7 @@ class ConvolutionsTest {
                 max[e][p][y][z] = x[e][p][bi][bj];
                 gather[e][p][y][z] = v[e][p][bi][bj];
                 scatter[e][p][bi][bj] += g[e][p][y][z];
+                scatter32[e][p][bi][bj] = (float) (scatter32[e][p][bi][bj] + (float) g[e][p][y][z]);
               }
             }
           }
@@ -336,6 +343,9 @@ class ConvolutionsTest {
           INDArray back = Nd4j.create(dt, b, c, h, w).assign(7);
           new Convolutions.MaxPoolScatter(xa, ga, back, win).run();
           assertClose(scatter, back, dt == DataType.DOUBLE ? 1e-12 : 1e-6, what + ": scatter");
+          if (dt == DataType.FLOAT) {
+            assertSame(scatter32, back, what + ": scatter's float32 sums");
+          }
           assertTrue(java.util.Arrays.stream(back.data().asDouble()).noneMatch(e -> e == 7), what + ": scatter wrote every element");
         }
       }

@@ -453,6 +453,76 @@ class DnnlConvolutionsTest {
     }
   }
 
+  /**
+   * Two layers and the second one's gradients, with the copies shared ({@link
+   * Convolutions.ConvOp#reuse}: the second layer reads the first one's output from its blocked
+   * copy, the filter gradient reads its input from the second layer's copy and its cotangent from
+   * the input gradient's) and without: the same bits, over three steps with new inputs each (the
+   * shared copies are remade every step, not kept from the first), while shared scratch is
+   * overwritten between the ops by another op, as in a trainer. At 16 channels every shared array
+   * is blocked the same way, so each reuse drops reorders; the plain layout has none to drop.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"blocked", "plain", "auto"})
+  void sharedCopiesGiveTheSameBitsAsOwnReorders(String layout) {
+    System.setProperty(DnnlConvolutions.LAYOUT_PROPERTY, layout);
+    Convolutions.use(Convolutions.Impl.DNNL);
+    Window same = new Window(3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+    Window strided = new Window(3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+    Random r = new Random(7);
+    INDArray k1 = array(random(r, 16, 16, 3, 3), DataType.FLOAT);
+    INDArray k2 = array(random(r, 32, 16, 3, 3), DataType.FLOAT);
+    INDArray[] shared = new INDArray[6];
+    INDArray[] own = new INDArray[6];
+    Runnable[] sharedSteps = twoLayers(shared, k1, k2, same, strided, true, layout);
+    Runnable[] ownSteps = twoLayers(own, k1, k2, same, strided, false, layout);
+    for (int step = 0; step < 3; step++) {
+      INDArray x = array(random(r, 2, 16, 9, 8), DataType.FLOAT);
+      INDArray g2 = array(random(r, 2, 32, 5, 4), DataType.FLOAT);
+      shared[0].assign(x);
+      own[0].assign(x);
+      shared[3].assign(g2);
+      own[3].assign(g2);
+      for (int i = 0; i < sharedSteps.length; i++) {
+        sharedSteps[i].run();
+        ownSteps[i].run();
+      }
+      for (int i : new int[] {1, 2, 4, 5}) {
+        assertEquals(own[i], shared[i], "step " + step + ", array " + i);
+      }
+    }
+  }
+
+  /**
+   * arrays = {x, y1 = conv(x, k1), y2 = conv(y1, k2), g2, dy1 = convT(g2, k2), dk2 = convW(y1, g2)}
+   * bound to oneDNN; their runs in order, with a Java op of another shape between them that
+   * writes the shared scratch.
+   */
+  private static Runnable[] twoLayers(INDArray[] a, INDArray k1, INDArray k2, Window same, Window strided,
+      boolean share, String layout) {
+    Buffers buffers = new Buffers();
+    a[0] = buffers.zeros(DataType.FLOAT, 2, 16, 9, 8);
+    a[1] = buffers.zeros(DataType.FLOAT, 2, 16, 9, 8);
+    a[2] = buffers.zeros(DataType.FLOAT, 2, 32, 5, 4);
+    a[3] = buffers.zeros(DataType.FLOAT, 2, 32, 5, 4);
+    a[4] = buffers.zeros(DataType.FLOAT, 2, 16, 9, 8);
+    a[5] = buffers.zeros(DataType.FLOAT, 32, 16, 3, 3);
+    Convolutions.Conv2d layer1 = new Convolutions.Conv2d(a[0], k1, null, true, a[1], same, buffers);
+    Convolutions.Conv2d layer2 = new Convolutions.Conv2d(a[1], k2, a[2], strided, buffers);
+    Convolutions.Conv2dTranspose dx = new Convolutions.Conv2dTranspose(a[3], k2, a[4], strided, buffers);
+    Convolutions.Conv2dFilter dk = new Convolutions.Conv2dFilter(a[1], a[3], a[5], strided, buffers);
+    INDArray ox = Nd4j.rand(DataType.FLOAT, 3, 16, 6, 6);
+    Convolutions.Conv2d other = new Convolutions.Conv2d(ox, Nd4j.rand(DataType.FLOAT, 16, 16, 3, 3),
+        Nd4j.create(DataType.FLOAT, 3, 16, 6, 6), same, buffers);
+    assertTrue(layer1.impl().startsWith("oneDNN") && dk.impl().startsWith("oneDNN"), layer1.impl() + ", " + dk.impl());
+    if (share) {
+      int dropped = layer2.reuse(layer1) + dk.reuse(layer2, dx);
+      assertEquals(layout.equals("plain") ? 0 : 3, dropped, "reorders dropped, layout " + layout);
+      assertEquals(0, layer1.reuse(other), "another op's arrays are not layer1's");
+    }
+    return new Runnable[] {layer1::run, other::run, layer2::run, other::run, dx::run, other::run, dk::run};
+  }
+
   private static double dot(INDArray a, INDArray b) {
     return a.castTo(DataType.DOUBLE).mul(b.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
   }
