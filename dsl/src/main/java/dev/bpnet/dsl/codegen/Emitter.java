@@ -31,7 +31,12 @@ final class Emitter {
   private final Fusions fusions;
   private final Map<Integer, CodeBlock> steps = new HashMap<>();
   private final Map<String, String> shared = new HashMap<>();
+  /** The convolutions bound so far, by the node whose buffer each writes. */
+  private final Map<Integer, Convolution> convolutions = new HashMap<>();
   final List<FieldSpec> fields = new ArrayList<>();
+
+  /** A runtime convolution op: its field, the buffers it reads, the node whose buffer it writes. */
+  private record Convolution(String op, List<Integer> reads, int writes) {}
 
   Emitter(Graph g, Names names, Fusions fusions) {
     this.g = g;
@@ -79,6 +84,42 @@ final class Emitter {
     String f = names.derived(id, "Op");
     fields.add(FieldSpec.builder(cls, f, Modifier.PRIVATE).build());
     return f;
+  }
+
+  /** Records that node {@code id}'s statement is the convolution in field {@code op}, reading {@code reads}. */
+  void convolution(int id, String op, List<Integer> reads) {
+    convolutions.put(id, new Convolution(op, List.copyOf(reads), id));
+  }
+
+  /**
+   * The allocation statements that let each convolution read its inputs from the copies in
+   * oneDNN's layouts that convolutions running before it made of the same buffers ({@code
+   * Convolutions.ConvOp.reuse}), a piece per statement; {@code runOrder} lists the nodes in the
+   * order a step computes them. Sound because a step writes each buffer once, by its node's
+   * statement, before any statement reading it (inputs are copied in before the first pass,
+   * parameters updated after the last), so a copy made in the step stays equal to its buffer.
+   */
+  List<CodeBlock> layoutSharing(List<Node> runOrder) {
+    Map<Integer, List<String>> touching = new HashMap<>();
+    List<CodeBlock> pieces = new ArrayList<>();
+    for (Node n : runOrder) {
+      Convolution c = convolutions.get(n.id());
+      if (c == null) {
+        continue;
+      }
+      java.util.LinkedHashSet<String> earlier = new java.util.LinkedHashSet<>();
+      c.reads().forEach(r -> earlier.addAll(touching.getOrDefault(r, List.of())));
+      if (!earlier.isEmpty()) {
+        if (pieces.isEmpty()) {
+          pieces.add(CodeBlock.of("// each convolution reads, from those that run before it in a step, the copies of its\n"
+              + "// inputs they made in oneDNN's layouts, instead of reordering the same buffers again\n"));
+        }
+        pieces.add(CodeBlock.of("$N.reuse($L);\n", c.op(), String.join(", ", earlier)));
+      }
+      c.reads().forEach(r -> touching.computeIfAbsent(r, k -> new ArrayList<>()).add(c.op()));
+      touching.computeIfAbsent(c.writes(), k -> new ArrayList<>()).add(c.op());
+    }
+    return pieces;
   }
 
   /** Declares the field of a tensor node. */

@@ -256,9 +256,10 @@ public final class ModelGenerator {
           .addJavadoc("Input {@code $L} $L, copied in each call.\n", l.name(), l.shape()).build());
     }
     List<CodeBlock> allocation = emitter.allocation(tensors);
+    List<Node> computed = tensors.stream().filter(n -> !(n.op() instanceof Leaves.Input)).toList();
+    allocation.addAll(emitter.layoutSharing(computed));
     w.addFields(emitter.fields);
     w.addMethods(Emitter.allocateMethods(allocation));
-    List<Node> computed = tensors.stream().filter(n -> !(n.op() instanceof Leaves.Input)).toList();
     w.addMethods(MethodSplitter.split(MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
         .addJavadoc("The trainer's forward pass, restricted to what the output needs.\n"),
         "forward", 0, emitter.statements(computed), List.of(), CodeBlock.of("")));

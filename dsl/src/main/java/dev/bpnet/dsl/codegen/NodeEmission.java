@@ -94,6 +94,11 @@ final class NodeEmission implements Emission {
   }
 
   @Override
+  public void convolution(String op, java.util.List<Integer> reads) {
+    e.convolution(n.id(), op, reads);
+  }
+
+  @Override
   public boolean fused() {
     return e.fusions().enabled();
   }

@@ -123,6 +123,11 @@ public final class TrainerGenerator {
   /** The allocation code, a piece per node (with the helpers its step needs), then the directions. */
   private List<CodeBlock> allocation(ApiMethods api) {
     List<CodeBlock> pieces = emitter.allocation(layout.tensors);
+    List<Node> runOrder = new java.util.ArrayList<>(layout.forward);
+    runOrder.addAll(layout.loss);
+    runOrder.addAll(layout.backward);
+    runOrder.addAll(layout.third);
+    pieces.addAll(emitter.layoutSharing(runOrder));
     pieces.addAll(api.directionAllocation());
     return pieces;
   }

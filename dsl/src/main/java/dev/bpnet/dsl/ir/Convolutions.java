@@ -131,11 +131,23 @@ public final class Convolutions {
       }
       e.alloc("$N = new $T($L)", op, runtimeOp(), CodeBlock.of(f.toString(), args.toArray()));
       e.step("$N.run()", op);
+      if (convolution()) {
+        e.convolution(op, n.inputs());
+      }
+    }
+
+    /** True for the runtime's three convolution ops ({@code Convolutions.ConvOp}), which share layouts. */
+    default boolean convolution() {
+      return false;
     }
   }
 
   /** y [B, F, Ho, Wo] = conv(x [B, C, H, W], k [F, C, kH, kW]): cross-correlation, as PyTorch's conv2d. */
   public record Conv2d(Window window) implements Windowed {
+    public boolean convolution() {
+      return true;
+    }
+
     public String name() {
       return "conv";
     }
@@ -192,6 +204,7 @@ public final class Convolutions {
       e.alloc("$N = new $T($N, $N, $L, $L, $N, $L, buffers)", op, cls, e.tensor(conv.input(0)), e.tensor(conv.input(1)),
           bias < 0 ? "null" : e.tensor(bias), relu, e.out(), window.java());
       e.step("$N.run()", op);
+      e.convolution(op, conv.inputs());
     }
   }
 
@@ -201,6 +214,10 @@ public final class Convolutions {
    * loses them.
    */
   public record Conv2dTranspose(Window window, int height, int width) implements Windowed {
+    public boolean convolution() {
+      return true;
+    }
+
     public String name() {
       return "conv_transpose";
     }
@@ -236,6 +253,10 @@ public final class Convolutions {
 
   /** dk [F, C, kH, kW] = convW(x [B, C, H, W], g [B, F, Ho, Wo]), the filter gradient, summed over the batch. */
   public record Conv2dFilter(Window window) implements Windowed {
+    public boolean convolution() {
+      return true;
+    }
+
     public String name() {
       return "conv_filter";
     }

@@ -83,6 +83,14 @@ public interface Emission {
   String field(ClassName cls);
 
   /**
+   * Declares the object in field {@code op} a convolution of the runtime (a {@code
+   * Convolutions.ConvOp}) reading {@code reads} and writing the node's buffer: the allocation then
+   * lets it read, from the convolutions that run before it in a step, their copies of those
+   * arrays in oneDNN's layouts ({@code reuse}) instead of reordering them again.
+   */
+  void convolution(String op, java.util.List<Integer> reads);
+
+  /**
    * False when generating the unfused reference code that tests compare against: every node
    * its own ND4J statement, no hand-written kernels where a plain op exists.
    */

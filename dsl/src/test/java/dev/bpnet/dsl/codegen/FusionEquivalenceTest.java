@@ -115,6 +115,59 @@ class FusionEquivalenceTest {
     }
   }
 
+  /**
+   * The convolutions of a float32 trainer reading each other's copies in oneDNN's layouts
+   * ({@code reuse}, generated at allocation) against the same trainer bound with every
+   * convolution reordering its own ({@code -Dbpnet.dnnl.share=false}): the same bits, in every
+   * pass's gradients and in the parameters after SGD steps, also after the batch size changed
+   * (new buffers, new copies). At 16 channels the shared copies are blocked, so reorders drop.
+   */
+  @ParameterizedTest(name = "passes={0} {1}")
+  @CsvSource({"2, paper", "3, exact", "3, paper"})
+  void sharedLayoutsGiveTheSameBits(int passes, String third) {
+    String source = """
+        model ConvShare {
+          input x: [3, 10, 10]
+          label y: [4]
+          h1 = relu(conv2d(x, 16, kernel = 3, padding = same))
+          h2 = relu(conv2d(h1, 16, kernel = 3, padding = same))
+          h3 = relu(conv2d(h2, 32, kernel = 3, stride = 2, padding = same))
+          logits = dense(global_avg_pool(h3), 4)
+          loss = softmax_cross_entropy(logits, y)
+          train { passes = %d alpha = 0.7 third = %s }
+        }
+        """.formatted(passes, third);
+    TrainingGraph tg = dev.bpnet.dsl.compile.FileCompiler.model(new dev.bpnet.dsl.compile.SourceFile("conv.bpnet", source), null);
+    com.palantir.javapoet.JavaFile file = TrainerGenerator.generate(tg, "dev.bpnet.generated.share", true);
+    assertTrue(file.toString().contains("h2Op.reuse(h1Op);"), "the second layer reads the first one's output copy");
+    Trainer shared = trainer(file, DataType.FLOAT);
+    Trainer own = trainer(file, DataType.FLOAT);
+    Random r = new Random(passes * 11L + third.hashCode());
+    for (int batch : new int[] {5, 3}) {
+      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, DataType.FLOAT, batch, 3 * 10 * 10),
+          "y", TestData.oneHot(r, DataType.FLOAT, batch, 4));
+      Gradients a = shared.gradients(f);
+      String before = System.setProperty("bpnet.dnnl.share", "false");
+      Gradients b;
+      try {
+        b = own.gradients(f);  // binds its convolutions for this batch size, unshared
+      } finally {
+        if (before == null) {
+          System.clearProperty("bpnet.dnnl.share");
+        } else {
+          System.setProperty("bpnet.dnnl.share", before);
+        }
+      }
+      compare(a, b, 0, "batch " + batch + ": ");
+      for (int i = 0; i < 3; i++) {
+        assertEquals(own.step(f).loss(), shared.step(f).loss(), 0, "loss of step " + i);
+      }
+      for (String k : own.parameters().keySet()) {
+        assertEquals(own.parameters().get(k), shared.parameters().get(k), "parameter " + k + " after 3 steps");
+      }
+    }
+  }
+
   private static Trainer trainer(com.palantir.javapoet.JavaFile f, DataType dt) {
     try {
       return InMemoryJavac.compile(f, Trainer.class).getConstructor(DataType.class, long.class).newInstance(dt, 3L);
