@@ -46,7 +46,9 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * [--block-seconds 0.3] [--torch-malloc fixed|glibc] [--profile no|yes] [--out DIR]}. {@code --conv-impl} times each
  * mode's trainer once per setting of {@code Convolutions.use} in the same rounds (rows
  * {@code bpnet-auto}, {@code bpnet-java}, ...); {@code dnnl-plain} and {@code dnnl-blocked} are {@code dnnl}
- * with {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone: its auto rule).
+ * with {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone: its auto rule);
+ * a setting ending in {@code -unshared} (e.g. {@code auto-unshared}) binds every convolution to
+ * reorder its own inputs, without the copies of earlier ones ({@code Convolutions.ConvOp#reuse}).
  * {@code --profile yes} adds, after the timing, where each bpnet step's time goes: every
  * statement of its generated source run alone on the trainer's own buffers ({@link
  * StatementProfile}), in CPU µs per call.
@@ -129,15 +131,27 @@ public final class ConvBench {
             String key = impl + " " + mode;
             Convolutions.Impl before = Convolutions.impl();
             String layout = System.getProperty("bpnet.dnnl.layout");
+            // -unshared: every convolution reorders its own inputs (ConvOp.reuse off), for before/after
+            boolean unshared = ci.endsWith("-unshared");
+            String setting = ci.replaceAll("-unshared$", "");
             if (!ci.isEmpty()) {
               // dnnl-plain, dnnl-blocked: oneDNN with -Dbpnet.dnnl.layout=plain or blocked (dnnl: auto)
-              Convolutions.use(Convolutions.Impl.valueOf(ci.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT)));
-              System.setProperty("bpnet.dnnl.layout", ConvOpProbe.layoutOf(ci));
+              Convolutions.use(Convolutions.Impl.valueOf(setting.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT)));
+              System.setProperty("bpnet.dnnl.layout", ConvOpProbe.layoutOf(setting));
             }
             JavaFile jf = generate(source(model, mode));
             javaSources.put(key, jf.toString());
             Trainer t = instantiate(jf);
+            String share = System.getProperty(Convolutions.ConvOp.SHARE_PROPERTY);
+            if (unshared) {
+              System.setProperty(Convolutions.ConvOp.SHARE_PROPERTY, "false");
+            }
             t.step(feeds);  // allocates the buffers and binds the conv ops
+            if (share == null) {
+              System.clearProperty(Convolutions.ConvOp.SHARE_PROPERTY);
+            } else {
+              System.setProperty(Convolutions.ConvOp.SHARE_PROPERTY, share);
+            }
             Convolutions.use(before);
             if (layout == null) {
               System.clearProperty("bpnet.dnnl.layout");
