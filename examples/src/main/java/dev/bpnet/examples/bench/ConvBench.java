@@ -6,6 +6,7 @@ import dev.bpnet.dsl.compile.BpNetCompiler;
 import dev.bpnet.dsl.compile.FileCompiler;
 import dev.bpnet.dsl.compile.InMemoryJavac;
 import dev.bpnet.dsl.compile.SourceFile;
+import dev.bpnet.runtime.Buffers;
 import dev.bpnet.runtime.Convolutions;
 import dev.bpnet.runtime.Trainer;
 import java.io.IOException;
@@ -47,11 +48,13 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * mode's trainer once per setting of {@code Convolutions.use} in the same rounds (rows
  * {@code bpnet-auto}, {@code bpnet-java}, ...); {@code dnnl-plain} and {@code dnnl-blocked} are {@code dnnl}
  * with {@code -Dbpnet.dnnl.layout=plain} or {@code blocked} ({@code dnnl} alone: its auto rule);
- * a setting ending in {@code -unshared} (e.g. {@code auto-unshared}) binds every convolution to
- * reorder its own inputs, without the copies of earlier ones ({@code Convolutions.ConvOp#reuse}).
+ * a setting with {@code -unshared} (e.g. {@code auto-unshared}) binds every convolution to
+ * reorder its own inputs, without the copies of earlier ones ({@code Convolutions.ConvOp#reuse}),
+ * and one with {@code -unaligned} leaves the trainer's buffers where ND4J allocates them (16-byte
+ * aligned) instead of on 64-byte boundaries ({@code Buffers}).
  * {@code --profile yes} adds, after the timing, where each bpnet step's time goes: every
- * statement of its generated source run alone on the trainer's own buffers ({@link
- * StatementProfile}), in CPU µs per call.
+ * statement of its generated source run alone on the trainer's own buffers, and run in sequence
+ * as the step runs them, each timed where it stands ({@link StatementProfile}), in CPU µs per call.
  * Exit codes: 0 done, 2 usage error, 3 a failure while measuring.
  */
 public final class ConvBench {
@@ -131,9 +134,10 @@ public final class ConvBench {
             String key = impl + " " + mode;
             Convolutions.Impl before = Convolutions.impl();
             String layout = System.getProperty("bpnet.dnnl.layout");
-            // -unshared: every convolution reorders its own inputs (ConvOp.reuse off), for before/after
-            boolean unshared = ci.endsWith("-unshared");
-            String setting = ci.replaceAll("-unshared$", "");
+            // -unshared: every convolution reorders its own inputs (ConvOp.reuse off); -unaligned:
+            // the buffers where ND4J puts them (Buffers' alignment off); both for before/after
+            boolean unshared = ci.contains("-unshared");
+            String setting = ci.replaceAll("-(unshared|unaligned)", "");
             if (!ci.isEmpty()) {
               // dnnl-plain, dnnl-blocked: oneDNN with -Dbpnet.dnnl.layout=plain or blocked (dnnl: auto)
               Convolutions.use(Convolutions.Impl.valueOf(setting.replaceAll("-(plain|blocked)$", "").toUpperCase(Locale.ROOT)));
@@ -146,12 +150,13 @@ public final class ConvBench {
             if (unshared) {
               System.setProperty(Convolutions.ConvOp.SHARE_PROPERTY, "false");
             }
-            t.step(feeds);  // allocates the buffers and binds the conv ops
-            if (share == null) {
-              System.clearProperty(Convolutions.ConvOp.SHARE_PROPERTY);
-            } else {
-              System.setProperty(Convolutions.ConvOp.SHARE_PROPERTY, share);
+            String align = System.getProperty(Buffers.ALIGN_PROPERTY);
+            if (ci.contains("-unaligned")) {
+              System.setProperty(Buffers.ALIGN_PROPERTY, "false");
             }
+            t.step(feeds);  // allocates the buffers and binds the conv ops
+            restore(Buffers.ALIGN_PROPERTY, align);
+            restore(Convolutions.ConvOp.SHARE_PROPERTY, share);
             Convolutions.use(before);
             if (layout == null) {
               System.clearProperty("bpnet.dnnl.layout");
@@ -319,14 +324,30 @@ public final class ConvBench {
    * statements, and each statement's cache misses in the step that running it alone hides).
    */
   private static String profile(Row row, String javaSource, Trainer t, int repeats) {
-    List<StatementProfile.Entry> entries = StatementProfile.of(javaSource, t, repeats);
-    double total = entries.stream().mapToDouble(StatementProfile.Entry::us).sum();
+    List<StatementProfile.Entry> alone = StatementProfile.of(javaSource, t, repeats);
+    StatementProfile.Sequence seq = StatementProfile.inSequence(javaSource, t, Math.max(5, 4 * repeats));
+    List<StatementProfile.Entry> inStep = seq.entries();
+    double sumAlone = alone.stream().mapToDouble(StatementProfile.Entry::us).sum();
+    double sumInStep = inStep.stream().mapToDouble(StatementProfile.Entry::us).sum();
     StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-        "Statements of the %s %s step alone, %s (CPU µs per call; sum %.3f ms of a %.3f ms step):%n%n"
-            + "| statement | µs |%n| --- | ---: |%n", row.impl(), row.mode(), row.model(), total / 1000, row.ms()));
-    entries.forEach(e -> b.append("| `").append(e.statement()).append("` | ")
-        .append(String.format(Locale.ROOT, "%.1f", e.us())).append(" |\n"));
+        "Statements of the %s %s step, %s (CPU µs per call; alone: sum %.3f ms; in sequence, as the step runs"
+            + " them: sum %.3f ms, a whole sequence %.3f ms; the step: %.3f ms):%n%n"
+            + "| statement | alone µs | in sequence µs |%n| --- | ---: | ---: |%n",
+        row.impl(), row.mode(), row.model(), sumAlone / 1000, sumInStep / 1000, seq.roundUs() / 1000, row.ms()));
+    for (int i = 0; i < alone.size(); i++) {
+      b.append("| `").append(alone.get(i).statement()).append("` | ")
+          .append(String.format(Locale.ROOT, "%.1f | %.1f", alone.get(i).us(), inStep.get(i).us())).append(" |\n");
+    }
     return b.toString();
+  }
+
+  /** Sets a system property back to what it was (null: unset). */
+  private static void restore(String key, String value) {
+    if (value == null) {
+      System.clearProperty(key);
+    } else {
+      System.setProperty(key, value);
+    }
   }
 
   private static String num(double v, String f) {

@@ -34,6 +34,66 @@ final class StatementProfile {
 
   static List<Entry> of(String javaSource, Object trainer, int repeats) {
     List<String> names = new ArrayList<>();
+    List<Runnable> runs = statements(javaSource, trainer, names);
+    List<Entry> out = new ArrayList<>();
+    for (int k = 0; k < runs.size(); k++) {
+      Runnable r = runs.get(k);
+      long t0 = THREADS.getCurrentThreadCpuTime();
+      for (int i = 0; i < 5; i++) {
+        r.run();
+      }
+      double estimate = Math.max(1, THREADS.getCurrentThreadCpuTime() - t0) / 5.0;
+      int n = (int) Math.max(3, Math.min(200, 20e6 / estimate));  // about 20 ms per repeat
+      double[] us = new double[repeats];
+      for (int rep = 0; rep < repeats; rep++) {
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        for (int i = 0; i < n; i++) {
+          r.run();
+        }
+        us[rep] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e3 / n;
+      }
+      out.add(new Entry(names.get(k), Timing.median(us)));
+    }
+    return out;
+  }
+
+  /**
+   * The same statements run as the step runs them, one after another in the source's order (the
+   * passes' order), each timed where it stands: with the caches as the statements before it left
+   * them, so that the sum is about the step (less its feed and update), and a statement that
+   * reads what an earlier one wrote long ago pays for it. Median of {@code rounds} rounds, after
+   * three unmeasured ones.
+   */
+  static Sequence inSequence(String javaSource, Object trainer, int rounds) {
+    List<String> names = new ArrayList<>();
+    List<Runnable> runs = statements(javaSource, trainer, names);
+    double[][] us = new double[runs.size()][rounds];
+    double[] total = new double[rounds];
+    for (int round = -3; round < rounds; round++) {
+      long r0 = THREADS.getCurrentThreadCpuTime();
+      for (int k = 0; k < runs.size(); k++) {
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        runs.get(k).run();
+        if (round >= 0) {
+          us[k][round] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e3;
+        }
+      }
+      if (round >= 0) {
+        total[round] = (THREADS.getCurrentThreadCpuTime() - r0) / 1e3;
+      }
+    }
+    List<Entry> out = new ArrayList<>();
+    for (int k = 0; k < runs.size(); k++) {
+      out.add(new Entry(names.get(k), Timing.median(us[k])));
+    }
+    return new Sequence(out, Timing.median(total));
+  }
+
+  /** The statements in sequence, each its median; and the median of the rounds' whole times. */
+  record Sequence(List<Entry> entries, double roundUs) {}
+
+  /** Each statement of the generated source that can be run alone, in the source's order; its text into {@code names}. */
+  private static List<Runnable> statements(String javaSource, Object trainer, List<String> names) {
     List<Runnable> runs = new ArrayList<>();
     Matcher m = STATEMENT.matcher(javaSource);
     while (m.find()) {
@@ -64,26 +124,7 @@ final class StatementProfile {
       }
       names.add(m.group());
     }
-    List<Entry> out = new ArrayList<>();
-    for (int k = 0; k < runs.size(); k++) {
-      Runnable r = runs.get(k);
-      long t0 = THREADS.getCurrentThreadCpuTime();
-      for (int i = 0; i < 5; i++) {
-        r.run();
-      }
-      double estimate = Math.max(1, THREADS.getCurrentThreadCpuTime() - t0) / 5.0;
-      int n = (int) Math.max(3, Math.min(200, 20e6 / estimate));  // about 20 ms per repeat
-      double[] us = new double[repeats];
-      for (int rep = 0; rep < repeats; rep++) {
-        long c0 = THREADS.getCurrentThreadCpuTime();
-        for (int i = 0; i < n; i++) {
-          r.run();
-        }
-        us[rep] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e3 / n;
-      }
-      out.add(new Entry(names.get(k), Timing.median(us)));
-    }
-    return out;
+    return runs;
   }
 
   /** A static Kernels call on the trainer's arrays (host scalars as 1.0), or null for other signatures. */
