@@ -17,11 +17,16 @@
 # runtime's Java ones (and, for SGD and Adam, the BLAS-axpy Java versions they replaced): the
 # update alone and a whole 2-pass step, 784-512-10, batch 128, float32 (UpdateBench).
 # --threads sets OMP_NUM_THREADS for every implementation (default 1; more than the machine's
-# free cores distorts every figure). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
+# free cores distorts every figure). --pin CPUS runs the harness and everything it starts
+# (PyTorch included) on those CPUs only (taskset -c CPUS): with one thread, --pin 1 puts both
+# sides of a comparison on the same CPU; unpinned, they may run on CPUs whose speed differs
+# from moment to moment (on this 2-vCPU machine the ratios of three runs spread 0.91-1.06
+# unpinned, 0.86-0.93 pinned). BENCH_JAVA_OPTS is passed to the JVM, e.g. to profile:
 #   BENCH_JAVA_OPTS=-XX:StartFlightRecording=filename=step.jfr,settings=profile bench/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=1
+pin=
 nd4j=linux-x86_64
 main=dev.bpnet.examples.bench.Bench
 args=()
@@ -31,6 +36,11 @@ while [ $# -gt 0 ]; do
       case "${2:-}" in
         [1-9]|[1-9][0-9]) threads=$2; shift 2;;
         *) echo "bench: --threads: expected a positive integer, got '${2:-}'" >&2; exit 2;;
+      esac;;
+    --pin)
+      case "${2:-}" in
+        [0-9]*) pin=$2; shift 2;;
+        *) echo "bench: --pin: expected CPUs as taskset -c takes them (e.g. 1 or 0,1), got '${2:-}'" >&2; exit 2;;
       esac;;
     --update) main=dev.bpnet.examples.bench.UpdateBench; shift;;
     --conv) main=dev.bpnet.examples.bench.ConvBench; shift;;
@@ -76,5 +86,10 @@ if [ ! -f "$cp_file" ] || [ -n "$(find . -path '*/target' -prune -o \( -name '*.
       -Dmdep.outputFile="target/$cp_name" >&2
   touch "$cp_file"  # the plugin leaves an unchanged file alone
 fi
+pinned=()
+if [ -n "$pin" ]; then
+  command -v taskset >/dev/null || { echo "bench: --pin needs taskset (util-linux)" >&2; exit 2; }
+  pinned=(taskset -c "$pin")
+fi
 # shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" "$main" ${args[@]+"${args[@]}"}
+exec ${pinned[@]+"${pinned[@]}"} java ${BENCH_JAVA_OPTS:-} -cp "examples/target/classes:$(cat "$cp_file")" "$main" ${args[@]+"${args[@]}"}

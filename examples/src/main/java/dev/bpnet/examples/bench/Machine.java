@@ -31,6 +31,8 @@ final class Machine {
         .map(f -> f.substring(f.indexOf("linux-")).replace(".jar", ""))
         .findFirst().orElse("unknown"));
     m.put("omp_num_threads", threads);
+    // bench/run.sh --pin: the CPUs this process and PyTorch may run on
+    m.put("cpus_allowed", procField("/proc/self/status", "Cpus_allowed_list"));
     // OpenBLAS's kernels: pinned by bench/run.sh as by the bpnet command, else chosen by CPU model
     m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "OpenBLAS's choice"));
     return m;
