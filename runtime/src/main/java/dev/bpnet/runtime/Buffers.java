@@ -46,7 +46,8 @@ public final class Buffers {
    * aligns its CPU tensors the same way. {@code -Dbpnet.buffers.align=false}: ND4J's own.
    */
   public INDArray zeros(DataType dtype, long... shape) {
-    if (shape.length == 0 || dtype != DataType.FLOAT && dtype != DataType.DOUBLE
+    // host arrays only: the view is made from a host pointer
+    if (shape.length == 0 || dtype != DataType.FLOAT && dtype != DataType.DOUBLE || !Nd4j.getEnvironment().isCPU()
         || !Boolean.parseBoolean(System.getProperty(ALIGN_PROPERTY, "true"))) {
       INDArray a = shape.length == 0 ? Nd4j.create(dtype) : Nd4j.create(dtype, shape);
       arrays.add(a);

@@ -403,7 +403,9 @@ public final class Kernels {
       long c = x.size(1);
       this.planes = Math.toIntExact(b * c);
       this.plane = Math.toIntExact(x.length() / Math.max(1, b * c));
-      this.direct = x.rank() >= 3 && dense(x) && dense(out) && out.dataType() == x.dataType() && out.length() == c;
+      // cblas on host memory: CPU arrays only (a CUDA array's host copy may be stale: ND4J's ops then)
+      this.direct = x.rank() >= 3 && Nd4j.getEnvironment().isCPU() && dense(x) && dense(out)
+          && out.dataType() == x.dataType() && out.length() == c;
       this.ones = direct ? Nd4j.ones(x.dataType(), plane) : null;
       this.sums = direct ? Nd4j.create(x.dataType(), b, c) : null;
       this.overBatch = direct ? new ColumnSums(sums, out, scale) : null;
@@ -472,7 +474,9 @@ public final class Kernels {
       this.scale = scale;
       this.m = (int) x.size(0);
       this.n = (int) x.size(1);
-      this.direct = dense(x) && dense(out) && out.dataType() == x.dataType() && out.length() == n;
+      // cblas on host memory: CPU arrays only (as ChannelSums)
+      this.direct = Nd4j.getEnvironment().isCPU() && dense(x) && dense(out) && out.dataType() == x.dataType()
+          && out.length() == n;
       this.ones = direct ? Nd4j.ones(x.dataType(), m) : Nd4j.ones(x.dataType(), 1, m);
       this.outRow = direct ? null : out.reshape('c', 1, n);
       this.xp = direct ? x.data().addressPointer() : null;
