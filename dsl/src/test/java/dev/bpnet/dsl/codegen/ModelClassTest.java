@@ -36,8 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The generated forward-only class ({@code <Model>Model}) against the trainer it is generated
  * beside: on the same (trained) parameters its {@code predict} gives the trainer's {@code predict}
- * bit for bit, for a dense and a convolutional model and one with dropout and batch and layer
- * norm (identity and running statistics at prediction), in float32 and float64, at several batch
+ * bit for bit, for a dense and a convolutional model, one with dropout and batch and layer
+ * norm (identity and running statistics at prediction) and a chain of convolutions that share
+ * their blocked copies, in float32 and float64, at several batch
  * sizes, and from 8 threads at once with mixed batch sizes; {@code load} reads params.npz and
  * run directories (best.npz under keep = best) and refuses another model's parameters naming each problem.
  */
@@ -68,9 +69,31 @@ class ModelClassTest {
       }
       """;
 
+  /**
+   * Convolutions of 16 channels one after another: in float32 each reads the previous one's output
+   * from its copy in oneDNN's blocked layout ({@code reuse} in the model class's allocation too).
+   */
+  static final String CHAIN = """
+      model TinyChain {
+        input x: [3, 8, 8]
+        label y: [3]
+        c1 = relu(conv2d(x, 16, kernel = 3, padding = same))
+        c2 = relu(conv2d(c1, 16, kernel = 3, padding = same))
+        c3 = relu(conv2d(c2, 16, kernel = 3, stride = 2, padding = same))
+        logits = dense(global_avg_pool(c3), 3)
+        loss = softmax_cross_entropy(logits, y)
+        train { passes = 2 }
+      }
+      """;
+
   static TrainingGraph graph(String kind) {
     return kind.equals("dense") ? BpNetCompiler.differentiate(GoldenSourceTest.tiny(3, "paper"))
-        : FileCompiler.model(new SourceFile("tiny-" + kind + ".bpnet", kind.equals("conv") ? CONV : NORM), null);
+        : FileCompiler.model(new SourceFile("tiny-" + kind + ".bpnet",
+            switch (kind) {
+              case "conv" -> CONV;
+              case "chain" -> CHAIN;
+              default -> NORM;
+            }), null);
   }
 
   static INDArray batch(TrainingGraph tg, String leaf, long b, DataType dt, long seed) {
@@ -104,8 +127,13 @@ class ModelClassTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"dense, FLOAT", "dense, DOUBLE", "conv, FLOAT", "conv, DOUBLE", "norm, FLOAT", "norm, DOUBLE"})
+  @CsvSource({"dense, FLOAT", "dense, DOUBLE", "conv, FLOAT", "conv, DOUBLE", "norm, FLOAT", "norm, DOUBLE",
+      "chain, FLOAT", "chain, DOUBLE"})
   void predictsTheTrainersBitsFromManyThreads(String kind, DataType dt) throws Exception {
+    if (kind.equals("chain")) {
+      String source = ModelGenerator.generate(graph(kind), "dev.bpnet.generated").toString();
+      assertTrue(source.contains("c2Op.reuse(c1Op);"), "the model class shares copies");
+    }
     TrainingGraph tg = graph(kind);
     Trainer trainer = trained(tg, dt);
     Model model = TrainerLoader.model(tg, trainer.parameters(), dt);
