@@ -125,27 +125,19 @@ class FusionEquivalenceTest {
   @ParameterizedTest(name = "passes={0} {1}")
   @CsvSource({"2, paper", "3, exact", "3, paper"})
   void sharedLayoutsGiveTheSameBits(int passes, String third) {
-    String source = """
-        model ConvShare {
-          input x: [3, 10, 10]
-          label y: [4]
-          h1 = relu(conv2d(x, 16, kernel = 3, padding = same))
-          h2 = relu(conv2d(h1, 16, kernel = 3, padding = same))
-          h3 = relu(conv2d(h2, 32, kernel = 3, stride = 2, padding = same))
-          logits = dense(global_avg_pool(h3), 4)
-          loss = softmax_cross_entropy(logits, y)
-          train { passes = %d alpha = 0.7 third = %s }
-        }
-        """.formatted(passes, third);
+    // ModelClassTest's chain of 16-channel convolutions, with this test's passes
+    String source = ModelClassTest.CHAIN.replace("train { passes = 2 }",
+        "train { passes = %d alpha = 0.7 third = %s }".formatted(passes, third));
+    assertTrue(source.contains("third = " + third), "the chain's train block was replaced");
     TrainingGraph tg = dev.bpnet.dsl.compile.FileCompiler.model(new dev.bpnet.dsl.compile.SourceFile("conv.bpnet", source), null);
     com.palantir.javapoet.JavaFile file = TrainerGenerator.generate(tg, "dev.bpnet.generated.share", true);
-    assertTrue(file.toString().contains("h2Op.reuse(h1Op);"), "the second layer reads the first one's output copy");
+    assertTrue(file.toString().contains("c2Op.reuse(c1Op);"), "the second layer reads the first one's output copy");
     Trainer shared = trainer(file, DataType.FLOAT);
     Trainer own = trainer(file, DataType.FLOAT);
     Random r = new Random(passes * 11L + third.hashCode());
     for (int batch : new int[] {5, 3}) {
-      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, DataType.FLOAT, batch, 3 * 10 * 10),
-          "y", TestData.oneHot(r, DataType.FLOAT, batch, 4));
+      Map<String, INDArray> f = Map.of("x", TestData.gaussian(r, DataType.FLOAT, batch, 3 * 8 * 8),
+          "y", TestData.oneHot(r, DataType.FLOAT, batch, 3));
       Gradients a = shared.gradients(f);
       String before = System.setProperty("bpnet.dnnl.share", "false");
       Gradients b;

@@ -158,11 +158,7 @@ public final class ConvBench {
             restore(Buffers.ALIGN_PROPERTY, align);
             restore(Convolutions.ConvOp.SHARE_PROPERTY, share);
             Convolutions.use(before);
-            if (layout == null) {
-              System.clearProperty("bpnet.dnnl.layout");
-            } else {
-              System.setProperty("bpnet.dnnl.layout", layout);
-            }
+            restore("bpnet.dnnl.layout", layout);
             trainers.put(key, t);
             List<Runnable> ops = new ArrayList<>();
             flops.put(key, convOps(t, ops, biggest));
