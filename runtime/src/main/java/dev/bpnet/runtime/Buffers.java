@@ -39,11 +39,10 @@ public final class Buffers {
    * scalar. Float32 and float64 arrays start on a 64-byte boundary ({@link #ALIGNMENT}).
    *
    * <p>Why: ND4J's allocations are 16-byte aligned, so where each buffer started within a cache
-   * line changed from one JVM to the next; oneDNN's kernels and the reorders between layouts
-   * read and write whole 64-byte vectors, and a LeNet step took 8.4 to 11.6 ms in different JVMs,
-   * same machine, same code; in one JVM, plain-20's 2-pass step took 238 and 245 ms aligned
-   * against 263 and 263 unaligned (bench/run.sh --conv --conv-impl auto,auto-unaligned). PyTorch
-   * aligns its CPU tensors the same way. {@code -Dbpnet.buffers.align=false}: ND4J's own.
+   * line changed from one JVM to the next, while oneDNN's kernels and the reorders between layouts
+   * read and write whole 64-byte vectors. In one JVM, plain-20's 2-pass step took 238 and 245 ms
+   * aligned against 263 and 263 unaligned (bench/run.sh --conv --conv-impl auto,auto-unaligned).
+   * PyTorch aligns its CPU tensors the same way. {@code -Dbpnet.buffers.align=false}: ND4J's own.
    */
   public INDArray zeros(DataType dtype, long... shape) {
     // host arrays only: the view is made from a host pointer
